@@ -1,0 +1,89 @@
+import { Type, type Static } from 'typebox';
+import type { ResolvedLimits } from './limits.js';
+
+/** The one BullMQ queue every API and worker shares. */
+export const QUEUE_NAME = 'bulkhead-runs';
+
+/** Bumped on any incompatible payload change; a worker refuses (Unrecoverable) other versions. */
+export const JOB_SCHEMA_VERSION = 1;
+
+/** A file placed in the work directory. Content is always base64 on the queue. */
+export const JobFileSchema = Type.Object({
+  name: Type.String(),
+  contentBase64: Type.String(),
+});
+export type JobFile = Static<typeof JobFileSchema>;
+
+/** Output comparison for tests with an expected output. */
+export const CompareSchema = Type.Object({
+  /** exact | lines (trailing whitespace per line and at end ignored; default) | tokens | numeric */
+  mode: Type.Union([Type.Literal('exact'), Type.Literal('lines'), Type.Literal('tokens'), Type.Literal('numeric')]),
+  caseInsensitive: Type.Optional(Type.Boolean()),
+  /** numeric mode: absolute tolerance. */
+  absTolerance: Type.Optional(Type.Number({ minimum: 0 })),
+  /** numeric mode: relative tolerance. */
+  relTolerance: Type.Optional(Type.Number({ minimum: 0 })),
+});
+export type Compare = Static<typeof CompareSchema>;
+
+const LimitsObject = Type.Object({
+  cpuTimeMs: Type.Integer({ minimum: 1 }),
+  wallTimeMs: Type.Integer({ minimum: 1 }),
+  memoryBytes: Type.Integer({ minimum: 1 }),
+  pids: Type.Integer({ minimum: 1 }),
+  outputBytes: Type.Integer({ minimum: 1 }),
+});
+
+/** One test case on the queue. Inputs either inline (base64) or by reference into a stored test set. */
+export const JobTestSchema = Type.Object({
+  id: Type.String(),
+  stdinBase64: Type.Optional(Type.String()),
+  expectedBase64: Type.Optional(Type.String()),
+  /** Content address (sha256 hex) of a stored blob, used instead of the inline field. */
+  stdinRef: Type.Optional(Type.String()),
+  expectedRef: Type.Optional(Type.String()),
+  limits: Type.Optional(LimitsObject),
+});
+export type JobTest = Static<typeof JobTestSchema>;
+
+/** A checker program judging each test's output. */
+export const JobCheckerSchema = Type.Object({
+  language: Type.String(),
+  files: Type.Array(JobFileSchema),
+});
+export type JobChecker = Static<typeof JobCheckerSchema>;
+
+/** The queue payload. Written by the API (already validated and resolved), read by workers. */
+export const SubmissionJobSchema = Type.Object({
+  schemaVersion: Type.Literal(JOB_SCHEMA_VERSION),
+  /** Equals the BullMQ job id. */
+  runId: Type.String(),
+  /** Canonical language name (aliases already resolved by the API). */
+  language: Type.String(),
+  version: Type.Optional(Type.String()),
+  /** The main file is first. */
+  files: Type.Array(JobFileSchema),
+  stdinBase64: Type.String(),
+  args: Type.Array(Type.String()),
+  limits: LimitsObject,
+  tests: Type.Optional(Type.Array(JobTestSchema)),
+  compare: Type.Optional(CompareSchema),
+  checker: Type.Optional(JobCheckerSchema),
+  stopOnFirstFailure: Type.Optional(Type.Boolean()),
+  /** Set for batch members. */
+  batchId: Type.Optional(Type.String()),
+  externalId: Type.Optional(Type.String()),
+  /** ISO time the API accepted it. */
+  submittedAt: Type.String(),
+});
+export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
+
+/** Default BullMQ job options: retries are for our failures only (verdicts complete the job). */
+export const DEFAULT_JOB_OPTIONS = Object.freeze({
+  attempts: 3,
+  backoff: Object.freeze({ type: 'exponential' as const, delay: 500 }),
+});
+
+/** Priorities (lower runs first): interactive runs before batch members. */
+export const PRIORITY_INTERACTIVE = 1;
+export const PRIORITY_BATCH = 10;

@@ -1,0 +1,39 @@
+import type { ResolvedLimits } from './contract/limits.js';
+
+/**
+ * One installed language runtime: a recipe's manifest joined with its built image.
+ * Produced by worker/runtimes.ts from images/<language>/manifest.json and the built layers in the
+ * data directory; consumed by the planner (worker/plan.ts) and reported by GET /languages.
+ */
+export interface Runtime {
+  /** Stable name clients hard-code: `c`, `cpp`, `python`, … */
+  language: string;
+  /** The real version, read from the built image (not typed by hand). */
+  version: string;
+  aliases: string[];
+  /** The main source file name (`main.c`, `Main.java`, …). */
+  sourceFile: string;
+  /** Absolute host paths of the image's read-only layers, base first. */
+  layers: string[];
+  /** Present for compiled languages: argv run in the work directory. */
+  compile?: { argv: string[] };
+  /** argv of the program; the request's `args` are appended. */
+  run: { argv: string[] };
+  /** Complete environment inside the sandbox (`KEY=VALUE`). */
+  env: string[];
+  /** Seccomp profile name (profiles/<name>.json) for the run stage. */
+  profile: string;
+  /** Seccomp profile name for the compile stage (compilers may need more). */
+  compileProfile: string;
+  /** Limits when the request names none, and the most it may ask for. */
+  limits: { default: ResolvedLimits; max: ResolvedLimits };
+  /** Limits of the compile stage (not client-settable). */
+  compileLimits: ResolvedLimits;
+}
+
+/** Lookup over the runtimes actually present. */
+export interface RuntimeIndex {
+  list(): readonly Runtime[];
+  /** By canonical name or alias, case-insensitive; optional exact version. */
+  resolve(nameOrAlias: string, version?: string): Runtime | undefined;
+}

@@ -1,0 +1,25 @@
+import type { CompiledProfile, ProfileRules, RawOutcome, SandboxSpec } from './spec.js';
+
+/** What the host supports, detected once at start. */
+export interface SandboxFeatures {
+  cgroupVersion: 1 | 2;
+  /** Whether runs get their own time namespace. */
+  timeNamespace: boolean;
+  /** Whether the worker runs as real root (true) or rootless through a subordinate id range (false). */
+  privileged: boolean;
+}
+
+/**
+ * The port every consumer of isolation uses. NativeSandbox implements it over the addon;
+ * FakeSandbox scripts outcomes for tests of the layers above.
+ *
+ * `run` resolves with raw facts for anything the *program* did (including every limit) and
+ * rejects with a SandboxError (code, phase, errno) only for *our* failures.
+ */
+export interface Sandbox {
+  readonly features: SandboxFeatures;
+  compileProfile(rules: ProfileRules): CompiledProfile;
+  run(spec: SandboxSpec, signal?: AbortSignal): Promise<RawOutcome>;
+  /** Stops accepting runs, kills in-flight ones, releases pooled resources. Idempotent. */
+  close(): Promise<void>;
+}
