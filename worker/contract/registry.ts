@@ -1,0 +1,43 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * How workers tell the API (through Redis only) that they are alive and which languages they
+ * can run. The API never reads images or spawns anything: GET /languages, language validation and
+ * GET /ready come from these heartbeats.
+ *
+ * Each worker writes `WORKER_KEY_PREFIX + workerId` = JSON(WorkerHeartbeat) with a TTL of
+ * `ttlMs` every `ttlMs / 3`; a key that expires means the worker is gone.
+ */
+export const WORKER_KEY_PREFIX = 'bulkhead:worker:';
+
+const LimitsObject = Type.Object({
+  cpuTimeMs: Type.Integer(),
+  wallTimeMs: Type.Integer(),
+  memoryBytes: Type.Integer(),
+  pids: Type.Integer(),
+  outputBytes: Type.Integer(),
+});
+
+/** What a client sees of one language (GET /languages). */
+export const RuntimeInfoSchema = Type.Object({
+  language: Type.String(),
+  version: Type.String(),
+  aliases: Type.Array(Type.String()),
+  compiled: Type.Boolean(),
+  sourceFile: Type.String(),
+  limits: Type.Object({ default: LimitsObject, max: LimitsObject }),
+});
+export type RuntimeInfo = Static<typeof RuntimeInfoSchema>;
+
+export const WorkerHeartbeatSchema = Type.Object({
+  workerId: Type.String(),
+  hostname: Type.String(),
+  pid: Type.Integer(),
+  slots: Type.Integer(),
+  busySlots: Type.Integer(),
+  cgroupVersion: Type.Union([Type.Literal(1), Type.Literal(2)]),
+  startedAt: Type.String(),
+  ttlMs: Type.Integer(),
+  runtimes: Type.Array(RuntimeInfoSchema),
+});
+export type WorkerHeartbeat = Static<typeof WorkerHeartbeatSchema>;
