@@ -1,0 +1,34 @@
+/**
+ * Service-wide counters live in Redis so that every API instance reports the same numbers no matter
+ * which worker did the work. Workers write (HINCRBY / HINCRBYFLOAT on METRICS_KEY); the API reads
+ * the hash and renders Prometheus text on GET /metrics.
+ *
+ * Hash fields (label values must not contain `|`):
+ * - `runs_total|<language>|<status>`                  runs finished, by language and status
+ * - `internal_failures_total|<code>`                  our own failures (each attempt), by error code
+ * - `stage_duration_ms_bucket|<stage>|<le>`           cumulative histogram bucket counts
+ * - `stage_duration_ms_sum|<stage>` / `..._count|<stage>`
+ */
+export const METRICS_KEY = 'bulkhead:metrics';
+
+/** Histogram bucket upper bounds, milliseconds (`+Inf` is implied). */
+export const STAGE_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
+
+/** Stages timed: queue wait, container setup+program+teardown per stage, and the whole job. */
+export type MetricsStage = 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'total';
+
+export function runsTotalField(language: string, status: string): string {
+  return `runs_total|${language}|${status}`;
+}
+export function internalFailuresField(code: string): string {
+  return `internal_failures_total|${code}`;
+}
+export function stageBucketField(stage: MetricsStage, le: number | '+Inf'): string {
+  return `stage_duration_ms_bucket|${stage}|${le}`;
+}
+export function stageSumField(stage: MetricsStage): string {
+  return `stage_duration_ms_sum|${stage}`;
+}
+export function stageCountField(stage: MetricsStage): string {
+  return `stage_duration_ms_count|${stage}`;
+}
