@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Brings a checkout to a runnable state: Debian packages, npm dependencies, the native addon,
+# host setup (root only) and the language images. Each step is skipped when already done, so
+# the second call takes seconds. Shared by scripts/start.sh and scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Debian packages"
+bash scripts/deps.sh
+
+step "npm dependencies"
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+else
+  echo "up to date"
+fi
+
+step "native addon"
+# Rebuilt when any native source is newer than the built addon.
+addon=native/build/Release/sbx.node
+if [[ ! -f $addon ]] || [[ -n $(find native -path native/build -prune -o -newer "$addon" -type f -print -quit) ]]; then
+  npm run --silent build:native
+else
+  echo "up to date"
+fi
+
+if [[ $EUID -eq 0 ]]; then
+  step "host setup (cgroup subtree, uid range, data dir)"
+  npx tsx worker/host-setup.ts
+fi
+
+step "language images (${SBX_IMAGES:-all})"
+# Content-addressed by recipe: unchanged recipes are reused from the data dir (the CI cache).
+# shellcheck disable=SC2086
+npx tsx images/tool/cli.ts build ${SBX_IMAGES:-}
