@@ -1,0 +1,181 @@
+/**
+ * WorkerConfig: the one configuration of a worker process, read from `SBX_*` environment variables
+ * once in main.ts, validated, deep-frozen and passed down. No other worker module reads process.env.
+ */
+import { hostname as osHostname, availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { BulkheadError } from './contract/errors.js';
+import { QUEUE_NAME } from './contract/job.js';
+
+const Int = (minimum: number) => Type.Integer({ minimum });
+
+/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
+export const CeilingsSchema = Type.Object({
+  /** CPU time per stage, ms. @defaultValue 60000 (`SBX_MAX_CPU_TIME_MS`) */
+  cpuTimeMs: Int(1),
+  /** Wall time per stage, ms. @defaultValue 120000 (`SBX_MAX_WALL_TIME_MS`) */
+  wallTimeMs: Int(1),
+  /** Memory per stage, bytes. @defaultValue 2 GiB (`SBX_MAX_MEMORY_BYTES`) */
+  memoryBytes: Int(1),
+  /** Processes + threads per stage. @defaultValue 256 (`SBX_MAX_PIDS`) */
+  pids: Int(1),
+  /** Bytes kept per output stream, per stage. @defaultValue 16 MiB (`SBX_MAX_OUTPUT_BYTES`) */
+  outputBytes: Int(1),
+});
+
+/** Limits the client never sets; the same for every stage. */
+export const SandboxExtrasSchema = Type.Object({
+  /** RLIMIT_FSIZE, bytes. @defaultValue 64 MiB (`SBX_FILE_SIZE_BYTES`) */
+  fileSizeBytes: Int(1),
+  /** RLIMIT_NOFILE. @defaultValue 256 (`SBX_OPEN_FILES`) */
+  openFiles: Int(1),
+  /** tmpfs behind /box and /tmp, bytes (charged to memory too). @defaultValue 64 MiB (`SBX_TMPFS_BYTES`) */
+  tmpfsBytes: Int(1),
+  /** RLIMIT_STACK, bytes. @defaultValue 64 MiB (`SBX_STACK_BYTES`) */
+  stackBytes: Int(1),
+  /** CPU quota per run in cores. @defaultValue 1 (`SBX_CPU_CORES`) */
+  cpuCores: Type.Number({ exclusiveMinimum: 0 }),
+  /** Most files carried from the compile stage to the run stage. @defaultValue 1000 (`SBX_COLLECT_MAX_FILES`) */
+  collectMaxFiles: Int(1),
+  /** Most bytes carried from the compile stage to the run stage. @defaultValue 64 MiB (`SBX_COLLECT_MAX_BYTES`) */
+  collectMaxBytes: Int(1),
+});
+
+export const WorkerConfigSchema = Type.Object({
+  /** `redis://…`, `rediss://…`, a unix socket path or `unix:///path`. @defaultValue `<dataDir>/redis/redis.sock` (`SBX_REDIS_URL`) */
+  redisUrl: Type.String({ minLength: 1 }),
+  /** BullMQ queue name. @defaultValue QUEUE_NAME (`SBX_QUEUE_NAME`) */
+  queueName: Type.String({ minLength: 1 }),
+  /** State directory (built images, Redis socket). @defaultValue /var/lib/bulkhead (`SBX_DATA_DIR`) */
+  dataDir: Type.String({ minLength: 1 }),
+  /** Image recipes (manifests). @defaultValue the repository's images/ (`SBX_IMAGES_DIR`) */
+  imagesDir: Type.String({ minLength: 1 }),
+  /** Seccomp profiles. @defaultValue the repository's profiles/ (`SBX_PROFILES_DIR`) */
+  profilesDir: Type.String({ minLength: 1 }),
+  /** Runs in flight at once (BullMQ concurrency). @defaultValue os.availableParallelism() (`SBX_WORKER_SLOTS`) */
+  slots: Int(1),
+  /** Unique id of this worker in the heartbeat registry. @defaultValue `<hostname>-<pid>-<random>` (`SBX_WORKER_ID`) */
+  workerId: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
+  /** How long finished and failed runs stay readable in Redis, seconds. @defaultValue 3600 (`SBX_RESULT_TTL_S`) */
+  resultTtlS: Int(1),
+  /** Heartbeat key TTL, ms; refreshed every third of it. @defaultValue 15000 (`SBX_HEARTBEAT_MS`) */
+  heartbeatTtlMs: Int(300),
+  /** BullMQ job lock duration, ms: a dead worker's runs are recovered after about this long. @defaultValue 30000 (`SBX_LOCK_DURATION_MS`) */
+  lockDurationMs: Int(100),
+  /** BullMQ stalled-job check interval, ms. @defaultValue 30000 (`SBX_STALLED_INTERVAL_MS`) */
+  stalledIntervalMs: Int(100),
+  /** Times a run may be recovered from a dead worker before it fails. @defaultValue 2 (`SBX_MAX_STALLED_COUNT`) */
+  maxStalledCount: Int(0),
+  /** On SIGTERM, how long in-flight runs may finish before they are handed back, ms. @defaultValue 30000 (`SBX_SHUTDOWN_GRACE_MS`) */
+  shutdownGraceMs: Int(0),
+  ceilings: CeilingsSchema,
+  sandbox: SandboxExtrasSchema,
+  /** First host uid of the subordinate range used for sandboxed programs. @defaultValue 100000 (`SBX_UID_BASE`) */
+  uidBase: Int(1),
+  /** pino level. @defaultValue info (`SBX_LOG_LEVEL`) */
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+});
+export type WorkerConfig = Static<typeof WorkerConfigSchema>;
+
+const MIB = 1024 * 1024;
+let compiledValidator: { Errors(value: unknown): { instancePath: string; message: string }[] } | undefined;
+function validator() {
+  return (compiledValidator ??= Compile(WorkerConfigSchema));
+}
+
+/** What the defaults depend on besides the environment (injectable for tests). */
+export interface HostFacts {
+  hostname: string;
+  pid: number;
+  cores: number;
+}
+
+/**
+ * Builds, validates and deep-freezes the worker configuration from `env`.
+ * @throws BulkheadError SBX_ERR_CONFIG naming the variable when a value is malformed or out of range.
+ */
+export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>, host?: HostFacts): Readonly<WorkerConfig> {
+  const facts = host ?? { hostname: osHostname(), pid: process.pid, cores: availableParallelism() };
+  const str = (name: string, fallback: string) => nonEmpty(env[name]) ?? fallback;
+  const int = (name: string, fallback: number) => parseNumber(env, name, fallback, true);
+  const dataDir = str('SBX_DATA_DIR', '/var/lib/bulkhead');
+  const config: WorkerConfig = {
+    redisUrl: str('SBX_REDIS_URL', join(dataDir, 'redis', 'redis.sock')),
+    queueName: str('SBX_QUEUE_NAME', QUEUE_NAME),
+    dataDir,
+    imagesDir: str('SBX_IMAGES_DIR', repoPath('images')),
+    profilesDir: str('SBX_PROFILES_DIR', repoPath('profiles')),
+    slots: int('SBX_WORKER_SLOTS', facts.cores),
+    workerId: str('SBX_WORKER_ID', `${facts.hostname}-${facts.pid}-${randomBytes(3).toString('hex')}`),
+    resultTtlS: int('SBX_RESULT_TTL_S', 3600),
+    heartbeatTtlMs: int('SBX_HEARTBEAT_MS', 15_000),
+    lockDurationMs: int('SBX_LOCK_DURATION_MS', 30_000),
+    stalledIntervalMs: int('SBX_STALLED_INTERVAL_MS', 30_000),
+    maxStalledCount: int('SBX_MAX_STALLED_COUNT', 2),
+    shutdownGraceMs: int('SBX_SHUTDOWN_GRACE_MS', 30_000),
+    ceilings: {
+      cpuTimeMs: int('SBX_MAX_CPU_TIME_MS', 60_000),
+      wallTimeMs: int('SBX_MAX_WALL_TIME_MS', 120_000),
+      memoryBytes: int('SBX_MAX_MEMORY_BYTES', 2048 * MIB),
+      pids: int('SBX_MAX_PIDS', 256),
+      outputBytes: int('SBX_MAX_OUTPUT_BYTES', 16 * MIB),
+    },
+    sandbox: {
+      fileSizeBytes: int('SBX_FILE_SIZE_BYTES', 64 * MIB),
+      openFiles: int('SBX_OPEN_FILES', 256),
+      tmpfsBytes: int('SBX_TMPFS_BYTES', 64 * MIB),
+      stackBytes: int('SBX_STACK_BYTES', 64 * MIB),
+      cpuCores: parseNumber(env, 'SBX_CPU_CORES', 1, false),
+      collectMaxFiles: int('SBX_COLLECT_MAX_FILES', 1000),
+      collectMaxBytes: int('SBX_COLLECT_MAX_BYTES', 64 * MIB),
+    },
+    uidBase: int('SBX_UID_BASE', 100_000),
+    logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
+  };
+  const errors = validator().Errors(config);
+  if (errors.length > 0) {
+    const detail = errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new BulkheadError('SBX_ERR_CONFIG', `Invalid worker configuration: ${detail}`);
+  }
+  return deepFreeze(config);
+}
+
+/** The config as it may be logged: credentials in the Redis URL are replaced by `***`. */
+export function redactWorkerConfig(config: Readonly<WorkerConfig>): WorkerConfig {
+  return { ...config, ceilings: { ...config.ceilings }, sandbox: { ...config.sandbox }, redisUrl: redactUrl(config.redisUrl) };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_match, scheme: string) => `${scheme}***@`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parseNumber(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, integer: boolean): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const value = Number(raw);
+  if (!pattern.test(raw) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) {
+    throw new BulkheadError('SBX_ERR_CONFIG', `${name} must be a ${integer ? 'non-negative integer' : 'number'}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function repoPath(folder: string): string {
+  return fileURLToPath(new URL(`../${folder}`, import.meta.url));
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
