@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ApiConfig } from './config.js';
+import { toErrorAnswer, toErrorBody } from './errors.js';
+import { installAuth } from './plugins/auth.js';
+import { installJsonBody } from './plugins/json-body.js';
+import { installRateLimit } from './plugins/rate-limit.js';
+import { decorateSubmissionQueue, type SubmissionQueue } from './plugins/submission-queue.js';
+import { healthRoutes } from './routes/health.js';
+import { languagesRoutes } from './routes/languages.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { runRoutes } from './routes/run.js';
+import { runsRoutes } from './routes/runs.js';
+import { RuntimeCatalogue } from './runtime-catalogue.js';
+import { formatValidationErrors } from './validation-message.js';
+
+/** What buildApp needs; main.ts gives the real ones, tests give fakes. */
+export interface AppDeps {
+  queue: SubmissionQueue;
+  config: Readonly<ApiConfig>;
+  /** A ready pino logger; without one, Fastify creates one at `config.logLevel`. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Headers that carry keys: never logged. */
+const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]'];
+
+function serverOptions(deps: AppDeps): FastifyServerOptions {
+  const base: FastifyServerOptions = {
+    bodyLimit: deps.config.bodyLimitBytes,
+    // Client-sent ids are not trusted: they would let a client forge log correlation.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    schemaErrorFormatter: formatValidationErrors,
+  };
+  if (deps.logger !== undefined) return { ...base, loggerInstance: deps.logger };
+  return { ...base, logger: { level: deps.config.logLevel, redact: REDACTED_HEADERS } };
+}
+
+function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const answer = toErrorAnswer(err);
+    if (answer.isServiceFault) request.log.error({ err, code: answer.code }, 'request failed (service fault)');
+    else request.log.info({ code: answer.code, statusCode: answer.statusCode }, 'request rejected');
+    return reply.code(answer.statusCode).type('application/json; charset=utf-8').send(toErrorBody(answer, request.id));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(
+      toErrorBody({ statusCode: 404, code: 'SBX_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url}`, isServiceFault: false }, request.id),
+    ),
+  );
+}
+
+async function installDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Bulkhead', description: 'Secure code-execution sandbox service', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/**
+ * Builds the HTTP app: plugins in order (body parser, port, CORS, docs, auth, rate limit), then
+ * the routes, each registered explicitly. Nothing listens until the caller calls `listen`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify(serverOptions(deps)).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installErrorHandlers(app);
+  installJsonBody(app, config.bodyLimitBytes);
+  decorateSubmissionQueue(app, deps.queue);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      exposedHeaders: ['location', 'retry-after', 'x-request-id'],
+      maxAge: 600,
+    });
+  }
+  await installDocs(app);
+  installAuth(app, config.apiKeys);
+  await installRateLimit(app, config.apiKeys, config.rateLimitPerMinute);
+
+  const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
+  await app.register(runRoutes, { config, catalogue });
+  await app.register(runsRoutes);
+  await app.register(languagesRoutes, { catalogue });
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes);
+  return app;
+}

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import type { ApiKey } from '../config.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Name of the API key the request authenticated with; undefined when keys are off. */
+    apiKeyName: string | undefined;
+  }
+}
+
+/** Routes probes must reach without a key (orchestrators hold no key). */
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready']);
+
+/** Lower-case hex SHA-256 of a key, the only form in which keys are stored. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>`, if any. */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] !== undefined) return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}
+
+/**
+ * Finds the configured key whose hash equals the presented key's. Every stored hash is compared
+ * with timingSafeEqual, and the loop never exits early, so timing reveals neither which key nor how
+ * many leading bytes matched. Hashing first makes both sides the same length.
+ */
+export function matchApiKey(keys: readonly ApiKey[], presented: string): ApiKey | undefined {
+  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  let found: ApiKey | undefined;
+  for (const key of keys) {
+    if (timingSafeEqual(digest, Buffer.from(key.sha256Hex, 'hex')) && found === undefined) found = key;
+  }
+  return found;
+}
+
+/**
+ * Requires a valid key on every route except the probes (and CORS preflights, which browsers send
+ * without credentials) when any key is configured. Runs at onRequest, before the body is read, so
+ * an unauthenticated client cannot make us parse a large body.
+ */
+export function installAuth(app: FastifyInstance, keys: readonly ApiKey[]): void {
+  app.decorateRequest('apiKeyName', undefined);
+  if (keys.length === 0) return;
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS') return;
+    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const presented = presentedKey(request);
+    const key = presented === undefined ? undefined : matchApiKey(keys, presented);
+    if (key === undefined) {
+      throw new BulkheadError(
+        'SBX_ERR_UNAUTHORIZED',
+        presented === undefined ? 'An API key is required (Authorization: Bearer <key> or x-api-key)' : 'The API key is not valid',
+      );
+    }
+    request.apiKeyName = key.name;
+  });
+}

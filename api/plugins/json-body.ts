@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { BulkheadError } from '../../worker/contract/errors.js';
+
+/**
+ * The only body parser: JSON, read as bytes so that invalid UTF-8 is refused (a lenient decoder
+ * would turn it into U+FFFD and run a program the client never sent). Any other content type is
+ * answered 415 by Fastify. The byte limit is enforced by Fastify before this runs (413).
+ */
+export function installJsonBody(app: FastifyInstance, bodyLimitBytes: number): void {
+  app.removeAllContentTypeParsers();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
+    (_request, body: Buffer, done) => {
+      let text: string;
+      try {
+        text = decoder.decode(body);
+      } catch {
+        done(new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body is not valid UTF-8'), undefined);
+        return;
+      }
+      try {
+        done(null, parseJson(text));
+      } catch (err) {
+        done(err instanceof BulkheadError ? err : new BulkheadError('SBX_ERR_BAD_JSON', 'The request body is not valid JSON'), undefined);
+      }
+    },
+  );
+}
+
+/**
+ * JSON.parse, refusing `__proto__` and `constructor` keys (prototype poisoning once the value is
+ * spread or merged). The reviver only runs when such a key may be present, keeping the common path fast.
+ */
+function parseJson(text: string): unknown {
+  if (!text.includes('__proto__') && !text.includes('constructor')) return JSON.parse(text);
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__' || key === 'constructor') {
+      throw new BulkheadError('SBX_ERR_BAD_JSON', `The key "${key}" is not allowed in the request body`);
+    }
+    return value;
+  });
+}

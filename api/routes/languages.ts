@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { errorResponses } from '../schemas/common.js';
+
+const LimitValuesSchema = Type.Object({
+  cpuTimeMs: Type.Integer(),
+  wallTimeMs: Type.Integer(),
+  memoryBytes: Type.Integer(),
+  pids: Type.Integer(),
+  outputBytes: Type.Integer(),
+});
+
+/** One language as clients see it. */
+export const LanguageSchema = Type.Object({
+  /** Canonical name, to use as `language` in POST /run (aliases work too). */
+  name: Type.String(),
+  version: Type.String(),
+  aliases: Type.Array(Type.String()),
+  /** True when the language has a compile stage. */
+  compiled: Type.Boolean(),
+  /** Name the `source` field is written under. */
+  sourceFile: Type.String(),
+  /** Limits applied when a request leaves them unset, and the highest a request may ask for. */
+  limits: Type.Object({ default: LimitValuesSchema, max: LimitValuesSchema }),
+});
+
+/** GET /languages: what the live workers can run right now. */
+export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCatalogue }> = async (app, { catalogue }) => {
+  app.get(
+    '/languages',
+    {
+      schema: {
+        summary: 'List languages',
+        description: 'Languages the live workers can run, newest version first. 503 when no worker is running.',
+        response: { 200: Type.Array(LanguageSchema), ...errorResponses() },
+      },
+    },
+    async () => {
+      const runtimes = await catalogue.list();
+      return runtimes.map((r) => ({
+        name: r.language,
+        version: r.version,
+        aliases: r.aliases,
+        compiled: r.compiled,
+        sourceFile: r.sourceFile,
+        limits: r.limits,
+      }));
+    },
+  );
+};

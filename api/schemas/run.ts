@@ -1,0 +1,97 @@
+import { Type, type Static } from 'typebox';
+import { CompareSchema } from '../../worker/contract/job.js';
+import { LimitsSchema } from '../../worker/contract/limits.js';
+import { StageResultSchema, StatusSchema, TestResultSchema } from '../../worker/contract/result.js';
+
+/**
+ * Wire schemas of POST /run and GET /runs/:id, built from the contract's types. Every request
+ * object sets `additionalProperties: false`, so a typo or an unexpected (possibly deeply nested)
+ * member is a 400 rather than silently ignored. Counts that depend on configuration (files, tests)
+ * and file-name rules are checked in api/run-job.ts so that they answer with their own codes.
+ */
+
+/** Hard caps that do not depend on configuration; the body size limit bounds everything else. */
+export const MAX_ARGS = 128;
+export const MAX_ARG_LENGTH = 4096;
+
+export const RunFileSchema = Type.Object(
+  {
+    /** File name inside the work directory: no separators, not `.` or `..`. */
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    content: Type.String(),
+    /** How `content` is written. @defaultValue "utf8" */
+    encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('base64')])),
+  },
+  { additionalProperties: false },
+);
+export type RunFile = Static<typeof RunFileSchema>;
+
+export const RunTestSchema = Type.Object(
+  {
+    /** Test id, unique within the run. @defaultValue the 1-based position: "1", "2", … */
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+    stdin: Type.String(),
+    /** Expected stdout; the test's status is WRONG_ANSWER when the output differs (see `compare`). */
+    expected: Type.Optional(Type.String()),
+    /** Limits for this test; unset fields take the run's resolved limits. */
+    limits: Type.Optional(LimitsSchema),
+  },
+  { additionalProperties: false },
+);
+export type RunTest = Static<typeof RunTestSchema>;
+
+export const RunRequestSchema = Type.Object(
+  {
+    /** Language name or alias, case-insensitive (GET /languages lists them). */
+    language: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Exact version; the newest installed when unset. */
+    version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** The main file's content (UTF-8); it gets the language's file name. */
+    source: Type.Optional(Type.String()),
+    /** More files; without `source` the first one is the main file. */
+    files: Type.Optional(Type.Array(RunFileSchema)),
+    /** Standard input as UTF-8 text. @defaultValue "" */
+    stdin: Type.Optional(Type.String()),
+    /** Standard input as base64, for binary input (exclusive with `stdin`). */
+    stdinBase64: Type.Optional(Type.String()),
+    /** Program arguments. @defaultValue [] */
+    args: Type.Optional(Type.Array(Type.String({ maxLength: MAX_ARG_LENGTH }), { maxItems: MAX_ARGS })),
+    /** Limits for the run (compilation uses the language's own). Unset fields take the language default. */
+    limits: Type.Optional(LimitsSchema),
+    /** Wait for the result (up to the configured bound) instead of answering 202 at once. @defaultValue true */
+    wait: Type.Optional(Type.Boolean()),
+    /** Test cases: the program runs once per test instead of once. */
+    tests: Type.Optional(Type.Array(RunTestSchema)),
+    /** How outputs are compared with `expected`. @defaultValue { mode: "lines" } (by the worker) */
+    compare: Type.Optional(Type.Object(CompareSchema.properties, { additionalProperties: false })),
+    /** Skip the remaining tests after the first that is not OK. @defaultValue false */
+    stopOnFirstFailure: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type RunRequest = Static<typeof RunRequestSchema>;
+
+export const RunStateSchema = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done')]);
+
+/**
+ * A run as answered by POST /run and GET /runs/:id. While queued or running only `id` and `state`
+ * are set; once done the worker's RunResult is spread in (status, compile?, run?, tests?, …).
+ */
+export const RunResponseSchema = Type.Object({
+  id: Type.String(),
+  state: RunStateSchema,
+  status: Type.Optional(StatusSchema),
+  timeLimit: Type.Optional(Type.Union([Type.Literal('cpu'), Type.Literal('wall')])),
+  language: Type.Optional(Type.String()),
+  version: Type.Optional(Type.String()),
+  compile: Type.Optional(StageResultSchema),
+  run: Type.Optional(StageResultSchema),
+  tests: Type.Optional(Type.Array(TestResultSchema)),
+  passed: Type.Optional(Type.Integer()),
+  total: Type.Optional(Type.Integer()),
+  /** Set only with INTERNAL_ERROR: the stable code of our failure. */
+  errorCode: Type.Optional(Type.String()),
+});
+export type RunResponse = Static<typeof RunResponseSchema>;
+
+export const RunIdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });

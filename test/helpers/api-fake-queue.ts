@@ -1,0 +1,69 @@
+import { BulkheadError } from '../../worker/contract/errors.js';
+import type { SubmissionJob } from '../../worker/contract/job.js';
+import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { RunResult } from '../../worker/contract/result.js';
+import type { QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
+
+/**
+ * In-memory SubmissionQueue for API tests. Jobs stay queued until a test (or `autoComplete`)
+ * finishes them; `redisDown` makes every call reject as the BullMQ adapter does.
+ */
+export class FakeSubmissionQueue implements SubmissionQueue {
+  readonly submitted: Array<{ job: SubmissionJob; opts: SubmitOptions | undefined }> = [];
+  readonly runs = new Map<string, RunSnapshot>();
+  workers: WorkerHeartbeat[] = [];
+  metricsHash: Record<string, string> = {};
+  extraDepth: Partial<QueueDepth> = {};
+  redisDown = false;
+  /** When set, every submitted job completes at once with this result builder's output. */
+  autoComplete: ((job: SubmissionJob) => RunSnapshot) | undefined;
+  closed = false;
+
+  private check(): void {
+    if (this.redisDown) throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached');
+  }
+
+  async submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void> {
+    this.check();
+    this.submitted.push({ job, opts });
+    this.runs.set(job.runId, this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version });
+  }
+
+  async get(runId: string): Promise<RunSnapshot | undefined> {
+    this.check();
+    return this.runs.get(runId);
+  }
+
+  async waitForResult(runId: string, _timeoutMs: number): Promise<RunSnapshot | undefined> {
+    return this.get(runId);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    this.check();
+    const queued = [...this.runs.values()].filter((r) => r.state === 'queued').length;
+    return { waiting: queued, prioritized: 0, delayed: 0, active: 0, completed: 0, failed: 0, ...this.extraDepth };
+  }
+
+  async liveWorkers(): Promise<WorkerHeartbeat[]> {
+    this.check();
+    return this.workers;
+  }
+
+  async metrics(): Promise<Record<string, string>> {
+    this.check();
+    return this.metricsHash;
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** Finishes a run with a result (the id is set from the run). */
+  complete(runId: string, result: Omit<RunResult, 'id'>): void {
+    this.runs.set(runId, { state: 'done', result: { ...result, id: runId } });
+  }
+}
