@@ -1,0 +1,3 @@
+set -eu
+echo "about to fail" >&2
+false

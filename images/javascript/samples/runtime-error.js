@@ -1,0 +1,4 @@
+function main() {
+  throw new Error("runtime error sample");
+}
+main();

@@ -1,0 +1,5 @@
+def main():
+    raise ValueError("runtime error sample")
+
+
+main()

@@ -1,0 +1,114 @@
+import { fileURLToPath } from 'node:url';
+import { loadLayerRecipes, loadManifests, loadRuntimes, type Manifest } from '../../worker/runtimes.js';
+import { buildImage, listImageRecords, readImageRecord, removeImage } from './image.js';
+import { selftest } from './selftest.js';
+import { collectGarbage, DEFAULT_DATA_DIR } from './store.js';
+import { imageRecordPath } from '../../worker/runtimes.js';
+
+/**
+ * `npm run images -- <command>`: build [lang...] | list | rm <lang...> | gc | selftest [lang...]
+ * Options: --data-dir D (else env SBX_DATA_DIR, else /var/lib/bulkhead). Composition root: the only
+ * place of the image tool that reads process.env.
+ */
+const IMAGES_DIR = fileURLToPath(new URL('../', import.meta.url));
+
+const USAGE = `usage: npm run images -- <command> [--data-dir DIR]
+  build [lang...]     build images (all when none named); needs root
+  list                languages with version, size, layers, build time
+  rm <lang...>        remove image records (layers go at the next gc)
+  gc                  remove layers no image uses and unfinished builds
+  selftest [lang...]  run each language's samples in its image (plain runner; needs root)`;
+
+function parseArgs(argv: string[]): { command: string | undefined; names: string[]; dataDir: string } {
+  const names: string[] = [];
+  let dataDir = process.env.SBX_DATA_DIR ?? DEFAULT_DATA_DIR;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--data-dir') dataDir = argv[++i] ?? '';
+    else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+    else names.push(arg);
+  }
+  return { command: names.shift(), names, dataDir };
+}
+
+function pick(manifests: Manifest[], names: string[]): Manifest[] {
+  if (names.length === 0) return manifests;
+  return names.map((n) => {
+    const m = manifests.find((x) => x.language === n || x.aliases.includes(n));
+    if (m === undefined) throw new Error(`unknown language "${n}" (known: ${manifests.map((x) => x.language).join(', ')})`);
+    return m;
+  });
+}
+
+function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${what} needs root (it mounts overlays and chroots): run it as root, e.g. sudo npm run images -- ${what}`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { command, names, dataDir } = parseArgs(argv);
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const manifests = await loadManifests(IMAGES_DIR);
+  switch (command) {
+    case 'build': {
+      requireRoot('build');
+      const recipes = await loadLayerRecipes(IMAGES_DIR);
+      await collectGarbage(dataDir);
+      const started = Date.now();
+      for (const m of pick(manifests, names)) await buildImage({ dataDir, recipes, progress: log }, m);
+      log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    case 'list': {
+      const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir });
+      const records = new Map((await listImageRecords(dataDir)).map((r) => [r.language, r]));
+      log(['language', 'version', 'size', 'layers', 'built at'].join('\t'));
+      for (const r of index.list()) {
+        const rec = records.get(r.language);
+        const layers = r.layers.map((l) => l.split('/').at(-2) ?? l).join(' < ');
+        log([r.language, r.version, `${((rec?.sizeBytes ?? 0) / 1e6).toFixed(0)} MB`, layers, rec?.builtAt ?? ''].join('\t'));
+      }
+      for (const p of problems) log(`${p.language}\tMISSING\t${p.message}`);
+      return 0;
+    }
+    case 'rm': {
+      for (const m of pick(manifests, names)) log(`${m.language}: ${(await removeImage(dataDir, m.language)) ? 'removed' : 'not built'}`);
+      return 0;
+    }
+    case 'gc': {
+      const keep = new Set<string>();
+      for (const r of await listImageRecords(dataDir)) for (const l of r.layers) keep.add(l.replace(/\/rootfs$/, ''));
+      for (const name of await collectGarbage(dataDir, keep)) log(`removed ${name}`);
+      return 0;
+    }
+    case 'selftest': {
+      requireRoot('selftest');
+      let failed = 0;
+      for (const m of pick(manifests, names)) {
+        const record = await readImageRecord(imageRecordPath(dataDir, m.language));
+        if (record === undefined) {
+          log(`${m.language}: not built (npm run images -- build ${m.language})`);
+          failed++;
+          continue;
+        }
+        for (const check of await selftest(m, record)) {
+          log(`${check.ok ? 'ok  ' : 'FAIL'} ${m.language} ${check.sample}${check.ok ? '' : `: ${check.detail}`}`);
+          if (!check.ok) failed++;
+        }
+      }
+      return failed === 0 ? 0 : 1;
+    }
+    default:
+      log(USAGE);
+      return command === undefined || command === 'help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`images: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
