@@ -198,8 +198,12 @@ export function imageRecordPath(dataDir: string, language: string): string {
   return join(dataDir, 'images', `${language}.json`);
 }
 
-function buildCommand(language: string): string {
-  return `npm run images -- build ${language}`;
+/** Default data directory holding built layers and image records. */
+export const DEFAULT_DATA_DIR = '/var/lib/bulkhead';
+
+function buildCommand(language: string, dataDir: string): string {
+  const where = dataDir.replace(/\/+$/, '') === DEFAULT_DATA_DIR ? '' : ` --data-dir ${dataDir}`;
+  return `npm run images -- build ${language}${where}`;
 }
 
 async function checkImage(
@@ -289,7 +293,7 @@ export async function loadRuntimes(opts: { imagesDir: string; dataDir: string })
       problems.push({
         language: manifest.language,
         code: 'SBX_ERR_IMAGE_MISSING',
-        message: `${result}; build it with: ${buildCommand(manifest.language)}`,
+        message: `${result}; build it with: ${buildCommand(manifest.language, opts.dataDir)}`,
       });
     } else {
       runtimes.push(toRuntime(manifest, result));

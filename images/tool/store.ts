@@ -10,8 +10,7 @@ import { join } from 'node:path';
  *   <dataDir>/cache/apt/                            apt lists and .debs shared by builds
  */
 
-/** Default data directory. */
-export const DEFAULT_DATA_DIR = '/var/lib/bulkhead';
+export { DEFAULT_DATA_DIR } from '../../worker/runtimes.js';
 
 /** `layer.json` of a complete layer. */
 export interface LayerInfo {

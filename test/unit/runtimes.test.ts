@@ -1,0 +1,160 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  imageRecordPath,
+  layerChain,
+  layerHash,
+  loadLayerRecipes,
+  loadManifests,
+  loadRuntimes,
+  type ImageRecord,
+} from '../../worker/runtimes.js';
+import { IMAGES_DIR } from '../helpers/images-paths.js';
+
+const LANGUAGES = ['bash', 'c', 'cpp', 'go', 'java', 'javascript', 'pypy', 'python', 'ruby', 'rust'];
+
+let work: string;
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'bulkhead-runtimes-'));
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A copy of the real images directory that a test may change. */
+async function copyImages(): Promise<string> {
+  const dir = join(work, 'images');
+  await cp(IMAGES_DIR, dir, { recursive: true, filter: (src) => !src.includes('/tool') });
+  return dir;
+}
+
+/** Writes a complete-looking image for `language` (fake layers) into `dataDir`. */
+async function fakeImage(imagesDir: string, dataDir: string, language: string): Promise<ImageRecord> {
+  const recipes = await loadLayerRecipes(imagesDir);
+  const manifest = (await loadManifests(imagesDir)).find((m) => m.language === language);
+  if (manifest === undefined) throw new Error(`no manifest ${language}`);
+  const layers: string[] = [];
+  for (const recipe of layerChain(recipes, manifest.layer)) {
+    const dir = join(dataDir, 'layers', `${recipe.name}-x`);
+    await mkdir(join(dir, 'rootfs'), { recursive: true });
+    await writeFile(join(dir, 'layer.json'), '{}');
+    layers.push(join(dir, 'rootfs'));
+  }
+  const record: ImageRecord = {
+    language,
+    version: '9.9.9',
+    layers,
+    builtAt: new Date().toISOString(),
+    sizeBytes: 1,
+    recipeHash: await layerHash(recipes, manifest.layer),
+  };
+  await mkdir(join(dataDir, 'images'), { recursive: true });
+  await writeFile(imageRecordPath(dataDir, language), JSON.stringify(record));
+  return record;
+}
+
+describe('language manifests', () => {
+  it('defines the ten stable language names, each with hello and runtime-error samples', async () => {
+    const manifests = await loadManifests(IMAGES_DIR);
+    expect(manifests.map((m) => m.language)).toEqual(LANGUAGES);
+    for (const m of manifests) {
+      expect(m.samples.hello.stdout).toBe('Hello, world!\n');
+      expect(m.samples.compileError !== undefined).toBe(m.compile !== undefined);
+      expect(m.env).toContain('HOME=/box');
+    }
+  });
+
+  it('resolves every layer chain down to the one base layer', async () => {
+    const recipes = await loadLayerRecipes(IMAGES_DIR);
+    for (const m of await loadManifests(IMAGES_DIR)) {
+      const chain = layerChain(recipes, m.layer);
+      expect(chain[0]?.name).toBe('base');
+      expect(chain.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('rejects an invalid manifest with SBX_ERR_CONFIG naming the file', async () => {
+    const dir = await copyImages();
+    await writeFile(join(dir, 'ruby', 'manifest.json'), JSON.stringify({ language: 'ruby' }));
+    await expect(loadManifests(dir)).rejects.toMatchObject({
+      code: 'SBX_ERR_CONFIG',
+      message: expect.stringContaining(join(dir, 'ruby', 'manifest.json')),
+    });
+  });
+
+  it('rejects two languages claiming the same alias', async () => {
+    const dir = await copyImages();
+    const file = join(dir, 'pypy', 'manifest.json');
+    const m = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { aliases: string[] };
+    m.aliases.push('py');
+    await writeFile(file, JSON.stringify(m));
+    await expect(loadRuntimes({ imagesDir: dir, dataDir: work })).rejects.toMatchObject({ code: 'SBX_ERR_CONFIG' });
+  });
+});
+
+describe('layer hashes', () => {
+  it('are stable for unchanged recipes and change with the recipe and with any parent', async () => {
+    const dir = await copyImages();
+    const before = await layerHash(await loadLayerRecipes(dir), 'rust');
+    expect(await layerHash(await loadLayerRecipes(dir), 'rust')).toBe(before);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    const pythonBefore = await layerHash(await loadLayerRecipes(dir), 'python');
+    await writeFile(join(dir, 'gcc', 'recipe.json'), JSON.stringify({ from: 'base', packages: ['gcc'], run: [] }));
+    const recipes = await loadLayerRecipes(dir);
+    expect(await layerHash(recipes, 'rust')).not.toBe(before);
+    expect(await layerHash(recipes, 'python')).toBe(pythonBefore);
+  });
+
+  it('ignore manifest and sample changes, which do not change what is built', async () => {
+    const dir = await copyImages();
+    const before = await layerHash(await loadLayerRecipes(dir), 'python');
+    await writeFile(join(dir, 'python', 'samples', 'hello.py'), 'print("changed")\n');
+    expect(await layerHash(await loadLayerRecipes(dir), 'python')).toBe(before);
+  });
+});
+
+describe('loadRuntimes', () => {
+  it('reports every unbuilt language as a problem naming the build command', async () => {
+    const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
+    expect(index.list()).toEqual([]);
+    expect(problems.map((p) => p.language)).toEqual(LANGUAGES);
+    const python = problems.find((p) => p.language === 'python');
+    expect(python?.code).toBe('SBX_ERR_IMAGE_MISSING');
+    expect(python?.message).toContain(`npm run images -- build python --data-dir ${work}`);
+  });
+
+  it('indexes built images with their recorded version and layers, by name and alias', async () => {
+    const record = await fakeImage(IMAGES_DIR, work, 'python');
+    const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
+    expect(index.list().map((r) => r.language)).toEqual(['python']);
+    expect(problems).toHaveLength(LANGUAGES.length - 1);
+    const py = index.resolve('PY3');
+    expect(py?.version).toBe('9.9.9');
+    expect(py?.layers).toEqual(record.layers);
+    expect(index.resolve('python', '9.9.9')?.language).toBe('python');
+    expect(index.resolve('python', '1.0')).toBeUndefined();
+    expect(index.resolve('cobol')).toBeUndefined();
+  });
+
+  it('treats an image whose recipe changed since the build as outdated', async () => {
+    const dir = await copyImages();
+    await fakeImage(dir, work, 'ruby');
+    await writeFile(join(dir, 'ruby', 'recipe.json'), JSON.stringify({ from: 'base', packages: ['ruby', 'ruby-dev'], run: [] }));
+    const { index, problems } = await loadRuntimes({ imagesDir: dir, dataDir: work });
+    expect(index.resolve('ruby')).toBeUndefined();
+    expect(problems.find((p) => p.language === 'ruby')?.message).toMatch(/outdated.*npm run images -- build ruby/);
+  });
+
+  it('treats a missing layer or a corrupt record as a problem', async () => {
+    const record = await fakeImage(IMAGES_DIR, work, 'c');
+    await fakeImage(IMAGES_DIR, work, 'go');
+    await rm(join(record.layers[1] ?? '', '..', 'layer.json'));
+    await writeFile(imageRecordPath(work, 'go'), '{"language": "go", "vers');
+    const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
+    expect(index.list()).toEqual([]);
+    expect(problems.find((p) => p.language === 'c')?.message).toMatch(/missing or incomplete/);
+    expect(problems.find((p) => p.language === 'go')?.message).toMatch(/corrupt/);
+  });
+});
