@@ -1,0 +1,73 @@
+import pino from 'pino';
+import { buildApp } from './app.js';
+import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
+import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
+import { redisConnectionFromUrl } from './queue/redis-options.js';
+
+/** How long in-flight requests get to finish after SIGTERM/SIGINT, milliseconds. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function loadConfigOrExit(): Readonly<ApiConfig> {
+  try {
+    const config = loadApiConfig(process.env);
+    redisConnectionFromUrl(config.redisUrl);
+    return config;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`bulkhead-api: invalid configuration: ${message}\n`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Composition root: config → BullMQ queue → app → listen. On SIGTERM/SIGINT the server stops
+ * accepting, lets in-flight requests finish (bounded), then closes the queue connections.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+  });
+  logger.info({ config: redactApiConfig(config) }, 'bulkhead-api starting');
+  const queue = new BullmqSubmissionQueue({
+    redisUrl: config.redisUrl,
+    queueName: config.queueName,
+    resultTtlS: config.resultTtlS,
+    redisTimeoutMs: config.redisTimeoutMs,
+    log: logger,
+  });
+  const app = await buildApp({ queue, config, logger });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown grace period over; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    void app
+      .close()
+      .then(() => queue.close())
+      .then(() => logger.info('stopped'))
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exitCode = 1;
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    logger.error({ err }, 'cannot listen');
+    await queue.close();
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,199 @@
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Value } from 'typebox/value';
+import { BulkheadError, ErrorCodes } from '../../worker/contract/errors.js';
+import { DEFAULT_JOB_OPTIONS, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
+import { METRICS_KEY } from '../../worker/contract/metrics.js';
+import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/registry.js';
+import { RunResultSchema } from '../../worker/contract/result.js';
+import type { QueueDepth, RunSnapshot, RunState, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
+import { redisConnectionFromUrl } from './redis-options.js';
+import { JobWaiters } from './job-waiters.js';
+
+/** Settings of the BullMQ adapter (taken from ApiConfig by main.ts). */
+export interface BullmqSubmissionQueueOptions {
+  /** See ApiConfig.redisUrl. */
+  redisUrl: string;
+  queueName: string;
+  /** How long finished jobs (results) are kept, seconds. */
+  resultTtlS: number;
+  /** Bound on every Redis round trip, milliseconds; past it the call fails with SBX_ERR_QUEUE_UNAVAILABLE. */
+  redisTimeoutMs: number;
+  log: Pick<Logger, 'warn' | 'error'>;
+}
+
+const STATE_OF: Readonly<Record<string, RunState>> = {
+  waiting: 'queued',
+  prioritized: 'queued',
+  delayed: 'queued',
+  'waiting-children': 'queued',
+  active: 'running',
+  completed: 'done',
+  failed: 'done',
+};
+
+/** The catalogue code a failed job's reason starts with (the worker's convention), else undefined. */
+export function failedCodeOf(failedReason: string | undefined): string | undefined {
+  const code = /^(SBX_ERR_[A-Z0-9_]+)\b/.exec(failedReason ?? '')?.[1];
+  return code !== undefined && Object.hasOwn(ErrorCodes, code) ? code : undefined;
+}
+
+/**
+ * SubmissionQueue over one BullMQ queue. One ioredis connection serves the Queue and the plain
+ * reads (heartbeats, metrics); it fails fast (no offline queue, a command timeout) so that a Redis
+ * outage answers 503 instead of holding requests. A second, blocking connection (owned by
+ * QueueEvents) wakes POST /run waiters when their job finishes.
+ */
+export class BullmqSubmissionQueue implements SubmissionQueue {
+  private readonly client: Redis;
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  /** Blocking connection of `events`; ours to close (BullMQ leaves shared connections open). */
+  private readonly eventsClient: Redis;
+  private readonly waiters = new JobWaiters();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: BullmqSubmissionQueueOptions) {
+    const connection = redisConnectionFromUrl(opts.redisUrl);
+    this.client = new Redis({ ...connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: opts.redisTimeoutMs });
+    this.client.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis connection error'));
+    this.queue = new Queue(opts.queueName, { connection: this.client });
+    this.queue.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'queue error'));
+    this.eventsClient = new Redis({ ...connection, maxRetriesPerRequest: null });
+    this.eventsClient.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis events connection error'));
+    this.events = new QueueEvents(opts.queueName, { connection: this.eventsClient });
+    this.events.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'queue events error'));
+    this.events.on('completed', ({ jobId }) => this.waiters.wake(jobId));
+    this.events.on('failed', ({ jobId }) => this.waiters.wake(jobId));
+  }
+
+  /** Runs one Redis operation within the time bound, turning any failure into SBX_ERR_QUEUE_UNAVAILABLE. */
+  private async guarded<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${this.opts.redisTimeoutMs} ms`)), this.opts.redisTimeoutMs);
+    });
+    try {
+      return await Promise.race([operation(), timeout]);
+    } catch (cause) {
+      if (cause instanceof BulkheadError) throw cause;
+      throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached; retry later', { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void> {
+    await this.guarded('submit', () =>
+      this.queue.add('run', job, {
+        jobId: job.runId,
+        attempts: DEFAULT_JOB_OPTIONS.attempts,
+        backoff: { ...DEFAULT_JOB_OPTIONS.backoff },
+        priority: opts?.priority ?? PRIORITY_INTERACTIVE,
+        removeOnComplete: { age: this.opts.resultTtlS },
+        removeOnFail: { age: this.opts.resultTtlS },
+      }),
+    );
+  }
+
+  async get(runId: string): Promise<RunSnapshot | undefined> {
+    return this.guarded('get', async () => {
+      const job = (await this.queue.getJob(runId)) as Job<SubmissionJob> | undefined;
+      if (job === undefined) return undefined;
+      const state = STATE_OF[await job.getState()];
+      return state === undefined ? undefined : this.snapshotOf(job, state);
+    });
+  }
+
+  private snapshotOf(job: Job<SubmissionJob>, state: RunState): RunSnapshot {
+    const snapshot: RunSnapshot = { state, language: job.data.language };
+    if (job.data.version !== undefined) snapshot.version = job.data.version;
+    if (state !== 'done') return snapshot;
+    if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
+      snapshot.failedCode = failedCodeOf(job.failedReason) ?? 'SBX_ERR_RUN_LOST';
+    } else if (Value.Check(RunResultSchema, job.returnvalue)) {
+      snapshot.result = job.returnvalue;
+    } else {
+      this.opts.log.error({ runId: job.id }, 'completed job has no valid RunResult');
+      snapshot.failedCode = 'SBX_ERR_INTERNAL';
+    }
+    return snapshot;
+  }
+
+  async waitForResult(runId: string, timeoutMs: number): Promise<RunSnapshot | undefined> {
+    let last = await this.get(runId);
+    const deadlineMs = Date.now() + timeoutMs;
+    while (last !== undefined && last.state !== 'done' && Date.now() < deadlineMs) {
+      // Subscribe first, then re-read: a job finishing in between is seen by the re-read.
+      const woken = this.waiters.wait(runId, deadlineMs - Date.now());
+      try {
+        last = await this.get(runId);
+        if (last?.state === 'done') break;
+        await woken.promise;
+        last = await this.get(runId);
+      } catch {
+        // Redis went away while waiting: the job was accepted, so answer with what we knew.
+        break;
+      } finally {
+        woken.cancel();
+      }
+    }
+    return last;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const counts = await this.guarded('depth', () =>
+      this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
+    );
+    const n = (state: string): number => counts[state] ?? 0;
+    return { waiting: n('waiting'), prioritized: n('prioritized'), delayed: n('delayed'), active: n('active'), completed: n('completed'), failed: n('failed') };
+  }
+
+  async liveWorkers(): Promise<WorkerHeartbeat[]> {
+    return this.guarded('liveWorkers', async () => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.client.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 100);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== '0');
+      if (keys.length === 0) return [];
+      const values = await this.client.mget(...keys);
+      return values.flatMap((raw) => this.parseHeartbeat(raw));
+    });
+  }
+
+  private parseHeartbeat(raw: string | null): WorkerHeartbeat[] {
+    if (raw === null) return [];
+    try {
+      const value: unknown = JSON.parse(raw);
+      if (Value.Check(WorkerHeartbeatSchema, value)) return [value];
+    } catch {
+      // fall through: a malformed heartbeat is skipped, not fatal
+    }
+    this.opts.log.warn('skipping a malformed worker heartbeat');
+    return [];
+  }
+
+  async metrics(): Promise<Record<string, string>> {
+    return this.guarded('metrics', () => this.client.hgetall(METRICS_KEY));
+  }
+
+  async ping(): Promise<void> {
+    await this.guarded('ping', () => this.client.ping());
+  }
+
+  /** Closes events, queue and connection in that order; each step runs even if one fails. */
+  async close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.waiters.wakeAll();
+      const results = await Promise.allSettled([this.events.close(), this.queue.close()]);
+      for (const r of results) if (r.status === 'rejected') this.opts.log.warn({ err: String(r.reason) }, 'close step failed');
+      this.eventsClient.disconnect();
+      this.client.disconnect();
+    })();
+    return this.closing;
+  }
+}
