@@ -13,16 +13,6 @@ export function constantRateOffsetsMs(ratePerSecond: number, durationMs: number)
   return Array.from({ length: count }, (_, i) => i * intervalMs);
 }
 
-/**
- * How many of the scheduled requests are due `elapsedMs` after the start:
- * floor(elapsed × rate) + 1, capped at `total`. Lets the driver catch up after a late timer
- * instead of drifting below the rate.
- */
-export function dueCount(ratePerSecond: number, elapsedMs: number, total: number): number {
-  if (elapsedMs < 0) return 0;
-  return Math.min(total, Math.floor((elapsedMs * ratePerSecond) / 1000 + 1e-9) + 1);
-}
-
 /** A small deterministic PRNG (mulberry32) so two runs with one seed send the same sequence. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
