@@ -1,0 +1,38 @@
+{
+  "variables": {
+    "core_common": [
+      "src/core/error.c", "src/core/spec.c", "src/core/report.c", "src/core/cgroup.c"
+    ],
+    "c_flags": [
+      "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2",
+      "-D_GNU_SOURCE", "-O2"
+    ]
+  },
+  "targets": [
+    {
+      "target_name": "sbx",
+      "sources": [
+        "<@(core_common)", "src/core/seccomp-compile.c", "src/core/spawn.c",
+        "src/binding/addon.cc", "src/binding/convert.cc", "src/binding/waiter.cc"
+      ],
+      "include_dirs": ["include", "<!(node -p \"require('node-addon-api').include_dir\")"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-D_GNU_SOURCE", "-O2"],
+      "cflags_c": ["-std=gnu11"],
+      "cflags_cc": ["-std=c++17", "-fexceptions"],
+      "libraries": ["-lseccomp"]
+    },
+    {
+      "target_name": "sbx-init",
+      "type": "executable",
+      "sources": [
+        "<@(core_common)", "src/core/seccomp.c", "src/core/userns.c", "src/core/mount.c", "src/core/box.c",
+        "src/core/net.c", "src/core/caps.c", "src/core/rlimit.c", "src/core/fds.c", "src/core/contain.c",
+        "src/init/sbx-init.c"
+      ],
+      "include_dirs": ["include"],
+      "cflags": ["<@(c_flags)"],
+      "ldflags": ["-static"]
+    }
+  ]
+}

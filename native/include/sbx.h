@@ -1,0 +1,190 @@
+/*
+ * Bulkhead sandbox core: pure C API shared by the Node addon (binding/) and the sbx-init helper
+ * (init/). No Node headers here. Every fallible function follows the crun convention:
+ * it returns 0 or a negative errno and fills an sbx_error_t {phase, errno, msg}.
+ */
+#ifndef SBX_H
+#define SBX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SBX_MSG_MAX 200
+#define SBX_MAX_LAYERS 64
+#define SBX_MAX_CGROUP_DIRS 4
+#define SBX_CGROUP_PATH_MAX 512
+/* Inside the container: container root is uid/gid 0, the program runs as uid/gid 1000. */
+#define SBX_SANDBOX_UID 1000
+#define SBX_SANDBOX_GID 1000
+
+/* Fixed fd numbers in sbx-init (set up by the addon's posix_spawn file actions). */
+#define SBX_FD_SPEC 3
+#define SBX_FD_REPORT 4
+#define SBX_FD_USERNS 5
+
+/* Where a failure happened; the binding maps each phase to one SBX_ERR_* code. */
+typedef enum {
+  SBX_PHASE_SETUP = 1,  /* namespaces, mounts, ids (SBX_ERR_SANDBOX_SETUP) */
+  SBX_PHASE_CGROUP = 2, /* SBX_ERR_CGROUP_SETUP */
+  SBX_PHASE_SECCOMP = 3, /* SBX_ERR_SECCOMP_LOAD */
+  SBX_PHASE_SPAWN = 4,  /* starting sbx-init (SBX_ERR_SPAWN) */
+  SBX_PHASE_EXEC = 5,   /* execve of the program (SBX_ERR_EXEC) */
+  SBX_PHASE_PROFILE = 6, /* compiling a profile (SBX_ERR_PROFILE_INVALID) */
+  SBX_PHASE_HOST = 7,   /* host not prepared (SBX_ERR_HOST_SETUP) */
+} sbx_phase_t;
+
+typedef struct {
+  int phase;       /* sbx_phase_t */
+  int errno_value; /* positive errno, 0 when not an errno failure */
+  char msg[SBX_MSG_MAX];
+} sbx_error_t;
+
+/* Fills err and returns -errno_value (or -EINVAL when errno_value is 0). */
+int sbx_error_set(sbx_error_t *err, int phase, int errno_value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- cleanup helpers (crun style) ---- */
+void sbx_cleanup_closep(int *fd);
+void sbx_cleanup_freep(void *p);
+#define cleanup_close __attribute__((cleanup(sbx_cleanup_closep)))
+#define cleanup_free __attribute__((cleanup(sbx_cleanup_freep)))
+
+/* ---- limits and spec (spec.c): the message the addon sends sbx-init over fd 3 ---- */
+typedef struct {
+  uint64_t cpu_time_ms;
+  uint64_t wall_time_ms;
+  uint64_t memory_bytes;
+  uint64_t pids;
+  uint64_t output_bytes;
+  uint64_t file_size_bytes;
+  uint64_t open_files;
+  uint64_t tmpfs_bytes;
+  uint64_t stack_bytes;
+  uint64_t cpu_millicores; /* cpu quota: 1000 = one full core */
+} sbx_limits_t;
+
+typedef struct {
+  const char *path; /* relative to /box */
+  const uint8_t *data;
+  uint32_t len;
+  uint32_t mode;
+  uint32_t read_only; /* 1: owned by container root, not writable by the program */
+} sbx_file_t;
+
+#define SBX_FLAG_TIME_NS 1u   /* give the program a time namespace */
+#define SBX_FLAG_USERNS_FD 2u /* setns into the outer user namespace at SBX_FD_USERNS first */
+#define SBX_FLAG_COLLECT 4u
+
+typedef struct {
+  uint32_t flags;
+  uint32_t n_layers;
+  const char **layers; /* base first */
+  uint32_t argc;
+  const char **argv;
+  uint32_t envc;
+  const char **env;
+  const char *cwd;
+  const char *hostname;
+  uint32_t n_files;
+  sbx_file_t *files;
+  sbx_limits_t limits;
+  const uint8_t *bpf; /* struct sock_filter[] */
+  uint32_t bpf_len;   /* bytes */
+  uint32_t n_cgroup_procs;
+  const char **cgroup_procs; /* cgroup.procs files sbx-init puts the container's pid 1 into */
+  uint32_t host_root_uid, host_user_uid; /* ids (in the parent user ns) of container 0 and 1000 */
+  uint32_t host_root_gid, host_user_gid;
+  uint32_t collect_max_files;
+  uint64_t collect_max_bytes;
+} sbx_spec_t;
+
+/* Serialises spec into a fresh heap buffer (*out, *out_len). */
+int sbx_spec_encode(const sbx_spec_t *spec, uint8_t **out, size_t *out_len, sbx_error_t *err);
+/* Parses buf (kept alive by the caller; strings point into it) into spec (arrays malloc'd). */
+int sbx_spec_decode(uint8_t *buf, size_t len, sbx_spec_t *spec, sbx_error_t *err);
+
+/* ---- report pipe (report.c): messages sbx-init sends back on fd 4 ---- */
+typedef enum {
+  SBX_MSG_ERROR = 1,   /* u32 phase, i32 errno, msg bytes */
+  SBX_MSG_PID1 = 2,    /* u32 host pid of the container's pid 1 */
+  SBX_MSG_STARTED = 3, /* empty: the program is about to be exec'd */
+  SBX_MSG_EXIT = 4,    /* i32 wait status of the program */
+  SBX_MSG_FILE = 5,    /* u32 mode, u32 path_len, path, content */
+  SBX_MSG_COLLECT_TRUNCATED = 6, /* empty */
+} sbx_msg_type_t;
+
+/* Frame: u32 type, u32 payload length, payload. Little endian (host order). */
+typedef struct {
+  uint32_t type;
+  uint32_t len;
+} sbx_msg_header_t;
+
+int sbx_report_send(int fd, uint32_t type, const void *a, size_t alen, const void *b, size_t blen);
+void sbx_report_error(int fd, const sbx_error_t *err);
+
+/* ---- cgroups (cgroup.c) ---- */
+typedef struct {
+  int version;                              /* 1 or 2 */
+  char v2_dir[SBX_CGROUP_PATH_MAX];         /* v2: delegated parent directory */
+  char v1_memory[SBX_CGROUP_PATH_MAX];      /* v1: parent dirs per controller */
+  char v1_pids[SBX_CGROUP_PATH_MAX];
+  char v1_cpu[SBX_CGROUP_PATH_MAX];
+  char v1_cpuacct[SBX_CGROUP_PATH_MAX];
+} sbx_cgroup_config_t;
+
+typedef struct {
+  int version;
+  int n_dirs;
+  char dirs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX]; /* v1: memory pids cpu cpuacct; v2: one */
+  int cpu_fd; /* owned: cpuacct.usage (v1) or cpu.stat (v2), opened O_CLOEXEC; -1 when closed */
+} sbx_cgroup_t;
+
+typedef struct {
+  uint64_t cpu_time_ns;
+  uint64_t memory_peak_bytes;
+  uint64_t oom_kills;
+} sbx_cgroup_stats_t;
+
+/* Detects the layout under mount_root (normally /sys/fs/cgroup) and fills cfg with subdir `parent`. */
+int sbx_cgroup_detect(const char *mount_root, const char *parent, sbx_cgroup_config_t *cfg, sbx_error_t *err);
+int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sbx_limits_t *limits,
+                      sbx_cgroup_t *cg, sbx_error_t *err);
+/* Sets per-run limits on an existing (pooled) cgroup. */
+int sbx_cgroup_set_limits(sbx_cgroup_t *cg, const sbx_limits_t *limits, sbx_error_t *err);
+/* Opens the cpu accounting file of a cgroup whose version and dirs are already filled in. */
+int sbx_cgroup_open(sbx_cgroup_t *cg, sbx_error_t *err);
+int sbx_cgroup_procs_files(const sbx_cgroup_t *cg, char out[][SBX_CGROUP_PATH_MAX], int max);
+int sbx_cgroup_cpu_ns(sbx_cgroup_t *cg, uint64_t *cpu_ns, sbx_error_t *err);
+int sbx_cgroup_stats(sbx_cgroup_t *cg, sbx_cgroup_stats_t *stats, sbx_error_t *err);
+/* v2: writes cgroup.kill; v1: no-op (the run is killed through its pid namespace). */
+int sbx_cgroup_kill(sbx_cgroup_t *cg);
+int sbx_cgroup_destroy(sbx_cgroup_t *cg, sbx_error_t *err);
+/* Pure parsers (unit-tested): value of `key` in "key value\n" lines; a single number. */
+int sbx_cgroup_parse_keyed(const char *text, const char *key, uint64_t *value);
+int sbx_cgroup_parse_u64(const char *text, uint64_t *value);
+
+/* ---- seccomp (seccomp.c: install, no libseccomp) ---- */
+int sbx_seccomp_install(const uint8_t *bpf, uint32_t bpf_len, sbx_error_t *err);
+
+/* ---- containment phases (contain.c, userns.c, mount.c, caps.c, rlimit.c, fds.c, net.c) ---- */
+int sbx_userns_write_maps(pid_t pid, const sbx_spec_t *spec, sbx_error_t *err);
+int sbx_userns_enter(int userns_fd, sbx_error_t *err);
+int sbx_userns_become_root(sbx_error_t *err);
+int sbx_mount_open_layers(const sbx_spec_t *spec, int *layer_fds, sbx_error_t *err);
+int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err);
+int sbx_mount_finish_readonly(sbx_error_t *err);
+int sbx_box_write_files(const sbx_spec_t *spec, sbx_error_t *err);
+int sbx_net_loopback_up(sbx_error_t *err);
+int sbx_caps_drop_to_user(sbx_error_t *err);
+int sbx_rlimit_apply(const sbx_limits_t *limits, sbx_error_t *err);
+int sbx_fds_close_from(int first_fd, sbx_error_t *err);
+int sbx_fds_reset_signals(sbx_error_t *err);
+int sbx_box_collect(int report_fd, const sbx_spec_t *spec, sbx_error_t *err);
+
+/* Container pid 1: everything between "ids mapped" and "program forked". */
+int sbx_contain_pid1(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err);
+/* The program's own process: drop to the sandbox user and exec. Returns only on failure. */
+int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err);
+
+#endif

@@ -1,0 +1,233 @@
+// node-addon-api glue only: argument conversion, the Runner object (one waiter thread each, a
+// ThreadSafeFunction to resolve Promises on the JS thread), sbx_error_t → JS Error with a code.
+// The typed surface is native/native.d.ts; keep the two in step.
+#include <napi.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "convert.h"
+#include "waiter.h"
+
+extern "C" {
+#include "sbx-compile.h"
+}
+
+namespace sbx {
+
+Napi::Error MakeError(Napi::Env env, const sbx_error_t &e) {
+  static const char *codes[] = {"SBX_ERR_INTERNAL",    "SBX_ERR_SANDBOX_SETUP", "SBX_ERR_CGROUP_SETUP",
+                                "SBX_ERR_SECCOMP_LOAD", "SBX_ERR_SPAWN",         "SBX_ERR_EXEC",
+                                "SBX_ERR_PROFILE_INVALID", "SBX_ERR_HOST_SETUP"};
+  static const char *phases[] = {"internal", "setup", "cgroup", "seccomp", "spawn", "exec", "profile", "host"};
+  int p = (e.phase >= 1 && e.phase <= 7) ? e.phase : 0;
+  std::string msg = std::string(e.msg) + (e.errno_value ? std::string(": ") + strerror(e.errno_value) : "");
+  Napi::Error err = Napi::Error::New(env, msg);
+  err.Set("code", codes[p]);
+  err.Set("phase", phases[p]);
+  err.Set("errno", Napi::Number::New(env, e.errno_value));
+  return err;
+}
+
+namespace {
+
+Napi::Value CompileProfile(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  ProfileHolder holder;
+  sbx_error_t err{};
+  if (!ReadProfile(info[0], holder, err)) throw MakeError(env, err);
+  sbx_compile_result_t res;
+  if (sbx_seccomp_compile(&holder.profile, &res, &err) < 0) throw MakeError(env, err);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("bpf", Napi::Buffer<uint8_t>::Copy(env, res.bpf, res.bpf_len));
+  free(res.bpf);
+  Napi::Array unknown = Napi::Array::New(env, res.n_unknown);
+  for (uint32_t i = 0; i < res.n_unknown; i++) unknown.Set(i, Napi::String::New(env, res.unknown[i]));
+  out.Set("unknownSyscalls", unknown);
+  return out;
+}
+
+Napi::Value DetectCgroups(const Napi::CallbackInfo &info) {
+  sbx_cgroup_config_t cfg;
+  sbx_error_t err{};
+  std::string root = info[0].As<Napi::String>(), parent = info[1].As<Napi::String>();
+  if (sbx_cgroup_detect(root.c_str(), parent.c_str(), &cfg, &err) < 0) throw MakeError(info.Env(), err);
+  return CgroupConfigToJs(info.Env(), cfg);
+}
+
+Napi::Value CreateCgroup(const Napi::CallbackInfo &info) {
+  sbx_cgroup_config_t cfg;
+  sbx_limits_t limits;
+  sbx_cgroup_t cg;
+  sbx_error_t err{};
+  if (!ReadCgroupConfig(info[0], cfg, err) || !ReadLimits(info[2], limits, err)) throw MakeError(info.Env(), err);
+  std::string name = info[1].As<Napi::String>();
+  if (sbx_cgroup_create(&cfg, name.c_str(), &limits, &cg, &err) < 0) throw MakeError(info.Env(), err);
+  close(cg.cpu_fd);
+  return CgroupToJs(info.Env(), cg);
+}
+
+Napi::Value ReadCgroupStats(const Napi::CallbackInfo &info) {
+  sbx_cgroup_t cg;
+  sbx_cgroup_stats_t st;
+  sbx_error_t err{};
+  if (!ReadCgroup(info[0], cg, err) || sbx_cgroup_open(&cg, &err) < 0) throw MakeError(info.Env(), err);
+  int r = sbx_cgroup_stats(&cg, &st, &err);
+  close(cg.cpu_fd);
+  if (r < 0) throw MakeError(info.Env(), err);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("cpuTimeNs", double(st.cpu_time_ns));
+  o.Set("memoryPeakBytes", double(st.memory_peak_bytes));
+  o.Set("oomKills", double(st.oom_kills));
+  return o;
+}
+
+Napi::Value DestroyCgroup(const Napi::CallbackInfo &info) {
+  sbx_cgroup_t cg;
+  sbx_error_t err{};
+  if (!ReadCgroup(info[0], cg, err)) throw MakeError(info.Env(), err);
+  cg.cpu_fd = -1;
+  if (sbx_cgroup_destroy(&cg, &err) < 0) throw MakeError(info.Env(), err);
+  return info.Env().Undefined();
+}
+
+Napi::Value ParseKeyed(const Napi::CallbackInfo &info) {
+  std::string text = info[0].As<Napi::String>(), key = info[1].As<Napi::String>();
+  uint64_t v;
+  if (sbx_cgroup_parse_keyed(text.c_str(), key.c_str(), &v) < 0) return info.Env().Null();
+  return Napi::Number::New(info.Env(), double(v));
+}
+
+}  // namespace
+
+class Runner : public Napi::ObjectWrap<Runner> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Runner",
+                       {InstanceMethod("run", &Runner::Run), InstanceMethod("kill", &Runner::Kill),
+                        InstanceMethod("close", &Runner::Close)});
+  }
+
+  explicit Runner(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Runner>(info) {
+    Napi::Env env = info.Env();
+    sbx_error_t err{};
+    Napi::Object cfg = info[0].As<Napi::Object>();
+    helper_ = cfg.Get("helperPath").As<Napi::String>();
+    userns_fd_ = cfg.Has("usernsFd") && cfg.Get("usernsFd").IsNumber() ? cfg.Get("usernsFd").As<Napi::Number>().Int32Value() : -1;
+    if (!ReadCgroupConfig(cfg.Get("cgroup"), cgroup_, err)) throw MakeError(env, err);
+    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo &) {}), "sbx-waiter", 0, 1);
+    tsfn_.Unref(env);
+    waiter_ = std::make_unique<Waiter>([this](std::unique_ptr<Outcome> o) {
+      Outcome *raw = o.release();
+      if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) != napi_ok)
+        delete raw;
+    });
+    if (waiter_->Start(&err) < 0) throw MakeError(env, err);
+  }
+
+  ~Runner() override {
+    if (waiter_) waiter_->Stop();
+  }
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (closed_) throw Napi::Error::New(env, "runner is closed");
+    sbx_error_t err{};
+    SpecHolder spec;
+    if (!ReadSpec(info[0], spec, err)) throw MakeError(env, err);
+    auto start = std::make_unique<RunStart>();
+    start->id = ++next_id_;
+    std::string name = "r" + std::to_string(getpid()) + "-" + std::to_string(start->id);
+    sbx_limits_t cg_limits = spec.spec.limits;
+    cg_limits.pids += 1;  // the run's pid 1 lives in the cgroup too
+    if (sbx_cgroup_create(&cgroup_, name.c_str(), &cg_limits, &start->cgroup, &err) < 0) throw MakeError(env, err);
+    char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
+    int n = sbx_cgroup_procs_files(&start->cgroup, procs, SBX_MAX_CGROUP_DIRS);
+    std::vector<const char *> procs_ptrs;
+    for (int i = 0; i < n; i++) procs_ptrs.push_back(procs[i]);
+    spec.spec.cgroup_procs = procs_ptrs.data();
+    spec.spec.n_cgroup_procs = uint32_t(n);
+    if (userns_fd_ >= 0) spec.spec.flags |= SBX_FLAG_USERNS_FD;
+    uint8_t *buf = nullptr;
+    size_t len = 0;
+    int r = sbx_spec_encode(&spec.spec, &buf, &len, &err);
+    if (r == 0) r = sbx_spawn_init(helper_.c_str(), buf, len, userns_fd_, &start->child, &err);
+    free(buf);
+    if (r < 0) {
+      sbx_error_t ignored;
+      sbx_cgroup_destroy(&start->cgroup, &ignored);
+      throw MakeError(env, err);
+    }
+    start->stdin_bytes = std::move(spec.stdin_bytes);
+    start->output_bytes = spec.spec.limits.output_bytes;
+    start->cpu_time_ns = spec.spec.limits.cpu_time_ms * 1'000'000ull;
+    start->wall_time_ms = spec.spec.limits.wall_time_ms;
+    start->report_max_bytes = spec.spec.collect_max_bytes + uint64_t(spec.spec.collect_max_files) * 4200 + 65536;
+    uint64_t id = start->id;
+    auto deferred = Napi::Promise::Deferred::New(env);
+    pending_.emplace(id, deferred);
+    if (pending_.size() == 1) tsfn_.Ref(env);
+    waiter_->Add(std::move(start));
+    Napi::Object handle = Napi::Object::New(env);
+    handle.Set("id", double(id));
+    handle.Set("done", deferred.Promise());
+    return handle;
+  }
+
+  Napi::Value Kill(const Napi::CallbackInfo &info) {
+    waiter_->Kill(uint64_t(info[0].As<Napi::Number>().Int64Value()));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (!closed_) {
+      closed_ = true;
+      waiter_->Stop();
+      tsfn_.Release();
+    }
+    return info.Env().Undefined();
+  }
+
+  void Settle(Napi::Env env, Outcome *raw) {
+    std::unique_ptr<Outcome> out(raw);
+    auto it = pending_.find(out->id);
+    if (it == pending_.end()) return;
+    Napi::Promise::Deferred deferred = it->second;
+    pending_.erase(it);
+    if (pending_.empty() && !closed_) tsfn_.Unref(env);
+    if (out->failed) {
+      deferred.Reject(MakeError(env, out->error).Value());
+    } else {
+      deferred.Resolve(OutcomeToJs(env, *out));
+    }
+  }
+
+  std::string helper_;
+  int userns_fd_ = -1;  // not owned: the TS side keeps the outer user namespace fd open
+  sbx_cgroup_config_t cgroup_{};
+  Napi::ThreadSafeFunction tsfn_;
+  std::unique_ptr<Waiter> waiter_;
+  // JS thread only.
+  std::unordered_map<uint64_t, Napi::Promise::Deferred> pending_;
+  uint64_t next_id_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace sbx
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Runner", sbx::Runner::Define(env));
+  exports.Set("compileProfile", Napi::Function::New(env, sbx::CompileProfile));
+  exports.Set("detectCgroups", Napi::Function::New(env, sbx::DetectCgroups));
+  exports.Set("createCgroup", Napi::Function::New(env, sbx::CreateCgroup));
+  exports.Set("readCgroupStats", Napi::Function::New(env, sbx::ReadCgroupStats));
+  exports.Set("destroyCgroup", Napi::Function::New(env, sbx::DestroyCgroup));
+  exports.Set("parseKeyed", Napi::Function::New(env, sbx::ParseKeyed));
+  return exports;
+}
+
+NODE_API_MODULE(sbx, Init)

@@ -1,0 +1,103 @@
+// The waiter: one dedicated thread per Runner that watches every run in flight with epoll
+// (pidfds, stdio pipes, report pipe, per-run wall timerfd, one shared cpu-poll timerfd) and hands
+// finished outcomes to a callback. No Node headers: the binding turns outcomes into Promises.
+// It never uses libuv's threadpool, so waiting on runs cannot starve fs or crypto.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "sbx-spawn.h"
+#include "sbx.h"
+}
+
+namespace sbx {
+
+struct CollectedFile {
+  std::string path;
+  uint32_t mode;
+  std::vector<uint8_t> content;
+};
+
+// The raw facts of one finished run, or the error that prevented one.
+struct Outcome {
+  uint64_t id = 0;
+  bool failed = false;
+  sbx_error_t error{};
+  bool has_exit = false;
+  int exit_code = -1;  // valid when has_exit and !signaled
+  int signal = 0;      // terminating signal, 0 when none
+  const char *killed_by = nullptr;  // "cpu" | "wall" | "output" | nullptr
+  bool oom_killed = false;
+  bool seccomp_violation = false;
+  uint64_t cpu_time_ns = 0, wall_time_ns = 0, memory_peak_bytes = 0;
+  std::vector<uint8_t> out, err;
+  bool out_truncated = false, err_truncated = false;
+  std::vector<CollectedFile> collected;
+  bool collect_truncated = false;
+};
+
+// What the waiter needs to watch one run. Ownership of every fd and of the cgroup moves in.
+struct RunStart {
+  uint64_t id = 0;
+  sbx_child_t child{};
+  sbx_cgroup_t cgroup{};
+  std::vector<uint8_t> stdin_bytes;
+  uint64_t output_bytes = 0;
+  uint64_t cpu_time_ns = 0;
+  uint64_t wall_time_ms = 0;
+  uint64_t report_max_bytes = 0;
+};
+
+struct Run;
+
+class Waiter {
+ public:
+  using Done = std::function<void(std::unique_ptr<Outcome>)>;
+  explicit Waiter(Done done);
+  ~Waiter();
+  // Both return 0 or a negative errno; thread-safe.
+  int Start(sbx_error_t *err);
+  void Add(std::unique_ptr<RunStart> run);
+  void Kill(uint64_t id);
+  // Kills what is left, waits for the thread; idempotent.
+  void Stop();
+
+ private:
+  void Loop();
+  void DrainCommands();
+  void Handle(Run *run, int kind, uint32_t events);
+  void PollCpu();
+  void KillRun(Run *run, const char *why);
+  void Finish(Run *run);
+  void ReadStream(Run *run, int kind);
+  void ReadReport(Run *run);
+  void ParseReport(Run *run);
+  void WriteStdin(Run *run);
+  void Watch(Run *run, int fd, int kind, uint32_t events);
+  void Unwatch(int fd);
+
+  Done done_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  int cpu_timer_fd_ = -1;
+  std::thread thread_;
+  // Guarded by mu_: filled by the JS thread, drained by the waiter thread.
+  std::mutex mu_;
+  std::vector<std::unique_ptr<RunStart>> pending_;
+  std::vector<uint64_t> kills_;
+  bool stopping_ = false;
+  // Touched by the waiter thread only.
+  std::unordered_map<uint64_t, std::unique_ptr<Run>> runs_;
+  // Finished runs whose epoll tags may still appear in the current batch; freed after it.
+  std::vector<std::unique_ptr<Run>> dead_;
+};
+
+}  // namespace sbx

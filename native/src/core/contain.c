@@ -1,0 +1,84 @@
+/*
+ * The containment sequence, in order. Two lists: what container pid 1 does once the outer helper
+ * has mapped its ids and put it into the run's cgroup, and what the program's own process does
+ * between fork and execve. Each line is one phase; comments give the reason wherever order matters.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "sbx.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int sbx_contain_pid1(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
+  int r;
+  /* First: files we create below must be owned by a mapped id (container root). */
+  if ((r = sbx_userns_become_root(err)) < 0) return r;
+  /* After the cgroup join (done by the outer helper before it let us go), so the run's cgroup
+   * is the root of what the program sees in /proc/self/cgroup. */
+  if (unshare(CLONE_NEWCGROUP) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWCGROUP)");
+  if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "sethostname");
+  if ((r = sbx_mount_rootfs(spec, layer_fds, err)) < 0) return r;
+  if ((r = sbx_mount_finish_readonly(err)) < 0) return r;
+  /* After pivot_root: the files land in the run's own /box and nowhere else. */
+  if ((r = sbx_box_write_files(spec, err)) < 0) return r;
+  if ((r = sbx_net_loopback_up(err)) < 0) return r;
+  /* Takes effect for children only: the program forked next gets it. */
+  if ((spec->flags & SBX_FLAG_TIME_NS) && unshare(CLONE_NEWTIME) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWTIME)");
+  return 0;
+}
+
+static const char *env_path(const sbx_spec_t *spec) {
+  for (uint32_t i = 0; i < spec->envc; i++)
+    if (strncmp(spec->env[i], "PATH=", 5) == 0) return spec->env[i] + 5;
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+/* execve over PATH from the spec's environment (not ours). Returns the most telling errno. */
+static int exec_program(const sbx_spec_t *spec) {
+  char *const *argv = (char *const *)spec->argv;
+  char *const *envp = (char *const *)spec->env;
+  const char *name = spec->argv[0];
+  if (strchr(name, '/')) {
+    execve(name, argv, envp);
+    return errno;
+  }
+  int best = ENOENT;
+  const char *p = env_path(spec);
+  while (*p) {
+    const char *end = strchrnul(p, ':');
+    char path[4096];
+    snprintf(path, sizeof(path), "%.*s/%s", (int)(end - p), p, name);
+    execve(path, argv, envp);
+    if (errno != ENOENT && errno != ENOTDIR) best = errno;
+    p = *end ? end + 1 : end;
+  }
+  return best;
+}
+
+int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err) {
+  int r;
+  /* Own session: no controlling terminal to reach (T53). */
+  setsid();
+  if ((r = sbx_fds_reset_signals(err)) < 0) return r;
+  if (chdir(spec->cwd[0] ? spec->cwd : "/box") < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chdir %s", spec->cwd);
+  if ((r = sbx_rlimit_apply(&spec->limits, err)) < 0) return r;
+  /* ---- as unprivileged from here on ---- */
+  if ((r = sbx_caps_drop_to_user(err)) < 0) return r;
+  /* Before seccomp: an unprivileged process may only install a filter with no_new_privs, and it
+   * also keeps setuid/file-capability binaries in the image from raising privileges (T42). */
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "no_new_privs");
+  if ((r = sbx_fds_close_from(3, err)) < 0) return r;
+  /* Last before execve: the profile may deny everything used above (runc's rule). */
+  if ((r = sbx_seccomp_install(spec->bpf, spec->bpf_len, err)) < 0) return r;
+  int e = exec_program(spec);
+  return sbx_error_set(err, SBX_PHASE_EXEC, e, "execve %.100s", spec->argv[0]);
+}

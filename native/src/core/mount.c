@@ -1,0 +1,170 @@
+/*
+ * The run's filesystem: a read-only overlay of the image layers, one size-limited tmpfs behind
+ * /box, /tmp and /dev/shm, a minimal /dev, a fresh /proc with sensitive entries masked, no /sys,
+ * then pivot_root with the old root detached. Runs as container root in the run's namespaces.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sbx.h"
+
+/* The staging tmpfs is mounted here in the run's private mount namespace only. */
+#define STAGE "/tmp"
+#define ROOT STAGE "/root"
+
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
+                    sbx_error_t *err) {
+  if (mount(src, dst, type, flags, data) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst, type ? type : "bind");
+  return 0;
+}
+
+static int make_dir(const char *path, mode_t mode, sbx_error_t *err) {
+  if (mkdir(path, mode) < 0 && errno != EEXIST) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mkdir %s", path);
+  return 0;
+}
+
+int sbx_mount_open_layers(const sbx_spec_t *spec, int *layer_fds, sbx_error_t *err) {
+  /*
+   * Opened before the staging tmpfs goes over /tmp: layers may live under /tmp (tests) and would
+   * be hidden. The overlay then names them as /proc/self/fd/N, which also keeps the option
+   * string far below the one-page limit.
+   */
+  for (uint32_t i = 0; i < spec->n_layers; i++) {
+    layer_fds[i] = open(spec->layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (layer_fds[i] < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "open layer %s", spec->layers[i]);
+  }
+  return 0;
+}
+
+static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
+  char opts[128];
+  int r;
+  uint64_t inodes = spec->limits.tmpfs_bytes / 4096 < 1024 ? 1024 : spec->limits.tmpfs_bytes / 4096;
+  /* One tmpfs: /box, /tmp and /dev/shm share one size budget (T17, T18). */
+  snprintf(opts, sizeof(opts), "size=%" PRIu64 ",nr_inodes=%" PRIu64 ",mode=0755", spec->limits.tmpfs_bytes, inodes);
+  if ((r = do_mount("sbx-stage", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, opts, err)) < 0) return r;
+  static const char *dirs[] = {STAGE "/upper", STAGE "/work", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
+  for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+    if ((r = make_dir(dirs[i], 0755, err)) < 0) return r;
+  if (chown(STAGE "/box", SBX_SANDBOX_UID, SBX_SANDBOX_GID) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chown /box");
+  /* Sticky world-writable, like any /tmp; the program is the only user anyway. */
+  if (chmod(STAGE "/tmp", 01777) < 0 || chmod(STAGE "/shm", 01777) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chmod tmp");
+  return 0;
+}
+
+static int mount_overlay(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
+  char opts[4096];
+  size_t off = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
+  /* overlay wants the top layer first; the spec lists the base first. */
+  for (uint32_t i = spec->n_layers; i-- > 0;)
+    off += (size_t)snprintf(opts + off, sizeof(opts) - off, "/proc/self/fd/%d%s", layer_fds[i], i ? ":" : "");
+  /* userxattr: inside a user namespace overlay may only use user.* xattrs on the upper. */
+  snprintf(opts + off, sizeof(opts) - off, ",upperdir=%s/upper,workdir=%s/work,userxattr", STAGE, STAGE);
+  return do_mount("sbx-root", ROOT, "overlay", MS_NOSUID | MS_NODEV, opts, err);
+}
+
+static int bind(const char *src, const char *dst, unsigned long extra, sbx_error_t *err) {
+  int r = do_mount(src, dst, NULL, MS_BIND, NULL, err);
+  if (r < 0 || !extra) return r;
+  return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | extra, NULL, err);
+}
+
+static int mount_dev(sbx_error_t *err) {
+  static const char *nodes[] = {"null", "zero", "full", "random", "urandom"};
+  char path[128], host[64];
+  int r;
+  if ((r = do_mount("sbx-dev", ROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755", err)))
+    return r;
+  /*
+   * Bind-mounted host nodes: mknod is impossible (and unwanted) in a user namespace, and only
+   * these five exist (T25). No tty, no ptmx, no block device.
+   */
+  for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+    snprintf(path, sizeof(path), ROOT "/dev/%s", nodes[i]);
+    snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "create %s", path);
+    close(fd);
+    if ((r = bind(host, path, 0, err)) < 0) return r;
+  }
+  static const char *links[][2] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+    snprintf(path, sizeof(path), ROOT "/dev/%s", links[i][1]);
+    if (symlink(links[i][0], path) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "symlink %s", path);
+  }
+  if ((r = make_dir(ROOT "/dev/shm", 0755, err)) < 0) return r;
+  if ((r = bind(STAGE "/shm", ROOT "/dev/shm", MS_NOSUID | MS_NODEV, err)) < 0) return r;
+  /* Read-only: the program can create nothing in /dev (its nodes stay writable: other mounts). */
+  return do_mount(NULL, ROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL, err);
+}
+
+static int mount_proc(sbx_error_t *err) {
+  /* Kernel addresses, keys, timers, scheduler internals, sysrq (T48, T49). */
+  static const char *masked_files[] = {"kcore", "kallsyms", "keys", "key-users", "timer_list", "sched_debug",
+                                       "sysrq-trigger", "latency_stats", "timer_stats", "kpagecount",
+                                       "kpageflags", "kpagecgroup", "config.gz", "kmsg", "vmallocinfo"};
+  static const char *masked_dirs[] = {"acpi", "scsi", "asound", "firmware", "driver"};
+  static const char *readonly[] = {"sys", "bus", "fs", "irq"};
+  char path[128];
+  int r;
+  if ((r = do_mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0) return r;
+  for (size_t i = 0; i < sizeof(masked_files) / sizeof(masked_files[0]); i++) {
+    snprintf(path, sizeof(path), ROOT "/proc/%s", masked_files[i]);
+    if (access(path, F_OK) == 0 && (r = bind(ROOT "/dev/null", path, 0, err)) < 0) return r;
+  }
+  for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++) {
+    snprintf(path, sizeof(path), ROOT "/proc/%s", masked_dirs[i]);
+    if (access(path, F_OK) == 0 &&
+        (r = do_mount("sbx-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1", err)))
+      return r;
+  }
+  for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
+    snprintf(path, sizeof(path), ROOT "/proc/%s", readonly[i]);
+    if (access(path, F_OK) == 0 && (r = bind(path, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0)
+      return r;
+  }
+  return 0;
+}
+
+static int pivot(sbx_error_t *err) {
+  if (chdir(ROOT) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chdir new root");
+  /* pivot_root(".", "."): the old root ends up stacked under the new one and is then detached,
+   * so no path, fd or mount of the host remains reachable (T22, T47). */
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "pivot_root");
+  if (umount2(".", MNT_DETACH) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "detach old root");
+  if (chdir("/") < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chdir /");
+  return 0;
+}
+
+int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
+  int r;
+  /* Nothing we mount may propagate back to the host's mount namespace. */
+  if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err)) < 0) return r;
+  if ((r = mount_stage(spec, err)) < 0) return r;
+  if ((r = mount_overlay(spec, layer_fds, err)) < 0) return r;
+  static const char *points[] = {ROOT "/proc", ROOT "/dev", ROOT "/box", ROOT "/tmp"};
+  for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+    if ((r = make_dir(points[i], 0755, err)) < 0) return r;
+  if ((r = bind(STAGE "/box", ROOT "/box", MS_NOSUID | MS_NODEV, err)) < 0) return r;
+  if ((r = bind(STAGE "/tmp", ROOT "/tmp", MS_NOSUID | MS_NODEV, err)) < 0) return r;
+  /* /dev before /proc: the proc masks bind the new /dev/null. */
+  if ((r = mount_dev(err)) < 0) return r;
+  if ((r = mount_proc(err)) < 0) return r;
+  return pivot(err);
+}
+
+int sbx_mount_finish_readonly(sbx_error_t *err) {
+  /* The image is read-only for everyone inside (T21, T52); /box and /tmp are separate mounts. */
+  return do_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL, err);
+}

@@ -1,0 +1,176 @@
+/*
+ * sbx-init: the single-threaded helper the addon spawns for every run (posix_spawn, so the large
+ * multi-threaded Node process is never copied). Three processes, see native/README.md:
+ *
+ *   outer   (host namespaces) reads the spec, clones pid 1 into fresh namespaces, puts it into
+ *           the run's cgroup, writes its id maps, lets it go, waits for it.
+ *   pid 1   (container root) builds the filesystem, forks the program, reaps, reports the exit
+ *           status, collects /box; when it exits the kernel kills every process left in the run.
+ *   program drops to the sandbox user and execs.
+ *
+ * fds on entry: 0-2 the program's stdio pipes, 3 the spec (memfd), 4 the report pipe,
+ * 5 the outer user namespace (rootless only). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sbx.h"
+
+static __attribute__((noreturn)) void fail(const sbx_error_t *err) {
+  sbx_report_error(SBX_FD_REPORT, err);
+  _exit(126);
+}
+
+static uint8_t *read_spec(size_t *len, sbx_error_t *err) {
+  struct stat st;
+  if (fstat(SBX_FD_SPEC, &st) < 0) {
+    sbx_error_set(err, SBX_PHASE_SPAWN, errno, "fstat spec fd");
+    return NULL;
+  }
+  uint8_t *buf = malloc((size_t)st.st_size + 1);
+  size_t got = 0;
+  while (buf && got < (size_t)st.st_size) {
+    ssize_t n = pread(SBX_FD_SPEC, buf + got, (size_t)st.st_size - got, (off_t)got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  if (!buf || got != (size_t)st.st_size) {
+    sbx_error_set(err, SBX_PHASE_SPAWN, errno ? errno : EIO, "read spec");
+    free(buf);
+    return NULL;
+  }
+  close(SBX_FD_SPEC);
+  *len = got;
+  return buf;
+}
+
+/* pdeathsig is cleared by every credential change, so it is set again after each one; the
+ * pipe check closes the race where the parent died just before. */
+static void die_with_parent(int parent_alive_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  struct pollfd p = {.fd = parent_alive_fd, .events = POLLIN};
+  if (parent_alive_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) _exit(125);
+}
+
+/* The program's process: only returns through fail paths (errors go to the exec pipe). */
+static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd) {
+  sbx_error_t err = {0};
+  sbx_contain_exec_program(spec, &err);
+  if (write(exec_err_fd, &err, sizeof(err)) < 0) _exit(127);
+  _exit(127);
+}
+
+/* Container pid 1 after setup: start the program, reap until it exits, report, collect. */
+static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
+  sbx_error_t err = {0};
+  int ep[2];
+  if (pipe2(ep, O_CLOEXEC) < 0) fail(&err);
+  pid_t prog = fork();
+  if (prog < 0) {
+    sbx_error_set(&err, SBX_PHASE_SETUP, errno, "fork program");
+    fail(&err);
+  }
+  if (prog == 0) {
+    close(ep[0]);
+    run_program(spec, ep[1]);
+  }
+  close(ep[1]);
+  /* EOF: execve succeeded (CLOEXEC closed the pipe); otherwise the program side's error. */
+  ssize_t n = read(ep[0], &err, sizeof(err));
+  close(ep[0]);
+  if (n == (ssize_t)sizeof(err)) fail(&err);
+  sbx_report_send(SBX_FD_REPORT, SBX_MSG_STARTED, NULL, 0, NULL, 0);
+  int status = 0;
+  for (;;) {
+    pid_t p = waitpid(-1, &status, 0);
+    if (p == prog) break;
+    if (p < 0 && errno != EINTR) _exit(125);
+  }
+  /* Daemons and orphans die before the collection reads /box, so nothing changes under it. */
+  kill(-1, SIGKILL);
+  int32_t st = status;
+  sbx_report_send(SBX_FD_REPORT, SBX_MSG_EXIT, &st, sizeof(st), NULL, 0);
+  if (spec->flags & SBX_FLAG_COLLECT) sbx_box_collect(SBX_FD_REPORT, spec, &err);
+  _exit(0);
+}
+
+static __attribute__((noreturn)) void pid1_main(const sbx_spec_t *spec, const int *layer_fds, int go_fd) {
+  sbx_error_t err = {0};
+  char go;
+  /* Blocks until the outer helper has written our id maps and joined us to the cgroup. */
+  if (read(go_fd, &go, 1) != 1) _exit(125);
+  if (sbx_contain_pid1(spec, layer_fds, &err) < 0) fail(&err);
+  die_with_parent(go_fd);
+  for (uint32_t i = 0; i < spec->n_layers; i++) close(layer_fds[i]);
+  close(go_fd);
+  supervise(spec);
+}
+
+static int join_cgroups(const sbx_spec_t *spec, pid_t pid, sbx_error_t *err) {
+  char text[32];
+  int len = snprintf(text, sizeof(text), "%d", (int)pid);
+  for (uint32_t i = 0; i < spec->n_cgroup_procs; i++) {
+    cleanup_close int fd = open(spec->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, (size_t)len) < 0)
+      return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "join %s", spec->cgroup_procs[i]);
+  }
+  return 0;
+}
+
+int main(void) {
+  sbx_error_t err = {0};
+  sbx_spec_t spec;
+  size_t len = 0;
+  pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != parent) _exit(125);
+  uint8_t *buf = read_spec(&len, &err);
+  if (!buf || sbx_spec_decode(buf, len, &spec, &err) < 0) fail(&err);
+  if (spec.flags & SBX_FLAG_USERNS_FD) {
+    if (sbx_userns_enter(SBX_FD_USERNS, &err) < 0) fail(&err);
+    close(SBX_FD_USERNS);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent) _exit(125);
+  }
+  int layer_fds[SBX_MAX_LAYERS];
+  if (sbx_mount_open_layers(&spec, layer_fds, &err) < 0) fail(&err);
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
+  /* Every namespace at once; cgroup and time follow inside pid 1 (they need the join first). */
+  long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+  if (child < 0) {
+    sbx_error_set(&err, SBX_PHASE_SETUP, errno, "clone(namespaces)");
+    fail(&err);
+  }
+  if (child == 0) {
+    close(sync[1]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    pid1_main(&spec, layer_fds, sync[0]);
+  }
+  close(sync[0]);
+  int32_t host_pid = child;
+  sbx_report_send(SBX_FD_REPORT, SBX_MSG_PID1, &host_pid, sizeof(host_pid), NULL, 0);
+  /* Cgroup before the child may run anything: no instant of the run escapes its limits. */
+  if (join_cgroups(&spec, child, &err) < 0 || sbx_userns_write_maps(child, &spec, &err) < 0) {
+    kill(child, SIGKILL);
+    fail(&err);
+  }
+  if (write(sync[1], "g", 1) != 1) _exit(125);
+  /* sync[1] stays open while we live: pid 1 checks it to notice our death. */
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  _exit(0);
+}
