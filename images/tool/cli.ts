@@ -56,9 +56,18 @@ async function main(argv: string[]): Promise<number> {
       const recipes = await loadLayerRecipes(IMAGES_DIR);
       await collectGarbage(dataDir);
       const started = Date.now();
-      for (const m of pick(manifests, names)) await buildImage({ dataDir, recipes, progress: log }, m);
-      log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return 0;
+      const failed: string[] = [];
+      // One language failing (a package gone from the mirror) must not keep the others from building.
+      for (const m of pick(manifests, names)) {
+        try {
+          await buildImage({ dataDir, recipes, progress: log }, m);
+        } catch (err) {
+          failed.push(m.language);
+          log(`FAILED ${m.language}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${failed.length > 0 ? `; failed: ${failed.join(' ')}` : ''}`);
+      return failed.length === 0 ? 0 : 1;
     }
     case 'list': {
       const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir });
