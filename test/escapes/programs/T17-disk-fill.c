@@ -1,0 +1,36 @@
+/* T17 disk fill. How: write 1 MiB blocks into /tmp until a write fails, trying to fill the host disk.
+ * Expected safe outcome: the write fails with ENOSPC (or EDQUOT/EFBIG) at the tmpfs size, or the
+ * run ends MEMORY_LIMIT; the host disk is untouched. The program deletes the file and exits 0. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One fact per line: ok = the operation succeeded (or the stated condition holds). */
+static void fact(const char *check, int ok, int err) {
+  const char *name = (ok || err == 0) ? "" : strerrorname_np(err);
+  printf("{\"check\":\"%s\",\"ok\":%s,\"errno\":\"%s\"}\n", check, ok ? "true" : "false", name ? name : "?");
+  fflush(stdout);
+}
+
+/* Records whether a call returning -1 on failure succeeded, with its errno. */
+#define TRY(check, call) do { errno = 0; long r_ = (long)(call); fact(check, r_ != -1, errno); } while (0)
+#include <fcntl.h>
+#include <unistd.h>
+
+int main(void) {
+  static char buf[1 << 20];
+  memset(buf, 0x5a, sizeof buf);
+  int fd = open("/tmp/t17-fill", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  fact("tmp-open", fd >= 0, errno);
+  if (fd < 0) return 1;
+  long mib = 0;
+  for (;; mib++) {
+    if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) break;
+    if (mib == 0) fact("first-mib-written", 1, 0);
+  }
+  fact("write-unbounded", 0, errno);
+  printf("{\"writtenMiB\":%ld}\n", mib);
+  unlink("/tmp/t17-fill");
+  return 0;
+}

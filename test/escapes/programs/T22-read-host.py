@@ -1,0 +1,50 @@
+"""T22 read host files. How: read /etc/shadow, the host marker files whose paths arrive on stdin
+(one per line; the suite plants them on the host before the run), /proc/1/root, and the cwd and
+root links of every visible process.
+Expected safe outcome: shadow unreadable (EACCES) unless it is the image own file in a non-init
+user namespace; no host marker visible (ENOENT); /proc/1/root shows the sandbox root, not the host;
+output never holds the marker content. Control: /etc/hostname is readable.
+"""
+import errno
+import json
+import os
+
+
+def fact(check, ok, err=0, **extra):
+    """One fact per line: ok = the operation succeeded (or the stated condition holds)."""
+    name = "" if ok or not err else errno.errorcode.get(err, str(err))
+    print(json.dumps({"check": check, "ok": bool(ok), "errno": name, **extra}), flush=True)
+
+
+def attempt(check, fn):
+    """Runs fn and records whether it raised OSError, with the errno."""
+    try:
+        fn()
+        fact(check, True)
+    except OSError as e:
+        fact(check, False, e.errno or 0)
+
+import sys
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read(4096)
+
+
+attempt("read-etc-hostname-control", lambda: read("/etc/hostname"))
+attempt("read-etc-shadow", lambda: read("/etc/shadow"))
+for i, line in enumerate(sys.stdin.read().split()):
+    attempt(f"read-host-marker-{i}", lambda: read(line))
+    attempt(f"read-host-marker-{i}-via-proc1-root", lambda: read("/proc/1/root" + line))
+attempt("read-proc1-root-shadow", lambda: read("/proc/1/root/etc/shadow"))
+foreign = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    for link in ("cwd", "root"):
+        try:
+            target = os.readlink(f"/proc/{pid}/{link}")
+        except OSError:
+            continue
+        if link == "root" and target != "/":
+            foreign.append(f"{pid}/{link}={target}")
+fact("proc-root-outside-sandbox", bool(foreign), links=foreign)

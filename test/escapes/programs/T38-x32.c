@@ -1,0 +1,27 @@
+/* T38 x32 ABI. How: call getpid with the x32 bit (0x40000000) set in the syscall number; x32 calls
+ * share the x86_64 audit arch, so a filter that does not check the bit would treat them as the
+ * native calls it allows or not by number alone.
+ * Expected safe outcome: killed with SIGSYS (bad arch) or -ENOSYS; never returns a pid. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One fact per line: ok = the operation succeeded (or the stated condition holds). */
+static void fact(const char *check, int ok, int err) {
+  const char *name = (ok || err == 0) ? "" : strerrorname_np(err);
+  printf("{\"check\":\"%s\",\"ok\":%s,\"errno\":\"%s\"}\n", check, ok ? "true" : "false", name ? name : "?");
+  fflush(stdout);
+}
+
+/* Records whether a call returning -1 on failure succeeded, with its errno. */
+#define TRY(check, call) do { errno = 0; long r_ = (long)(call); fact(check, r_ != -1, errno); } while (0)
+#include <unistd.h>
+
+int main(void) {
+  fact("before-x32", 1, 0);
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "a"(0x40000000L | 39L) : "rcx", "r11", "memory");
+  fact("x32-getpid", ret == (long)getpid(), ret < 0 ? (int)-ret : 0);
+  return 0;
+}

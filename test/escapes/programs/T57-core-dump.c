@@ -1,0 +1,31 @@
+/* T57 core dump to a host pipe helper. How: with core_pattern set to a pipe ("|/usr/lib/..."), the
+ * kernel runs the helper as root on the host for every core dump; a crash with a raised RLIMIT_CORE
+ * triggers it.
+ * Expected safe outcome: RLIMIT_CORE hard limit is 0 and cannot be raised (EPERM); the abort ends
+ * the run RUNTIME_ERROR with signal SIGABRT; no host helper runs. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One fact per line: ok = the operation succeeded (or the stated condition holds). */
+static void fact(const char *check, int ok, int err) {
+  const char *name = (ok || err == 0) ? "" : strerrorname_np(err);
+  printf("{\"check\":\"%s\",\"ok\":%s,\"errno\":\"%s\"}\n", check, ok ? "true" : "false", name ? name : "?");
+  fflush(stdout);
+}
+
+/* Records whether a call returning -1 on failure succeeded, with its errno. */
+#define TRY(check, call) do { errno = 0; long r_ = (long)(call); fact(check, r_ != -1, errno); } while (0)
+#include <stdlib.h>
+#include <sys/resource.h>
+
+int main(void) {
+  struct rlimit rl;
+  getrlimit(RLIMIT_CORE, &rl);
+  fact("core-hard-limit-zero", rl.rlim_max == 0, 0);
+  struct rlimit up = { RLIM_INFINITY, RLIM_INFINITY };
+  TRY("core-raise", setrlimit(RLIMIT_CORE, &up));
+  fact("aborting", 1, 0);
+  abort();
+}
