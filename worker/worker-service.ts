@@ -1,0 +1,128 @@
+/**
+ * One running worker: the BullMQ Worker around the processor, its heartbeat, its metrics writer,
+ * and graceful shutdown. main.ts builds the concrete dependencies and calls this; the integration
+ * tests call it with a FakeSandbox, so what runs in production is what is tested.
+ *
+ * Shutdown order (each step runs even if an earlier one failed):
+ * 1. stop taking jobs and let in-flight runs finish, up to `shutdownGraceMs`;
+ * 2. past the grace period, abort the runs still in flight: the processor hands each back to the
+ *    queue (another worker runs it); a run we cannot hand back is recovered by BullMQ's stalled
+ *    check once its lock expires;
+ * 3. delete the heartbeat key, flush metrics, close Redis and the sandbox.
+ */
+import { hostname } from 'node:os';
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WorkerHeartbeat } from './contract/registry.js';
+import type { WorkerConfig } from './config.js';
+import { startHeartbeat, runtimeInfo, type Heartbeat } from './heartbeat.js';
+import { RedisMetrics } from './metrics.js';
+import { createProcessor, type ProcessorDeps } from './processor.js';
+import { redisOptionsFromUrl } from './redis-options.js';
+
+export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
+  config: Readonly<WorkerConfig>;
+  log: Logger;
+}
+
+export interface WorkerService {
+  readonly worker: Worker;
+  readonly heartbeat: Heartbeat;
+  /** Runs in flight on this worker now. */
+  busySlots(): number;
+  /** Graceful shutdown (see the module comment). Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts consuming the queue. Resolves once the first heartbeat was attempted and the worker is connected. */
+export async function startWorkerService(deps: WorkerServiceDeps): Promise<WorkerService> {
+  const { config, log } = deps;
+  const redisOptions = redisOptionsFromUrl(config.redisUrl);
+  const redis = new Redis(redisOptions);
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+  const metrics = new RedisMetrics(redis, log);
+  const processor = createProcessor({ ...deps, metrics });
+  let busy = 0;
+  const worker = new Worker(
+    config.queueName,
+    async (job, token, signal) => {
+      busy++;
+      try {
+        return await processor(job, token, signal);
+      } finally {
+        busy--;
+      }
+    },
+    {
+      connection: { ...redisOptions } as ConnectionOptions,
+      concurrency: config.slots,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: config.maxStalledCount,
+      removeOnComplete: { age: config.resultTtlS },
+      removeOnFail: { age: config.resultTtlS },
+    },
+  );
+  worker.on('error', (err) => log.warn({ err }, 'queue worker error'));
+  worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'run recovered from a stalled worker'));
+  await worker.waitUntilReady();
+  const startedAt = new Date().toISOString();
+  const snapshot = (): WorkerHeartbeat => ({
+    workerId: config.workerId,
+    hostname: hostname(),
+    pid: process.pid,
+    slots: config.slots,
+    busySlots: busy,
+    cgroupVersion: deps.sandbox.features.cgroupVersion,
+    startedAt,
+    ttlMs: config.heartbeatTtlMs,
+    runtimes: deps.runtimes.list().map(runtimeInfo),
+  });
+  const heartbeat = await startHeartbeat({ redis, workerId: config.workerId, ttlMs: config.heartbeatTtlMs, snapshot, log });
+  log.info({ workerId: config.workerId, queue: config.queueName, slots: config.slots }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () => (closing ??= closeAll({ worker, heartbeat, metrics, redis, deps, busy: () => busy }));
+  return { worker, heartbeat, busySlots: () => busy, shutdown };
+}
+
+interface Closeable {
+  worker: Worker;
+  heartbeat: Heartbeat;
+  metrics: RedisMetrics;
+  redis: Redis;
+  deps: WorkerServiceDeps;
+  busy: () => number;
+}
+
+async function closeAll(parts: Closeable): Promise<void> {
+  const { worker, deps } = parts;
+  const { log, config } = deps;
+  log.info({ inFlight: parts.busy(), graceMs: config.shutdownGraceMs }, 'shutting down: no new runs');
+  const closed = worker.close();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace-over'>((resolve) => {
+    timer = setTimeout(() => resolve('grace-over'), config.shutdownGraceMs);
+  });
+  if ((await Promise.race([closed.then(() => 'closed' as const), graceOver])) === 'grace-over') {
+    log.warn({ inFlight: parts.busy() }, 'grace period over: handing in-flight runs back to the queue');
+    worker.cancelAllJobs('worker shutting down');
+  }
+  clearTimeout(timer);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['worker', () => closed],
+    ['heartbeat', () => parts.heartbeat.stop()],
+    ['metrics', () => parts.metrics.flush()],
+    ['redis', () => parts.redis.quit()],
+    ['sandbox', () => deps.sandbox.close()],
+  ];
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err, step: name }, 'shutdown step failed');
+    }
+  }
+  log.info('worker stopped');
+}
