@@ -182,10 +182,13 @@ export function findProgram(id: string): BenchProgram {
  * change of the wire format is a change here (the k6 scripts receive the bodies pre-built).
  */
 export function runRequestBody(program: BenchProgram): Record<string, unknown> {
-  const body: Record<string, unknown> = { language: program.language, source: program.source };
+  const body: Record<string, unknown> = { language: program.language, source: program.source, wait: true };
   if (program.limits !== undefined) body['limits'] = { ...program.limits };
   return body;
 }
 
-/** Path and query of the synchronous run endpoint (the response is the finished RunResult). */
-export const RUN_PATH = '/run?wait=true';
+/**
+ * Path of the run endpoint. With `wait: true` in the body it answers 200 with the finished run,
+ * or 202 with only `id` and `state` when the result took longer than the API's wait bound.
+ */
+export const RUN_PATH = '/run';

@@ -25,9 +25,9 @@ export interface LoadFigures {
   startLagP99Ms: number;
 }
 
-/** Outcomes that mean the service gave no result (as opposed to a verdict). */
+/** Outcomes that mean the service gave no result (as opposed to a verdict); PENDING: not done within the API's wait bound. */
 export function isFailureOutcome(outcome: string): boolean {
-  return outcome.startsWith('HTTP_') || outcome === 'NETWORK_ERROR' || outcome === 'TIMEOUT' || outcome === 'BAD_RESPONSE';
+  return outcome.startsWith('HTTP_') || ['NETWORK_ERROR', 'TIMEOUT', 'BAD_RESPONSE', 'PENDING'].includes(outcome);
 }
 
 /** Figures of one result. */

@@ -47,10 +47,15 @@ export function assertLoopback(baseUrl: string): URL {
   return url;
 }
 
-/** The outcome and sandbox wall time read from a /run response body (tolerates a `{ result }` wrapper). */
+/**
+ * The outcome and sandbox wall time read from a /run response body (tolerates a `{ result }`
+ * wrapper). A run not yet done (`state` queued or running, the API's 202) reads as `PENDING`.
+ */
 export function readRunResponse(body: unknown): { status: string | null; sandboxWallMs: number | null } {
   const root = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const result = typeof root['result'] === 'object' && root['result'] !== null ? (root['result'] as Record<string, unknown>) : root;
+  const state = result['state'];
+  if (typeof state === 'string' && state !== 'done') return { status: 'PENDING', sandboxWallMs: null };
   const status = typeof result['status'] === 'string' ? result['status'] : null;
   let wallMs: number | null = null;
   for (const stage of ['compile', 'run']) {

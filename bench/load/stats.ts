@@ -7,7 +7,8 @@ export interface RunSample {
   programId: string;
   /**
    * The run's status (`OK`, `TIME_LIMIT`, …) when the service answered 2xx with a result;
-   * `HTTP_<code>` for another HTTP status; `NETWORK_ERROR` or `TIMEOUT` when no answer came.
+   * `PENDING` for a 202 (not done within the API's wait bound); `HTTP_<code>` for another HTTP
+   * status; `NETWORK_ERROR` or `TIMEOUT` when no answer came; `BAD_RESPONSE` for an unreadable body.
    */
   outcome: string;
   /** True when `outcome` equals the program's expected status. */

@@ -58,6 +58,7 @@ describe('run responses and targets', () => {
   it('reads status and the sandbox wall time of compile plus run', () => {
     expect(readRunResponse({ status: 'OK', compile: { wallTimeMs: 40 }, run: { wallTimeMs: 2.5 } })).toEqual({ status: 'OK', sandboxWallMs: 42.5 });
     expect(readRunResponse({ result: { status: 'TIME_LIMIT' } })).toEqual({ status: 'TIME_LIMIT', sandboxWallMs: null });
+    expect(readRunResponse({ id: 'r', state: 'queued' })).toEqual({ status: 'PENDING', sandboxWallMs: null });
     expect(readRunResponse('nope')).toEqual({ status: null, sandboxWallMs: null });
   });
 

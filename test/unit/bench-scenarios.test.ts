@@ -45,7 +45,7 @@ describe('bench scenarios', () => {
   });
 
   it('puts limits in the request body only when the program sets some', () => {
-    expect(runRequestBody(findProgram('bash-echo'))).toEqual({ language: 'bash', source: 'echo hello\n' });
+    expect(runRequestBody(findProgram('bash-echo'))).toEqual({ language: 'bash', source: 'echo hello\n', wait: true });
     expect(runRequestBody(findProgram('python-spin'))['limits']).toEqual({ cpuTimeMs: 100, wallTimeMs: 400 });
   });
 });
