@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { K6_DOCUMENT_PATH, renderK6Document } from '../../bench/k6-document.js';
 import { PROGRAMS, SCENARIOS, findProgram, runRequestBody } from '../../bench/scenarios.js';
@@ -7,6 +7,10 @@ import { STATUSES } from '../../worker/contract/result.js';
 describe('bench scenarios', () => {
   it('bench/k6/scenarios.json matches bench/scenarios.ts (regenerate with npx tsx bench/gen-k6.ts)', () => {
     expect(readFileSync(K6_DOCUMENT_PATH, 'utf8')).toBe(renderK6Document());
+  });
+
+  it('has a k6 script per scenario', () => {
+    for (const scenario of SCENARIOS) expect(existsSync(`bench/k6/${scenario.name}.ts`), scenario.name).toBe(true);
   });
 
   it('gives every program a known expected status and a key equal to its id', () => {
