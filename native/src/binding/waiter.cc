@@ -64,6 +64,7 @@ struct Run {
   bool started = false, killed = false, exited = false, finished = false;
   int exit_status = 0;
   uint64_t start_ns = 0;
+  uint64_t cpu_base_ns = 0;
 };
 
 Waiter::Waiter(Done done) : done_(std::move(done)) {}
@@ -215,7 +216,7 @@ void Waiter::PollCpu() {
     if (!run->started || run->killed) continue;
     uint64_t cpu_ns = 0;
     sbx_error_t err;
-    if (sbx_cgroup_cpu_ns(&run->start->cgroup, &cpu_ns, &err) == 0 && cpu_ns > run->start->cpu_time_ns)
+    if (sbx_cgroup_cpu_ns(&run->start->cgroup, &cpu_ns, &err) == 0 && cpu_ns > run->cpu_base_ns + run->start->cpu_time_ns)
       KillRun(run, "cpu");
   }
 }
@@ -343,6 +344,9 @@ void Waiter::ParseReport(Run *run) {
     } else if (h.type == SBX_MSG_STARTED && !run->started) {
       run->started = true;
       run->start_ns = NowNs();
+      // The program's cpu time starts here: pid 1's setup before this is ours, not the program's.
+      sbx_error_t ignored;
+      sbx_cgroup_cpu_ns(&run->start->cgroup, &run->cpu_base_ns, &ignored);
       Arm(run->wall_fd, run->start->wall_time_ms * 1'000'000ull, false);
     } else if (h.type == SBX_MSG_EXIT && h.len == 4) {
       memcpy(&run->exit_status, p, 4);
@@ -382,7 +386,7 @@ void Waiter::Finish(Run *run) {
     o.failed = true;
     o.error = err;
   }
-  o.cpu_time_ns = st.cpu_time_ns;
+  o.cpu_time_ns = st.cpu_time_ns > run->cpu_base_ns ? st.cpu_time_ns - run->cpu_base_ns : 0;
   o.memory_peak_bytes = st.memory_peak_bytes;
   o.oom_killed = st.oom_kills > 0;
   o.wall_time_ns = run->started ? end_ns - run->start_ns : 0;

@@ -16,8 +16,14 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-int sbx_contain_pid1(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
+static void close_layers(int *fds, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+int sbx_contain_pid1(const sbx_spec_t *spec, sbx_error_t *err) {
   int r;
+  int layer_fds[SBX_MAX_LAYERS];
   /* First: files we create below must be owned by a mapped id (container root). */
   if ((r = sbx_userns_become_root(err)) < 0) return r;
   /* After the cgroup join (done by the outer helper before it let us go), so the run's cgroup
@@ -25,7 +31,13 @@ int sbx_contain_pid1(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *
   if (unshare(CLONE_NEWCGROUP) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWCGROUP)");
   if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
     return sbx_error_set(err, SBX_PHASE_SETUP, errno, "sethostname");
-  if ((r = sbx_mount_rootfs(spec, layer_fds, err)) < 0) return r;
+  /* In our own mount namespace (overlay clones the lower mounts, which must be ours) and before
+   * the staging tmpfs may hide them. */
+  memset(layer_fds, -1, sizeof(layer_fds));
+  r = sbx_mount_open_layers(spec, layer_fds, err);
+  if (r == 0) r = sbx_mount_rootfs(spec, layer_fds, err);
+  close_layers(layer_fds, spec->n_layers);
+  if (r < 0) return r;
   if ((r = sbx_mount_finish_readonly(err)) < 0) return r;
   /* After pivot_root: the files land in the run's own /box and nowhere else. */
   if ((r = sbx_box_write_files(spec, err)) < 0) return r;

@@ -32,11 +32,16 @@ int sbx_fds_close_from(int first_fd, sbx_error_t *err) {
 
 int sbx_fds_reset_signals(sbx_error_t *err) {
   /* The worker ignores SIGPIPE; ignored dispositions survive execve, so reset every one. */
-  struct sigaction sa = {.sa_handler = SIG_DFL};
-  sigemptyset(&sa.sa_mask);
-  for (int sig = 1; sig < NSIG; sig++) {
+  /* The raw syscall also reaches the two real-time signals glibc reserves for itself. */
+  struct {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+  } dfl = {SIG_DFL, 0, NULL, 0};
+  for (int sig = 1; sig <= 64; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    sigaction(sig, &sa, NULL);
+    syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
   }
   sigset_t none;
   sigemptyset(&none);

@@ -105,14 +105,13 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   _exit(0);
 }
 
-static __attribute__((noreturn)) void pid1_main(const sbx_spec_t *spec, const int *layer_fds, int go_fd) {
+static __attribute__((noreturn)) void pid1_main(const sbx_spec_t *spec, int go_fd) {
   sbx_error_t err = {0};
   char go;
   /* Blocks until the outer helper has written our id maps and joined us to the cgroup. */
   if (read(go_fd, &go, 1) != 1) _exit(125);
-  if (sbx_contain_pid1(spec, layer_fds, &err) < 0) fail(&err);
+  if (sbx_contain_pid1(spec, &err) < 0) fail(&err);
   die_with_parent(go_fd);
-  for (uint32_t i = 0; i < spec->n_layers; i++) close(layer_fds[i]);
   close(go_fd);
   supervise(spec);
 }
@@ -143,8 +142,6 @@ int main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent) _exit(125);
   }
-  int layer_fds[SBX_MAX_LAYERS];
-  if (sbx_mount_open_layers(&spec, layer_fds, &err) < 0) fail(&err);
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
   /* Every namespace at once; cgroup and time follow inside pid 1 (they need the join first). */
@@ -157,7 +154,7 @@ int main(void) {
   if (child == 0) {
     close(sync[1]);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    pid1_main(&spec, layer_fds, sync[0]);
+    pid1_main(&spec, sync[0]);
   }
   close(sync[0]);
   int32_t host_pid = child;

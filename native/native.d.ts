@@ -1,0 +1,145 @@
+/**
+ * The raw surface of the `sbx` addon (native/src/binding), fully typed. Only native/index.ts
+ * loads it and only worker/sandbox/native-sandbox.ts uses it. Units are in every name.
+ */
+
+/** Limits of one run as the C core takes them. */
+export interface NativeLimits {
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  memoryBytes: number;
+  /** Processes + threads of the program's tree (the run's pid 1 is added on top). */
+  pids: number;
+  outputBytes: number;
+  fileSizeBytes: number;
+  openFiles: number;
+  tmpfsBytes: number;
+  stackBytes: number;
+  /** cpu quota, 1000 = one full core. */
+  cpuMillicores: number;
+}
+
+export interface NativeFile {
+  path: string;
+  content: Buffer;
+  mode: number;
+  readOnly: boolean;
+}
+
+/** One run, fully resolved: host ids, compiled BPF, every limit. */
+export interface NativeRunSpec {
+  layers: string[];
+  argv: string[];
+  env: string[];
+  cwd: string;
+  hostname: string;
+  files: NativeFile[];
+  stdin: Buffer;
+  limits: NativeLimits;
+  bpf: Buffer;
+  hostRootUid: number;
+  hostUserUid: number;
+  hostRootGid: number;
+  hostUserGid: number;
+  timeNamespace: boolean;
+  collect?: { maxFiles: number; maxTotalBytes: number };
+}
+
+export interface NativeCollectedFile {
+  path: string;
+  mode: number;
+  content: Buffer;
+}
+
+export interface NativeOutcome {
+  exitCode: number | null;
+  signal: number | null;
+  killedBy: 'cpu' | 'wall' | 'output' | null;
+  oomKilled: boolean;
+  seccompViolation: boolean;
+  cpuTimeNs: number;
+  wallTimeNs: number;
+  memoryPeakBytes: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  collected: NativeCollectedFile[];
+  collectTruncated: boolean;
+}
+
+/** Phase names the addon puts on its errors (see native/README.md). */
+export type NativePhase = 'internal' | 'setup' | 'cgroup' | 'seccomp' | 'spawn' | 'exec' | 'profile' | 'host';
+
+/** What the addon throws or rejects with: an Error with these fields set. */
+export interface NativeError extends Error {
+  code: string;
+  phase: NativePhase;
+  errno: number;
+}
+
+export interface NativeCgroupConfig {
+  version: 1 | 2;
+  /** v2: the delegated parent directory. */
+  v2Dir?: string;
+  /** v1: the parent directory in each controller hierarchy. */
+  v1?: { memory: string; pids: string; cpu: string; cpuacct: string };
+}
+
+export interface NativeCgroup {
+  version: 1 | 2;
+  /** v1: memory, pids, cpu, cpuacct; v2: the one directory. */
+  dirs: string[];
+}
+
+export interface NativeCgroupStats {
+  cpuTimeNs: number;
+  memoryPeakBytes: number;
+  oomKills: number;
+}
+
+export interface NativeProfileArg {
+  index: number;
+  op: string;
+  value: number | string;
+  valueTwo?: number | string;
+}
+
+export interface NativeProfile {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  syscalls: { names: string[]; action: string; errnoRet?: number; args?: NativeProfileArg[] }[];
+}
+
+export interface NativeRunnerConfig {
+  /** Absolute path of the sbx-init executable. */
+  helperPath: string;
+  cgroup: NativeCgroupConfig;
+  /** Rootless: an open fd of the outer user namespace (not owned by the runner). */
+  usernsFd?: number;
+}
+
+export interface NativeRunHandle {
+  id: number;
+  done: Promise<NativeOutcome>;
+}
+
+export interface NativeRunner {
+  /** Creates the run's cgroup, spawns sbx-init; throws NativeError for failures before spawn. */
+  run(spec: NativeRunSpec): NativeRunHandle;
+  /** Kills the run (no-op once finished). */
+  kill(id: number): void;
+  /** Kills what is left and joins the waiter thread. Idempotent. */
+  close(): void;
+}
+
+export interface NativeBinding {
+  Runner: new (config: NativeRunnerConfig) => NativeRunner;
+  compileProfile(profile: NativeProfile): { bpf: Buffer; unknownSyscalls: string[] };
+  detectCgroups(mountRoot: string, parent: string): NativeCgroupConfig;
+  createCgroup(config: NativeCgroupConfig, name: string, limits: NativeLimits): NativeCgroup;
+  readCgroupStats(cgroup: NativeCgroup): NativeCgroupStats;
+  destroyCgroup(cgroup: NativeCgroup): void;
+  /** The C parser for "key value" files (memory.events, cpu.stat, oom_control); null when absent. */
+  parseKeyed(text: string, key: string): number | null;
+}
