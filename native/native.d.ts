@@ -139,6 +139,8 @@ export interface NativeBinding {
   detectCgroups(mountRoot: string, parent: string): NativeCgroupConfig;
   createCgroup(config: NativeCgroupConfig, name: string, limits: NativeLimits): NativeCgroup;
   readCgroupStats(cgroup: NativeCgroup): NativeCgroupStats;
+  /** Writes the limit files of an existing cgroup (what a pooled cgroup gets per run). */
+  setCgroupLimits(cgroup: NativeCgroup, limits: NativeLimits): void;
   destroyCgroup(cgroup: NativeCgroup): void;
   /** The C parser for "key value" files (memory.events, cpu.stat, oom_control); null when absent. */
   parseKeyed(text: string, key: string): number | null;

@@ -85,6 +85,15 @@ Napi::Value ReadCgroupStats(const Napi::CallbackInfo &info) {
   return o;
 }
 
+Napi::Value SetCgroupLimits(const Napi::CallbackInfo &info) {
+  sbx_cgroup_t cg;
+  sbx_limits_t limits;
+  sbx_error_t err{};
+  if (!ReadCgroup(info[0], cg, err) || !ReadLimits(info[1], limits, err) || sbx_cgroup_set_limits(&cg, &limits, &err) < 0)
+    throw MakeError(info.Env(), err);
+  return info.Env().Undefined();
+}
+
 Napi::Value DestroyCgroup(const Napi::CallbackInfo &info) {
   sbx_cgroup_t cg;
   sbx_error_t err{};
@@ -225,6 +234,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("detectCgroups", Napi::Function::New(env, sbx::DetectCgroups));
   exports.Set("createCgroup", Napi::Function::New(env, sbx::CreateCgroup));
   exports.Set("readCgroupStats", Napi::Function::New(env, sbx::ReadCgroupStats));
+  exports.Set("setCgroupLimits", Napi::Function::New(env, sbx::SetCgroupLimits));
   exports.Set("destroyCgroup", Napi::Function::New(env, sbx::DestroyCgroup));
   exports.Set("parseKeyed", Napi::Function::New(env, sbx::ParseKeyed));
   return exports;

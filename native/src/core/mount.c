@@ -109,6 +109,18 @@ static int mount_dev(sbx_error_t *err) {
   return do_mount(NULL, ROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL, err);
 }
 
+/*
+ * user.max_user_namespaces is counted per user namespace: 0 in the run's namespace means the
+ * program cannot create nested ones (and gain capabilities over new mount/net namespaces there)
+ * even under a permissive seccomp profile (T30). Written before /proc/sys turns read-only.
+ */
+static int deny_nested_userns(sbx_error_t *err) {
+  cleanup_close int fd = open(ROOT "/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, "0", 1) != 1)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "limit user namespaces to 0");
+  return 0;
+}
+
 static int mount_proc(sbx_error_t *err) {
   /* Kernel addresses, keys, timers, scheduler internals, sysrq (T48, T49). */
   static const char *masked_files[] = {"kcore", "kallsyms", "keys", "key-users", "timer_list", "sched_debug",
@@ -119,6 +131,7 @@ static int mount_proc(sbx_error_t *err) {
   char path[128];
   int r;
   if ((r = do_mount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0) return r;
+  if ((r = deny_nested_userns(err)) < 0) return r;
   for (size_t i = 0; i < sizeof(masked_files) / sizeof(masked_files[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_files[i]);
     if (access(path, F_OK) == 0 && (r = bind(ROOT "/dev/null", path, 0, err)) < 0) return r;
