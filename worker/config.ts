@@ -74,7 +74,7 @@ export const WorkerConfigSchema = Type.Object({
   shutdownGraceMs: Int(0),
   ceilings: CeilingsSchema,
   sandbox: SandboxExtrasSchema,
-  /** First host uid of the subordinate range used for sandboxed programs. @defaultValue 100000 (`SBX_UID_BASE`) */
+  /** Privileged worker: first host uid/gid handed to sandboxed runs (2 per slot). @defaultValue 2000000 (`SBX_UID_BASE`) */
   uidBase: Int(1),
   /** pino level. @defaultValue info (`SBX_LOG_LEVEL`) */
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -133,7 +133,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
       collectMaxFiles: int('SBX_COLLECT_MAX_FILES', 1000),
       collectMaxBytes: int('SBX_COLLECT_MAX_BYTES', 64 * MIB),
     },
-    uidBase: int('SBX_UID_BASE', 100_000),
+    uidBase: int('SBX_UID_BASE', 2_000_000),
     logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
   };
   const errors = validator().Errors(config);

@@ -1,0 +1,75 @@
+/**
+ * Composition root of a worker process: the only place that knows the concrete implementations.
+ *
+ * loadWorkerConfig → loadRuntimes (refuses to start with no image) → load + compile every seccomp
+ * profile a runtime names (a bad profile stops the worker) → NativeSandbox → worker service
+ * (BullMQ worker, heartbeat, metrics) → graceful shutdown on SIGTERM/SIGINT.
+ * Fatal start-up errors print one clear message and exit non-zero.
+ */
+import { pino, type Logger } from 'pino';
+import { BulkheadError } from './contract/errors.js';
+import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
+import type { RuntimeIndex } from './runtime.js';
+import { loadRuntimes } from './runtimes.js';
+import { NativeSandbox } from './sandbox/native-sandbox.js';
+import { loadProfiles } from './sandbox/profile.js';
+import type { Sandbox } from './sandbox/sandbox.js';
+import type { CompiledProfile } from './sandbox/spec.js';
+import { startWorkerService } from './worker-service.js';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig(process.env);
+  const log = pino({ level: config.logLevel, base: { service: 'bulkhead-worker', workerId: config.workerId } });
+  log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
+
+  const runtimes = await loadInstalledRuntimes(config, log);
+  const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase });
+  let profiles: ReadonlyMap<string, CompiledProfile>;
+  try {
+    profiles = compileProfiles(config, runtimes, sandbox);
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
+  const service = await startWorkerService({ config, sandbox, runtimes, profiles, log });
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutdown requested');
+    service.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/** Loads the runtimes whose images are built; logs each missing image with the command that builds it. */
+async function loadInstalledRuntimes(config: Readonly<WorkerConfig>, log: Logger): Promise<RuntimeIndex> {
+  const { index, problems } = await loadRuntimes({ imagesDir: config.imagesDir, dataDir: config.dataDir });
+  for (const problem of problems) {
+    log.warn({ language: problem.language, code: problem.code }, problem.message);
+  }
+  if (index.list().length === 0) {
+    throw new BulkheadError('SBX_ERR_IMAGE_MISSING', `No language image is built in ${config.dataDir}; build one (see the warnings above), then start again`);
+  }
+  log.info({ languages: index.list().map((r) => `${r.language} ${r.version}`) }, 'runtimes loaded');
+  return index;
+}
+
+/** Loads and compiles every profile any runtime names, for both stages. */
+function compileProfiles(config: Readonly<WorkerConfig>, runtimes: RuntimeIndex, sandbox: Sandbox): ReadonlyMap<string, CompiledProfile> {
+  const names = [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
+  const rules = loadProfiles(config.profilesDir, names);
+  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(rule)]));
+}
+
+main().catch((err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`bulkhead worker: cannot start${typeof code === 'string' ? ` [${code}]` : ''}: ${message}\n`);
+  process.exit(1);
+});
