@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // One file at a time: integration and sandbox tests measure time and memory, and this
+    // machine has 2 cores; parallel files would turn limits into flakes.
+    fileParallelism: false,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },
     projects: [
@@ -25,7 +28,6 @@ export default defineConfig({
           include: ['test/worker/**/*.test.ts', 'test/service/**/*.test.ts', 'test/judge/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {
@@ -34,7 +36,6 @@ export default defineConfig({
           include: ['test/sandbox/**/*.test.ts', 'test/images/**/*.test.ts', 'test/escapes/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
         },
       },
     ],
