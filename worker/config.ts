@@ -144,6 +144,11 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
   return deepFreeze(config);
 }
 
+/** loadWorkerConfig over this process's environment: what main.ts uses (the only process.env read in the worker). */
+export function loadWorkerConfigFromProcess(): Readonly<WorkerConfig> {
+  return loadWorkerConfig(process.env);
+}
+
 /** The config as it may be logged: credentials in the Redis URL are replaced by `***`. */
 export function redactWorkerConfig(config: Readonly<WorkerConfig>): WorkerConfig {
   return { ...config, ceilings: { ...config.ceilings }, sandbox: { ...config.sandbox }, redisUrl: redactUrl(config.redisUrl) };

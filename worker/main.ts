@@ -8,7 +8,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { BulkheadError } from './contract/errors.js';
-import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
+import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } from './config.js';
 import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
@@ -18,7 +18,7 @@ import type { CompiledProfile } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
 
 async function main(): Promise<void> {
-  const config = loadWorkerConfig(process.env);
+  const config = loadWorkerConfigFromProcess();
   const log = pino({ level: config.logLevel, base: { service: 'bulkhead-worker', workerId: config.workerId } });
   log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
 
