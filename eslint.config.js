@@ -2,6 +2,20 @@
 import tseslint from 'typescript-eslint';
 
 const restrict = (patterns) => ['error', { patterns }];
+// Each file gets ONE no-restricted-imports rule (a later block would replace an earlier one), so
+// the groups are named here and combined per folder below.
+const API_ONLY_CONTRACT = {
+  group: ['**/worker/*', '!**/worker/contract', '**/worker/sandbox/**', '**/worker/judge/**'],
+  message: 'api/ may import only worker/contract/.',
+};
+const CONTRACT_ONLY_TYPEBOX = {
+  group: ['../*', 'fastify', 'bullmq', 'ioredis', 'pino', 'node:*'],
+  message: 'worker/contract imports only typebox and its own files.',
+};
+const NO_NATIVE = {
+  group: ['**/native/*', '**/native/index.js'],
+  message: 'Only worker/sandbox/native-sandbox.ts imports native/.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'native/build/**', 'bench/k6/**'] },
@@ -9,43 +23,29 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {
     // The API owns the wire only: it may import the queue contract and nothing else of the worker.
     files: ['api/**/*.ts'],
-    rules: {
-      'no-restricted-imports': restrict([
-        { group: ['**/worker/*', '!**/worker/contract', '**/worker/sandbox/**', '**/worker/judge/**', '**/native/**'],
-          message: 'api/ may import only worker/contract/.' },
-      ]),
-    },
+    rules: { 'no-restricted-imports': restrict([API_ONLY_CONTRACT, NO_NATIVE]) },
   },
   {
     // The contract is shared by both processes; it depends on nothing but typebox.
     files: ['worker/contract/**/*.ts'],
-    rules: {
-      'no-restricted-imports': restrict([
-        { group: ['../*', '!./*', 'fastify', 'bullmq', 'ioredis', 'pino', 'node:*'],
-          message: 'worker/contract imports only typebox and its own files.' },
-      ]),
-    },
+    rules: { 'no-restricted-imports': restrict([CONTRACT_ONLY_TYPEBOX, NO_NATIVE]) },
   },
   {
     // Only the native sandbox adapter talks to the addon.
-    files: ['api/**/*.ts', 'worker/**/*.ts', 'images/**/*.ts'],
-    ignores: ['worker/sandbox/native-sandbox.ts'],
-    rules: {
-      'no-restricted-imports': restrict([
-        { group: ['**/native/*', '**/native/index.js'], message: 'Only worker/sandbox/native-sandbox.ts imports native/.' },
-      ]),
-    },
+    files: ['worker/**/*.ts', 'images/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['worker/contract/**', 'worker/sandbox/native-sandbox.ts'],
+    rules: { 'no-restricted-imports': restrict([NO_NATIVE]) },
   },
   {
     // Configuration is read from the environment in exactly two places (and CLI entry points).
     files: ['api/**/*.ts', 'worker/**/*.ts', 'native/**/*.ts'],
-    ignores: ['api/config.ts', 'worker/config.ts', '**/cli.ts', 'worker/doctor.ts', 'worker/host-setup.ts'],
+    ignores: ['api/config.ts', 'worker/config.ts', 'api/main.ts', 'worker/main.ts', '**/cli.ts', 'worker/doctor.ts', 'worker/host-setup.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in config.ts only.' }],
     },

@@ -5,21 +5,33 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh || { echo "prepare failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# Static checks count as tests in the summary: a type error or a broken dependency rule fails CI.
+static_failed=0
+static_passed=0
+for check in typecheck lint; do
+  printf '\n==> %s\n' "$check"
+  if npm run --silent "$check"; then static_passed=$((static_passed + 1)); else static_failed=$((static_failed + 1)); fi
+done
+
+printf '\n==> vitest\n'
 rm -f .vitest-results.json
 npx vitest run "$@"
 status=$?
+((static_failed)) && status=1
 
-node -e '
+STATIC_PASSED=$static_passed STATIC_FAILED=$static_failed node -e '
   const fs = require("fs");
   let r;
   try { r = JSON.parse(fs.readFileSync(".vitest-results.json", "utf8")); }
-  catch { console.log("0 passed, 1 failed"); process.exit(0); }
+  catch { console.log(`${process.env.STATIC_PASSED} passed, ${Number(process.env.STATIC_FAILED) + 1} failed`); process.exit(0); }
   const skipped = r.numPendingTests + r.numTodoTests;
   // Skips are never silent: each is listed with its name, which carries the reason.
   for (const s of r.testResults) for (const a of s.assertionResults)
     if (a.status === "pending" || a.status === "skipped" || a.status === "todo")
       console.log(`skipped: ${a.fullName}`);
   const failedSuites = r.testResults.filter(s => s.status === "failed" && s.assertionResults.length === 0).length;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed, ${skipped} skipped`);
+  const passed = r.numPassedTests + Number(process.env.STATIC_PASSED);
+  const failed = r.numFailedTests + failedSuites + Number(process.env.STATIC_FAILED);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 '
 exit $status
