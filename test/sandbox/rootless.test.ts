@@ -61,10 +61,12 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
     const range = findIdRange(readFileSync('/etc/subuid', 'utf8'), 'bulkhead', -1);
     expect(range).toBeDefined();
     const inRange = (u: number): boolean => range !== undefined && u >= range.start && u < range.start + range.count;
-    const child = spawn('setpriv', cli(['--layer', layer, '--wall-ms', '3000', '--', 'sh', '-c', 'sleep 1']), { cwd: repo, stdio: 'ignore' });
-    const done = new Promise((resolve) => child.on('exit', resolve));
+    const child = spawn('setpriv', cli(['--layer', layer, '--wall-ms', '5000', '--', 'sh', '-c', 'sleep 2']), { cwd: repo, stdio: 'ignore' });
+    let exited = false;
+    const done = new Promise((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
     let seen: number[] = [];
-    for (let i = 0; i < 60 && seen.length === 0; i++) {
+    // Polls until the run shows up or the CLI ends (node start-up is slow on a loaded machine).
+    while (!exited && seen.length === 0) {
       await new Promise((r) => setTimeout(r, 50));
       seen = uidsOnHost().filter(inRange);
     }
