@@ -23,6 +23,22 @@ export interface BullmqSubmissionQueueOptions {
   log: Pick<Logger, 'warn' | 'error'>;
 }
 
+/** Bound on each close step, milliseconds; past it the connections are dropped anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** Runs `operation`, rejecting if it has not settled within `timeoutMs`. */
+async function withTimeout<T>(what: string, timeoutMs: number, operation: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([operation(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const STATE_OF: Readonly<Record<string, RunState>> = {
   waiting: 'queued',
   prioritized: 'queued',
@@ -70,18 +86,36 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
 
   /** Runs one Redis operation within the time bound, turning any failure into SBX_ERR_QUEUE_UNAVAILABLE. */
   private async guarded<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${this.opts.redisTimeoutMs} ms`)), this.opts.redisTimeoutMs);
-    });
     try {
-      return await Promise.race([operation(), timeout]);
+      return await withTimeout(`${what}`, this.opts.redisTimeoutMs, async () => {
+        await this.connected();
+        return operation();
+      });
     } catch (cause) {
       if (cause instanceof BulkheadError) throw cause;
       throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached; retry later', { cause });
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Resolves once the connection is ready. Without an offline queue a command sent while
+   * (re)connecting fails at once, so callers wait here instead, within their own time bound;
+   * the listener and timer are always released, so a long outage leaks nothing.
+   */
+  private async connected(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    if (this.client.status === 'end') throw new Error('redis connection closed');
+    await new Promise<void>((resolve, reject) => {
+      const finish = (err?: Error): void => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onReady = (): void => finish();
+      const timer = setTimeout(() => finish(new Error('redis not ready')), this.opts.redisTimeoutMs);
+      this.client.once('ready', onReady);
+    });
   }
 
   async submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void> {
@@ -189,7 +223,10 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.waiters.wakeAll();
-      const results = await Promise.allSettled([this.events.close(), this.queue.close()]);
+      const results = await Promise.allSettled([
+        withTimeout('close events', CLOSE_TIMEOUT_MS, () => this.events.close()),
+        withTimeout('close queue', CLOSE_TIMEOUT_MS, () => this.queue.close()),
+      ]);
       for (const r of results) if (r.status === 'rejected') this.opts.log.warn({ err: String(r.reason) }, 'close step failed');
       this.eventsClient.disconnect();
       this.client.disconnect();

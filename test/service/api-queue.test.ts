@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BullmqSubmissionQueue } from '../../api/queue/bullmq-submission-queue.js';
+import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
+import { METRICS_KEY } from '../../worker/contract/metrics.js';
+import { WORKER_KEY_PREFIX } from '../../worker/contract/registry.js';
+import type { RunResult } from '../../worker/contract/result.js';
+import { heartbeat, okResult } from '../helpers/api-fixtures.js';
+import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis;
+/** A fresh queue per test (each test sets it first). */
+let queueName: string;
+let adapter: BullmqSubmissionQueue;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function makeAdapter(redisUrl = redis.url, name = queueName): BullmqSubmissionQueue {
+  const made = new BullmqSubmissionQueue({ redisUrl, queueName: name, resultTtlS: 60, redisTimeoutMs: 1000, log: pino({ level: 'silent' }) });
+  cleanups.push(() => made.close());
+  return made;
+}
+
+function job(overrides: Partial<SubmissionJob> = {}): SubmissionJob {
+  return {
+    schemaVersion: JOB_SCHEMA_VERSION,
+    runId: randomUUID(),
+    language: 'python',
+    version: '3.12.1',
+    files: [{ name: 'main.py', contentBase64: 'eA==' }],
+    stdinBase64: '',
+    args: [],
+    limits: { cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 1 << 26, pids: 8, outputBytes: 1024 },
+    submittedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A BullMQ worker on the test queue running `processor` (stands in for the real worker). */
+function startWorker(processor: (data: SubmissionJob) => Promise<RunResult>): Worker {
+  const worker = new Worker(queueName, async (j) => processor(j.data as SubmissionJob), {
+    connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
+  });
+  cleanups.push(() => worker.close());
+  return worker;
+}
+
+describe('BullmqSubmissionQueue (real Redis)', () => {
+  it('submits a job whose BullMQ id is the run id, with the payload, retries and TTL options', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const submitted = job();
+    await adapter.submit(submitted, { priority: 1 });
+    const raw = new Queue(queueName, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
+    cleanups.push(() => raw.close());
+    const stored = await raw.getJob(submitted.runId);
+    expect(stored?.id).toBe(submitted.runId);
+    expect(stored?.data).toEqual(submitted);
+    expect(stored?.opts).toMatchObject({ attempts: 3, priority: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
+    expect(await adapter.get(submitted.runId)).toMatchObject({ state: 'queued', language: 'python' });
+    expect(await adapter.depth()).toMatchObject({ prioritized: 1, active: 0 });
+  });
+
+  it('answers undefined for an unknown id', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    expect(await adapter.get('no-such-run')).toBeUndefined();
+  });
+
+  it('waits for a completed job and returns its RunResult', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const submitted = job();
+    await adapter.submit(submitted);
+    startWorker(async (data) => {
+      await new Promise((r) => setTimeout(r, 200));
+      return { ...okResult(), id: data.runId };
+    });
+    const snapshot = await adapter.waitForResult(submitted.runId, 10_000);
+    expect(snapshot).toMatchObject({ state: 'done', result: { id: submitted.runId, status: 'OK' } });
+  });
+
+  it('gives up waiting after the timeout with the state so far', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const submitted = job();
+    await adapter.submit(submitted);
+    const startedMs = Date.now();
+    const snapshot = await adapter.waitForResult(submitted.runId, 300);
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(250);
+    expect(snapshot?.state).toBe('queued');
+  });
+
+  it('reports a job that failed for good as done with the catalogue code from its reason, not the text', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const submitted = job();
+    await adapter.submit(submitted);
+    startWorker(async () => {
+      throw new UnrecoverableError('SBX_ERR_VALIDATION: job payload rejected at /files');
+    });
+    const snapshot = await adapter.waitForResult(submitted.runId, 10_000);
+    expect(snapshot).toMatchObject({ state: 'done', failedCode: 'SBX_ERR_VALIDATION' });
+    expect(snapshot?.result).toBeUndefined();
+  });
+
+  it('reads live workers from heartbeat keys, skipping malformed ones, and the metrics hash', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const client = new Redis(redis.url);
+    cleanups.push(async () => client.quit());
+    const beat = heartbeat();
+    await client.set(`${WORKER_KEY_PREFIX}${beat.workerId}`, JSON.stringify(beat), 'PX', 5000);
+    await client.set(`${WORKER_KEY_PREFIX}broken`, '{"not":"a heartbeat"}', 'PX', 5000);
+    await client.hset(METRICS_KEY, 'runs_total|python|OK', '3');
+    cleanups.push(async () => client.del(`${WORKER_KEY_PREFIX}${beat.workerId}`, `${WORKER_KEY_PREFIX}broken`, METRICS_KEY));
+    expect((await adapter.liveWorkers()).map((w) => w.workerId)).toEqual([beat.workerId]);
+    expect(await adapter.metrics()).toMatchObject({ 'runs_total|python|OK': '3' });
+  });
+
+  it('works over the unix socket too', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter(`unix://${redis.socketPath}`);
+    await adapter.ping();
+    const submitted = job();
+    await adapter.submit(submitted);
+    expect((await adapter.get(submitted.runId))?.state).toBe('queued');
+  });
+
+  it('fails fast with SBX_ERR_QUEUE_UNAVAILABLE when Redis cannot be reached, and closes cleanly', async () => {
+    const down = makeAdapter('redis://127.0.0.1:1', uniqueQueueName());
+    const startedMs = Date.now();
+    await expect(down.submit(job())).rejects.toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE' });
+    await expect(down.ping()).rejects.toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE' });
+    await expect(down.liveWorkers()).rejects.toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE' });
+    expect(Date.now() - startedMs).toBeLessThan(5000);
+    await down.close();
+    await down.close();
+  });
+});
