@@ -1,0 +1,120 @@
+/**
+ * Every language through the whole service (issue 4 and issue 5): the manifest's samples are
+ * POSTed to /run on a real API, queued in a real Redis and run by a real worker in the real
+ * sandbox. hello → OK with the exact stdout; compileError → COMPILE_ERROR with the compiler's
+ * stage and no run stage; runtimeError → RUNTIME_ERROR with a non-zero exit or a signal. Then each
+ * limit verdict once through the API (the sandbox tier measures them precisely; here we check
+ * that the verdict, its detail fields and the truncation flag survive the queue and the wire).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadManifests } from '../../worker/runtimes.js';
+import { IMAGES_DIR } from '../helpers/images-paths.js';
+import { expectHealthy, postRun, waitUntilDone, type RunBody } from '../helpers/service-client.js';
+import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+
+const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
+const MIB = 1024 * 1024;
+let service: TestService;
+
+beforeAll(async () => {
+  // A long wait bound: a cold Java or Rust compile must still answer 200 in one call here.
+  service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: '60000' } });
+});
+afterAll(async () => {
+  await service?.stop();
+});
+
+/** Runs `source` synchronously and returns the done body (polls if the API answered 202). */
+async function runDone(language: string, source: string, limits?: Record<string, number>): Promise<RunBody> {
+  const answer = await postRun(service.url, { language, source, wait: true, ...(limits === undefined ? {} : { limits }) });
+  expect([200, 202], `${language}: ${JSON.stringify(answer.body)}`).toContain(answer.httpStatus);
+  if (answer.httpStatus === 202) return waitUntilDone(service.url, String(answer.body.id), 90_000);
+  return answer.body as unknown as RunBody;
+}
+
+async function sample(dir: string, file: string): Promise<string> {
+  return readFile(join(dir, file), 'utf8');
+}
+
+describe.skipIf(serviceUnavailableReason())('every language through POST /run', () => {
+  for (const manifest of manifests) {
+    const { language, samples, dir } = manifest;
+    const isCompiled = manifest.compile !== undefined;
+    const compileError = samples.compileError;
+
+    it.skipIf(serviceUnavailableReason([language]))(`${language}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}`, async () => {
+      const [hello, failing, broken] = await Promise.all([
+        runDone(language, await sample(dir, samples.hello.file)),
+        runDone(language, await sample(dir, samples.runtimeError.file)),
+        compileError === undefined ? undefined : runDone(language, await sample(dir, compileError.file)),
+      ]);
+
+      expect(hello.status, JSON.stringify(hello)).toBe('OK');
+      expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
+      if (isCompiled) expect(hello.compile?.status).toBe('OK');
+      else expect(hello.compile).toBeUndefined();
+
+      expect(failing.status, JSON.stringify(failing)).toBe('RUNTIME_ERROR');
+      expect(failing.run?.status).toBe('RUNTIME_ERROR');
+      const endedBadly = (failing.run?.exitCode ?? 0) !== 0 || failing.run?.signal !== null;
+      expect(endedBadly, `exit ${failing.run?.exitCode} signal ${failing.run?.signal}`).toBe(true);
+
+      if (broken !== undefined) {
+        expect(broken.status, JSON.stringify(broken)).toBe('COMPILE_ERROR');
+        expect(broken.compile).toBeDefined();
+        expect(broken.compile?.status).not.toBe('OK');
+        // The compiler's diagnostics reach the user, so they can see why.
+        expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
+        expect(broken.run).toBeUndefined();
+      }
+    }, 120_000);
+  }
+
+  it('a language with a compile stage has a compileError sample (the manifest test above is not vacuous)', () => {
+    const compiled = manifests.filter((m) => m.compile !== undefined);
+    expect(compiled.length).toBeGreaterThan(0);
+    expect(compiled.filter((m) => m.samples.compileError === undefined).map((m) => m.language)).toEqual([]);
+  });
+});
+
+describe.skipIf(serviceUnavailableReason(['python', 'c']))('limit verdicts through POST /run', () => {
+  it('returns TIME_LIMIT with timeLimit cpu for a Python busy loop over its CPU limit', async () => {
+    const body = await runDone('python', 'while True:\n    pass\n', { cpuTimeMs: 500, wallTimeMs: 5000 });
+    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+    expect(body.run).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+  });
+
+  it('returns TIME_LIMIT with timeLimit cpu for a C busy loop over its CPU limit', async () => {
+    const body = await runDone('c', 'int main(void) { volatile unsigned long n = 0; for (;;) n++; }\n', { cpuTimeMs: 300, wallTimeMs: 5000 });
+    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+    expect(body.compile?.status).toBe('OK');
+  });
+
+  it('returns TIME_LIMIT with timeLimit wall for a Python program sleeping past its wall limit', async () => {
+    const body = await runDone('python', 'import time\ntime.sleep(30)\n', { cpuTimeMs: 2000, wallTimeMs: 1000 });
+    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'wall' });
+    expect(body.run?.timeLimit).toBe('wall');
+  });
+
+  it('returns MEMORY_LIMIT for a Python program touching more memory than its limit', async () => {
+    // bytes * n writes every page, so the memory is really charged (a calloc'd bytearray is not).
+    const body = await runDone('python', `x = b"x" * (${256 * MIB})\nprint(len(x))\n`, { memoryBytes: 64 * MIB });
+    expect(body.status, JSON.stringify(body.run)).toBe('MEMORY_LIMIT');
+    expect(body.run?.stdout).toBe('');
+  });
+
+  it('returns OUTPUT_LIMIT with stdoutTruncated and at most the limit kept for a Python flood', async () => {
+    const body = await runDone('python', 'import sys\nwhile True:\n    sys.stdout.write("y" * 65536)\n', { outputBytes: 4096 });
+    expect(body.status).toBe('OUTPUT_LIMIT');
+    expect(body.run?.stdoutTruncated).toBe(true);
+    expect(body.run?.stdout.length).toBeGreaterThan(0);
+    expect(body.run?.stdout.length).toBeLessThanOrEqual(4096);
+    expect(body.run?.stdout).toMatch(/^y+$/);
+  });
+
+  it('stays healthy after every limit verdict (ready, and a fresh run is OK)', async () => {
+    await expectHealthy(service.url);
+  });
+});
