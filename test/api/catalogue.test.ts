@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { JobWaiters } from '../../api/queue/job-waiters.js';
+import { compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runtime-catalogue.js';
+import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
+import { C_RUNTIME, heartbeat, runtime } from '../helpers/api-fixtures.js';
+
+describe('runtime resolution', () => {
+  it('orders versions numerically', () => {
+    expect(compareVersions('3.10', '3.9')).toBeGreaterThan(0);
+    expect(compareVersions('1.2', '1.2.0')).toBeLessThan(0);
+    expect(compareVersions('12', '12')).toBe(0);
+  });
+
+  it('unions runtimes across workers without duplicates, newest version first', () => {
+    const runtimes = unionRuntimes([heartbeat([runtime({ version: '3.9.0' }), C_RUNTIME]), heartbeat([runtime({ version: '3.11.0' }), C_RUNTIME])]);
+    expect(runtimes.map((r) => `${r.language} ${r.version}`)).toEqual(['c 12.2.0', 'python 3.11.0', 'python 3.9.0']);
+  });
+
+  it('matches aliases case-insensitively', () => {
+    expect(resolveRuntime([runtime(), C_RUNTIME], 'GCC').language).toBe('c');
+    expect(resolveRuntime([runtime(), C_RUNTIME], 'Python3').language).toBe('python');
+  });
+});
+
+describe('RuntimeCatalogue', () => {
+  it('caches the workers for cacheMs and refreshes after it', async () => {
+    const queue = new FakeSubmissionQueue();
+    queue.workers = [heartbeat([runtime()])];
+    let nowMs = 0;
+    const catalogue = new RuntimeCatalogue(queue, 1000, () => nowMs);
+    expect((await catalogue.list()).map((r) => r.language)).toEqual(['python']);
+    queue.workers = [heartbeat([C_RUNTIME])];
+    nowMs = 999;
+    expect((await catalogue.list()).map((r) => r.language)).toEqual(['python']);
+    nowMs = 1000;
+    expect((await catalogue.list()).map((r) => r.language)).toEqual(['c']);
+  });
+
+  it('throws SBX_ERR_QUEUE_UNAVAILABLE when no worker is live', async () => {
+    const catalogue = new RuntimeCatalogue(new FakeSubmissionQueue(), 0);
+    await expect(catalogue.list()).rejects.toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE' });
+  });
+});
+
+describe('JobWaiters', () => {
+  it('wakes only the waiters of the finished job and forgets them', async () => {
+    const waiters = new JobWaiters();
+    let aWoken = false;
+    let bWoken = false;
+    const a = waiters.wait('a', 10_000);
+    const b = waiters.wait('b', 10_000);
+    void a.promise.then(() => (aWoken = true));
+    void b.promise.then(() => (bWoken = true));
+    waiters.wake('a');
+    await a.promise;
+    expect(aWoken).toBe(true);
+    expect(bWoken).toBe(false);
+    expect(waiters.size).toBe(1);
+    b.cancel();
+    await b.promise;
+    expect(waiters.size).toBe(0);
+  });
+
+  it('resolves after the timeout without a wake', async () => {
+    const waiters = new JobWaiters();
+    const startedMs = Date.now();
+    await waiters.wait('x', 50).promise;
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(45);
+    expect(waiters.size).toBe(0);
+  });
+});
