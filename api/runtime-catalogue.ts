@@ -37,7 +37,7 @@ export function unionRuntimes(workers: readonly WorkerHeartbeat[]): RuntimeInfo[
 }
 
 function noWorker(): BulkheadError {
-  return new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'No worker is running, so no language can run now; retry later');
+  return new BulkheadError('SBX_ERR_NO_WORKER', 'No worker is running, so no language can run now; retry later');
 }
 
 /**
@@ -82,7 +82,7 @@ export class RuntimeCatalogue {
     private readonly nowMs: () => number = Date.now,
   ) {}
 
-  /** All runtimes of the live workers; throws SBX_ERR_QUEUE_UNAVAILABLE when none is live. */
+  /** All runtimes of the live workers; throws SBX_ERR_NO_WORKER when none is live. */
   async list(): Promise<RuntimeInfo[]> {
     const now = this.nowMs();
     if (this.cached !== undefined && now - this.cached.atMs < this.cacheMs) return this.cached.runtimes;

@@ -11,7 +11,15 @@ declare module 'fastify' {
 }
 
 /** Routes probes must reach without a key (orchestrators hold no key). */
-const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready']);
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready', '/openapi.json']);
+
+/**
+ * Routes anyone may call without a key: probes for load balancers, and the API description (a
+ * browser loading the docs page cannot send a key, and the description holds no secret).
+ */
+function isPublicRoute(url: string): boolean {
+  return PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/');
+}
 
 /** Lower-case hex SHA-256 of a key, the only form in which keys are stored. */
 export function hashApiKey(key: string): string {
@@ -53,7 +61,7 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[]): void
   if (keys.length === 0) return;
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
-    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (isPublicRoute(request.routeOptions.url ?? '')) return;
     const presented = presentedKey(request);
     const key = presented === undefined ? undefined : matchApiKey(keys, presented);
     if (key === undefined) {

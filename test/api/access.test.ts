@@ -43,6 +43,15 @@ describe('API keys', () => {
     expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
   });
 
+  it('serves the API description and the docs page without a key, but not lookalike paths', async () => {
+    ({ app } = await makeApp({ apiKeys: KEYS }));
+    const spec = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(spec.statusCode).toBe(200);
+    expect(spec.json().paths).toHaveProperty('/run');
+    expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).not.toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/docsx' })).statusCode).toBe(401);
+  });
+
   it('answers 401 rather than 404 for unknown routes, so routes are not probed without a key', async () => {
     ({ app } = await makeApp({ apiKeys: KEYS }));
     expect((await app.inject({ method: 'GET', url: '/admin' })).statusCode).toBe(401);

@@ -36,9 +36,9 @@ describe('RuntimeCatalogue', () => {
     expect((await catalogue.list()).map((r) => r.language)).toEqual(['c']);
   });
 
-  it('throws SBX_ERR_QUEUE_UNAVAILABLE when no worker is live', async () => {
+  it('throws SBX_ERR_NO_WORKER when no worker is live', async () => {
     const catalogue = new RuntimeCatalogue(new FakeSubmissionQueue(), 0);
-    await expect(catalogue.list()).rejects.toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE' });
+    await expect(catalogue.list()).rejects.toMatchObject({ code: 'SBX_ERR_NO_WORKER' });
   });
 });
 

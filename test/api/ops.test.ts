@@ -30,13 +30,13 @@ describe('GET /languages', () => {
     expect(body[0]).toMatchObject({ name: 'c', compiled: true, aliases: ['gcc'], limits: { default: { cpuTimeMs: 2000 }, max: { cpuTimeMs: 10_000 } } });
   });
 
-  it('answers 503 SBX_ERR_QUEUE_UNAVAILABLE saying no worker is running', async () => {
+  it('answers 503 SBX_ERR_NO_WORKER saying no worker is running', async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [];
     app = await buildApp({ queue, config: testConfig() });
     const res = await app.inject({ method: 'GET', url: '/languages' });
     expect(res.statusCode).toBe(503);
-    expect(res.json().error).toMatchObject({ code: 'SBX_ERR_QUEUE_UNAVAILABLE', message: expect.stringContaining('No worker is running') });
+    expect(res.json().error).toMatchObject({ code: 'SBX_ERR_NO_WORKER', message: expect.stringContaining('No worker is running') });
   });
 });
 
@@ -46,7 +46,7 @@ describe('unavailability and backpressure', () => {
     app = await buildApp({ queue, config: testConfig() });
     const res = await app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
     expect(res.statusCode).toBe(503);
-    expect(res.json().error.code).toBe('SBX_ERR_QUEUE_UNAVAILABLE');
+    expect(res.json().error.code).toBe('SBX_ERR_NO_WORKER');
     expect(queue.submitted).toHaveLength(0);
   });
 
