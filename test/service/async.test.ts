@@ -13,14 +13,15 @@ const WAIT_TIMEOUT_MS = 1500;
 const SLOW_PROGRAM = 'import time\nprint("started", flush=True)\ntime.sleep(3)\nprint("finished")\n';
 let service: TestService;
 
-beforeAll(async () => {
-  service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS) } });
-});
-afterAll(async () => {
-  await service?.stop();
-});
+const skip = serviceUnavailableReason();
+describe.skipIf(skip !== undefined)(`sync and async runs${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS) } });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
 
-describe.skipIf(serviceUnavailableReason())('sync and async runs', () => {
   it('answers 200 with the result in one call when wait is left unset', async () => {
     const answer = await postRun(service.url, { language: 'python', source: 'print(6 * 7)' });
     expect(answer.httpStatus).toBe(200);

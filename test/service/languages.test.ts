@@ -16,15 +16,8 @@ import { serviceUnavailableReason, startService, type TestService } from '../hel
 
 const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
 const MIB = 1024 * 1024;
+const skip = serviceUnavailableReason();
 let service: TestService;
-
-beforeAll(async () => {
-  // A long wait bound: a cold Java or Rust compile must still answer 200 in one call here.
-  service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: '60000' } });
-});
-afterAll(async () => {
-  await service?.stop();
-});
 
 /** Runs `source` synchronously and returns the done body (polls if the API answered 202). */
 async function runDone(language: string, source: string, limits?: Record<string, number>): Promise<RunBody> {
@@ -38,83 +31,95 @@ async function sample(dir: string, file: string): Promise<string> {
   return readFile(join(dir, file), 'utf8');
 }
 
-describe.skipIf(serviceUnavailableReason())('every language through POST /run', () => {
-  for (const manifest of manifests) {
-    const { language, samples, dir } = manifest;
-    const isCompiled = manifest.compile !== undefined;
-    const compileError = samples.compileError;
-
-    it.skipIf(serviceUnavailableReason([language]))(`${language}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}`, async () => {
-      const [hello, failing, broken] = await Promise.all([
-        runDone(language, await sample(dir, samples.hello.file)),
-        runDone(language, await sample(dir, samples.runtimeError.file)),
-        compileError === undefined ? undefined : runDone(language, await sample(dir, compileError.file)),
-      ]);
-
-      expect(hello.status, JSON.stringify(hello)).toBe('OK');
-      expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
-      if (isCompiled) expect(hello.compile?.status).toBe('OK');
-      else expect(hello.compile).toBeUndefined();
-
-      expect(failing.status, JSON.stringify(failing)).toBe('RUNTIME_ERROR');
-      expect(failing.run?.status).toBe('RUNTIME_ERROR');
-      const endedBadly = (failing.run?.exitCode ?? 0) !== 0 || failing.run?.signal !== null;
-      expect(endedBadly, `exit ${failing.run?.exitCode} signal ${failing.run?.signal}`).toBe(true);
-
-      if (broken !== undefined) {
-        expect(broken.status, JSON.stringify(broken)).toBe('COMPILE_ERROR');
-        expect(broken.compile).toBeDefined();
-        expect(broken.compile?.status).not.toBe('OK');
-        // The compiler's diagnostics reach the user, so they can see why.
-        expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
-        expect(broken.run).toBeUndefined();
-      }
-    }, 120_000);
-  }
-
-  it('a language with a compile stage has a compileError sample (the manifest test above is not vacuous)', () => {
-    const compiled = manifests.filter((m) => m.compile !== undefined);
-    expect(compiled.length).toBeGreaterThan(0);
-    expect(compiled.filter((m) => m.samples.compileError === undefined).map((m) => m.language)).toEqual([]);
+describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    // A long wait bound: a cold Java or Rust compile must still answer 200 in one call here.
+    service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: '60000' } });
   });
-});
-
-describe.skipIf(serviceUnavailableReason(['python', 'c']))('limit verdicts through POST /run', () => {
-  it('returns TIME_LIMIT with timeLimit cpu for a Python busy loop over its CPU limit', async () => {
-    const body = await runDone('python', 'while True:\n    pass\n', { cpuTimeMs: 500, wallTimeMs: 5000 });
-    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
-    expect(body.run).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+  afterAll(async () => {
+    await service?.stop();
   });
 
-  it('returns TIME_LIMIT with timeLimit cpu for a C busy loop over its CPU limit', async () => {
-    const body = await runDone('c', 'int main(void) { volatile unsigned long n = 0; for (;;) n++; }\n', { cpuTimeMs: 300, wallTimeMs: 5000 });
-    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
-    expect(body.compile?.status).toBe('OK');
+  describe('every language through POST /run', () => {
+    for (const manifest of manifests) {
+      const { language, samples, dir } = manifest;
+      const isCompiled = manifest.compile !== undefined;
+      const compileError = samples.compileError;
+
+      const imageMissing = serviceUnavailableReason([language]);
+      it.skipIf(imageMissing !== undefined)(`${language}${imageMissing ? ` (skipped: ${imageMissing})` : ''}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}`, async () => {
+        const [hello, failing, broken] = await Promise.all([
+          runDone(language, await sample(dir, samples.hello.file)),
+          runDone(language, await sample(dir, samples.runtimeError.file)),
+          compileError === undefined ? undefined : runDone(language, await sample(dir, compileError.file)),
+        ]);
+
+        expect(hello.status, JSON.stringify(hello)).toBe('OK');
+        expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
+        if (isCompiled) expect(hello.compile?.status).toBe('OK');
+        else expect(hello.compile).toBeUndefined();
+
+        expect(failing.status, JSON.stringify(failing)).toBe('RUNTIME_ERROR');
+        expect(failing.run?.status).toBe('RUNTIME_ERROR');
+        const endedBadly = (failing.run?.exitCode ?? 0) !== 0 || failing.run?.signal !== null;
+        expect(endedBadly, `exit ${failing.run?.exitCode} signal ${failing.run?.signal}`).toBe(true);
+
+        if (broken !== undefined) {
+          expect(broken.status, JSON.stringify(broken)).toBe('COMPILE_ERROR');
+          expect(broken.compile).toBeDefined();
+          expect(broken.compile?.status).not.toBe('OK');
+          // The compiler's diagnostics reach the user, so they can see why.
+          expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
+          expect(broken.run).toBeUndefined();
+        }
+      }, 120_000);
+    }
+
+    it('a language with a compile stage has a compileError sample (the manifest test above is not vacuous)', () => {
+      const compiled = manifests.filter((m) => m.compile !== undefined);
+      expect(compiled.length).toBeGreaterThan(0);
+      expect(compiled.filter((m) => m.samples.compileError === undefined).map((m) => m.language)).toEqual([]);
+    });
   });
 
-  it('returns TIME_LIMIT with timeLimit wall for a Python program sleeping past its wall limit', async () => {
-    const body = await runDone('python', 'import time\ntime.sleep(30)\n', { cpuTimeMs: 2000, wallTimeMs: 1000 });
-    expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'wall' });
-    expect(body.run?.timeLimit).toBe('wall');
-  });
+  const limitsSkip = serviceUnavailableReason(['python', 'c']);
+  describe.skipIf(limitsSkip !== undefined)(`limit verdicts through POST /run${limitsSkip ? ` (skipped: ${limitsSkip})` : ''}`, () => {
+    it('returns TIME_LIMIT with timeLimit cpu for a Python busy loop over its CPU limit', async () => {
+      const body = await runDone('python', 'while True:\n    pass\n', { cpuTimeMs: 500, wallTimeMs: 5000 });
+      expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+      expect(body.run).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+    });
 
-  it('returns MEMORY_LIMIT for a Python program touching more memory than its limit', async () => {
-    // bytes * n writes every page, so the memory is really charged (a calloc'd bytearray is not).
-    const body = await runDone('python', `x = b"x" * (${256 * MIB})\nprint(len(x))\n`, { memoryBytes: 64 * MIB });
-    expect(body.status, JSON.stringify(body.run)).toBe('MEMORY_LIMIT');
-    expect(body.run?.stdout).toBe('');
-  });
+    it('returns TIME_LIMIT with timeLimit cpu for a C busy loop over its CPU limit', async () => {
+      const body = await runDone('c', 'int main(void) { volatile unsigned long n = 0; for (;;) n++; }\n', { cpuTimeMs: 300, wallTimeMs: 5000 });
+      expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'cpu' });
+      expect(body.compile?.status).toBe('OK');
+    });
 
-  it('returns OUTPUT_LIMIT with stdoutTruncated and at most the limit kept for a Python flood', async () => {
-    const body = await runDone('python', 'import sys\nwhile True:\n    sys.stdout.write("y" * 65536)\n', { outputBytes: 4096 });
-    expect(body.status).toBe('OUTPUT_LIMIT');
-    expect(body.run?.stdoutTruncated).toBe(true);
-    expect(body.run?.stdout.length).toBeGreaterThan(0);
-    expect(body.run?.stdout.length).toBeLessThanOrEqual(4096);
-    expect(body.run?.stdout).toMatch(/^y+$/);
-  });
+    it('returns TIME_LIMIT with timeLimit wall for a Python program sleeping past its wall limit', async () => {
+      const body = await runDone('python', 'import time\ntime.sleep(30)\n', { cpuTimeMs: 2000, wallTimeMs: 1000 });
+      expect(body).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'wall' });
+      expect(body.run?.timeLimit).toBe('wall');
+    });
 
-  it('stays healthy after every limit verdict (ready, and a fresh run is OK)', async () => {
-    await expectHealthy(service.url);
+    it('returns MEMORY_LIMIT for a Python program touching more memory than its limit', async () => {
+      // bytes * n writes every page, so the memory is really charged (a calloc'd bytearray is not).
+      const body = await runDone('python', `x = b"x" * (${256 * MIB})\nprint(len(x))\n`, { memoryBytes: 64 * MIB });
+      expect(body.status, JSON.stringify(body.run)).toBe('MEMORY_LIMIT');
+      expect(body.run?.stdout).toBe('');
+    });
+
+    it('returns OUTPUT_LIMIT with stdoutTruncated and at most the limit kept for a Python flood', async () => {
+      const body = await runDone('python', 'import sys\nwhile True:\n    sys.stdout.write("y" * 65536)\n', { outputBytes: 4096 });
+      expect(body.status).toBe('OUTPUT_LIMIT');
+      expect(body.run?.stdoutTruncated).toBe(true);
+      expect(body.run?.stdout.length).toBeGreaterThan(0);
+      expect(body.run?.stdout.length).toBeLessThanOrEqual(4096);
+      expect(body.run?.stdout).toMatch(/^y+$/);
+    });
+
+    it('stays healthy after every limit verdict (ready, and a fresh run is OK)', async () => {
+      await expectHealthy(service.url);
+    });
   });
 });
