@@ -36,6 +36,12 @@ export interface ServiceOptions {
   apiEnv?: Record<string, string>;
   /** Worker processes to start. @defaultValue 1 */
   workers?: number;
+  /**
+   * A Redis server already started (e.g. with its data on a small tmpfs, for disk-full tests)
+   * to use instead of a fresh one from startRedis(). The service owns it: stop() stops it.
+   * @defaultValue a new startRedis()
+   */
+  redis?: TestRedis;
 }
 
 /** One started process of the service. */
@@ -64,7 +70,7 @@ export interface TestService {
 
 /** Starts Redis, the workers and the API, and resolves once GET /ready says ready. */
 export async function startService(options: ServiceOptions = {}): Promise<TestService> {
-  const redis = await startRedis();
+  const redis = options.redis ?? (await startRedis());
   const queueName = uniqueQueueName();
   const port = await freeTcpPort();
   const url = `http://127.0.0.1:${port}`;
