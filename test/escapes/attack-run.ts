@@ -1,0 +1,121 @@
+/**
+ * Runs one program entry of the catalogue against the live service the way its expectation asks
+ * (alone, as a concurrent pair, with a follow-up run, beside a benign run) and gathers every
+ * violation: from the responses, and from the host afterwards.
+ */
+import type { RunResult } from '../../worker/contract/result.js';
+import type { ProgramEntry } from './catalogue.js';
+import { describeRun, extraViolations, violations } from './attack-expect.js';
+import { requestFor, send, streamText, submitRun, type HttpAnswer, type Substitutions } from './attack-request.js';
+import {
+  leftoverCgroups, leftoverProcesses, markerChanges, mountSnapshot, namespaceFds, newMounts, waitForCleanHost,
+  type HostMarker, type UidRange,
+} from './host-checks.js';
+import type { AttackTally } from './summary.js';
+
+/** What the suite shares between attacks. */
+export interface AttackContext {
+  url: string;
+  values: Substitutions;
+  marker: HostMarker;
+  uidRange: UidRange;
+  workerPids: () => number[];
+  /** False once a worker process exited (a crash the attack caused). */
+  workersAlive: () => boolean;
+  tally: AttackTally;
+}
+
+/** What one attack came to. */
+export interface AttackReport {
+  problems: string[];
+  /** Final statuses, e.g. "TIME_LIMIT" or "OK+OK" for a pair. */
+  observed: string;
+}
+
+/** Ids whose attack loads the machine enough that a benign run beside it is part of the proof. */
+const HEAVY_IDS = new Set(['T01', 'T02', 'T03', 'T04', 'T05', 'T07', 'T08', 'T09', 'T13', 'T14', 'T44', 'T54', 'T59', 'T64']);
+const BENIGN = { language: 'python', source: 'import sys\nprint(sum(range(int(sys.stdin.read()))))\n', stdin: '1000' };
+const BENIGN_OUTPUT = '499500\n';
+/** Delay before the benign run, so it lands while the attack's run stage is under way, ms. */
+const BENIGN_DELAY_MS = { compiled: 1200, interpreted: 400 } as const;
+const FAULT_STATUSES = new Set(['RUNTIME_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR']);
+
+/** True when a benign run is submitted next to this entry. */
+export function wantsBenign(entry: ProgramEntry): boolean {
+  return HEAVY_IDS.has(entry.id) || (entry.expect.host ?? []).includes('benign-run-unaffected');
+}
+
+async function counted(ctx: AttackContext, run: Promise<HttpAnswer>): Promise<HttpAnswer> {
+  ctx.tally.submitted++;
+  const answer = await run;
+  if (answer.body?.state === 'done') {
+    ctx.tally.answered++;
+    if (FAULT_STATUSES.has(String(answer.body.status))) ctx.tally.faultsSurvived++;
+  }
+  return answer;
+}
+
+async function benignRun(ctx: AttackContext, entry: ProgramEntry): Promise<string[]> {
+  const compiled = entry.language === 'c' || entry.language === 'cpp';
+  await new Promise((resolve) => setTimeout(resolve, BENIGN_DELAY_MS[compiled ? 'compiled' : 'interpreted']));
+  const answer = await counted(ctx, submitRun(ctx.url, BENIGN));
+  const body = answer.body as unknown as RunResult | undefined;
+  if (body?.status === 'OK' && streamText(body.run, 'stdout') === BENIGN_OUTPUT) return [];
+  return [`benign run beside the attack: HTTP ${answer.httpStatus} ${body ? describeRun(body) : answer.text.slice(0, 200)}`];
+}
+
+/** GET /health and /ready answer 200 and every worker process is still the one started. */
+export async function healthProblems(ctx: AttackContext): Promise<string[]> {
+  const problems: string[] = [];
+  for (const path of ['/health', '/ready']) {
+    const answer = await send(ctx.url, path);
+    if (answer.httpStatus !== 200) problems.push(`GET ${path}: HTTP ${answer.httpStatus} ${answer.text.slice(0, 200)}`);
+  }
+  if (!ctx.workersAlive()) problems.push('a worker process exited');
+  return problems;
+}
+
+/** Host state after the runs ended: markers, processes, cgroups, mounts, namespace handles. */
+export async function hostProblems(ctx: AttackContext, mountsBefore: ReadonlySet<string>, nsBefore: Map<number, number>): Promise<string[]> {
+  const problems = markerChanges(ctx.marker).map((c) => `host marker: ${c}`);
+  const leftovers = await waitForCleanHost(() => [
+    ...leftoverProcesses(ctx.uidRange, ctx.workerPids()).map((p) => `leftover process ${p}`),
+    ...leftoverCgroups(ctx.workerPids()).map((c) => `leftover cgroup ${c}`),
+    ...newMounts(mountsBefore).map((m) => `new host mount ${m}`),
+    ...ctx.workerPids().filter((pid) => namespaceFds(pid).length > (nsBefore.get(pid) ?? 0))
+      .map((pid) => `worker ${pid} holds namespace fds: ${namespaceFds(pid).join(', ')}`),
+  ]);
+  return [...problems, ...leftovers];
+}
+
+function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer, label: string, expect = entry.expect): string[] {
+  const found = [...violations(entry, expect, answer, ctx.values)];
+  if (answer.body?.state !== 'done') return found.map((p) => `${label}: ${p}`);
+  const body = answer.body as unknown as RunResult;
+  found.push(...extraViolations(entry, body));
+  if (found.length === 0) return [];
+  return [...found.map((p) => `${label}: ${p}`), `${label}: ${describeRun(body)}`];
+}
+
+/** Runs `entry` and returns every violation (empty when contained). */
+export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry): Promise<AttackReport> {
+  const mountsBefore = mountSnapshot();
+  const nsBefore = new Map(ctx.workerPids().map((pid) => [pid, namespaceFds(pid).length]));
+  const pair = (entry.expect.host ?? []).includes('concurrent-pair');
+  const benign = wantsBenign(entry) ? benignRun(ctx, entry) : Promise.resolve([]);
+  const runs = pair
+    ? ['a\n', 'b\n'].map((stdin) => counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values, stdin))))
+    : [counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values)))];
+  const answers = await Promise.all(runs);
+  const problems = answers.flatMap((a, i) => checkAnswer(ctx, entry, a, pair ? `copy ${'ab'[i]}` : 'run'));
+  const statuses = answers.map((a) => String(a.body?.status ?? `HTTP ${a.httpStatus}`));
+  if (entry.followUp) {
+    const second = await counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values, entry.followUp.stdin)));
+    problems.push(...checkAnswer(ctx, entry, second, 'follow-up run', entry.followUp.expect));
+    statuses.push(String(second.body?.status ?? `HTTP ${second.httpStatus}`));
+  }
+  problems.push(...(await benign));
+  problems.push(...(await hostProblems(ctx, mountsBefore, nsBefore)));
+  problems.push(...(await healthProblems(ctx)));
+  return { problems, observed: statuses.join(' + ') };
+}
