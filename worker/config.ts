@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { BulkheadError } from './contract/errors.js';
+import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
 import { QUEUE_NAME } from './contract/job.js';
 
 const Int = (minimum: number) => Type.Integer({ minimum });
@@ -45,6 +46,40 @@ export const SandboxExtrasSchema = Type.Object({
   collectMaxBytes: Int(1),
 });
 
+/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings). */
+export const CheckerLimitsSchema = Type.Object({
+  /** CPU time, ms. @defaultValue 5000 (`SBX_CHECKER_CPU_TIME_MS`) */
+  cpuTimeMs: Int(1),
+  /** Wall time, ms. @defaultValue 15000 (`SBX_CHECKER_WALL_TIME_MS`) */
+  wallTimeMs: Int(1),
+  /** Memory, bytes. @defaultValue 512 MiB (`SBX_CHECKER_MEMORY_BYTES`) */
+  memoryBytes: Int(1),
+  /** Processes + threads. @defaultValue 64 (`SBX_CHECKER_PIDS`) */
+  pids: Int(1),
+  /** Bytes kept per output stream; more is a checker failure. @defaultValue 64 KiB (`SBX_CHECKER_OUTPUT_BYTES`) */
+  outputBytes: Int(1),
+});
+
+/** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
+export const WebhookConfigSchema = Type.Object({
+  /** BullMQ queue of deliveries. @defaultValue WEBHOOK_QUEUE_NAME (`SBX_WEBHOOK_QUEUE_NAME`) */
+  queueName: Type.String({ minLength: 1 }),
+  /** Deliveries in flight at once. @defaultValue 4 (`SBX_WEBHOOK_CONCURRENCY`) */
+  concurrency: Int(1),
+  /** Attempts per delivery (the first included). @defaultValue 6 (`SBX_WEBHOOK_ATTEMPTS`) */
+  attempts: Int(1),
+  /** First retry delay, ms; doubled on each further attempt. @defaultValue 1000 (`SBX_WEBHOOK_BACKOFF_MS`) */
+  backoffMs: Int(1),
+  /** Bound on one delivery (connect + response headers), ms. @defaultValue 5000 (`SBX_WEBHOOK_TIMEOUT_MS`) */
+  timeoutMs: Int(1),
+  /**
+   * Hosts deliveries may go to (`SBX_WEBHOOK_ALLOW_HOSTS`, comma list, `*.example.org` for
+   * subdomains). Empty = any host: set it where clients are untrusted (SSRF). Checked again here
+   * although the API checked it at submission. @defaultValue []
+   */
+  allowHosts: Type.Array(Type.String({ minLength: 1 })),
+});
+
 export const WorkerConfigSchema = Type.Object({
   /** `redis://…`, `rediss://…`, a unix socket path or `unix:///path`. @defaultValue `<dataDir>/redis/redis.sock` (`SBX_REDIS_URL`) */
   redisUrl: Type.String({ minLength: 1 }),
@@ -76,6 +111,8 @@ export const WorkerConfigSchema = Type.Object({
   sandbox: SandboxExtrasSchema,
   /** Privileged worker: first host uid/gid handed to sandboxed runs (2 per slot). @defaultValue 2000000 (`SBX_UID_BASE`) */
   uidBase: Int(1),
+  checker: CheckerLimitsSchema,
+  webhook: WebhookConfigSchema,
   /** pino level. @defaultValue info (`SBX_LOG_LEVEL`) */
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
 });
@@ -134,6 +171,21 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
       collectMaxBytes: int('SBX_COLLECT_MAX_BYTES', 64 * MIB),
     },
     uidBase: int('SBX_UID_BASE', 2_000_000),
+    checker: {
+      cpuTimeMs: int('SBX_CHECKER_CPU_TIME_MS', 5000),
+      wallTimeMs: int('SBX_CHECKER_WALL_TIME_MS', 15_000),
+      memoryBytes: int('SBX_CHECKER_MEMORY_BYTES', 512 * MIB),
+      pids: int('SBX_CHECKER_PIDS', 64),
+      outputBytes: int('SBX_CHECKER_OUTPUT_BYTES', 64 * 1024),
+    },
+    webhook: {
+      queueName: str('SBX_WEBHOOK_QUEUE_NAME', WEBHOOK_QUEUE_NAME),
+      concurrency: int('SBX_WEBHOOK_CONCURRENCY', 4),
+      attempts: int('SBX_WEBHOOK_ATTEMPTS', 6),
+      backoffMs: int('SBX_WEBHOOK_BACKOFF_MS', 1000),
+      timeoutMs: int('SBX_WEBHOOK_TIMEOUT_MS', 5000),
+      allowHosts: (nonEmpty(env.SBX_WEBHOOK_ALLOW_HOSTS) ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+    },
     logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
   };
   const errors = validator().Errors(config);
@@ -151,7 +203,14 @@ export function loadWorkerConfigFromProcess(): Readonly<WorkerConfig> {
 
 /** The config as it may be logged: credentials in the Redis URL are replaced by `***`. */
 export function redactWorkerConfig(config: Readonly<WorkerConfig>): WorkerConfig {
-  return { ...config, ceilings: { ...config.ceilings }, sandbox: { ...config.sandbox }, redisUrl: redactUrl(config.redisUrl) };
+  return {
+    ...config,
+    ceilings: { ...config.ceilings },
+    sandbox: { ...config.sandbox },
+    checker: { ...config.checker },
+    webhook: { ...config.webhook, allowHosts: [...config.webhook.allowHosts] },
+    redisUrl: redactUrl(config.redisUrl),
+  };
 }
 
 function redactUrl(url: string): string {

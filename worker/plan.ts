@@ -45,10 +45,15 @@ export function stageLimits(requested: ResolvedLimits, runtimeMax: ResolvedLimit
 
 /** The compile stage's spec, or undefined for an interpreted language. */
 export function planCompile(job: SubmissionJob, runtime: Runtime, ctx: PlanContext): SandboxSpec | undefined {
+  return planCompileFiles(jobFiles(job), runtime, ctx);
+}
+
+/** The compile stage's spec for `files` (a job's or a checker's), or undefined for an interpreted language. */
+export function planCompileFiles(files: SandboxFile[], runtime: Runtime, ctx: PlanContext): SandboxSpec | undefined {
   if (runtime.compile === undefined) return undefined;
   return {
     layers: [...runtime.layers],
-    files: jobFiles(job),
+    files,
     argv: [...runtime.compile.argv],
     env: [...runtime.env],
     stdin: Buffer.alloc(0),
@@ -75,7 +80,8 @@ export function planRun(job: SubmissionJob, runtime: Runtime, ctx: PlanContext, 
   };
 }
 
-function profileFor(name: string, ctx: PlanContext): CompiledProfile {
+/** The loaded profile `name`. @throws BulkheadError SBX_ERR_PROFILE_INVALID when this worker did not load it */
+export function profileFor(name: string, ctx: PlanContext): CompiledProfile {
   const profile = ctx.profiles.get(name);
   if (profile === undefined) {
     throw new BulkheadError('SBX_ERR_PROFILE_INVALID', `Seccomp profile "${name}" is not loaded on this worker`);

@@ -47,6 +47,8 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_TESTSET_UNKNOWN: def('SBX_ERR_TESTSET_UNKNOWN', 404, 'client', 'No test set has this id'),
   SBX_ERR_TESTSET_TOO_LARGE: def('SBX_ERR_TESTSET_TOO_LARGE', 413, 'client', 'The test set is larger than allowed'),
   SBX_ERR_BATCH_UNKNOWN: def('SBX_ERR_BATCH_UNKNOWN', 404, 'client', 'No batch has this id'),
+  SBX_ERR_BATCH_TOO_LARGE: def('SBX_ERR_BATCH_TOO_LARGE', 413, 'client', 'The batch has more submissions than allowed'),
+  SBX_ERR_WEBHOOK_URL: def('SBX_ERR_WEBHOOK_URL', 400, 'client', 'The webhook URL is not allowed (scheme, credentials or host)'),
   SBX_ERR_RUN_UNKNOWN: def('SBX_ERR_RUN_UNKNOWN', 404, 'client', 'No run has this id (never existed or expired)'),
   SBX_ERR_NOT_FOUND: def('SBX_ERR_NOT_FOUND', 404, 'client', 'No such route'),
   SBX_ERR_UNAUTHORIZED: def('SBX_ERR_UNAUTHORIZED', 401, 'client', 'A valid API key is required'),

@@ -48,8 +48,12 @@ export type JobTest = Static<typeof JobTestSchema>;
 
 /** A checker program judging each test's output. */
 export const JobCheckerSchema = Type.Object({
+  /** Canonical language name of the checker (resolved by the API). */
   language: Type.String(),
+  /** The checker's main file is first (named after its runtime's source file). */
   files: Type.Array(JobFileSchema),
+  /** Exact version of the checker's language; the newest installed when unset. */
+  version: Type.Optional(Type.String()),
 });
 export type JobChecker = Static<typeof JobCheckerSchema>;
 

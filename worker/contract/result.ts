@@ -65,6 +65,12 @@ export const TestResultSchema = Type.Intersect([
     score: Type.Optional(Type.Number()),
     /** Checker message (bounded), when one was reported. */
     checkerMessage: Type.Optional(Type.String()),
+    /**
+     * True when the checker program itself failed (did not compile, crashed, ran out of a limit,
+     * printed a malformed score): the problem setter's fault. The test is then WRONG_ANSWER (never
+     * counted as passed) and `checkerMessage` says how the checker failed.
+     */
+    checkerFailed: Type.Optional(Type.Boolean()),
   }),
   StageResultSchema,
 ]);

@@ -1,7 +1,8 @@
 /**
  * The judging step of one test: given a test whose program ended OK, decide OK or WRONG_ANSWER.
  * This is the seam for checker programs: the default compares with an expected output
- * (worker/judge/compare.ts); a checker-backed implementation replaces it in main.ts.
+ * (worker/judge/compare.ts); the worker service wires the checker-backed implementation
+ * (worker/judge/checker.ts), which falls back to this comparison for jobs without a checker.
  */
 import type { Compare, JobChecker } from '../contract/job.js';
 import type { RawOutcome } from '../sandbox/spec.js';
@@ -16,6 +17,8 @@ export interface JudgeInput {
   stdin: Buffer;
   compare: Compare | undefined;
   checker: JobChecker | undefined;
+  /** Aborts the judging work (a checker run) on shutdown. */
+  signal?: AbortSignal;
 }
 
 /** A judge's decision; `score` and `checkerMessage` go to the TestResult when set. */
@@ -23,6 +26,8 @@ export interface JudgeDecision {
   status: 'OK' | 'WRONG_ANSWER';
   score?: number;
   checkerMessage?: string;
+  /** The checker itself failed (see worker/judge/checker-output.ts). */
+  checkerFailed?: boolean;
 }
 
 /**

@@ -42,8 +42,9 @@ export async function runTests(
 ): Promise<TestsOutcome> {
   const cases = job.tests ?? [];
   const tests: TestResult[] = [];
+  const perJob = { ...deps, resolveBlob: cachedResolver(deps.resolveBlob) };
   for (const test of cases) {
-    const result = await runOne(job, runtime, test, compiled, deps, signal);
+    const result = await runOne(job, runtime, test, compiled, perJob, signal);
     tests.push(result);
     if (result.status !== 'OK' && job.stopOnFirstFailure === true) break;
   }
@@ -74,7 +75,7 @@ async function runOne(
   if (stage.status !== 'OK') return { id: test.id, ...stage };
   const expected = await inputOf(test.expectedBase64, test.expectedRef, deps.resolveBlob);
   const decision = await deps.judgeOutput(
-    { testId: test.id, expected, stdin, compare: job.compare, checker: job.checker },
+    { testId: test.id, expected, stdin, compare: job.compare, checker: job.checker, ...(signal === undefined ? {} : { signal }) },
     outcome,
   );
   return {
@@ -83,6 +84,7 @@ async function runOne(
     status: decision.status,
     ...(decision.score === undefined ? {} : { score: decision.score }),
     ...(decision.checkerMessage === undefined ? {} : { checkerMessage: decision.checkerMessage }),
+    ...(decision.checkerFailed === true ? { checkerFailed: true } : {}),
   };
 }
 
@@ -90,4 +92,20 @@ async function inputOf(inline: string | undefined, ref: string | undefined, reso
   if (inline !== undefined) return Buffer.from(inline, 'base64');
   if (ref !== undefined) return resolveBlob(ref);
   return undefined;
+}
+
+/**
+ * One job's view of the blob store: each blob fetched once (tests of a set often share an input
+ * or an expected output), kept only for the job's lifetime.
+ */
+function cachedResolver(resolveBlob: ResolveBlob): ResolveBlob {
+  const seen = new Map<string, Promise<Buffer>>();
+  return (ref) => {
+    let blob = seen.get(ref);
+    if (blob === undefined) {
+      blob = resolveBlob(ref);
+      seen.set(ref, blob);
+    }
+    return blob;
+  };
 }
