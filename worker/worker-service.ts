@@ -1,5 +1,6 @@
 /**
- * One running worker: the BullMQ Worker around the processor, its heartbeat, its metrics writer,
+ * One running worker: the BullMQ Worker around the processor (with the checker judge, the test-set
+ * blob reader and batch accounting), the webhook deliveries, its heartbeat, its metrics writer,
  * and graceful shutdown. main.ts builds the concrete dependencies and calls this; the integration
  * tests call it with a FakeSandbox, so what runs in production is what is tested.
  *
@@ -8,7 +9,8 @@
  * 2. past the grace period, abort the runs still in flight: the processor hands each back to the
  *    queue (another worker runs it); a run we cannot hand back is recovered by BullMQ's stalled
  *    check once its lock expires;
- * 3. delete the heartbeat key, flush metrics, close Redis and the sandbox.
+ * 3. stop the webhook deliveries (in-flight ones finish), delete the heartbeat key, flush
+ *    metrics, close Redis and the sandbox.
  */
 import { hostname } from 'node:os';
 import { Worker, type ConnectionOptions } from 'bullmq';
@@ -18,8 +20,12 @@ import type { WorkerHeartbeat } from './contract/registry.js';
 import type { WorkerConfig } from './config.js';
 import { startHeartbeat, runtimeInfo, type Heartbeat } from './heartbeat.js';
 import { RedisMetrics } from './metrics.js';
+import { createBatchLedger, withBatchAccounting } from './judge/batch-ledger.js';
+import { redisBlobResolver } from './judge/blob-store.js';
+import { createCheckerJudge } from './judge/checker.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
+import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
   config: Readonly<WorkerConfig>;
@@ -42,7 +48,18 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const redis = new Redis(redisOptions);
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const metrics = new RedisMetrics(redis, log);
-  const processor = createProcessor({ ...deps, metrics });
+  const webhooks = await startWebhookService({ config: config.webhook, retentionS: config.resultTtlS, redisOptions, redis, log });
+  const plan = { ceilings: config.ceilings, sandbox: config.sandbox, profiles: deps.profiles };
+  const processor = withBatchAccounting(
+    createProcessor({
+      ...deps,
+      metrics,
+      judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
+      resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
+    }),
+    createBatchLedger(redis, webhooks.outbox),
+    log,
+  );
   let busy = 0;
   const worker = new Worker(
     config.queueName,
@@ -83,12 +100,13 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   log.info({ workerId: config.workerId, queue: config.queueName, slots: config.slots }, 'worker started');
 
   let closing: Promise<void> | undefined;
-  const shutdown = () => (closing ??= closeAll({ worker, heartbeat, metrics, redis, deps, busy: () => busy }));
+  const shutdown = () => (closing ??= closeAll({ worker, webhooks, heartbeat, metrics, redis, deps, busy: () => busy }));
   return { worker, heartbeat, busySlots: () => busy, shutdown };
 }
 
 interface Closeable {
   worker: Worker;
+  webhooks: WebhookService;
   heartbeat: Heartbeat;
   metrics: RedisMetrics;
   redis: Redis;
@@ -112,6 +130,7 @@ async function closeAll(parts: Closeable): Promise<void> {
   clearTimeout(timer);
   const steps: [string, () => Promise<unknown>][] = [
     ['worker', () => closed],
+    ['webhooks', () => parts.webhooks.close()],
     ['heartbeat', () => parts.heartbeat.stop()],
     ['metrics', () => parts.metrics.flush()],
     ['redis', () => parts.redis.quit()],

@@ -1,0 +1,120 @@
+import { Type, type Static } from 'typebox';
+import { StatusSchema } from './result.js';
+
+/**
+ * Batches (POST /batches): many submissions judged against one test set, tracked in Redis.
+ * The API creates the keys and enqueues one run per submission; the worker that finishes a run
+ * records it (worker/judge/batch-ledger.ts, one atomic script) and, when the last one is counted,
+ * enqueues the `batch.finished` webhook. Redis layout, all with the batch TTL:
+ *
+ * - `bulkhead:batch:<id>` hash: `total`, `done`, `generation` (bumped by each rejudge),
+ *   `createdAt`, `finishedAt` (set once done = total), `webhookUrl`, `webhookSecret` (never
+ *   answered to clients), and `count:<STATUS>` per status.
+ * - `…:runs` list: the current generation's run ids, in submission order.
+ * - `…:members` hash: run id → external id, current generation only. A run of an older
+ *   generation (re-judged meanwhile) is not a member and is never counted.
+ * - `…:results` hash: run id → JSON `BatchRunSummary`; its presence is the "counted" flag that
+ *   makes recording idempotent against a re-run of the same job.
+ * - `…:submissions` list: JSON `BatchSubmissionTemplate` per submission, kept for rejudge.
+ */
+export const BATCH_KEY_PREFIX = 'bulkhead:batch:';
+
+/** Every Redis key of one batch. */
+export function batchKeys(batchId: string): { meta: string; runs: string; members: string; results: string; submissions: string } {
+  const base = `${BATCH_KEY_PREFIX}${batchId}`;
+  return { meta: base, runs: `${base}:runs`, members: `${base}:members`, results: `${base}:results`, submissions: `${base}:submissions` };
+}
+
+/** The hash field counting runs with `status`. */
+export function batchCountField(status: string): string {
+  return `count:${status}`;
+}
+
+/** What the batch keeps of one finished run (no output, no source). */
+export const BatchRunSummarySchema = Type.Object({
+  externalId: Type.String(),
+  runId: Type.String(),
+  status: StatusSchema,
+  passed: Type.Optional(Type.Integer()),
+  total: Type.Optional(Type.Integer()),
+  /** Sum of the tests' checker scores, when a checker reported any. */
+  score: Type.Optional(Type.Number()),
+  /** With INTERNAL_ERROR: the catalogue code of our failure. */
+  errorCode: Type.Optional(Type.String()),
+  /** ISO time the worker recorded it. */
+  finishedAt: Type.String(),
+});
+export type BatchRunSummary = Static<typeof BatchRunSummarySchema>;
+
+/**
+ * One submission as kept for rejudge: the queue payload without the per-run fields (`runId`,
+ * `submittedAt`), stored as JSON. It has the shape of SubmissionJob minus those two.
+ */
+export const BATCH_TEMPLATE_OMITTED = ['runId', 'submittedAt'] as const;
+
+/** The webhook delivery queue (a separate BullMQ queue, consumed in the worker process). */
+export const WEBHOOK_QUEUE_NAME = 'bulkhead-webhooks';
+
+/** Headers of every delivery. The signature is `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`. */
+export const WEBHOOK_SIGNATURE_HEADER = 'x-bulkhead-signature';
+/** Unix time in seconds when the delivery was signed; part of the signed text (replay window). */
+export const WEBHOOK_TIMESTAMP_HEADER = 'x-bulkhead-timestamp';
+/** `run.finished` or `batch.finished`. */
+export const WEBHOOK_EVENT_HEADER = 'x-bulkhead-event';
+/** A stable id per event: the same on every retry of that delivery (receivers dedupe by it). */
+export const WEBHOOK_DELIVERY_HEADER = 'x-bulkhead-delivery';
+
+/** Sent when a batch member's run finished. Never carries source, stdin or output. */
+export const RunFinishedEventSchema = Type.Object({
+  event: Type.Literal('run.finished'),
+  batchId: Type.String(),
+  ...BatchRunSummarySchema.properties,
+});
+export type RunFinishedEvent = Static<typeof RunFinishedEventSchema>;
+
+/** Sent once when the last run of a batch (generation) was counted. */
+export const BatchFinishedEventSchema = Type.Object({
+  event: Type.Literal('batch.finished'),
+  batchId: Type.String(),
+  total: Type.Integer(),
+  done: Type.Integer(),
+  counts: Type.Record(Type.String(), Type.Integer()),
+  finishedAt: Type.String(),
+});
+export type BatchFinishedEvent = Static<typeof BatchFinishedEventSchema>;
+
+/** A job of the webhook queue: the event; the URL and secret are read from the batch at delivery. */
+export const WebhookJobSchema = Type.Object({
+  batchId: Type.String(),
+  event: Type.Union([RunFinishedEventSchema, BatchFinishedEventSchema]),
+});
+export type WebhookJob = Static<typeof WebhookJobSchema>;
+
+/** Longest webhook URL accepted, characters. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/**
+ * Why `url` may not be a webhook target, or undefined when it may. Only http(s), no credentials in
+ * the URL (they would be stored and logged), and, when `allowHosts` is not empty, a host on the
+ * list (`example.org` exactly, or `*.example.org` for any subdomain). An empty list allows any
+ * host: operators who run untrusted clients must set one, since the worker would otherwise POST
+ * to internal addresses on a client's behalf (SSRF).
+ */
+export function webhookUrlProblem(url: string, allowHosts: readonly string[]): string | undefined {
+  if (url.length > MAX_WEBHOOK_URL_LENGTH) return `longer than ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are allowed';
+  if (parsed.username !== '' || parsed.password !== '') return 'credentials in the URL are not allowed';
+  if (allowHosts.length === 0) return undefined;
+  const host = parsed.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const allowed = allowHosts.some((entry) => {
+    const rule = entry.toLowerCase();
+    return rule.startsWith('*.') ? host.endsWith(rule.slice(1)) : host === rule;
+  });
+  return allowed ? undefined : `host ${host} is not in the allowed webhook hosts`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Batch accounting in the worker: when a batch member's run ends (a RunResult, or a final failure
+ * after all attempts), one atomic Redis script records its summary and bumps the batch counters;
+ * the worker then enqueues the `run.finished` webhook and, once the last member is counted, the
+ * `batch.finished` one. Keys and fields are described in worker/contract/batch.ts.
+ *
+ * Idempotent: the summary is written with HSETNX, and only a fresh write counts, so a job that is
+ * run again (retry after a Redis error, stalled recovery) is never counted twice. A run that is no
+ * longer a member (its batch was re-judged meanwhile, or expired) is ignored. Webhook jobs use a
+ * deterministic id per event, so enqueueing again after a crash sends nothing twice.
+ */
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { batchKeys, type BatchFinishedEvent, type BatchRunSummary, type WebhookJob } from '../contract/batch.js';
+import { STATUSES, type RunResult } from '../contract/result.js';
+import type { RunProcessor } from '../processor.js';
+import { errorCodeOf } from '../processor.js';
+
+/** Enqueues one webhook delivery under a stable delivery id (duplicates are dropped). */
+export type WebhookOutbox = (job: WebhookJob, deliveryId: string) => Promise<void>;
+
+/**
+ * KEYS: meta, members, results. ARGV: runId, status, summary JSON, finishedAt.
+ * Returns { fresh (1|0, or -1 when not a member), done, total, hasWebhook (1|0), generation, stored summary }.
+ */
+const RECORD_SCRIPT = `
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {-1} end
+local fresh = 0
+if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3]) == 1 then
+  fresh = 1
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
+  redis.call('HINCRBY', KEYS[1], 'count:' .. ARGV[2], 1)
+  local done = redis.call('HINCRBY', KEYS[1], 'done', 1)
+  if done == tonumber(redis.call('HGET', KEYS[1], 'total')) then redis.call('HSET', KEYS[1], 'finishedAt', ARGV[4]) end
+end
+local m = redis.call('HMGET', KEYS[1], 'done', 'total', 'webhookUrl', 'generation')
+return {fresh, tonumber(m[1]) or 0, tonumber(m[2]) or 0, m[3] and 1 or 0, m[4] or '0', redis.call('HGET', KEYS[3], ARGV[1])}
+`;
+
+/** What the batch keeps of a finished run (pure). `score` sums the tests' checker scores. */
+export function summarizeRun(result: RunResult, externalId: string, finishedAt: string): BatchRunSummary {
+  const summary: BatchRunSummary = { externalId, runId: result.id, status: result.status, finishedAt };
+  if (result.passed !== undefined) summary.passed = result.passed;
+  if (result.total !== undefined) summary.total = result.total;
+  const scores = (result.tests ?? []).flatMap((t) => (t.score === undefined ? [] : [t.score]));
+  if (scores.length > 0) summary.score = scores.reduce((sum, s) => sum + s, 0);
+  if (result.errorCode !== undefined) summary.errorCode = result.errorCode;
+  return summary;
+}
+
+/** Counts by status from the batch hash's `count:<STATUS>` fields (zeros left out). */
+export function countsOf(meta: Record<string, string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const status of STATUSES) {
+    const n = Number(meta[`count:${status}`] ?? 0);
+    if (n > 0) counts[status] = n;
+  }
+  return counts;
+}
+
+export interface BatchLedger {
+  /** Records one member's end; a no-op for a run that is not a current member. */
+  record(batchId: string, summary: BatchRunSummary): Promise<void>;
+}
+
+/** The ledger over `redis`, enqueueing webhooks through `outbox`. */
+export function createBatchLedger(redis: Redis, outbox: WebhookOutbox): BatchLedger {
+  return {
+    async record(batchId, summary) {
+      const keys = batchKeys(batchId);
+      const now = new Date().toISOString();
+      const reply = (await redis.eval(RECORD_SCRIPT, 3, keys.meta, keys.members, keys.results, summary.runId, summary.status, JSON.stringify(summary), now)) as unknown[];
+      if (Number(reply[0]) < 0) return;
+      const [, done, total, hasWebhook, generation, stored] = reply as [number, number, number, number, string, string];
+      if (hasWebhook !== 1) return;
+      const counted = JSON.parse(stored) as BatchRunSummary;
+      await outbox({ batchId, event: { event: 'run.finished', batchId, ...counted } }, `run.finished-${summary.runId}`);
+      if (done !== total) return;
+      const meta = await redis.hgetall(keys.meta);
+      const event: BatchFinishedEvent = { event: 'batch.finished', batchId, total, done, counts: countsOf(meta), finishedAt: meta.finishedAt ?? now };
+      await outbox({ batchId, event }, `batch.finished-${batchId}-${generation}`);
+    },
+  };
+}
+
+/** True when this failure ends the job for good (no attempt left, or not retryable). */
+function isFinalFailure(job: Job, err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'WaitingError') return false;
+  if (name === 'UnrecoverableError') return true;
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** The catalogue code of a final failure (UnrecoverableError carries it as its message prefix). */
+function failureCode(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  return /^(SBX_ERR_[A-Z0-9_]+)/.exec(message)?.[1] ?? errorCodeOf(err);
+}
+
+/**
+ * Wraps the run processor: batch members are recorded after their result (a recording error
+ * fails the attempt, and the retry is idempotent) and after their final failure (as
+ * INTERNAL_ERROR with the code, so a batch always reaches done = total).
+ */
+export function withBatchAccounting(processor: RunProcessor, ledger: BatchLedger, log: Logger): RunProcessor {
+  return async (job, token, signal) => {
+    const data = job.data as { batchId?: unknown; externalId?: unknown; runId?: unknown } | null;
+    const batchId = typeof data?.batchId === 'string' ? data.batchId : undefined;
+    const externalId = typeof data?.externalId === 'string' ? data.externalId : '';
+    let result: RunResult;
+    try {
+      result = await processor(job, token, signal);
+    } catch (err) {
+      if (batchId !== undefined && isFinalFailure(job, err)) {
+        const runId = typeof data?.runId === 'string' ? data.runId : String(job.id);
+        const summary: BatchRunSummary = { externalId, runId, status: 'INTERNAL_ERROR', errorCode: failureCode(err), finishedAt: new Date().toISOString() };
+        await ledger.record(batchId, summary).catch((recordErr: unknown) => log.error({ err: recordErr, batchId, runId }, 'could not record a failed batch run'));
+      }
+      throw err;
+    }
+    if (batchId !== undefined) await ledger.record(batchId, summarizeRun(result, externalId, new Date().toISOString()));
+    return result;
+  };
+}
