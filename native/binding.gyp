@@ -12,8 +12,8 @@
     {
       "target_name": "sbx",
       "sources": [
-        "<@(core_common)", "src/core/seccomp-compile.c", "src/core/spawn.c",
-        "src/binding/addon.cc", "src/binding/convert.cc", "src/binding/waiter.cc"
+        "<@(core_common)", "src/core/seccomp-compile.c", "src/core/spawn.c", "src/core/netns.c",
+        "src/binding/addon.cc", "src/binding/convert.cc", "src/binding/waiter.cc", "src/binding/pool.cc"
       ],
       "include_dirs": ["include", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
@@ -28,7 +28,7 @@
       "sources": [
         "<@(core_common)", "src/core/seccomp.c", "src/core/userns.c", "src/core/mount.c", "src/core/box.c",
         "src/core/net.c", "src/core/caps.c", "src/core/rlimit.c", "src/core/fds.c", "src/core/contain.c",
-        "src/init/sbx-init.c"
+        "src/init/netns-pool.c", "src/init/sbx-init.c"
       ],
       "include_dirs": ["include"],
       "cflags": ["<@(c_flags)"],

@@ -117,6 +117,11 @@ export interface NativeRunnerConfig {
   cgroup: NativeCgroupConfig;
   /** Rootless: an open fd of the outer user namespace (not owned by the runner). */
   usernsFd?: number;
+  /**
+   * How many fresh cgroups and fresh network namespaces a background thread keeps ready (each
+   * used by exactly one run, then removed). 0: every run makes its own. @defaultValue 0
+   */
+  poolSize?: number;
 }
 
 export interface NativeRunHandle {
@@ -125,11 +130,11 @@ export interface NativeRunHandle {
 }
 
 export interface NativeRunner {
-  /** Creates the run's cgroup, spawns sbx-init; throws NativeError for failures before spawn. */
+  /** Takes (or creates) the run's cgroup and netns, spawns sbx-init; throws NativeError for failures before spawn. */
   run(spec: NativeRunSpec): NativeRunHandle;
   /** Kills the run (no-op once finished). */
   kill(id: number): void;
-  /** Kills what is left and joins the waiter thread. Idempotent. */
+  /** Kills what is left, joins the waiter and pool threads, removes every pooled object. Idempotent. */
   close(): void;
 }
 

@@ -14,7 +14,9 @@ typedef struct {
   int report_fd; /* read end of the report pipe (framed messages, see report.c) */
 } sbx_child_t;
 
-int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, sbx_child_t *out,
-                   sbx_error_t *err);
+/* userns_fd (rootless outer user namespace) and netns_fd (a ready network namespace) may be -1;
+ * both stay owned by the caller. */
+int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, int netns_fd,
+                   sbx_child_t *out, sbx_error_t *err);
 
 #endif

@@ -22,6 +22,7 @@
 #define SBX_FD_SPEC 3
 #define SBX_FD_REPORT 4
 #define SBX_FD_USERNS 5
+#define SBX_FD_NETNS 6 /* a fresh network namespace made ahead of demand (SBX_FLAG_NETNS_FD) */
 
 /* Where a failure happened; the binding maps each phase to one SBX_ERR_* code. */
 typedef enum {
@@ -75,6 +76,7 @@ typedef struct {
 #define SBX_FLAG_TIME_NS 1u   /* give the program a time namespace */
 #define SBX_FLAG_USERNS_FD 2u /* setns into the outer user namespace at SBX_FD_USERNS first */
 #define SBX_FLAG_COLLECT 4u
+#define SBX_FLAG_NETNS_FD 8u /* enter the ready network namespace at SBX_FD_NETNS instead of a new one */
 
 typedef struct {
   uint32_t flags;
@@ -160,6 +162,9 @@ int sbx_cgroup_stats(sbx_cgroup_t *cg, sbx_cgroup_stats_t *stats, sbx_error_t *e
 /* v2: writes cgroup.kill; v1: no-op (the run is killed through its pid namespace). */
 int sbx_cgroup_kill(sbx_cgroup_t *cg);
 int sbx_cgroup_destroy(sbx_cgroup_t *cg, sbx_error_t *err);
+/* Removes per-run cgroups ("r<pid>-<n>") left by worker processes that no longer exist (a killed
+ * worker cannot clean up); returns how many directories were removed. */
+int sbx_cgroup_sweep_stale(const sbx_cgroup_config_t *cfg);
 /* Pure parsers (unit-tested): value of `key` in "key value\n" lines; a single number. */
 int sbx_cgroup_parse_keyed(const char *text, const char *key, uint64_t *value);
 int sbx_cgroup_parse_u64(const char *text, uint64_t *value);
@@ -176,6 +181,9 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *
 int sbx_mount_finish_readonly(sbx_error_t *err);
 int sbx_box_write_files(const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_net_loopback_up(sbx_error_t *err);
+int sbx_net_enter(int netns_fd, sbx_error_t *err);
+/* sbx-init --netns-pool (init/netns-pool.c): returns the helper's exit status. */
+int sbx_netns_pool_main(int userns_fd);
 int sbx_caps_drop_to_user(sbx_error_t *err);
 int sbx_rlimit_apply(const sbx_limits_t *limits, sbx_error_t *err);
 int sbx_fds_close_from(int first_fd, sbx_error_t *err);

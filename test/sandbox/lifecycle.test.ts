@@ -2,7 +2,8 @@
  * Run lifecycle: nothing survives a run, concurrent runs are strangers to each other, abort and
  * close work, and many runs at once (4 × cores) all complete.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSandbox, runProbe, sandboxUnavailableReason, specFor, type SandboxContext } from '../helpers/sandbox-run.js';
@@ -24,11 +25,51 @@ function hostProcessesInRunIdRange(): number[] {
   return found;
 }
 
-function leftoverCgroups(): string[] {
+const CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct'];
+
+/** Per-run cgroups named for this process (ready in the pool, in use, or not yet removed). */
+function ourCgroups(controller = 'memory'): string[] {
   try {
-    return readdirSync('/sys/fs/cgroup/memory/bulkhead').filter((e) => e.startsWith(`r${process.pid}-`));
+    return readdirSync(`/sys/fs/cgroup/${controller}/bulkhead`).filter((e) => e.startsWith(`r${process.pid}-`));
   } catch {
     return [];
+  }
+}
+
+function procsOf(controller: string, name: string): string {
+  try {
+    return readFileSync(`/sys/fs/cgroup/${controller}/bulkhead/${name}/cgroup.procs`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Polls `check` every 10 ms for up to `ms`; returns its last result. */
+async function eventually<T>(check: () => T, ok: (v: T) => boolean, ms = 2000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = check();
+  while (!ok(v) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 10));
+    v = check();
+  }
+  return v;
+}
+
+/** Used cgroups are removed in the background; only the pool's ready ones (no process) stay. */
+async function expectOnlyIdleCgroups(): Promise<void> {
+  const busy = () => CONTROLLERS.flatMap((c) => ourCgroups(c).filter((n) => procsOf(c, n).trim() !== ''));
+  expect(await eventually(busy, (b) => b.length === 0)).toEqual([]);
+  // The pool keeps at most min(slots, 16) ready; more means used ones were not removed.
+  const n = await eventually(() => ourCgroups().length, (x) => x <= Math.min(4 * availableParallelism(), 16));
+  expect(n).toBeLessThanOrEqual(Math.min(4 * availableParallelism(), 16));
+}
+
+/** The per-run cgroup of a host process (v1 memory hierarchy), e.g. r123-7. */
+function cgroupOfPid(pid: number): string | undefined {
+  try {
+    return /:memory:\/bulkhead\/([^\n/]+)/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
 }
 
@@ -46,13 +87,32 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
     expect(json.ok).toBe(true);
     expect(outcome.exitCode).toBe(0);
     expect(hostProcessesInRunIdRange()).toEqual([]);
-    expect(leftoverCgroups()).toEqual([]);
+    await expectOnlyIdleCgroups();
   });
 
   it('leaves nothing behind after a fork bomb killed at the wall limit', async () => {
     await ctx.sandbox.run(specFor(ctx, ['sh', '-c', 'probe fork-bomb; sleep 100'], {}, { pids: 32, wallTimeMs: 300 }));
     expect(hostProcessesInRunIdRange()).toEqual([]);
-    expect(leftoverCgroups()).toEqual([]);
+    await expectOnlyIdleCgroups();
+  });
+
+  it('removes the cgroup a run used, in every controller, once the run is over', async () => {
+    const run = ctx.sandbox.run(specFor(ctx, ['sh', '-c', 'sleep 0.4']));
+    const pids = await eventually(hostProcessesInRunIdRange, (p) => p.some((pid) => cgroupOfPid(pid)));
+    const used = pids.map(cgroupOfPid).find((n) => n !== undefined);
+    expect(used).toMatch(new RegExp(`^r${process.pid}-\\d+$`));
+    expect((await run).exitCode).toBe(0);
+    const left = () => CONTROLLERS.filter((c) => ourCgroups(c).includes(used ?? ''));
+    expect(await eventually(left, (l) => l.length === 0)).toEqual([]);
+  });
+
+  it('gives concurrent runs distinct network namespaces, each with lo up', async () => {
+    const spec = specFor(ctx, ['sh', '-c', 'readlink /proc/self/ns/net; probe loopback; sleep 0.2']);
+    const runs = await Promise.all(Array.from({ length: 6 }, () => ctx.sandbox.run(spec)));
+    const ns = runs.map((r) => r.stdout.toString().split('\n')[0]);
+    for (const r of runs) expect(r.stdout.toString()).toContain('"ok":true');
+    expect(new Set(ns).size).toBe(6);
+    expect(ns).not.toContain(readlinkSync('/proc/self/ns/net'));
   });
 
   it('gives concurrent runs distinct host ids', async () => {
@@ -101,5 +161,45 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
     expect(Date.now() - t0).toBeLessThan(2000);
     await expect(run).resolves.toMatchObject({ signal: 9 });
     await expect(ctx.sandbox.run(specFor(ctx, ['true']))).rejects.toMatchObject({ code: 'SBX_ERR_INTERNAL' });
+    // Pooled and used cgroups alike are gone, and so is the netns pool helper.
+    for (const c of CONTROLLERS) expect(ourCgroups(c)).toEqual([]);
+    expect(netnsHelpers()).toEqual([]);
+  });
+
+  it('removes cgroups left by a worker that no longer exists at the next start, and no others', async () => {
+    const dead = spawnSync('true').pid;
+    const names = [`r${dead}-1`, 'r1-999999'];
+    for (const c of CONTROLLERS) for (const n of names) mkdirSync(`/sys/fs/cgroup/${c}/bulkhead/${n}`, { recursive: true });
+    try {
+      const ctx = await openSandbox();
+      await ctx.sandbox.close();
+      for (const c of CONTROLLERS) {
+        const left = readdirSync(`/sys/fs/cgroup/${c}/bulkhead`);
+        expect(left).not.toContain(`r${dead}-1`);
+        // pid 1 is alive: its cgroups are not ours to remove.
+        expect(left).toContain('r1-999999');
+      }
+    } finally {
+      for (const c of CONTROLLERS) {
+        try {
+          rmdirSync(`/sys/fs/cgroup/${c}/bulkhead/r1-999999`);
+        } catch {
+          // cpu and cpuacct may be one hierarchy: already gone
+        }
+      }
+    }
   });
 });
+
+/** Our children running `sbx-init --netns-pool`. */
+function netnsHelpers(): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--netns-pool');
+    } catch {
+      return false;
+    }
+  });
+}

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "convert.h"
+#include "pool.h"
 #include "waiter.h"
 
 extern "C" {
@@ -127,18 +128,25 @@ class Runner : public Napi::ObjectWrap<Runner> {
     helper_ = cfg.Get("helperPath").As<Napi::String>();
     userns_fd_ = cfg.Has("usernsFd") && cfg.Get("usernsFd").IsNumber() ? cfg.Get("usernsFd").As<Napi::Number>().Int32Value() : -1;
     if (!ReadCgroupConfig(cfg.Get("cgroup"), cgroup_, err)) throw MakeError(env, err);
+    uint32_t pool_size = cfg.Has("poolSize") && cfg.Get("poolSize").IsNumber() ? cfg.Get("poolSize").As<Napi::Number>().Uint32Value() : 0;
+    pool_ = std::make_unique<Pool>(cgroup_, helper_, userns_fd_, pool_size);
+    if (pool_->Start(&err) < 0) throw MakeError(env, err);
     tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo &) {}), "sbx-waiter", 0, 1);
     tsfn_.Unref(env);
-    waiter_ = std::make_unique<Waiter>([this](std::unique_ptr<Outcome> o) {
-      Outcome *raw = o.release();
-      if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) != napi_ok)
-        delete raw;
-    });
+    waiter_ = std::make_unique<Waiter>(
+        [this](std::unique_ptr<Outcome> o) {
+          Outcome *raw = o.release();
+          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) != napi_ok)
+            delete raw;
+        },
+        [this](sbx_cgroup_t &cg) { pool_->Retire(cg); });
     if (waiter_->Start(&err) < 0) throw MakeError(env, err);
   }
 
   ~Runner() override {
+    // Waiter first: its last runs hand their cgroups to the pool, which removes them on Stop.
     if (waiter_) waiter_->Stop();
+    if (pool_) pool_->Stop();
   }
 
  private:
@@ -150,10 +158,9 @@ class Runner : public Napi::ObjectWrap<Runner> {
     if (!ReadSpec(info[0], spec, err)) throw MakeError(env, err);
     auto start = std::make_unique<RunStart>();
     start->id = ++next_id_;
-    std::string name = "r" + std::to_string(getpid()) + "-" + std::to_string(start->id);
     sbx_limits_t cg_limits = spec.spec.limits;
     cg_limits.pids += 1;  // the run's pid 1 lives in the cgroup too
-    if (sbx_cgroup_create(&cgroup_, name.c_str(), &cg_limits, &start->cgroup, &err) < 0) throw MakeError(env, err);
+    if (pool_->TakeCgroup(cg_limits, &start->cgroup, &err) < 0) throw MakeError(env, err);
     char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
     int n = sbx_cgroup_procs_files(&start->cgroup, procs, SBX_MAX_CGROUP_DIRS);
     std::vector<const char *> procs_ptrs;
@@ -161,14 +168,18 @@ class Runner : public Napi::ObjectWrap<Runner> {
     spec.spec.cgroup_procs = procs_ptrs.data();
     spec.spec.n_cgroup_procs = uint32_t(n);
     if (userns_fd_ >= 0) spec.spec.flags |= SBX_FLAG_USERNS_FD;
+    // None ready (a burst, or no helper): the run's own clone makes a fresh one, as it always may.
+    int netns_fd = pool_->TakeNetns();
+    if (netns_fd >= 0) spec.spec.flags |= SBX_FLAG_NETNS_FD;
     uint8_t *buf = nullptr;
     size_t len = 0;
     int r = sbx_spec_encode(&spec.spec, &buf, &len, &err);
-    if (r == 0) r = sbx_spawn_init(helper_.c_str(), buf, len, userns_fd_, &start->child, &err);
+    if (r == 0) r = sbx_spawn_init(helper_.c_str(), buf, len, userns_fd_, netns_fd, &start->child, &err);
     free(buf);
+    // Ours is closed whether or not the spawn worked: the namespace belongs to this run or to none.
+    if (netns_fd >= 0) close(netns_fd);
     if (r < 0) {
-      sbx_error_t ignored;
-      sbx_cgroup_destroy(&start->cgroup, &ignored);
+      pool_->Retire(start->cgroup);
       throw MakeError(env, err);
     }
     start->stdin_bytes = std::move(spec.stdin_bytes);
@@ -196,6 +207,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
     if (!closed_) {
       closed_ = true;
       waiter_->Stop();
+      pool_->Stop();
       tsfn_.Release();
     }
     return info.Env().Undefined();
@@ -218,6 +230,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
   std::string helper_;
   int userns_fd_ = -1;  // not owned: the TS side keeps the outer user namespace fd open
   sbx_cgroup_config_t cgroup_{};
+  std::unique_ptr<Pool> pool_;  // declared before waiter_: the waiter's retire callback uses it
   Napi::ThreadSafeFunction tsfn_;
   std::unique_ptr<Waiter> waiter_;
   // JS thread only.

@@ -1,6 +1,6 @@
 // The waiter thread (see waiter.h). Run lifecycle inside: spawned → PID1 → STARTED → (program
 // exits | a limit kills it) → outer helper exits (pidfd readable) → pipes drained → cgroup read
-// and removed → Outcome handed to the JS thread.
+// and handed to the pool for removal → Outcome handed to the JS thread.
 #include "waiter.h"
 
 #include <fcntl.h>
@@ -67,7 +67,7 @@ struct Run {
   uint64_t cpu_base_ns = 0;
 };
 
-Waiter::Waiter(Done done) : done_(std::move(done)) {}
+Waiter::Waiter(Done done, Retire retire) : done_(std::move(done)), retire_(std::move(retire)) {}
 
 Waiter::~Waiter() { Stop(); }
 
@@ -407,10 +407,8 @@ void Waiter::Finish(Run *run) {
     Unwatch(*fd);
     CloseFd(*fd);
   }
-  if (sbx_cgroup_destroy(&run->start->cgroup, &err) < 0 && !o.failed) {
-    o.failed = true;
-    o.error = err;
-  }
+  // rmdir happens on the pool thread, off this one: the outcome does not wait for it.
+  retire_(run->start->cgroup);
   run->finished = true;
   std::unique_ptr<Outcome> outcome = std::move(run->out);
   auto it = runs_.find(outcome->id);

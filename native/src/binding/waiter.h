@@ -61,7 +61,9 @@ struct Run;
 class Waiter {
  public:
   using Done = std::function<void(std::unique_ptr<Outcome>)>;
-  explicit Waiter(Done done);
+  // Takes a finished run's cgroup (every process gone, statistics read) for removal.
+  using Retire = std::function<void(sbx_cgroup_t &)>;
+  Waiter(Done done, Retire retire);
   ~Waiter();
   // Both return 0 or a negative errno; thread-safe.
   int Start(sbx_error_t *err);
@@ -85,6 +87,7 @@ class Waiter {
   void Unwatch(int fd);
 
   Done done_;
+  Retire retire_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   int cpu_timer_fd_ = -1;

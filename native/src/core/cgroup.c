@@ -4,7 +4,9 @@
  * sbx_cgroup_detect() or from the caller (tests point them at a v2-shaped tree in a tmp dir).
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -116,13 +118,25 @@ static int limit_v2(sbx_cgroup_t *cg, const sbx_limits_t *l, sbx_error_t *err) {
   return write_file(d, "cpu.max", v, err);
 }
 
+/* memsw must stay >= limit_in_bytes at every instant: lowering (a fresh, unlimited cgroup) goes
+ * mem first; raising a limit written earlier (a pooled cgroup) would be refused with EINVAL that
+ * way, so then memsw goes first. */
+static int limit_v1_memory(const char *dir, uint64_t bytes, sbx_error_t *err) {
+  char v[32];
+  snprintf(v, sizeof(v), "%" PRIu64, bytes);
+  int r = write_file(dir, "memory.limit_in_bytes", v, err);
+  if (r == -EINVAL) {
+    if ((r = write_optional(dir, "memory.memsw.limit_in_bytes", v, err))) return r;
+    return write_file(dir, "memory.limit_in_bytes", v, err);
+  }
+  if (r) return r;
+  return write_optional(dir, "memory.memsw.limit_in_bytes", v, err);
+}
+
 static int limit_v1(sbx_cgroup_t *cg, const sbx_limits_t *l, sbx_error_t *err) {
   char v[64];
   int r;
-  snprintf(v, sizeof(v), "%" PRIu64, l->memory_bytes);
-  /* Order: memsw must stay >= limit_in_bytes, so on a fresh (unlimited) cgroup lower mem first. */
-  if ((r = write_file(cg->dirs[0], "memory.limit_in_bytes", v, err))) return r;
-  if ((r = write_optional(cg->dirs[0], "memory.memsw.limit_in_bytes", v, err))) return r;
+  if ((r = limit_v1_memory(cg->dirs[0], l->memory_bytes, err))) return r;
   snprintf(v, sizeof(v), "%" PRIu64, l->pids);
   if ((r = write_file(cg->dirs[1], "pids.max", v, err))) return r;
   snprintf(v, sizeof(v), "%llu", CPU_PERIOD_US);
@@ -258,4 +272,32 @@ int sbx_cgroup_open(sbx_cgroup_t *cg, sbx_error_t *err) {
   cg->cpu_fd = open(path, O_RDONLY | O_CLOEXEC);
   if (cg->cpu_fd < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "open %s", path);
   return 0;
+}
+
+/* Is `name` a per-run cgroup ("r<pid>-<n>") of a process that no longer exists? */
+static int is_stale(const char *name) {
+  char *end;
+  if (name[0] != 'r') return 0;
+  errno = 0;
+  long pid = strtol(name + 1, &end, 10);
+  if (errno || end == name + 1 || *end != '-' || pid <= 0) return 0;
+  /* EPERM: alive, just not ours to signal. A reused pid keeps a dir until a later start. */
+  return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+int sbx_cgroup_sweep_stale(const sbx_cgroup_config_t *cfg) {
+  const char *parents[4] = {cfg->v1_memory, cfg->v1_pids, cfg->v1_cpu, cfg->v1_cpuacct};
+  int n = cfg->version == 2 ? 1 : 4, removed = 0;
+  if (cfg->version == 2) parents[0] = cfg->v2_dir;
+  for (int i = 0; i < n; i++) {
+    DIR *d = opendir(parents[i]);
+    if (!d) continue;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      /* rmdir fails (EBUSY) on a cgroup that still holds a process: nothing running is touched. */
+      if (e->d_type == DT_DIR && is_stale(e->d_name) && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) removed++;
+    }
+    closedir(d);
+  }
+  return removed;
 }

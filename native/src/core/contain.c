@@ -41,7 +41,8 @@ int sbx_contain_pid1(const sbx_spec_t *spec, sbx_error_t *err) {
   if ((r = sbx_mount_finish_readonly(err)) < 0) return r;
   /* After pivot_root: the files land in the run's own /box and nowhere else. */
   if ((r = sbx_box_write_files(spec, err)) < 0) return r;
-  if ((r = sbx_net_loopback_up(err)) < 0) return r;
+  /* A pooled namespace came with lo up, and is not ours to change (owned by the outer side). */
+  if (!(spec->flags & SBX_FLAG_NETNS_FD) && (r = sbx_net_loopback_up(err)) < 0) return r;
   /* Takes effect for children only: the program forked next gets it. */
   if ((spec->flags & SBX_FLAG_TIME_NS) && unshare(CLONE_NEWTIME) < 0)
     return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWTIME)");

@@ -17,7 +17,7 @@
 extern char **environ;
 
 static int move_high(int fd) {
-  /* Above every target slot (0-5), so no dup2 of the file actions clobbers a later source. */
+  /* Above every target slot (0-6), so no dup2 of the file actions clobbers a later source. */
   int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
   close(fd);
   return high;
@@ -45,17 +45,17 @@ static void close_all(int *fds, int n) {
     if (fds[i] >= 0) close(fds[i]);
 }
 
-static int do_spawn(const char *helper, const int child_fds[6], pid_t *pid, sbx_error_t *err) {
+static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_error_t *err) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);
   posix_spawn_file_actions_init(&fa);
-  for (int i = 0; i < 6; i++)
+  for (int i = 0; i < 7; i++)
     if (child_fds[i] >= 0) posix_spawn_file_actions_adddup2(&fa, child_fds[i], i);
-  /* Only fds 0-5 cross into the helper, even if some library left a fd without CLOEXEC. */
-  posix_spawn_file_actions_addclosefrom_np(&fa, 6);
+  /* Only fds 0-6 cross into the helper, even if some library left a fd without CLOEXEC. */
+  posix_spawn_file_actions_addclosefrom_np(&fa, 7);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
@@ -69,8 +69,8 @@ static int do_spawn(const char *helper, const int child_fds[6], pid_t *pid, sbx_
   return 0;
 }
 
-int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, sbx_child_t *out,
-                   sbx_error_t *err) {
+int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, int netns_fd,
+                   sbx_child_t *out, sbx_error_t *err) {
   int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, rep[2] = {-1, -1};
   int r;
   memset(out, 0, sizeof(*out));
@@ -83,12 +83,13 @@ int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int
     r = spec_fd;
     goto fail;
   }
-  int child_fds[6] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(spec_fd), move_high(rep[1]),
-                      userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1};
+  int child_fds[7] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(spec_fd), move_high(rep[1]),
+                      userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1,
+                      netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 10) : -1};
   in[0] = o[1] = e[1] = rep[1] = -1;
   r = do_spawn(helper, child_fds, &out->pid, err);
   /* The helper holds its own copies now; ours must go so EOF and EPIPE work. */
-  close_all(child_fds, 6);
+  close_all(child_fds, 7);
   if (r < 0) goto fail;
   out->pidfd = (int)syscall(SYS_pidfd_open, out->pid, 0);
   if (out->pidfd < 0) {

@@ -9,7 +9,8 @@
  *   program drops to the sandbox user and execs.
  *
  * fds on entry: 0-2 the program's stdio pipes, 3 the spec (memfd), 4 the report pipe,
- * 5 the outer user namespace (rootless only). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
+ * 5 the outer user namespace (rootless only), 6 a ready network namespace (when pooled).
+ * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,7 +128,8 @@ static int join_cgroups(const sbx_spec_t *spec, pid_t pid, sbx_error_t *err) {
   return 0;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "--netns-pool") == 0) return sbx_netns_pool_main(argc >= 3 ? atoi(argv[2]) : -1);
   sbx_error_t err = {0};
   sbx_spec_t spec;
   size_t len = 0;
@@ -142,10 +144,22 @@ int main(void) {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent) _exit(125);
   }
+  long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  if (spec.flags & SBX_FLAG_NETNS_FD) {
+    /*
+     * A fresh namespace made ahead of demand for this run alone (its only other reference, the
+     * addon's fd, is closed once we run). After the outer user namespace: setns needs
+     * CAP_SYS_ADMIN over the netns's owner, which we hold only there (rootless). Before the
+     * clone: the child inherits it, and its own new user namespace holds no capability over
+     * it, so not even container root can reconfigure the network.
+     */
+    if (sbx_net_enter(SBX_FD_NETNS, &err) < 0) fail(&err);
+    close(SBX_FD_NETNS);
+    flags &= ~(long)CLONE_NEWNET;
+  }
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
   /* Every namespace at once; cgroup and time follow inside pid 1 (they need the join first). */
-  long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
   if (child < 0) {
     sbx_error_set(&err, SBX_PHASE_SETUP, errno, "clone(namespaces)");
