@@ -10,13 +10,14 @@ import { expectHealthy, getRun, postRun, waitForState, waitUntilDone, type RunBo
 import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 
 const WAIT_TIMEOUT_MS = 1500;
+const MIB = 1024 * 1024;
 const SLOW_PROGRAM = 'import time\nprint("started", flush=True)\ntime.sleep(3)\nprint("finished")\n';
 let service: TestService;
 
 const skip = serviceUnavailableReason();
 describe.skipIf(skip !== undefined)(`sync and async runs${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS) } });
+    service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS), SBX_BODY_LIMIT_BYTES: String(16 * MIB) } });
   });
   afterAll(async () => {
     await service?.stop();
@@ -69,6 +70,20 @@ describe.skipIf(skip !== undefined)(`sync and async runs${skip ? ` (skipped: ${s
     expect(answer.headers.get('location')).toBe(`/runs/${id}`);
     const body: RunBody = await waitUntilDone(service.url, id);
     expect(body).toMatchObject({ status: 'OK', run: { stdout: 'started\nfinished\n' } });
+  });
+
+  it('answers a fast run with a large stdin with its OK result, never a spurious INTERNAL_ERROR', async () => {
+    // A large job makes reading it slow, so the run can finish between the API's read of the job
+    // and its read of the job's state; the answer must still be the run's result.
+    const stdin = 'a'.repeat(8 * MIB);
+    const statuses: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await postRun(service.url, { language: 'bash', source: 'head -c1', stdin, wait: true });
+      statuses.push(`${answer.httpStatus} ${String(answer.body.status)} ${String(answer.body.errorCode ?? '')}`.trim());
+      const stored = await waitUntilDone(service.url, String(answer.body.id));
+      expect(stored).toMatchObject({ status: 'OK', run: { stdout: 'a' } });
+    }
+    expect(statuses).toEqual(Array.from({ length: 5 }, () => '200 OK'));
   });
 
   it('answers 404 SBX_ERR_RUN_UNKNOWN for an id that never existed', async () => {
