@@ -85,7 +85,10 @@ describe.skipIf(skip !== undefined)(`worker faults${skip ? ` (skipped: ${skip})`
     }
     await waitForState(service.url, ids[0] ?? '', 'running');
     await waitForState(service.url, ids[1] ?? '', 'running');
-    expect(processesWith(marker).filter((p) => p.ancestors.includes(doomed.child.pid ?? -1)).length).toBeGreaterThanOrEqual(2);
+    // A run is `running` once the worker took it; its program starts a moment later.
+    await eventually('two programs run under the doomed worker', async () =>
+      processesWith(marker).filter((p) => p.ancestors.includes(doomed.child.pid ?? -1)).length >= 2,
+    );
 
     const survivor = await service.startWorker();
     await eventually('both workers are live in GET /ready', async () => {
