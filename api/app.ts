@@ -15,6 +15,8 @@ import { languagesRoutes } from './routes/languages.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
+import { batchRoutes } from './routes/batches.js';
+import { testsetRoutes } from './routes/testsets.js';
 import { RuntimeCatalogue } from './runtime-catalogue.js';
 import { formatValidationErrors } from './validation-message.js';
 
@@ -89,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
-      methods: ['GET', 'POST'],
+      methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
       exposedHeaders: ['location', 'retry-after', 'x-request-id'],
       maxAge: 600,
@@ -102,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
   await app.register(runRoutes, { config, catalogue });
   await app.register(runsRoutes);
+  await app.register(testsetRoutes, { config });
+  await app.register(batchRoutes, { config, catalogue });
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

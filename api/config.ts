@@ -43,6 +43,24 @@ export const ApiConfigSchema = Type.Object({
   maxFiles: Type.Integer({ minimum: 1 }),
   /** Most test cases per run (`SBX_MAX_TESTS`). @defaultValue 100 */
   maxTests: Type.Integer({ minimum: 1 }),
+  /** Largest POST /testsets body, bytes (`SBX_MAX_TESTSET_BYTES`); only that route gets this body limit. @defaultValue 67108864 (64 MiB) */
+  maxTestsetBytes: Type.Integer({ minimum: 1024 }),
+  /** Most tests in one stored test set (`SBX_MAX_TESTSET_TESTS`). @defaultValue 1000 */
+  maxTestsetTests: Type.Integer({ minimum: 1 }),
+  /** How long a test set and its blobs live after their last upload or use, seconds (`SBX_TESTSET_TTL_S`). @defaultValue 604800 (7 days) */
+  testsetTtlS: Type.Integer({ minimum: 1 }),
+  /** Most submissions in one batch (`SBX_MAX_BATCH_SUBMISSIONS`). @defaultValue 1000 */
+  maxBatchSubmissions: Type.Integer({ minimum: 1 }),
+  /** Largest POST /batches body, bytes (`SBX_MAX_BATCH_BYTES`); only that route gets this body limit. @defaultValue 33554432 (32 MiB) */
+  maxBatchBytes: Type.Integer({ minimum: 1024 }),
+  /** How long a batch (state, results, kept sources) lives after creation or rejudge, seconds (`SBX_BATCH_TTL_S`). @defaultValue 604800 (7 days) */
+  batchTtlS: Type.Integer({ minimum: 1 }),
+  /**
+   * Hosts a batch webhook may target (`SBX_WEBHOOK_ALLOW_HOSTS`, comma list; `*.example.org` for
+   * subdomains). Empty = any host, which lets clients make the worker POST to internal addresses
+   * (SSRF): set it wherever clients are not trusted. @defaultValue []
+   */
+  webhookAllowHosts: Type.Array(Type.String({ minLength: 1 })),
   /** How long finished results stay in Redis, seconds (`SBX_RESULT_TTL_S`). @defaultValue 3600 */
   resultTtlS: Type.Integer({ minimum: 1 }),
   /** How long the list of live workers is cached per API process, milliseconds (`SBX_WORKER_CACHE_MS`). @defaultValue 1000 */
@@ -91,6 +109,13 @@ function defaults(env: Readonly<Record<string, string | undefined>>): ApiConfig 
     bodyLimitBytes: 2 * 1024 * 1024,
     maxFiles: 32,
     maxTests: 100,
+    maxTestsetBytes: 64 * 1024 * 1024,
+    maxTestsetTests: 1000,
+    testsetTtlS: 7 * 24 * 3600,
+    maxBatchSubmissions: 1000,
+    maxBatchBytes: 32 * 1024 * 1024,
+    batchTtlS: 7 * 24 * 3600,
+    webhookAllowHosts: [],
     resultTtlS: 3600,
     workerCacheMs: 1000,
     apiKeys: [],
@@ -188,6 +213,13 @@ export function loadApiConfig(
   config.bodyLimitBytes = int('SBX_BODY_LIMIT_BYTES') ?? config.bodyLimitBytes;
   config.maxFiles = int('SBX_MAX_FILES') ?? config.maxFiles;
   config.maxTests = int('SBX_MAX_TESTS') ?? config.maxTests;
+  config.maxTestsetBytes = int('SBX_MAX_TESTSET_BYTES') ?? config.maxTestsetBytes;
+  config.maxTestsetTests = int('SBX_MAX_TESTSET_TESTS') ?? config.maxTestsetTests;
+  config.testsetTtlS = int('SBX_TESTSET_TTL_S') ?? config.testsetTtlS;
+  config.maxBatchSubmissions = int('SBX_MAX_BATCH_SUBMISSIONS') ?? config.maxBatchSubmissions;
+  config.maxBatchBytes = int('SBX_MAX_BATCH_BYTES') ?? config.maxBatchBytes;
+  config.batchTtlS = int('SBX_BATCH_TTL_S') ?? config.batchTtlS;
+  if (env.SBX_WEBHOOK_ALLOW_HOSTS !== undefined) config.webhookAllowHosts = parseList(env.SBX_WEBHOOK_ALLOW_HOSTS, /,/);
   config.resultTtlS = int('SBX_RESULT_TTL_S') ?? config.resultTtlS;
   config.workerCacheMs = int('SBX_WORKER_CACHE_MS') ?? config.workerCacheMs;
   config.apiKeys = loadApiKeys(env, readFile);

@@ -19,12 +19,13 @@ export const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function utf8ToBase64(text: string): string {
+/** UTF-8 text → base64 (the queue carries every content as base64). */
+export function utf8ToBase64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
 /** Strict canonical base64 (padding required, no whitespace); throws SBX_ERR_FILE_ENCODING. */
-function checkBase64(value: string, what: string): string {
+export function checkBase64(value: string, what: string): string {
   if (!BASE64_PATTERN.test(value)) {
     throw new BulkheadError('SBX_ERR_FILE_ENCODING', `${what} is not valid base64`);
   }
@@ -136,8 +137,12 @@ export function buildSubmissionJob(
     submittedAt: now.toISOString(),
   };
   if (request.tests !== undefined) job.tests = buildJobTests(request.tests, limits, runtime, bounds.maxTests);
-  if ((request.compare !== undefined || request.stopOnFirstFailure !== undefined) && request.tests === undefined) {
-    throw new BulkheadError('SBX_ERR_VALIDATION', '"compare" and "stopOnFirstFailure" need "tests"');
+  const hasTests = request.tests !== undefined || request.testset !== undefined;
+  if ((request.compare !== undefined || request.stopOnFirstFailure !== undefined || request.checker !== undefined) && !hasTests) {
+    throw new BulkheadError('SBX_ERR_VALIDATION', '"compare", "checker" and "stopOnFirstFailure" need "tests" or "testset"');
+  }
+  if (request.tests !== undefined && request.testset !== undefined) {
+    throw new BulkheadError('SBX_ERR_VALIDATION', 'Give "tests" or "testset", not both');
   }
   if (request.compare !== undefined) job.compare = request.compare;
   if (request.stopOnFirstFailure !== undefined) job.stopOnFirstFailure = request.stopOnFirstFailure;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SubmissionJob } from '../../worker/contract/job.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { JudgeStore } from './judge-store.js';
 
 /** Where a run is, as clients see it. */
 export type RunState = 'queued' | 'running' | 'done';
@@ -40,8 +41,12 @@ export interface SubmitOptions {
  * and never with anything carrying Redis' own text to a client.
  */
 export interface SubmissionQueue {
+  /** Stored test sets and batches, over the same Redis (see api/plugins/judge-store.ts). */
+  readonly store: JudgeStore;
   /** Enqueues the job under `job.runId` as the job id. */
   submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void>;
+  /** Enqueues many jobs (a batch) in bulk, each under its `runId`, all with the same options. */
+  submitMany(jobs: readonly SubmissionJob[], opts?: SubmitOptions): Promise<void>;
   /** The run's state, or undefined when the id is unknown or its result expired. */
   get(runId: string): Promise<RunSnapshot | undefined>;
   /** Resolves when the run is done or after `timeoutMs`, with the snapshot at that moment. */

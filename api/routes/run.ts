@@ -6,6 +6,7 @@ import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/
 import type { ApiConfig } from '../config.js';
 import type { SubmissionQueue } from '../plugins/submission-queue.js';
 import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { addJudging } from '../judge-job.js';
 import { buildSubmissionJob } from '../run-job.js';
 import { toRunResponse } from '../run-response.js';
 import { errorResponses } from '../schemas/common.js';
@@ -64,7 +65,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app,
           'Compiles (when the language needs it) and runs the program. Waits for the result up to the configured bound ' +
           '(200 when done, else 202 with the id); `wait: false` answers 202 at once. Poll GET /runs/{id} after a 202.',
         body: RunRequestSchema,
-        response: { 200: RunResponseSchema, 202: RunResponseSchema, ...errorResponses(413, 415) },
+        response: { 200: RunResponseSchema, 202: RunResponseSchema, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -72,6 +73,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app,
       const queue = app.submissions;
       const runtime = await catalogue.resolve(request.body.language, request.body.version);
       const job = buildSubmissionJob(request.body, runtime, config, randomUUID(), new Date());
+      await addJudging(job, request.body, { store: queue.store, catalogue, config });
       await checkBackpressure(queue, config, reply);
       await queue.submit(job, { priority: PRIORITY_INTERACTIVE });
       logSubmission(request.log, job, request.body, config.logSource);

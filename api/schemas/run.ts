@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { CompareSchema } from '../../worker/contract/job.js';
 import { LimitsSchema } from '../../worker/contract/limits.js';
 import { StageResultSchema, StatusSchema, TestResultSchema } from '../../worker/contract/result.js';
+import { CONTENT_REF_PATTERN } from '../../worker/contract/testset.js';
 
 /**
  * Wire schemas of POST /run and GET /runs/:id, built from the contract's types. Every request
@@ -40,6 +41,25 @@ export const RunTestSchema = Type.Object(
 );
 export type RunTest = Static<typeof RunTestSchema>;
 
+/** A checker program: its own language and source; it judges each test's output instead of `compare`. */
+export const CheckerRequestSchema = Type.Object(
+  {
+    /** Language name or alias of the checker. */
+    language: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Exact version; the newest installed when unset. */
+    version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** The checker's main file (UTF-8). */
+    source: Type.Optional(Type.String()),
+    /** More files; without `source` the first is the main file. `input`, `output` and `expected` are reserved. */
+    files: Type.Optional(Type.Array(RunFileSchema)),
+  },
+  { additionalProperties: false },
+);
+export type CheckerRequest = Static<typeof CheckerRequestSchema>;
+
+/** A stored test set's id (POST /testsets). */
+export const TestsetIdSchema = Type.String({ pattern: CONTENT_REF_PATTERN });
+
 export const RunRequestSchema = Type.Object(
   {
     /** Language name or alias, case-insensitive (GET /languages lists them). */
@@ -66,6 +86,10 @@ export const RunRequestSchema = Type.Object(
     compare: Type.Optional(Type.Object(CompareSchema.properties, { additionalProperties: false })),
     /** Skip the remaining tests after the first that is not OK. @defaultValue false */
     stopOnFirstFailure: Type.Optional(Type.Boolean()),
+    /** A stored test set's id instead of inline `tests` (exclusive with `tests`). */
+    testset: Type.Optional(TestsetIdSchema),
+    /** A checker program judging each test that ran OK (needs `tests` or `testset`). */
+    checker: Type.Optional(CheckerRequestSchema),
   },
   { additionalProperties: false },
 );

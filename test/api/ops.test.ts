@@ -155,7 +155,10 @@ describe('OpenAPI and unknown routes', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/languages', '/metrics', '/ready', '/run', '/runs/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/batches', '/batches/{id}', '/batches/{id}/rejudge', '/batches/{id}/results.csv', '/batches/{id}/results.json',
+      '/health', '/languages', '/metrics', '/ready', '/run', '/runs/{id}', '/testsets', '/testsets/{id}',
+    ]);
     expect(doc.paths['/run'].post.requestBody.content['application/json'].schema.properties.language).toBeDefined();
   });
 

@@ -3,6 +3,7 @@ import type { SubmissionJob } from '../../worker/contract/job.js';
 import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
+import { FakeJudgeStore } from './api-fake-judge-store.js';
 
 /**
  * In-memory SubmissionQueue for API tests. Jobs stay queued until a test (or `autoComplete`)
@@ -18,6 +19,11 @@ export class FakeSubmissionQueue implements SubmissionQueue {
   /** When set, every submitted job completes at once with this result builder's output. */
   autoComplete: ((job: SubmissionJob) => RunSnapshot) | undefined;
   closed = false;
+  readonly store = new FakeJudgeStore();
+
+  constructor() {
+    this.store.check = () => this.check();
+  }
 
   private check(): void {
     if (this.redisDown) throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached');
@@ -27,6 +33,10 @@ export class FakeSubmissionQueue implements SubmissionQueue {
     this.check();
     this.submitted.push({ job, opts });
     this.runs.set(job.runId, this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version });
+  }
+
+  async submitMany(jobs: readonly SubmissionJob[], opts?: SubmitOptions): Promise<void> {
+    for (const job of jobs) await this.submit(job, opts);
   }
 
   async get(runId: string): Promise<RunSnapshot | undefined> {

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { webhookUrlProblem } from '../../worker/contract/batch.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import { PRIORITY_BATCH } from '../../worker/contract/job.js';
+import { renderBatchCsv } from '../batch-csv.js';
+import { buildBatchPlan, checkSubmissions, replanFromTemplates } from '../batch-jobs.js';
+import type { ApiConfig } from '../config.js';
+import { buildJobChecker, buildTestset, resolveTestset } from '../judge-job.js';
+import type { BatchRow, BatchState, JudgeStore } from '../plugins/judge-store.js';
+import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { errorResponses } from '../schemas/common.js';
+import {
+  BatchCreatedSchema,
+  BatchParamsSchema,
+  BatchQuerySchema,
+  BatchRequestSchema,
+  BatchResultsSchema,
+  BatchStatusSchema,
+  type BatchRequest,
+  type BatchResultRow,
+} from '../schemas/batch.js';
+
+export interface BatchRouteOptions {
+  config: Readonly<ApiConfig>;
+  catalogue: RuntimeCatalogue;
+}
+
+/** Rows read per Redis round trip for the downloads. */
+const PAGE_ROWS = 1000;
+const DEFAULT_LIMIT = 100;
+
+function toRow(row: BatchRow): BatchResultRow {
+  const base = { externalId: row.externalId, runId: row.runId };
+  if (row.summary === undefined) return { ...base, state: 'pending' };
+  const { externalId: _e, runId: _r, ...summary } = row.summary;
+  return { ...base, state: 'done', ...summary };
+}
+
+function summaryOf(state: BatchState) {
+  return {
+    id: state.id,
+    state: state.done >= state.total ? ('done' as const) : ('running' as const),
+    total: state.total,
+    done: state.done,
+    generation: state.generation,
+    counts: state.counts,
+    testset: state.testsetId,
+    createdAt: state.createdAt,
+    ...(state.finishedAt === undefined ? {} : { finishedAt: state.finishedAt }),
+  };
+}
+
+async function batchOr404(store: JudgeStore, id: string): Promise<BatchState> {
+  const state = await store.getBatch(id);
+  if (state === undefined) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${id} (never created or expired)`);
+  return state;
+}
+
+async function allRows(store: JudgeStore, id: string, total: number): Promise<BatchResultRow[]> {
+  const rows: BatchResultRow[] = [];
+  for (let offset = 0; offset < total; offset += PAGE_ROWS) rows.push(...(await store.batchRows(id, offset, PAGE_ROWS)).map(toRow));
+  return rows;
+}
+
+/** The batch's test set: the named one (refreshed), or the inline tests stored as one. */
+async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonly<ApiConfig>) {
+  if ((body.tests === undefined) === (body.testset === undefined)) {
+    throw new BulkheadError('SBX_ERR_VALIDATION', 'Give exactly one of "tests" and "testset"');
+  }
+  if (body.testset !== undefined) return resolveTestset(store, body.testset, config.testsetTtlS);
+  const built = buildTestset(body.tests ?? [], config.maxTestsetTests, new Date());
+  return store.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
+}
+
+/**
+ * POST /batches, GET /batches/:id, GET /batches/:id/results.csv|json, POST /batches/:id/rejudge.
+ * Members are enqueued with PRIORITY_BATCH, so interactive POST /run jobs (PRIORITY_INTERACTIVE)
+ * are taken before any queued batch member.
+ */
+export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (app, { config, catalogue }) => {
+  const store = () => app.submissions.store;
+
+  app.post(
+    '/batches',
+    {
+      bodyLimit: config.maxBatchBytes,
+      schema: {
+        summary: 'Judge many submissions',
+        description:
+          'One run per submission against one test set (`testset`, or inline `tests` stored as one) and an optional checker. ' +
+          'Answers 202 with the batch id at once; follow progress with GET /batches/{id}. Members run after interactive runs.',
+        body: BatchRequestSchema,
+        response: { 202: BatchCreatedSchema, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      checkSubmissions(body.submissions, config.maxBatchSubmissions);
+      const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts);
+      if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
+      const manifest = await testsetFor(body, store(), config);
+      const checker = body.checker === undefined ? undefined : await buildJobChecker(body.checker, catalogue, config.maxFiles);
+      const id = randomUUID();
+      const now = new Date();
+      const plan = await buildBatchPlan(body, { catalogue, config, manifest, checker }, id, now);
+      const webhook = body.webhook === undefined ? {} : { webhook: body.webhook };
+      await store().createBatch({ id, createdAt: now.toISOString(), testsetId: manifest.id, members: plan.members, templates: plan.templates, ...webhook }, config.batchTtlS);
+      await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
+      request.log.info({ batchId: id, total: plan.jobs.length, testsetId: manifest.id, webhook: body.webhook !== undefined }, 'batch submitted');
+      return reply.code(202).header('location', `/batches/${id}`).send({ id, total: plan.jobs.length, generation: 1, testset: manifest.id });
+    },
+  );
+
+  app.get(
+    '/batches/:id',
+    {
+      schema: {
+        summary: 'Batch progress and results',
+        description: 'Counters and one page of results (`offset`, `limit` ≤ 1000, default 100), in submission order.',
+        params: BatchParamsSchema,
+        querystring: BatchQuerySchema,
+        response: { 200: BatchStatusSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const offset = Number(request.query.offset ?? 0);
+      const limit = Number(request.query.limit ?? DEFAULT_LIMIT);
+      if (limit < 1 || limit > PAGE_ROWS) throw new BulkheadError('SBX_ERR_VALIDATION', `limit must be 1..${PAGE_ROWS}`);
+      const state = await batchOr404(store(), request.params.id);
+      const rows = (await store().batchRows(state.id, offset, limit)).map(toRow);
+      return { ...summaryOf(state), offset, limit, results: rows };
+    },
+  );
+
+  app.get(
+    '/batches/:id/results.json',
+    { schema: { summary: 'All results as JSON', params: BatchParamsSchema, response: { 200: BatchResultsSchema, ...errorResponses(404) } } },
+    async (request, reply) => {
+      const state = await batchOr404(store(), request.params.id);
+      void reply.header('content-disposition', `attachment; filename="batch-${state.id}.json"`);
+      return { ...summaryOf(state), results: await allRows(store(), state.id, state.total) };
+    },
+  );
+
+  app.get(
+    '/batches/:id/results.csv',
+    { schema: { summary: 'All results as CSV', params: BatchParamsSchema, response: { 200: Type.String(), ...errorResponses(404) } } },
+    async (request, reply) => {
+      const state = await batchOr404(store(), request.params.id);
+      const csv = renderBatchCsv(await allRows(store(), state.id, state.total));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="batch-${state.id}.csv"`).send(csv);
+    },
+  );
+
+  app.post(
+    '/batches/:id/rejudge',
+    {
+      schema: {
+        summary: 'Judge a batch again',
+        description: 'Runs every kept submission again as new runs under the same batch id; counters and results start over (a new generation).',
+        params: BatchParamsSchema,
+        response: { 202: BatchCreatedSchema, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const state = await batchOr404(store(), request.params.id);
+      await resolveTestset(store(), state.testsetId, config.testsetTtlS);
+      const plan = replanFromTemplates(await store().batchTemplates(state.id), new Date());
+      if (!(await store().rejudgeBatch(state.id, plan.members, config.batchTtlS))) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${state.id}`);
+      await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
+      request.log.info({ batchId: state.id, total: plan.jobs.length, generation: state.generation + 1 }, 'batch rejudged');
+      return reply.code(202).header('location', `/batches/${state.id}`).send({ id: state.id, total: plan.jobs.length, generation: state.generation + 1, testset: state.testsetId });
+    },
+  );
+};

@@ -1,0 +1,111 @@
+import { STATUSES } from '../../worker/contract/result.js';
+import type { BatchRunSummary } from '../../worker/contract/batch.js';
+import type { TestsetManifest } from '../../worker/contract/testset.js';
+import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../../api/plugins/judge-store.js';
+
+interface FakeBatch {
+  batch: NewBatch;
+  members: BatchMember[];
+  generation: number;
+  results: Map<string, BatchRunSummary>;
+  finishedAt?: string;
+}
+
+/**
+ * In-memory JudgeStore for API tests (reached as `FakeSubmissionQueue.store`). `record` plays the
+ * worker's part: it counts a member's summary the way the batch ledger does.
+ */
+export class FakeJudgeStore implements JudgeStore {
+  readonly blobs = new Map<string, Buffer>();
+  readonly testsets = new Map<string, TestsetManifest>();
+  readonly batches = new Map<string, FakeBatch>();
+  /** TTLs given per key (last one wins), to check refreshes. */
+  readonly ttls = new Map<string, number>();
+  /** Checked before every call: set by FakeSubmissionQueue to mimic Redis being down. */
+  check: () => void = () => undefined;
+
+  async saveTestset(manifest: TestsetManifest, blobs: ReadonlyMap<string, Buffer>, ttlS: number): Promise<TestsetManifest> {
+    this.check();
+    for (const [ref, blob] of blobs) {
+      if (!this.blobs.has(ref)) this.blobs.set(ref, blob);
+      this.ttls.set(`blob:${ref}`, ttlS);
+    }
+    if (!this.testsets.has(manifest.id)) this.testsets.set(manifest.id, manifest);
+    this.ttls.set(`testset:${manifest.id}`, ttlS);
+    return this.testsets.get(manifest.id) ?? manifest;
+  }
+
+  async getTestset(id: string, refreshTtlS?: number): Promise<TestsetManifest | undefined> {
+    this.check();
+    const manifest = this.testsets.get(id);
+    if (manifest !== undefined && refreshTtlS !== undefined) this.ttls.set(`testset:${id}`, refreshTtlS);
+    return manifest;
+  }
+
+  async deleteTestset(id: string): Promise<boolean> {
+    this.check();
+    return this.testsets.delete(id);
+  }
+
+  async createBatch(batch: NewBatch, _ttlS: number): Promise<void> {
+    this.check();
+    this.batches.set(batch.id, { batch, members: [...batch.members], generation: 1, results: new Map() });
+  }
+
+  async getBatch(id: string): Promise<BatchState | undefined> {
+    this.check();
+    const b = this.batches.get(id);
+    if (b === undefined) return undefined;
+    const counts: Record<string, number> = {};
+    for (const status of STATUSES) {
+      const n = [...b.results.values()].filter((r) => r.status === status).length;
+      if (n > 0) counts[status] = n;
+    }
+    const state: BatchState = {
+      id,
+      total: b.members.length,
+      done: b.results.size,
+      generation: b.generation,
+      createdAt: b.batch.createdAt,
+      testsetId: b.batch.testsetId,
+      counts,
+      hasWebhook: b.batch.webhook !== undefined,
+    };
+    if (b.finishedAt !== undefined) state.finishedAt = b.finishedAt;
+    return state;
+  }
+
+  async batchRows(id: string, offset: number, limit: number): Promise<BatchRow[]> {
+    this.check();
+    const b = this.batches.get(id);
+    if (b === undefined) return [];
+    return b.members.slice(offset, offset + limit).map((m) => {
+      const summary = b.results.get(m.runId);
+      return summary === undefined ? { ...m } : { ...m, summary };
+    });
+  }
+
+  async batchTemplates(id: string): Promise<string[]> {
+    this.check();
+    return [...(this.batches.get(id)?.batch.templates ?? [])];
+  }
+
+  async rejudgeBatch(id: string, members: readonly BatchMember[], _ttlS: number): Promise<boolean> {
+    this.check();
+    const b = this.batches.get(id);
+    if (b === undefined) return false;
+    b.members = [...members];
+    b.generation++;
+    b.results.clear();
+    delete b.finishedAt;
+    return true;
+  }
+
+  /** The worker's part: counts one member's summary (ignored for non-members and repeats). */
+  record(batchId: string, summary: BatchRunSummary): void {
+    const b = this.batches.get(batchId);
+    if (b === undefined || !b.members.some((m) => m.runId === summary.runId) || b.results.has(summary.runId)) return;
+    b.results.set(summary.runId, summary);
+    if (b.results.size === b.members.length) b.finishedAt = summary.finishedAt;
+  }
+}
