@@ -17,21 +17,29 @@ import { IMAGES_DIR } from '../helpers/images-paths.js';
  * Imported dynamically: until the addon is built this file skips with a visible reason.
  */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const ADDON = join(REPO, 'native', 'build', 'Release', 'sbx.node');
 const NATIVE_SANDBOX = join(REPO, 'worker', 'sandbox', 'native-sandbox.ts');
+const NATIVE_INDEX = join(REPO, 'native', 'index.ts');
 
-const missing = [ADDON, NATIVE_SANDBOX].filter((p) => !existsSync(p));
-const sandboxReason = missing.length > 0 ? `real sandbox not available (${missing.map((p) => p.slice(REPO.length)).join(', ')} missing)` : undefined;
+async function sandboxSkipReason(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'needs root (the privileged sandbox path)';
+  if (!existsSync(NATIVE_SANDBOX) || !existsSync(NATIVE_INDEX)) return 'real sandbox not available (worker/sandbox/native-sandbox.ts missing)';
+  const native = (await import(pathToFileURL(NATIVE_INDEX).href)) as { findBuildDir?: () => string | undefined };
+  if (native.findBuildDir?.() === undefined) return 'native addon not built (npm run build:native)';
+  return undefined;
+}
+const sandboxReason = await sandboxSkipReason();
 
 const config: WorkerConfig = loadWorkerConfig({});
 const manifests = await loadManifests(IMAGES_DIR);
 const { index } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: DEFAULT_DATA_DIR });
 
+/** The real factory, imported only when the addon exists. */
+type SandboxFactory = { NativeSandbox: { create(c: { slots?: number; uidBase?: number }): Promise<Sandbox> } };
 let sandbox: Sandbox | undefined;
 async function getSandbox(): Promise<Sandbox> {
   if (sandbox === undefined) {
-    const mod = (await import(pathToFileURL(NATIVE_SANDBOX).href)) as { NativeSandbox: new (c: WorkerConfig) => Sandbox };
-    sandbox = new mod.NativeSandbox(config);
+    const mod = (await import(pathToFileURL(NATIVE_SANDBOX).href)) as SandboxFactory;
+    sandbox = await mod.NativeSandbox.create({ slots: 1, uidBase: config.uidBase });
   }
   return sandbox;
 }
