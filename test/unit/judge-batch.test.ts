@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, renderBatchCsv } from '../../api/batch-csv.js';
+import { buildTestset, testsetInfo } from '../../api/judge-job.js';
+import { webhookUrlProblem } from '../../worker/contract/batch.js';
+import { countsOf, summarizeRun } from '../../worker/judge/batch-ledger.js';
+import { signWebhook, verifyWebhook } from '../../worker/webhooks/sign.js';
+import { createHmac } from 'node:crypto';
+
+describe('batch CSV', () => {
+  it('renders a header and one CRLF line per row, empty cells for missing fields', () => {
+    const csv = renderBatchCsv([
+      { externalId: 's1', runId: 'r1', state: 'done', status: 'OK', passed: 3, total: 3, finishedAt: 't' },
+      { externalId: 's2', runId: 'r2', state: 'pending' },
+    ]);
+    expect(csv).toBe('externalId,runId,state,status,passed,total,score,errorCode,finishedAt\r\ns1,r1,done,OK,3,3,,,t\r\ns2,r2,pending,,,,,,\r\n');
+  });
+  it('quotes commas, quotes and line breaks, and defuses spreadsheet formulas', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('@sum')).toBe("'@sum");
+    expect(csvCell(-3)).toBe('-3');
+  });
+});
+
+describe('webhook signatures', () => {
+  it('signs "<timestamp>.<body>" with HMAC-SHA256 and verifies in constant time', () => {
+    const body = '{"event":"run.finished"}';
+    const signature = signWebhook('s3cret', '1700000000', body);
+    expect(signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(`1700000000.${body}`).digest('hex')}`);
+    expect(verifyWebhook('s3cret', '1700000000', body, signature)).toBe(true);
+    expect(verifyWebhook('s3cret', '1700000001', body, signature)).toBe(false);
+    expect(verifyWebhook('other', '1700000000', body, signature)).toBe(false);
+    expect(verifyWebhook('s3cret', '1700000000', `${body} `, signature)).toBe(false);
+  });
+});
+
+describe('webhook URL policy', () => {
+  it('allows only http(s) without credentials', () => {
+    expect(webhookUrlProblem('https://hooks.example.org/x', [])).toBeUndefined();
+    expect(webhookUrlProblem('ftp://example.org/', [])).toMatch(/http/);
+    expect(webhookUrlProblem('file:///etc/passwd', [])).toMatch(/http/);
+    expect(webhookUrlProblem('http://user:pw@example.org/', [])).toMatch(/credentials/);
+    expect(webhookUrlProblem('not a url', [])).toBe('not a URL');
+  });
+  it('restricts hosts to the allow-list when one is set (exact or *.suffix)', () => {
+    const allow = ['hooks.example.org', '*.grader.test'];
+    expect(webhookUrlProblem('https://hooks.example.org/', allow)).toBeUndefined();
+    expect(webhookUrlProblem('https://a.b.grader.test/', allow)).toBeUndefined();
+    expect(webhookUrlProblem('https://grader.test.evil/', allow)).toMatch(/not in the allowed/);
+    expect(webhookUrlProblem('http://169.254.169.254/latest', allow)).toMatch(/not in the allowed/);
+    expect(webhookUrlProblem('http://[::1]:80/', ['::1'])).toBeUndefined();
+  });
+});
+
+describe('batch counters', () => {
+  it('summarises a run without output: status, passed/total, summed checker scores, error code', () => {
+    const test = { status: 'OK' as const, exitCode: 0, signal: null, stdout: 'secret output', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1 };
+    const result = { id: 'r1', language: 'python', version: '3', status: 'OK' as const, passed: 2, total: 2, tests: [{ ...test, id: '1', score: 1 }, { ...test, id: '2', score: 0.5 }] };
+    const summary = summarizeRun(result, 'student-7', 't');
+    expect(summary).toEqual({ externalId: 'student-7', runId: 'r1', status: 'OK', passed: 2, total: 2, score: 1.5, finishedAt: 't' });
+    expect(JSON.stringify(summary)).not.toContain('secret');
+  });
+  it('reads counts by status from the batch hash, zeros left out', () => {
+    expect(countsOf({ total: '5', done: '4', 'count:OK': '3', 'count:WRONG_ANSWER': '1', 'count:TIME_LIMIT': '0' })).toEqual({ OK: 3, WRONG_ANSWER: 1 });
+  });
+});
+
+describe('test set manifests', () => {
+  it('content-addresses blobs once and gives the same id for the same tests', () => {
+    const tests = [{ stdin: '1 2\n', expected: '3\n' }, { id: 'b', stdinBase64: Buffer.from('1 2\n').toString('base64') }];
+    const first = buildTestset(tests, 10, new Date(0));
+    const again = buildTestset(tests, 10, new Date(1000));
+    expect(first.manifest.id).toBe(again.manifest.id);
+    expect(first.blobs.size).toBe(2);
+    expect(first.manifest.tests.map((t) => t.id)).toEqual(['1', 'b']);
+    expect(first.manifest.tests[0]?.stdinRef).toBe(first.manifest.tests[1]?.stdinRef);
+    expect(testsetInfo(first.manifest)).toMatchObject({ count: 2, totalBytes: 4 + 2 + 4 });
+    expect(buildTestset([{ stdin: 'x' }], 10, new Date(0)).manifest.id).not.toBe(first.manifest.id);
+  });
+  it('rejects too many tests, repeated ids, both encodings and bad base64 with their codes', () => {
+    expect(() => buildTestset([{ stdin: '' }, { stdin: '' }], 1, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_TOO_MANY_TESTS' }));
+    expect(() => buildTestset([{ id: 'a', stdin: '' }, { id: 'a', stdin: '' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
+    expect(() => buildTestset([{ stdin: '', stdinBase64: '' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
+    expect(() => buildTestset([{ expectedBase64: '!!' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_FILE_ENCODING' }));
+  });
+});
