@@ -7,10 +7,8 @@ import { BulkheadError } from './contract/errors.js';
 import type { Runtime, RuntimeIndex } from './runtime.js';
 
 /**
- * Language images: recipes in the repository (`images/<name>/recipe.json` for a layer,
- * `images/<language>/manifest.json` for a language) joined with the images built into the data
- * directory (`<dataDir>/images/<language>.json` → layers in `<dataDir>/layers/`).
- * images/README.md describes the formats and the data directory layout.
+ * Language images: recipes (`images/<name>/recipe.json`, `images/<language>/manifest.json`) joined
+ * with the images built into the data directory. images/README.md describes formats and layout.
  */
 
 /** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
@@ -94,9 +92,7 @@ export const ImageRecordSchema = Type.Object({
 });
 export type ImageRecord = Static<typeof ImageRecordSchema>;
 
-const checkRecipe = Compile(LayerRecipeSchema);
-const checkManifest = Compile(ManifestSchema);
-const checkRecord = Compile(ImageRecordSchema);
+const [checkRecipe, checkManifest, checkRecord] = [Compile(LayerRecipeSchema), Compile(ManifestSchema), Compile(ImageRecordSchema)];
 
 /** A missing or outdated image; the message names the command that builds it. */
 export interface ImageProblem {
