@@ -6,7 +6,7 @@
  */
 import type { RunResult, StageResult } from '../../worker/contract/result.js';
 import type { AttackExpectation, ProgramEntry } from './catalogue.js';
-import { factsOf, streamText, substitute, type HttpAnswer, type Substitutions } from './attack-request.js';
+import { factsOf, streamBytes, streamText, substitute, type HttpAnswer, type Substitutions } from './attack-request.js';
 
 /** Slack on top of the wall limit for the answer to arrive (queueing, compile, teardown), ms. */
 export const ANSWER_GRACE_MS = 8000;
@@ -92,6 +92,7 @@ export function violations(entry: ProgramEntry, expect: AttackExpectation, answe
   const everything = `${answer.text}\n${allOutput}\n${compileOutput}`;
   if (everything.includes(values.hostMarkerContent)) problems.push('response holds the host marker content');
   if (everything.includes(values.workerSecret)) problems.push("response holds the worker's secret");
+  for (const line of values.hostSecrets) if (everything.includes(line)) problems.push(`response holds a host /etc/shadow line (${line.split(':')[0]})`);
   const bound = (body.compile?.wallTimeMs ?? 0) + (entry.limits?.wallTimeMs ?? DEFAULT_WALL_MS) + ANSWER_GRACE_MS;
   if (answer.elapsedMs > bound) problems.push(`answered after ${answer.elapsedMs} ms, beyond wall limit + grace (${bound} ms)`);
   return problems;
@@ -110,7 +111,7 @@ export function extraViolations(entry: ProgramEntry, body: RunResult): string[] 
   if (entry.id === 'T10' && run.cpuTimeMs >= 500) problems.push(`T10 cpu ${run.cpuTimeMs} ms while sleeping`);
   if ((entry.id === 'T13' || entry.id === 'T14') && limits.outputBytes !== undefined) {
     const stream = entry.id === 'T13' ? 'stdout' : 'stderr';
-    const size = Buffer.byteLength(streamText(run, stream), 'latin1');
+    const size = streamBytes(run, stream);
     if (size > limits.outputBytes) problems.push(`${stream} returned ${size} bytes > outputBytes ${limits.outputBytes}`);
   }
   if (entry.id === 'T13' && run.wallTimeMs > 1000) problems.push(`T13 flood ran ${run.wallTimeMs} ms before the kill`);

@@ -15,6 +15,8 @@ export interface Substitutions {
   hostMarkerPath: string;
   hostMarkerContent: string;
   workerSecret: string;
+  /** More strings no response may hold (lines of the host's /etc/shadow). */
+  hostSecrets: readonly string[];
 }
 
 /** Replaces every placeholder in `text`. */
@@ -92,6 +94,13 @@ export function streamText(stage: StageResult | undefined, stream: 'stdout' | 's
   if (!stage) return '';
   const encoding = stream === 'stdout' ? stage.stdoutEncoding : stage.stderrEncoding;
   return encoding === 'base64' ? Buffer.from(stage[stream], 'base64').toString('latin1') : stage[stream];
+}
+
+/** A stage's stream size in bytes as the program wrote it. */
+export function streamBytes(stage: StageResult | undefined, stream: 'stdout' | 'stderr'): number {
+  if (!stage) return 0;
+  const encoding = stream === 'stdout' ? stage.stdoutEncoding : stage.stderrEncoding;
+  return encoding === 'base64' ? Buffer.from(stage[stream], 'base64').length : Buffer.byteLength(stage[stream], 'utf8');
 }
 
 /** One JSON-line fact printed by an attack program. */

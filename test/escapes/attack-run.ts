@@ -20,6 +20,12 @@ export interface AttackContext {
   marker: HostMarker;
   uidRange: UidRange;
   workerPids: () => number[];
+  /** Ready cgroups and prepared helpers the addon keeps per worker between runs (its pool target). */
+  poolTarget: number;
+  /** Namespace fds each worker held at rest when the suite began (its pool's, if any). */
+  nsFdsAtRest: Map<number, number>;
+  /** The workers' recent log output (evidence for INTERNAL_ERROR answers). */
+  workerLog: () => string;
   /** False once a worker process exited (a crash the attack caused). */
   workersAlive: () => boolean;
   tally: AttackTally;
@@ -76,13 +82,13 @@ export async function healthProblems(ctx: AttackContext): Promise<string[]> {
 }
 
 /** Host state after the runs ended: markers, processes, cgroups, mounts, namespace handles. */
-export async function hostProblems(ctx: AttackContext, mountsBefore: ReadonlySet<string>, nsBefore: Map<number, number>): Promise<string[]> {
+export async function hostProblems(ctx: AttackContext, mountsBefore: ReadonlySet<string>): Promise<string[]> {
   const problems = markerChanges(ctx.marker).map((c) => `host marker: ${c}`);
   const leftovers = await waitForCleanHost(() => [
-    ...leftoverProcesses(ctx.uidRange, ctx.workerPids()).map((p) => `leftover process ${p}`),
-    ...leftoverCgroups(ctx.workerPids()).map((c) => `leftover cgroup ${c}`),
+    ...leftoverProcesses(ctx.uidRange, ctx.workerPids(), ctx.poolTarget).map((p) => `leftover process ${p}`),
+    ...leftoverCgroups(ctx.workerPids(), ctx.poolTarget).map((c) => `leftover cgroup ${c}`),
     ...newMounts(mountsBefore).map((m) => `new host mount ${m}`),
-    ...ctx.workerPids().filter((pid) => namespaceFds(pid).length > (nsBefore.get(pid) ?? 0))
+    ...ctx.workerPids().filter((pid) => namespaceFds(pid).length > (ctx.nsFdsAtRest.get(pid) ?? 0))
       .map((pid) => `worker ${pid} holds namespace fds: ${namespaceFds(pid).join(', ')}`),
   ]);
   return [...problems, ...leftovers];
@@ -93,6 +99,7 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
   if (answer.body?.state !== 'done') return found.map((p) => `${label}: ${p}`);
   const body = answer.body as unknown as RunResult;
   found.push(...extraViolations(entry, body));
+  if (body.status === 'INTERNAL_ERROR') found.push(`worker log: ${ctx.workerLog().split('\n').filter((l) => l.includes(body.errorCode ?? '?')).slice(-2).join(' | ').slice(0, 800)}`);
   if (found.length === 0) return [];
   return [...found.map((p) => `${label}: ${p}`), `${label}: ${describeRun(body)}`];
 }
@@ -100,7 +107,6 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
 /** Runs `entry` and returns every violation (empty when contained). */
 export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry): Promise<AttackReport> {
   const mountsBefore = mountSnapshot();
-  const nsBefore = new Map(ctx.workerPids().map((pid) => [pid, namespaceFds(pid).length]));
   const pair = (entry.expect.host ?? []).includes('concurrent-pair');
   const benign = wantsBenign(entry) ? benignRun(ctx, entry) : Promise.resolve([]);
   const runs = pair
@@ -115,7 +121,7 @@ export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry):
     statuses.push(String(second.body?.status ?? `HTTP ${second.httpStatus}`));
   }
   problems.push(...(await benign));
-  problems.push(...(await hostProblems(ctx, mountsBefore, nsBefore)));
+  problems.push(...(await hostProblems(ctx, mountsBefore)));
   problems.push(...(await healthProblems(ctx)));
   return { problems, observed: statuses.join(' + ') };
 }

@@ -12,11 +12,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 import { abuseViolations, sendAbuse, T24_CASES, T61_CASES, traversalLeftovers, type AbuseCase } from './api-abuse.js';
 import { healthProblems, hostProblems, runProgramAttack, type AttackContext, type AttackReport } from './attack-run.js';
 import { ATTACKS, type AttackEntry, type HostEntry, type ProgramEntry, type ResidualEntry } from './catalogue.js';
-import { mountSnapshot, plantMarker, removeMarker, type HostMarker } from './host-checks.js';
+import { hostOnlyShadowLines, mountSnapshot, namespaceFds, plantMarker, removeMarker, type HostMarker } from './host-checks.js';
 import { AttackTally, writeSummary } from './summary.js';
 
 const LANGUAGES = ['c', 'cpp', 'python', 'bash', 'javascript'];
@@ -24,8 +24,13 @@ const isRoot = process.getuid?.() === 0;
 /** The uid range check needs the privileged worker (host uids SBX_UID_BASE..); rootless maps subuids. */
 const UNAVAILABLE = serviceUnavailableReason(LANGUAGES)
   ?? (isRoot ? undefined : 'needs root: the suite gives the worker its own host uid range (SBX_UID_BASE) to find leftovers');
-/** This suite's own host uid range, away from the default 2 000 000 other suites use. */
-const UID_BASE = 3_000_000 + 2 * randomInt(0, 400_000);
+/**
+ * This suite's own host uid range, away from the default 2 000 000 other suites use and from the
+ * rootless `bulkhead` subuid range (3 000 000 + 65 536, native/README.md).
+ */
+const UID_BASE = 4_000_000 + 2 * randomInt(0, 400_000);
+/** Slots per worker; the addon's pool prepares min(slots, 16) cgroups and helpers ahead of demand. */
+const SLOTS = 2;
 const UID_COUNT = 65_536;
 const WORKER_SECRET = `bulkhead-worker-secret-${randomBytes(12).toString('hex')}`;
 const MiB = 1024 * 1024;
@@ -55,19 +60,27 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     service = await startService({
       workers: 2,
       // Two slots per worker: an attack, its benign neighbour and a concurrent pair fit at once.
-      workerEnv: { SBX_UID_BASE: String(UID_BASE), SBX_WORKER_SLOTS: '2', BULKHEAD_WORKER_SECRET: WORKER_SECRET, API_TOKEN: WORKER_SECRET },
+      workerEnv: { SBX_UID_BASE: String(UID_BASE), SBX_WORKER_SLOTS: String(SLOTS), BULKHEAD_WORKER_SECRET: WORKER_SECRET, API_TOKEN: WORKER_SECRET },
       // T64 sends 8 MiB of stdin; T61's 100 MiB bodies stay far above this bound.
       apiEnv: { SBX_BODY_LIMIT_BYTES: String(16 * MiB), SBX_WAIT_TIMEOUT_MS: '60000' },
     });
     ctx = {
       url: service.url,
-      values: { hostMarkerPath: marker.path, hostMarkerContent: marker.content, workerSecret: WORKER_SECRET },
+      values: {
+        hostMarkerPath: marker.path, hostMarkerContent: marker.content, workerSecret: WORKER_SECRET, hostSecrets: hostOnlyShadowLines(DATA_DIR),
+      },
       marker,
       uidRange: { min: UID_BASE, max: UID_BASE + UID_COUNT },
       workerPids: () => service.workers.map((w) => w.child.pid ?? -1),
+      poolTarget: Math.min(SLOTS, 16),
+      nsFdsAtRest: new Map(),
+      workerLog: () => service.workers.map((w) => w.output()).join('\n'),
       workersAlive: () => service.workers.every((w) => w.child.exitCode === null && w.child.signalCode === null),
       tally,
     };
+    // The pool fills in the background after start; let it settle before taking the at-rest count.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const pid of ctx.workerPids()) ctx.nsFdsAtRest.set(pid, namespaceFds(pid).length);
   });
 
   afterAll(async () => {
@@ -125,7 +138,7 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     const flood = await Promise.all(Array.from({ length: 8 }, () => small.map(one)).flat());
     problems.push(...new Set(flood.flat()));
     problems.push(...traversalLeftovers().filter((p) => !before.has(p)).map((p) => `created on the host: ${p}`));
-    problems.push(...(await hostProblems(ctx, mounts, new Map())), ...(await healthProblems(ctx)));
+    problems.push(...(await hostProblems(ctx, mounts)), ...(await healthProblems(ctx)));
     return { problems, observed: `HTTP ${[...statuses].sort().join('/')} x${cases.length + 8 * small.length}` };
   }
 

@@ -8,7 +8,7 @@
  * run sandboxes on the same host at the same time.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 /** A file planted on the host that no run may read, change or replace. */
 export interface HostMarker {
@@ -96,24 +96,60 @@ export interface UidRange {
   readonly max: number;
 }
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Processes left behind by runs: any host process whose real uid lies in the runs' range (zombies
- * and stopped ones included: a stopped leftover is exactly what T12 tries to leave), and any
- * `sbx-init` helper still parented to one of our workers.
+ * and stopped ones included: a stopped leftover is exactly what T12 tries to leave), and `sbx-init`
+ * helpers of a worker beyond its pool. The addon keeps up to `poolTarget` prepared helpers per
+ * worker (spawned ahead of demand, not yet given a spec, still uid 0 on the host) and one
+ * `--netns-pool` helper; a run's own helper must be gone once its answer arrived.
  */
-export function leftoverProcesses(range: UidRange, workerPids: readonly number[]): string[] {
-  return hostProcesses()
-    .filter((p) => (p.uid >= range.min && p.uid < range.max) || (p.comm === 'sbx-init' && workerPids.includes(p.ppid)))
-    .map((p) => `pid ${p.pid} uid ${p.uid} ${p.comm} (${p.state})`);
+export function leftoverProcesses(range: UidRange, workerPids: readonly number[], poolTarget: number): string[] {
+  const all = hostProcesses();
+  const left = all.filter((p) => p.uid >= range.min && p.uid < range.max)
+    .map((p) => `pid ${p.pid} uid ${p.uid} ${p.comm} (${p.state}) ${cmdline(p.pid)}`);
+  for (const worker of workerPids) {
+    const helpers = all.filter((p) => p.comm === 'sbx-init' && p.ppid === worker && !cmdline(p.pid).includes('--netns-pool'));
+    if (helpers.length > poolTarget) {
+      left.push(`worker ${worker} has ${helpers.length} sbx-init helpers, its pool holds at most ${poolTarget}: ${helpers.map((p) => p.pid).join(' ')}`);
+    }
+  }
+  return left;
 }
 
 const CGROUP_PARENTS = ['memory', 'pids', 'cpu', 'cpuacct'].map((c) => `/sys/fs/cgroup/${c}/bulkhead`)
   .concat(['/sys/fs/cgroup/bulkhead', '/sys/fs/cgroup/unified/bulkhead']);
 
-/** Per-run cgroups (`r<workerPid>-<n>`) of our workers still present under the bulkhead parents. */
-export function leftoverCgroups(workerPids: readonly number[]): string[] {
-  const prefixes = workerPids.map((pid) => `r${pid}-`);
+function readNumber(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for a cgroup no process ever entered: no member, and (v1) zero peak memory and CPU use. */
+function neverUsed(dir: string): boolean {
+  if (readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() !== '') return false;
+  const counters = [`${dir}/memory.max_usage_in_bytes`, `${dir}/cpuacct.usage`].map(readNumber);
+  return counters.every((n) => n === undefined || n === 0);
+}
+
+/**
+ * Per-run cgroups (`r<workerPid>-<n>`) of our workers left under the bulkhead parents. The addon
+ * keeps up to `poolTarget` ready cgroups per worker that no run has used yet (made ahead of
+ * demand); a cgroup that held a run must be removed once the run ended.
+ */
+export function leftoverCgroups(workerPids: readonly number[], poolTarget: number): string[] {
   const left: string[] = [];
+  const ready = new Map<string, number>();
   for (const parent of CGROUP_PARENTS) {
     let names: string[];
     try {
@@ -121,8 +157,18 @@ export function leftoverCgroups(workerPids: readonly number[]): string[] {
     } catch {
       continue;
     }
-    for (const name of names) if (prefixes.some((p) => name.startsWith(p))) left.push(`${parent}/${name}`);
+    for (const name of names) {
+      const worker = workerPids.find((pid) => name.startsWith(`r${pid}-`));
+      if (worker === undefined) continue;
+      try {
+        if (!neverUsed(`${parent}/${name}`)) left.push(`${parent}/${name} (used by a run, still present)`);
+        else ready.set(`${parent} r${worker}`, (ready.get(`${parent} r${worker}`) ?? 0) + 1);
+      } catch {
+        // Removed while being read: not left behind.
+      }
+    }
   }
+  for (const [key, count] of ready) if (count > poolTarget) left.push(`${key}-*: ${count} unused cgroups, the pool holds at most ${poolTarget}`);
   return left;
 }
 
@@ -174,4 +220,23 @@ export async function waitForCleanHost(check: () => string[], deadlineMs = 3000)
     left = check();
   }
   return left;
+}
+
+/**
+ * Lines of the host's /etc/shadow that the image's own copy lacks (the host's, with its dates and
+ * any hashes). Runs may see the image's shadow (THREATS T22 allows it); none may ever show these.
+ */
+export function hostOnlyShadowLines(dataDir: string): string[] {
+  const lines = (path: string): string[] => {
+    try {
+      return readFileSync(path, 'utf8').split('\n').filter((l) => l.includes(':'));
+    } catch {
+      return [];
+    }
+  };
+  const layers = `${dataDir}/layers`;
+  const image = new Set(existsSync(layers)
+    ? readdirSync(layers).filter((n) => n.startsWith('base-')).flatMap((n) => lines(`${layers}/${n}/rootfs/etc/shadow`))
+    : []);
+  return lines('/etc/shadow').filter((l) => !image.has(l));
 }
