@@ -158,6 +158,8 @@ const probe = (id: ThreatId, title: string, file: string, checks: FactExpectatio
 const BOMB_LIMITS: Limits = { pids: 32, cpuTimeMs: 2000, wallTimeMs: 3000 };
 const MEM_LIMITS: Limits = { memoryBytes: 64 * MiB, wallTimeMs: 10_000 };
 const COMPILE_BOMB: Status[] = ['COMPILE_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'];
+/** The compile stage's own status: a compiler that fails exits non-zero (RUNTIME_ERROR); the run's top level says COMPILE_ERROR. */
+const COMPILE_STAGE_BOMB: Status[] = ['RUNTIME_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'];
 const NO_HOST_DATA = [PLACEHOLDERS.hostMarkerContent, PLACEHOLDERS.workerSecret];
 
 /** Every entry, in THREATS.md order. */
@@ -237,17 +239,30 @@ export const ATTACKS: readonly AttackEntry[] = [
     ...['create-root', 'create-etc', 'create-usr-bin', 'write-etc-passwd', 'mkdir-etc', 'rename-etc-hosts'].map((n) => no(n, ROFS)),
     no('write-bin-sh', [...ROFS, 'ETXTBSY']), no('write-ld-so', [...ROFS, 'ETXTBSY']), ok('create-tmp'), ok('create-workdir'),
   ]),
-  probe('T22', 'read host files and markers', 'T22-read-host.py', [
-    ok('read-etc-hostname-control'), no('read-etc-shadow', ['EACCES', 'ENOENT']), no('read-host-marker-0', ['ENOENT', 'EACCES']),
-    no('read-host-marker-0-via-proc1-root', ['ENOENT', 'EACCES']), no('read-proc1-root-shadow', ['EACCES', 'ENOENT']),
-    no('proc-root-outside-sandbox'),
-  ], { stdoutExcludes: [PLACEHOLDERS.hostMarkerContent], host: ['markers-unchanged'] }),
   {
+    // The marker paths arrive on stdin (one per line); without them the marker facts are never printed.
+    ...probe('T22', 'read host files and markers', 'T22-read-host.py', [
+      // The image's own /etc/shadow may be readable (THREATS T22: a non-init userns over the image's file); it holds no hash.
+      ok('read-etc-hostname-control'), no('etc-shadow-holds-password-hash'), no('read-host-marker-0', ['ENOENT', 'EACCES']),
+      no('read-host-marker-0-via-proc1-root', ['ENOENT', 'EACCES']), no('read-proc1-root-shadow', ['EACCES', 'ENOENT']),
+      no('proc-root-outside-sandbox'),
+    ], { stdoutExcludes: [PLACEHOLDERS.hostMarkerContent], host: ['markers-unchanged'] }),
+    stdin: `${PLACEHOLDERS.hostMarkerPath}\n`,
+  },
+  {
+    // RLIMIT_FSIZE (SBX_FILE_SIZE_BYTES, 64 MiB) refuses the 1 TiB sparse file; the 60 MiB one fits under it.
     ...probe('T23', 'symlinks, FIFO and sparse file planted at output and source paths', 'T23-planted-links.sh',
-      [ok('link-created'), ok('fifo-created'), ok('planted'), { ...ok('sparse-created'), optional: true }, no('hardlink-etc')],
+      [ok('link-created'), ok('fifo-created'), ok('planted'), ok('sparse-created'), no('sparse-1tib-created'), no('hardlink-etc')],
       { stdoutExcludes: NO_HOST_DATA, host: ['markers-unchanged', 'service-healthy'] }),
     stdin: `${PLACEHOLDERS.hostMarkerPath}\n`,
-    hostCheck: 'plant a marker file on the host; run this (and a compiled-language variant whose links replace the binary); afterwards the marker keeps content, owner and mode, no response field holds its content, and the response arrives within wall limit plus grace (no hang on the FIFO or the 1 TiB sparse file)',
+    hostCheck: 'plant a marker file on the host; run this (and a compiled-language variant whose links replace the binary); afterwards the marker keeps content, owner and mode, no response field holds its content, and the response arrives within wall limit plus grace (no hang on the FIFO or the sparse files)',
+  },
+  {
+    ...probe('T23', 'links planted at the compiled output path by the compiled program', 'T23-planted-links.c',
+      [ok('tmp-link-control'), ok('links-planted'), ok('shadow-link'), ok('proc-root-link'), ok('fifo-created'), ok('sparse-created')],
+      { stdoutExcludes: NO_HOST_DATA, host: ['markers-unchanged', 'service-healthy'] }),
+    stdin: `${PLACEHOLDERS.hostMarkerPath}\n`,
+    hostCheck: 'as the shell variant; the binary also tries to replace itself (./main, the compiled output) with a link to the marker',
   },
   {
     kind: 'host', id: 'T24', title: 'path traversal in file names and the language field',
@@ -375,15 +390,16 @@ export const ATTACKS: readonly AttackEntry[] = [
     blockedAll(['settimeofday', 'clock-settime', 'adjtimex-set', 'clock-adjtime-set'], ['EPERM'], 'clock-gettime-control')),
   // ---- compile-time attacks ----
   program('T59', 'compiler reads #include "/dev/zero"', 'c', 'T59-include-dev-zero.c',
-    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_BOMB, host: ['service-healthy', 'benign-run-unaffected'] }),
+    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_STAGE_BOMB, host: ['service-healthy', 'benign-run-unaffected'] }),
   program('T59', 'compiler includes /etc/shadow', 'c', 'T59-include-shadow.c',
-    { statusIn: ['COMPILE_ERROR'], compileStatusIn: ['COMPILE_ERROR'], compileOutputExcludes: ['root:', '$6$', '$y$', PLACEHOLDERS.hostMarkerContent] }),
+    // gcc echoes the image's own /etc/shadow lines (no hashes); the suite checks no host shadow line appears anywhere.
+    { statusIn: ['COMPILE_ERROR'], compileStatusIn: ['RUNTIME_ERROR'], compileOutputExcludes: ['$1$', '$5$', '$6$', '$y$', PLACEHOLDERS.hostMarkerContent] }),
   program('T59', 'assembler .incbin of the compile environment', 'c', 'T59-incbin-environ.c',
     { statusIn: ['OK'], checks: [ok('incbin-control')], stdoutExcludes: [PLACEHOLDERS.workerSecret, 'REDIS_URL'] }),
   program('T59', 'template instantiation bomb', 'cpp', 'T59-template-bomb.cpp',
-    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_BOMB, host: ['service-healthy'] }),
+    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_STAGE_BOMB, host: ['service-healthy'] }),
   program('T59', 'compiler error flood', 'cpp', 'T59-error-flood.cpp',
-    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_BOMB, host: ['service-healthy'] },
+    { statusIn: COMPILE_BOMB, compileStatusIn: COMPILE_STAGE_BOMB, host: ['service-healthy'] },
     { hostCheck: 'compile.stdout and compile.stderr are each at most outputBytes; worker memory stays bounded' }),
   probe('T60', 'raw syscalls from Python ctypes', 'T60-ctypes-syscalls.py', [
     ok('syscall-getpid'), ok('getpid-control'),
