@@ -7,7 +7,7 @@
 export const A_PLUS_B_TESTS = [
   { id: 'small', stdin: '1 2\n', expected: '3\n' },
   { id: 'negative', stdin: '-5 5\n', expected: '0\n' },
-  { id: 'overflow', stdin: '1000000000 1000000000\n', expected: '2000000000\n' },
+  { id: 'overflow', stdin: '2000000000 2000000000\n', expected: '4000000000\n' },
 ];
 
 export const A_PLUS_B = {
