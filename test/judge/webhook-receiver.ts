@@ -1,0 +1,49 @@
+/**
+ * A loopback HTTP receiver for webhook deliveries in the judge tests. It records every request
+ * (headers and raw body) and can answer the first `failFirst` requests with 500, which proves that
+ * failed deliveries are retried.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+
+/** One request as received. */
+export interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** What the receiver answered. */
+  answered: number;
+  atMs: number;
+}
+
+export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>/hook` */
+  readonly url: string;
+  readonly deliveries: Delivery[];
+  /** Requests answered 2xx. */
+  accepted(): Delivery[];
+  close(): Promise<void>;
+}
+
+/** Starts a receiver on a free loopback port. */
+export async function startWebhookReceiver(options: { failFirst?: number } = {}): Promise<WebhookReceiver> {
+  const deliveries: Delivery[] = [];
+  let toFail = options.failFirst ?? 0;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const answered = toFail > 0 ? 500 : 204;
+      if (toFail > 0) toFail--;
+      deliveries.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), answered, atMs: Date.now() });
+      response.writeHead(answered).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    deliveries,
+    accepted: () => deliveries.filter((d) => d.answered < 300),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
