@@ -12,11 +12,16 @@ typedef struct {
   int stdout_fd; /* read end */
   int stderr_fd;
   int report_fd; /* read end of the report pipe (framed messages, see report.c) */
+  int spec_sock; /* SOCK_SEQPACKET to the helper until the spec is sent; then -1 */
 } sbx_child_t;
 
-/* userns_fd (rootless outer user namespace) and netns_fd (a ready network namespace) may be -1;
- * both stay owned by the caller. */
-int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, int netns_fd,
-                   sbx_child_t *out, sbx_error_t *err);
+/* Spawns sbx-init up to the point where it waits for its spec (see spawn.c). userns_fd (rootless
+ * outer user namespace) and netns_fd (a ready network namespace) may be -1; both stay owned by
+ * the caller. The helper's pid 1 comes back in the PID1 report as usual. */
+int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, sbx_child_t *out, sbx_error_t *err);
+/* Sends the spec: the child is this run's from here on. On error it is unusable: discard it. */
+int sbx_spawn_start(sbx_child_t *c, const uint8_t *spec, size_t spec_len, sbx_error_t *err);
+/* Kills and reaps a child that will not run (pool shut down, start failed); closes every fd. */
+void sbx_spawn_discard(sbx_child_t *c);
 
 #endif

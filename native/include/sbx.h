@@ -19,7 +19,7 @@
 #define SBX_SANDBOX_GID 1000
 
 /* Fixed fd numbers in sbx-init (set up by the addon's posix_spawn file actions). */
-#define SBX_FD_SPEC 3
+#define SBX_FD_SPEC 3 /* a socket: the spec memfd arrives on it once per reader (see spawn.c) */
 #define SBX_FD_REPORT 4
 #define SBX_FD_USERNS 5
 #define SBX_FD_NETNS 6 /* a fresh network namespace made ahead of demand (SBX_FLAG_NETNS_FD) */
@@ -74,9 +74,9 @@ typedef struct {
 } sbx_file_t;
 
 #define SBX_FLAG_TIME_NS 1u   /* give the program a time namespace */
-#define SBX_FLAG_USERNS_FD 2u /* setns into the outer user namespace at SBX_FD_USERNS first */
+#define SBX_FLAG_USERNS_FD 2u /* ran in the outer user namespace (sbx-init acts on argv --userns) */
 #define SBX_FLAG_COLLECT 4u
-#define SBX_FLAG_NETNS_FD 8u /* enter the ready network namespace at SBX_FD_NETNS instead of a new one */
+#define SBX_FLAG_NETNS_FD 8u /* ran in a pooled netns, lo already up (sbx-init acts on argv --netns) */
 
 typedef struct {
   uint32_t flags;

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findBuildDir } from '../../native/index.js';
-import { NativeSandbox } from '../../worker/sandbox/native-sandbox.js';
+import { NativeSandbox, type NativeSandboxConfig } from '../../worker/sandbox/native-sandbox.js';
 import type { CompiledProfile, RawOutcome, SandboxLimits, SandboxSpec } from '../../worker/sandbox/spec.js';
 import { permissiveProfile } from './sandbox-profiles.js';
 import { ensureRootfs, rootfsUnavailableReason, type RootfsFixture } from './sandbox-rootfs.js';
@@ -39,8 +39,8 @@ export interface SandboxContext {
   profile: CompiledProfile;
 }
 
-export async function openSandbox(): Promise<SandboxContext> {
-  const sandbox = await NativeSandbox.create({});
+export async function openSandbox(config: NativeSandboxConfig = {}): Promise<SandboxContext> {
+  const sandbox = await NativeSandbox.create(config);
   return { sandbox, rootfs: ensureRootfs(), profile: sandbox.compileProfile(permissiveProfile()) };
 }
 

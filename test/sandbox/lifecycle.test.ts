@@ -9,15 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSandbox, runProbe, sandboxUnavailableReason, specFor, type SandboxContext } from '../helpers/sandbox-run.js';
 
 const skip = sandboxUnavailableReason();
-/** NativeSandbox's default host id range for a privileged worker. */
-const UID_BASE = 2_000_000;
+/**
+ * A host id range of this test process alone: workers of other test suites on the same machine
+ * use NativeSandbox's default (2 000 000 + 65 536), so their runs never show up here.
+ */
+const UID_COUNT = 64;
+const UID_BASE = 2_100_000 + (process.pid % 10_000) * UID_COUNT;
 
 function hostProcessesInRunIdRange(): number[] {
   const found: number[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-      if (uid >= UID_BASE && uid < UID_BASE + 65_536) found.push(Number(pid));
+      if (uid >= UID_BASE && uid < UID_BASE + UID_COUNT) found.push(Number(pid));
     } catch {
       // the process ended while we looked
     }
@@ -76,7 +80,7 @@ function cgroupOfPid(pid: number): string | undefined {
 describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let ctx: SandboxContext;
   beforeAll(async () => {
-    ctx = await openSandbox();
+    ctx = await openSandbox({ uidBase: UID_BASE, uidCount: UID_COUNT });
   });
   afterAll(async () => {
     await ctx?.sandbox.close();
@@ -104,6 +108,23 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
     expect((await run).exitCode).toBe(0);
     const left = () => CONTROLLERS.filter((c) => ourCgroups(c).includes(used ?? ''));
     expect(await eventually(left, (l) => l.length === 0)).toEqual([]);
+  });
+
+  it('replaces prepared helpers that died while they waited for a run', async () => {
+    const prepared = await eventually(() => ourHelpers(false), (p) => p.length > 0);
+    expect(prepared.length).toBeGreaterThan(0);
+    for (const pid of prepared) process.kill(pid, 'SIGKILL');
+    // Dead (a zombie until the pool reaps it) before the next take looks at them.
+    const state = (pid: number) => {
+      try {
+        return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+      } catch {
+        return 'Z'; // already reaped
+      }
+    };
+    await eventually(() => prepared.map(state), (st) => st.every((x) => x === 'Z'));
+    const runs = await Promise.all([1, 2, 3].map(() => ctx.sandbox.run(specFor(ctx, ['true']))));
+    for (const r of runs) expect(r.exitCode).toBe(0);
   });
 
   it('gives concurrent runs distinct network namespaces, each with lo up', async () => {
@@ -163,7 +184,8 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
     await expect(ctx.sandbox.run(specFor(ctx, ['true']))).rejects.toMatchObject({ code: 'SBX_ERR_INTERNAL' });
     // Pooled and used cgroups alike are gone, and so is the netns pool helper.
     for (const c of CONTROLLERS) expect(ourCgroups(c)).toEqual([]);
-    expect(netnsHelpers()).toEqual([]);
+    expect(ourHelpers(true)).toEqual([]);
+    expect(ourHelpers(false)).toEqual([]);
   });
 
   it('removes cgroups left by a worker that no longer exists at the next start, and no others', async () => {
@@ -191,13 +213,14 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
   });
 });
 
-/** Our children running `sbx-init --netns-pool`. */
-function netnsHelpers(): number[] {
+/** Our children running sbx-init: `--netns-pool` (the netns helper) or not (prepared or running runs). */
+function ourHelpers(netnsPool: boolean): number[] {
   return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--netns-pool');
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return ppid === process.pid && cmdline.startsWith('sbx-init') && cmdline.includes('--netns-pool') === netnsPool;
     } catch {
       return false;
     }

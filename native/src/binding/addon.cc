@@ -168,17 +168,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
     spec.spec.cgroup_procs = procs_ptrs.data();
     spec.spec.n_cgroup_procs = uint32_t(n);
     if (userns_fd_ >= 0) spec.spec.flags |= SBX_FLAG_USERNS_FD;
-    // None ready (a burst, or no helper): the run's own clone makes a fresh one, as it always may.
-    int netns_fd = pool_->TakeNetns();
-    if (netns_fd >= 0) spec.spec.flags |= SBX_FLAG_NETNS_FD;
-    uint8_t *buf = nullptr;
-    size_t len = 0;
-    int r = sbx_spec_encode(&spec.spec, &buf, &len, &err);
-    if (r == 0) r = sbx_spawn_init(helper_.c_str(), buf, len, userns_fd_, netns_fd, &start->child, &err);
-    free(buf);
-    // Ours is closed whether or not the spawn worked: the namespace belongs to this run or to none.
-    if (netns_fd >= 0) close(netns_fd);
-    if (r < 0) {
+    if (StartChild(spec.spec, &start->child, &err) < 0) {
       pool_->Retire(start->cgroup);
       throw MakeError(env, err);
     }
@@ -196,6 +186,27 @@ class Runner : public Napi::ObjectWrap<Runner> {
     handle.Set("id", double(id));
     handle.Set("done", deferred.Promise());
     return handle;
+  }
+
+  // A prepared helper from the pool, or one spawned here when none is ready (a burst, or the
+  // pool cannot prepare: then the error of this spawn is the one reported). A prepared helper
+  // that died while it waited (EPIPE on the spec) is replaced by one spawned here.
+  int StartChild(sbx_spec_t &spec, sbx_child_t *child, sbx_error_t *err) {
+    bool pooled_netns = false;
+    if (pool_->TakeChild(child, &pooled_netns) && SendSpec(spec, pooled_netns, child, err) == 0) return 0;
+    if (sbx_spawn_prepare(helper_.c_str(), userns_fd_, -1, child, err) < 0) return -1;
+    return SendSpec(spec, false, child, err);
+  }
+
+  static int SendSpec(sbx_spec_t &spec, bool pooled_netns, sbx_child_t *child, sbx_error_t *err) {
+    spec.flags = pooled_netns ? (spec.flags | SBX_FLAG_NETNS_FD) : (spec.flags & ~SBX_FLAG_NETNS_FD);
+    uint8_t *buf = nullptr;
+    size_t len = 0;
+    int r = sbx_spec_encode(&spec, &buf, &len, err);
+    if (r == 0) r = sbx_spawn_start(child, buf, len, err);
+    free(buf);
+    if (r < 0) sbx_spawn_discard(child);
+    return r;
   }
 
   Napi::Value Kill(const Napi::CallbackInfo &info) {

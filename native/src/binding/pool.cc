@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <utility>
 
@@ -35,14 +36,16 @@ int Pool::Start(sbx_error_t *err) {
 }
 
 std::string Pool::NextName() {
-  // Caller holds mu_. The pid makes names unique across workers and lets a sweep find the dead.
-  return "r" + std::to_string(getpid()) + "-" + std::to_string(++counter_);
+  // The pid makes names unique across workers and lets a sweep find the dead ones; the counter
+  // is per process, so two Runners in one process never collide either.
+  static std::atomic<uint64_t> counter{0};
+  return "r" + std::to_string(getpid()) + "-" + std::to_string(++counter);
 }
 
 void Pool::Loop() {
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {
-    cv_.wait(lk, [this] { return stopping_ || !retire_.empty() || NeedCgroup() || NeedNetns(); });
+    cv_.wait(lk, [this] { return stopping_ || !retire_.empty() || NeedCgroup() || NeedChild(); });
     if (stopping_) return;
     // Removal first: it bounds how many cgroups exist at once.
     if (!retire_.empty()) {
@@ -54,11 +57,25 @@ void Pool::Loop() {
       lk.lock();
       continue;
     }
-    Refill(NeedCgroup(), NeedNetns(), lk);
+    Refill(NeedCgroup(), NeedChild(), lk);
   }
 }
 
-void Pool::Refill(bool want_cg, bool want_ns, std::unique_lock<std::mutex> &lk) {
+// Pool thread only. A fresh netns fd, or -1 (then the helper clones its own).
+int Pool::MakeNetns() {
+  sbx_error_t err{};
+  if (ns_broken_) return -1;
+  if (!helper_started_) helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
+  int fd = -1;
+  if (!helper_started_ || sbx_netns_helper_take(&netns_helper_, &fd, &err) < 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ns_broken_ = true;
+    return -1;
+  }
+  return fd;
+}
+
+void Pool::Refill(bool want_cg, bool want_child, std::unique_lock<std::mutex> &lk) {
   Ready ready{};
   ready.has_limits = has_last_;
   ready.limits = last_limits_;
@@ -67,20 +84,23 @@ void Pool::Refill(bool want_cg, bool want_ns, std::unique_lock<std::mutex> &lk) 
   sbx_error_t err{};
   bool cg_ok = want_cg && sbx_cgroup_create(&cfg_, name.c_str(), ready.has_limits ? &ready.limits : nullptr,
                                             &ready.cg, &err) == 0;
-  int ns_fd = -1;
-  bool ns_ok = false;
-  if (want_ns) {
-    if (!helper_started_) helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
-    ns_ok = helper_started_ && sbx_netns_helper_take(&netns_helper_, &ns_fd, &err) == 0;
+  Prepared prepared{};
+  bool child_ok = false;
+  if (want_child) {
+    int ns_fd = MakeNetns();
+    prepared.pooled_netns = ns_fd >= 0;
+    child_ok = sbx_spawn_prepare(helper_.c_str(), userns_fd_, ns_fd, &prepared.child, &err) == 0;
+    // The helper holds it now (or nobody does): this namespace can serve no other run.
+    if (ns_fd >= 0) close(ns_fd);
   }
   lk.lock();
   if (want_cg) {
     if (cg_ok) cgroups_.push_back(ready);
     else cg_broken_ = true;
   }
-  if (want_ns) {
-    if (ns_ok) netns_.push_back(ns_fd);
-    else ns_broken_ = true;
+  if (want_child) {
+    if (child_ok) children_.push_back(prepared);
+    else child_broken_ = true;
   }
 }
 
@@ -122,13 +142,16 @@ int Pool::TakeCgroup(const sbx_limits_t &limits, sbx_cgroup_t *out, sbx_error_t 
   return r;
 }
 
-int Pool::TakeNetns() {
+bool Pool::TakeChild(sbx_child_t *out, bool *pooled_netns) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (netns_.empty()) return -1;
-  int fd = netns_.front();
-  netns_.pop_front();
+  // A take that finds none clears a failure mark: the next refill tries again.
+  child_broken_ = false;
   cv_.notify_one();
-  return fd;
+  if (children_.empty()) return false;
+  *out = children_.front().child;
+  *pooled_netns = children_.front().pooled_netns;
+  children_.pop_front();
+  return true;
 }
 
 void Pool::Retire(sbx_cgroup_t &cg) {
@@ -157,18 +180,18 @@ void Pool::Stop() {
   if (thread_.joinable()) thread_.join();
   std::deque<Ready> cgroups;
   std::deque<sbx_cgroup_t> retire;
-  std::deque<int> netns;
+  std::deque<Prepared> children;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopped_ = true;
     cgroups.swap(cgroups_);
     retire.swap(retire_);
-    netns.swap(netns_);
+    children.swap(children_);
   }
   sbx_error_t ignored;
   for (Ready &r : cgroups) sbx_cgroup_destroy(&r.cg, &ignored);
   for (sbx_cgroup_t &cg : retire) sbx_cgroup_destroy(&cg, &ignored);
-  for (int fd : netns) close(fd);
+  for (Prepared &p : children) sbx_spawn_discard(&p.child);
   if (helper_started_) sbx_netns_helper_stop(&netns_helper_);
   helper_started_ = false;
 }

@@ -1,10 +1,12 @@
-// The pool: per-run cgroups and network namespaces prepared ahead of demand on one background
-// thread, and used cgroups removed after their run on the same thread, so neither the JS thread
-// nor the waiter thread pays for mkdir/rmdir or netns creation. No Node headers.
+// The pool: per-run cgroups and prepared sbx-init helpers (spawned, in a fresh network namespace
+// made by the netns helper, the run's other namespaces cloned, waiting for a spec) made ahead of
+// demand on one background thread; used cgroups removed after their run on the same thread. So
+// neither the JS thread nor the waiter thread pays for mkdir/rmdir, netns creation, the exec of
+// sbx-init or the clone. No Node headers.
 //
 // Every object is used by exactly one run and never again: a cgroup goes ready → taken by one
-// run → retired (rmdir) after every process of that run is gone; a netns fd is handed to one
-// run's sbx-init and closed. Sizes are bounded by `target` (creation follows consumption, so
+// run → retired (rmdir) after every process of that run is gone; a prepared helper gets one
+// spec (or is killed); a netns fd is handed to one helper and closed. Sizes are bounded by `target` (creation follows consumption, so
 // the rate of new v1 memory cgroups, which linger as "dying" after rmdir, is the run rate).
 #pragma once
 
@@ -17,6 +19,7 @@
 
 extern "C" {
 #include "sbx-pool.h"
+#include "sbx-spawn.h"
 #include "sbx.h"
 }
 
@@ -31,11 +34,13 @@ class Pool {
   int Start(sbx_error_t *err);
   // JS thread: a cgroup no run used before, with `limits` written (made here when none is ready).
   int TakeCgroup(const sbx_limits_t &limits, sbx_cgroup_t *out, sbx_error_t *err);
-  // JS thread: a fresh netns fd, owned by the caller; -1 when none is ready (the run makes its own).
-  int TakeNetns();
+  // JS thread: a prepared helper (owned by the caller from here on); false when none is ready.
+  // *pooled_netns: it sits in a netns from the netns helper (lo up), not one of its own.
+  bool TakeChild(sbx_child_t *out, bool *pooled_netns);
   // Any thread, once every process of the cgroup's run is gone: removed in the background.
   void Retire(sbx_cgroup_t &cg);
-  // Joins the thread, removes every cgroup (ready or retired), closes every netns. Idempotent.
+  // Joins the thread, removes every cgroup (ready or retired), kills every prepared helper and
+  // the netns helper. Idempotent.
   void Stop();
 
  private:
@@ -44,11 +49,16 @@ class Pool {
     bool has_limits;
     sbx_limits_t limits;
   };
+  struct Prepared {
+    sbx_child_t child;
+    bool pooled_netns;
+  };
   void Loop();
   bool NeedCgroup() const { return !cg_broken_ && cgroups_.size() < target_; }
-  bool NeedNetns() const { return !ns_broken_ && netns_.size() < target_; }
+  bool NeedChild() const { return !child_broken_ && children_.size() < target_; }
+  int MakeNetns();
   std::string NextName();
-  void Refill(bool want_cg, bool want_ns, std::unique_lock<std::mutex> &lk);
+  void Refill(bool want_cg, bool want_child, std::unique_lock<std::mutex> &lk);
 
   const sbx_cgroup_config_t cfg_;
   const std::string helper_;
@@ -63,13 +73,13 @@ class Pool {
   std::condition_variable cv_;
   std::deque<Ready> cgroups_;
   std::deque<sbx_cgroup_t> retire_;
-  std::deque<int> netns_;
+  std::deque<Prepared> children_;
   bool stopping_ = false, stopped_ = false;
   bool cg_broken_ = false;  // the last background create failed: wait for a take to succeed
-  bool ns_broken_ = false;  // no helper or it refused: every run makes its own netns
+  bool child_broken_ = false;  // the last prepare failed: wait for a take to need one
+  bool ns_broken_ = false;     // no netns helper or it refused: helpers clone their own netns
   bool has_last_ = false;   // limits of the last take: what new cgroups get written ahead
   sbx_limits_t last_limits_{};
-  uint64_t counter_ = 0;
 };
 
 }  // namespace sbx

@@ -1,20 +1,34 @@
 /*
- * Starting sbx-init from the (large, multi-threaded) Node process. posix_spawn uses
- * CLONE_VM|CLONE_VFORK in glibc, so the parent is never copied (PERF.md: plain fork of a
- * 256 MiB parent costs 9 ms). The spec travels in a memfd, so its size never blocks a pipe.
+ * Starting sbx-init from the (large, multi-threaded) Node process, in two steps:
+ *
+ *   prepare  pipes, a spec socket, posix_spawn of sbx-init. The helper enters the outer user
+ *            namespace and the ready network namespace, clones the run's namespaces and waits
+ *            for its spec. Done ahead of demand on the pool thread (or on demand when the pool
+ *            is empty), so the exec of the helper and the clone are off the run's critical path.
+ *   start    the spec, sealed in a memfd, sent over the socket: one copy for the outer helper and
+ *            one for container pid 1 (each reads one message). From here on the helper is this
+ *            run's alone; a prepared helper is never given a second spec.
+ *
+ * posix_spawn uses CLONE_VM|CLONE_VFORK in glibc, so the parent is never copied (PERF.md: plain
+ * fork of a 256 MiB parent costs 9 ms). The spec travels in a memfd, so its size never blocks.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sbx-spawn.h"
 
-extern char **environ;
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 static int move_high(int fd) {
   /* Above every target slot (0-6), so no dup2 of the file actions clobbers a later source. */
@@ -36,6 +50,7 @@ static int make_spec_fd(const uint8_t *buf, size_t len, sbx_error_t *err) {
     }
     off += (size_t)w;
   }
+  /* Sealed: the helper reads exactly what we wrote, and nobody can change it afterwards. */
   fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
   return fd;
 }
@@ -60,7 +75,11 @@ static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  char *const argv[] = {(char *)"sbx-init", NULL};
+  /* What the helper enters before its clone is told by argv: the spec comes later. */
+  char *argv[4] = {(char *)"sbx-init", NULL, NULL, NULL};
+  int argc = 1;
+  if (child_fds[SBX_FD_USERNS] >= 0) argv[argc++] = (char *)"--userns";
+  if (child_fds[SBX_FD_NETNS] >= 0) argv[argc++] = (char *)"--netns";
   char *const envp[] = {NULL};
   int r = posix_spawn(pid, helper, &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
@@ -69,24 +88,20 @@ static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_
   return 0;
 }
 
-int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int userns_fd, int netns_fd,
-                   sbx_child_t *out, sbx_error_t *err) {
-  int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, rep[2] = {-1, -1};
+int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, sbx_child_t *out, sbx_error_t *err) {
+  int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, rep[2] = {-1, -1}, sock[2] = {-1, -1};
   int r;
   memset(out, 0, sizeof(*out));
-  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
-    r = sbx_error_set(err, SBX_PHASE_SPAWN, errno, "pipe2");
+  out->pidfd = out->stdin_fd = out->stdout_fd = out->stderr_fd = out->report_fd = out->spec_sock = -1;
+  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
+      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
+    r = sbx_error_set(err, SBX_PHASE_SPAWN, errno, "pipe2/socketpair");
     goto fail;
   }
-  int spec_fd = make_spec_fd(spec, spec_len, err);
-  if (spec_fd < 0) {
-    r = spec_fd;
-    goto fail;
-  }
-  int child_fds[7] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(spec_fd), move_high(rep[1]),
+  int child_fds[7] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(sock[1]), move_high(rep[1]),
                       userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1,
                       netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 10) : -1};
-  in[0] = o[1] = e[1] = rep[1] = -1;
+  in[0] = o[1] = e[1] = rep[1] = sock[1] = -1;
   r = do_spawn(helper, child_fds, &out->pid, err);
   /* The helper holds its own copies now; ours must go so EOF and EPIPE work. */
   close_all(child_fds, 7);
@@ -95,17 +110,64 @@ int sbx_spawn_init(const char *helper, const uint8_t *spec, size_t spec_len, int
   if (out->pidfd < 0) {
     r = sbx_error_set(err, SBX_PHASE_SPAWN, errno, "pidfd_open");
     kill(out->pid, SIGKILL);
+    while (waitpid(out->pid, NULL, 0) < 0 && errno == EINTR) {
+    }
     goto fail;
   }
   out->stdin_fd = in[1];
   out->stdout_fd = o[0];
   out->stderr_fd = e[0];
   out->report_fd = rep[0];
+  out->spec_sock = sock[0];
   int fds[4] = {in[1], o[0], e[0], rep[0]};
   for (int i = 0; i < 4; i++) fcntl(fds[i], F_SETFL, O_NONBLOCK);
   return 0;
 fail:;
-  int all[8] = {in[0], in[1], o[0], o[1], e[0], e[1], rep[0], rep[1]};
-  close_all(all, 8);
+  int all[10] = {in[0], in[1], o[0], o[1], e[0], e[1], rep[0], rep[1], sock[0], sock[1]};
+  close_all(all, 10);
   return r;
+}
+
+static int send_fd(int sock, int fd) {
+  char ctrl[CMSG_SPACE(sizeof(int))];
+  char byte = 's';
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+  memset(ctrl, 0, sizeof(ctrl));
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  /* Never blocks: two small messages into an empty socket. A dead helper gives EPIPE. */
+  return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
+int sbx_spawn_start(sbx_child_t *c, const uint8_t *spec, size_t spec_len, sbx_error_t *err) {
+  /* A prepared helper may have died while it waited (killed, OOM). Its pid 1 holds the socket
+   * until the death signal reaches it too, so EPIPE alone would come too late: ask the pidfd. */
+  struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+  if (poll(&p, 1, 0) != 0) return sbx_error_set(err, SBX_PHASE_SPAWN, ESRCH, "prepared sbx-init is gone");
+  cleanup_close int spec_fd = make_spec_fd(spec, spec_len, err);
+  if (spec_fd < 0) return spec_fd;
+  int r = send_fd(c->spec_sock, spec_fd);
+  if (r == 0) r = send_fd(c->spec_sock, spec_fd);
+  close(c->spec_sock);
+  c->spec_sock = -1;
+  if (r < 0) return sbx_error_set(err, SBX_PHASE_SPAWN, -r, "send spec to sbx-init");
+  return 0;
+}
+
+void sbx_spawn_discard(sbx_child_t *c) {
+  /* Kill before reaping: a prepared helper waits for its spec forever. Its pid 1 dies with it
+   * (PR_SET_PDEATHSIG), and with pid 1 the rest of its namespaces. */
+  if (c->pidfd >= 0) {
+    syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+    siginfo_t info;
+    while (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &info, WEXITED) < 0 && errno == EINTR) {
+    }
+  }
+  int all[6] = {c->pidfd, c->stdin_fd, c->stdout_fd, c->stderr_fd, c->report_fd, c->spec_sock};
+  close_all(all, 6);
+  c->pidfd = c->stdin_fd = c->stdout_fd = c->stderr_fd = c->report_fd = c->spec_sock = -1;
 }

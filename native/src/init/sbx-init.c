@@ -2,14 +2,16 @@
  * sbx-init: the single-threaded helper the addon spawns for every run (posix_spawn, so the large
  * multi-threaded Node process is never copied). Three processes, see native/README.md:
  *
- *   outer   (host namespaces) reads the spec, clones pid 1 into fresh namespaces, puts it into
- *           the run's cgroup, writes its id maps, lets it go, waits for it.
+ *   outer   (host namespaces) clones pid 1 into fresh namespaces, waits for the spec, puts pid 1
+ *           into the run's cgroup, writes its id maps, lets it go, waits for it.
  *   pid 1   (container root) builds the filesystem, forks the program, reaps, reports the exit
  *           status, collects /box; when it exits the kernel kills every process left in the run.
  *   program drops to the sandbox user and execs.
  *
- * fds on entry: 0-2 the program's stdio pipes, 3 the spec (memfd), 4 the report pipe,
- * 5 the outer user namespace (rootless only), 6 a ready network namespace (when pooled).
+ * fds on entry: 0-2 the program's stdio pipes, 3 a socket on which the spec (a sealed memfd)
+ * arrives once per reader (outer and pid 1), 4 the report pipe, 5 the outer user namespace
+ * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled).
+ * Everything before the spec is run-independent, so the addon may start us ahead of demand.
  * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
  */
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,27 +36,53 @@ static __attribute__((noreturn)) void fail(const sbx_error_t *err) {
   _exit(126);
 }
 
-static uint8_t *read_spec(size_t *len, sbx_error_t *err) {
+/* The spec memfd, received on the socket at SBX_FD_SPEC (one message per reader, see spawn.c). */
+static int recv_spec_fd(sbx_error_t *err) {
+  char ctrl[CMSG_SPACE(sizeof(int))], byte;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+  ssize_t n;
+  while ((n = recvmsg(SBX_FD_SPEC, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  /* EOF: the addon discarded this prepared helper without a run. */
+  if (n == 0) _exit(0);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (n < 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+    return sbx_error_set(err, SBX_PHASE_SPAWN, n < 0 ? errno : EPROTO, "receive spec");
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof(int));
+  return fd;
+}
+
+/* Receives, reads and decodes the spec; the buffer stays alive (the spec points into it). */
+static void read_spec(sbx_spec_t *spec) {
+  sbx_error_t err = {0};
   struct stat st;
-  if (fstat(SBX_FD_SPEC, &st) < 0) {
-    sbx_error_set(err, SBX_PHASE_SPAWN, errno, "fstat spec fd");
-    return NULL;
+  cleanup_close int fd = recv_spec_fd(&err);
+  if (fd < 0) fail(&err);
+  close(SBX_FD_SPEC);
+  if (fstat(fd, &st) < 0) {
+    sbx_error_set(&err, SBX_PHASE_SPAWN, errno, "fstat spec fd");
+    fail(&err);
   }
   uint8_t *buf = malloc((size_t)st.st_size + 1);
   size_t got = 0;
   while (buf && got < (size_t)st.st_size) {
-    ssize_t n = pread(SBX_FD_SPEC, buf + got, (size_t)st.st_size - got, (off_t)got);
+    ssize_t n = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
     if (n <= 0) break;
     got += (size_t)n;
   }
   if (!buf || got != (size_t)st.st_size) {
-    sbx_error_set(err, SBX_PHASE_SPAWN, errno ? errno : EIO, "read spec");
-    free(buf);
-    return NULL;
+    sbx_error_set(&err, SBX_PHASE_SPAWN, errno ? errno : EIO, "read spec");
+    fail(&err);
   }
-  close(SBX_FD_SPEC);
-  *len = got;
-  return buf;
+  if (sbx_spec_decode(buf, got, spec, &err) < 0) fail(&err);
+}
+
+static int has_arg(int argc, char **argv, const char *want) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], want) == 0) return 1;
+  return 0;
 }
 
 /* pdeathsig is cleared by every credential change, so it is set again after each one; the
@@ -106,15 +135,20 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   _exit(0);
 }
 
-static __attribute__((noreturn)) void pid1_main(const sbx_spec_t *spec, int go_fd) {
+static __attribute__((noreturn)) void pid1_main(int go_fd, int pooled_netns) {
   sbx_error_t err = {0};
+  sbx_spec_t spec;
   char go;
+  /* Prepared ahead of demand: this is where we wait for a run. */
+  read_spec(&spec);
+  /* Said by what we were started with, not by the spec: lo is up only in a pooled netns. */
+  spec.flags = (spec.flags & ~SBX_FLAG_NETNS_FD) | (pooled_netns ? SBX_FLAG_NETNS_FD : 0);
   /* Blocks until the outer helper has written our id maps and joined us to the cgroup. */
   if (read(go_fd, &go, 1) != 1) _exit(125);
-  if (sbx_contain_pid1(spec, &err) < 0) fail(&err);
+  if (sbx_contain_pid1(&spec, &err) < 0) fail(&err);
   die_with_parent(go_fd);
   close(go_fd);
-  supervise(spec);
+  supervise(&spec);
 }
 
 static int join_cgroups(const sbx_spec_t *spec, pid_t pid, sbx_error_t *err) {
@@ -132,26 +166,24 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "--netns-pool") == 0) return sbx_netns_pool_main(argc >= 3 ? atoi(argv[2]) : -1);
   sbx_error_t err = {0};
   sbx_spec_t spec;
-  size_t len = 0;
   pid_t parent = getppid();
+  int pooled_netns = has_arg(argc, argv, "--netns");
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != parent) _exit(125);
-  uint8_t *buf = read_spec(&len, &err);
-  if (!buf || sbx_spec_decode(buf, len, &spec, &err) < 0) fail(&err);
-  if (spec.flags & SBX_FLAG_USERNS_FD) {
+  if (has_arg(argc, argv, "--userns")) {
     if (sbx_userns_enter(SBX_FD_USERNS, &err) < 0) fail(&err);
     close(SBX_FD_USERNS);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent) _exit(125);
   }
   long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-  if (spec.flags & SBX_FLAG_NETNS_FD) {
+  if (pooled_netns) {
     /*
-     * A fresh namespace made ahead of demand for this run alone (its only other reference, the
-     * addon's fd, is closed once we run). After the outer user namespace: setns needs
-     * CAP_SYS_ADMIN over the netns's owner, which we hold only there (rootless). Before the
-     * clone: the child inherits it, and its own new user namespace holds no capability over
-     * it, so not even container root can reconfigure the network.
+     * A fresh namespace made ahead of demand for this run alone (the addon closed its fd once
+     * we were spawned). After the outer user namespace: setns needs CAP_SYS_ADMIN over the
+     * netns's owner, which we hold only there (rootless). Before the clone: the child inherits
+     * it, and its own new user namespace holds no capability over it, so not even container
+     * root can reconfigure the network.
      */
     if (sbx_net_enter(SBX_FD_NETNS, &err) < 0) fail(&err);
     close(SBX_FD_NETNS);
@@ -159,7 +191,11 @@ int main(int argc, char **argv) {
   }
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
-  /* Every namespace at once; cgroup and time follow inside pid 1 (they need the join first). */
+  /*
+   * Every namespace at once, before the spec is known: a prepared helper does this ahead of
+   * demand. The child runs nothing of the run until the go byte, which comes after its cgroup
+   * join and id maps. Cgroup and time namespaces follow inside pid 1 (they need the join).
+   */
   pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
   if (child < 0) {
     sbx_error_set(&err, SBX_PHASE_SETUP, errno, "clone(namespaces)");
@@ -168,11 +204,12 @@ int main(int argc, char **argv) {
   if (child == 0) {
     close(sync[1]);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    pid1_main(&spec, sync[0]);
+    pid1_main(sync[0], pooled_netns);
   }
   close(sync[0]);
   int32_t host_pid = child;
   sbx_report_send(SBX_FD_REPORT, SBX_MSG_PID1, &host_pid, sizeof(host_pid), NULL, 0);
+  read_spec(&spec);
   /* Cgroup before the child may run anything: no instant of the run escapes its limits. */
   if (join_cgroups(&spec, child, &err) < 0 || sbx_userns_write_maps(child, &spec, &err) < 0) {
     kill(child, SIGKILL);
