@@ -56,18 +56,20 @@ async function counted(ctx: AttackContext, run: Promise<HttpAnswer>): Promise<Ht
   const answer = await run;
   if (answer.body?.state === 'done') {
     ctx.tally.answered++;
-    if (FAULT_STATUSES.has(String(answer.body.status))) ctx.tally.faultsSurvived++;
+    if (FAULT_STATUSES.has(String(answer.body.status))) ctx.tally.faultRuns++;
   }
   return answer;
 }
 
-async function benignRun(ctx: AttackContext, entry: ProgramEntry): Promise<string[]> {
+/** The benign neighbour's problems, and when it was submitted (to tell whether it overlapped the attack). */
+async function benignRun(ctx: AttackContext, entry: ProgramEntry): Promise<{ problems: string[]; submittedAt: number }> {
   const compiled = entry.language === 'c' || entry.language === 'cpp';
   await new Promise((resolve) => setTimeout(resolve, BENIGN_DELAY_MS[compiled ? 'compiled' : 'interpreted']));
+  const submittedAt = Date.now();
   const answer = await counted(ctx, submitRun(ctx.url, BENIGN));
   const body = answer.body as unknown as RunResult | undefined;
-  if (body?.status === 'OK' && streamText(body.run, 'stdout') === BENIGN_OUTPUT) return [];
-  return [`benign run beside the attack: HTTP ${answer.httpStatus} ${body ? describeRun(body) : answer.text.slice(0, 200)}`];
+  if (body?.status === 'OK' && streamText(body.run, 'stdout') === BENIGN_OUTPUT) return { problems: [], submittedAt };
+  return { problems: [`benign run beside the attack: HTTP ${answer.httpStatus} ${body ? describeRun(body) : answer.text.slice(0, 200)}`], submittedAt };
 }
 
 /** GET /health and /ready answer 200 and every worker process is still the one started. */
@@ -108,11 +110,12 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
 export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry): Promise<AttackReport> {
   const mountsBefore = mountSnapshot();
   const pair = (entry.expect.host ?? []).includes('concurrent-pair');
-  const benign = wantsBenign(entry) ? benignRun(ctx, entry) : Promise.resolve([]);
+  const benign = wantsBenign(entry) ? benignRun(ctx, entry) : undefined;
   const runs = pair
     ? ['a\n', 'b\n'].map((stdin) => counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values, stdin))))
     : [counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values)))];
   const answers = await Promise.all(runs);
+  const attackAnsweredAt = Date.now();
   const problems = answers.flatMap((a, i) => checkAnswer(ctx, entry, a, pair ? `copy ${'ab'[i]}` : 'run'));
   const statuses = answers.map((a) => String(a.body?.status ?? `HTTP ${a.httpStatus}`));
   if (entry.followUp) {
@@ -120,8 +123,13 @@ export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry):
     problems.push(...checkAnswer(ctx, entry, second, 'follow-up run', entry.followUp.expect));
     statuses.push(String(second.body?.status ?? `HTTP ${second.httpStatus}`));
   }
-  problems.push(...(await benign));
+  let beside = '';
+  if (benign) {
+    const { problems: found, submittedAt } = await benign;
+    problems.push(...found);
+    beside = ` (benign neighbour ${found.length ? 'failed' : 'OK'}, ${submittedAt < attackAnsweredAt ? 'during the attack' : 'after it ended'})`;
+  }
   problems.push(...(await hostProblems(ctx, mountsBefore)));
   problems.push(...(await healthProblems(ctx)));
-  return { problems, observed: statuses.join(' + ') };
+  return { problems, observed: statuses.join(' + ') + beside };
 }

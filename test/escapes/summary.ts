@@ -28,8 +28,10 @@ export class AttackTally {
   submitted = 0;
   /** Runs answered with a final result, or requests answered at all (any HTTP status). */
   answered = 0;
-  /** Runs that ended in a limit or crash status, and abusive requests refused, with the service still up. */
-  faultsSurvived = 0;
+  /** Runs that ended in a limit or crash status (TIME/MEMORY/OUTPUT_LIMIT, RUNTIME/COMPILE_ERROR). */
+  faultRuns = 0;
+  /** Abusive API requests refused with a 4xx. */
+  refusedRequests = 0;
 
   add(record: AttackRecord): void {
     this.records.push(record);
@@ -59,7 +61,7 @@ export class AttackTally {
       `| skipped | ${this.count('skipped')} |`,
       `| runs and requests submitted | ${this.submitted} |`,
       `| answered | ${this.answered} |`,
-      `| faults survived | ${this.faultsSurvived} |`,
+      `| faults survived | ${this.faultRuns + this.refusedRequests} (${this.faultRuns} runs ended by a limit or crash, ${this.refusedRequests} abusive requests refused) |`,
       `| runs lost (submitted − answered) | ${this.submitted - this.answered} |`,
       '',
       '| id | attack | language | outcome | observed | note |',
