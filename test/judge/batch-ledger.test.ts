@@ -1,0 +1,84 @@
+/**
+ * The worker's batch ledger against a real Redis: one atomic script per finished run, counted once
+ * however often the same job is recorded, members of an older generation ignored, the batch
+ * finished exactly once, and webhooks enqueued under stable delivery ids.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RedisJudgeStore } from '../../api/queue/redis-judge-store.js';
+import type { BatchRunSummary, WebhookJob } from '../../worker/contract/batch.js';
+import { createBatchLedger } from '../../worker/judge/batch-ledger.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis;
+let client: Redis;
+let store: RedisJudgeStore;
+let outbox: { job: WebhookJob; deliveryId: string }[];
+
+const summary = (runId: string, status: BatchRunSummary['status']): BatchRunSummary => ({ externalId: `x-${runId}`, runId, status, passed: 1, total: 1, finishedAt: 't' });
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+  store = new RedisJudgeStore(client, (_what, operation) => operation());
+});
+afterAll(async () => {
+  client?.disconnect();
+  await redis?.stop();
+});
+beforeEach(() => {
+  outbox = [];
+});
+
+function ledger() {
+  return createBatchLedger(client, async (job, deliveryId) => {
+    outbox.push({ job, deliveryId });
+  });
+}
+
+async function newBatch(id: string, runIds: string[], webhook = true): Promise<void> {
+  const members = runIds.map((runId) => ({ runId, externalId: `x-${runId}` }));
+  await store.createBatch({ id, createdAt: 'c', testsetId: 't', members, templates: runIds.map(() => '{}'), ...(webhook ? { webhook: { url: 'http://127.0.0.1/h', secret: 's' } } : {}) }, 600);
+}
+
+describe('batch ledger', () => {
+  it('counts each run once, however often it is recorded, and finishes the batch exactly once', async () => {
+    await newBatch('b1', ['r1', 'r2']);
+    const l = ledger();
+    await l.record('b1', summary('r1', 'OK'));
+    await l.record('b1', summary('r1', 'WRONG_ANSWER'));
+    expect(await store.getBatch('b1')).toMatchObject({ done: 1, total: 2, counts: { OK: 1 } });
+    await Promise.all([l.record('b1', summary('r2', 'TIME_LIMIT')), l.record('b1', summary('r2', 'TIME_LIMIT'))]);
+    const state = await store.getBatch('b1');
+    expect(state).toMatchObject({ done: 2, counts: { OK: 1, TIME_LIMIT: 1 }, finishedAt: expect.any(String) });
+    const rows = await store.batchRows('b1', 0, 10);
+    expect(rows.map((r) => r.summary?.status)).toEqual(['OK', 'TIME_LIMIT']);
+
+    const ids = outbox.map((o) => o.deliveryId);
+    expect(ids.filter((id) => id === 'run.finished-r1')).toHaveLength(2);
+    expect(outbox.find((o) => o.deliveryId === 'run.finished-r1')?.job.event).toMatchObject({ event: 'run.finished', status: 'OK' });
+    expect(new Set(ids.filter((id) => id.startsWith('batch.finished-')))).toEqual(new Set(['batch.finished-b1-1']));
+    const finished = outbox.find((o) => o.deliveryId === 'batch.finished-b1-1')?.job.event;
+    expect(finished).toMatchObject({ event: 'batch.finished', total: 2, done: 2, counts: { OK: 1, TIME_LIMIT: 1 } });
+    expect(await client.pttl('bulkhead:batch:b1:results')).toBeGreaterThan(0);
+  });
+
+  it('ignores runs of an older generation after a rejudge, and finishes the new one under its own delivery id', async () => {
+    await newBatch('b2', ['old']);
+    const l = ledger();
+    expect(await store.rejudgeBatch('b2', [{ runId: 'new', externalId: 'x-new' }], 600)).toBe(true);
+    await l.record('b2', summary('old', 'OK'));
+    expect(await store.getBatch('b2')).toMatchObject({ done: 0, generation: 2, counts: {} });
+    await l.record('b2', summary('new', 'RUNTIME_ERROR'));
+    expect(await store.getBatch('b2')).toMatchObject({ done: 1, total: 1, counts: { RUNTIME_ERROR: 1 } });
+    expect(outbox.map((o) => o.deliveryId)).toEqual(['run.finished-new', 'batch.finished-b2-2']);
+  });
+
+  it('enqueues no webhook for a batch without one, and ignores unknown batches', async () => {
+    await newBatch('b3', ['r'], false);
+    await ledger().record('b3', summary('r', 'OK'));
+    await ledger().record('nope', summary('r', 'OK'));
+    expect(outbox).toEqual([]);
+    expect(await store.getBatch('b3')).toMatchObject({ done: 1 });
+  });
+});
