@@ -93,8 +93,6 @@ typedef struct {
   sbx_limits_t limits;
   const uint8_t *bpf; /* struct sock_filter[] */
   uint32_t bpf_len;   /* bytes */
-  uint32_t n_cgroup_procs;
-  const char **cgroup_procs; /* cgroup.procs files sbx-init puts the container's pid 1 into */
   uint32_t host_root_uid, host_user_uid; /* ids (in the parent user ns) of container 0 and 1000 */
   uint32_t host_root_gid, host_user_gid;
   uint32_t collect_max_files;

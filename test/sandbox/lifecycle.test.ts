@@ -59,9 +59,21 @@ async function eventually<T>(check: () => T, ok: (v: T) => boolean, ms = 2000): 
   return v;
 }
 
-/** Used cgroups are removed in the background; only the pool's ready ones (no process) stay. */
+function hostUidOf(pid: string): number | undefined {
+  try {
+    return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return undefined; // ended while we looked
+  }
+}
+
+/**
+ * Used cgroups are removed in the background; only prepared ones stay, each holding at most the
+ * waiting pid 1 of a prepared run, which is still host root (no id maps yet, runs nothing).
+ */
 async function expectOnlyIdleCgroups(): Promise<void> {
-  const busy = () => CONTROLLERS.flatMap((c) => ourCgroups(c).filter((n) => procsOf(c, n).trim() !== ''));
+  const runProcs = (c: string, n: string) => procsOf(c, n).split('\n').filter((p) => p && (hostUidOf(p) ?? 0) !== 0);
+  const busy = () => CONTROLLERS.flatMap((c) => ourCgroups(c).filter((n) => runProcs(c, n).length > 0));
   expect(await eventually(busy, (b) => b.length === 0)).toEqual([]);
   // The pool keeps at most min(slots, 16) ready; more means used ones were not removed.
   const n = await eventually(() => ourCgroups().length, (x) => x <= Math.min(4 * availableParallelism(), 16));

@@ -160,18 +160,8 @@ class Runner : public Napi::ObjectWrap<Runner> {
     start->id = ++next_id_;
     sbx_limits_t cg_limits = spec.spec.limits;
     cg_limits.pids += 1;  // the run's pid 1 lives in the cgroup too
-    if (pool_->TakeCgroup(cg_limits, &start->cgroup, &err) < 0) throw MakeError(env, err);
-    char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
-    int n = sbx_cgroup_procs_files(&start->cgroup, procs, SBX_MAX_CGROUP_DIRS);
-    std::vector<const char *> procs_ptrs;
-    for (int i = 0; i < n; i++) procs_ptrs.push_back(procs[i]);
-    spec.spec.cgroup_procs = procs_ptrs.data();
-    spec.spec.n_cgroup_procs = uint32_t(n);
     if (userns_fd_ >= 0) spec.spec.flags |= SBX_FLAG_USERNS_FD;
-    if (StartChild(spec.spec, &start->child, &err) < 0) {
-      pool_->Retire(start->cgroup);
-      throw MakeError(env, err);
-    }
+    if (StartRun(spec.spec, cg_limits, start.get(), &err) < 0) throw MakeError(env, err);
     start->stdin_bytes = std::move(spec.stdin_bytes);
     start->output_bytes = spec.spec.limits.output_bytes;
     start->cpu_time_ns = spec.spec.limits.cpu_time_ms * 1'000'000ull;
@@ -188,14 +178,21 @@ class Runner : public Napi::ObjectWrap<Runner> {
     return handle;
   }
 
-  // A prepared helper from the pool, or one spawned here when none is ready (a burst, or the
-  // pool cannot prepare: then the error of this spawn is the one reported). A prepared helper
-  // that died while it waited (EPIPE on the spec) is replaced by one spawned here.
-  int StartChild(sbx_spec_t &spec, sbx_child_t *child, sbx_error_t *err) {
+  // A prepared run from the pool, or one made here when none is ready (a burst, or the pool
+  // cannot prepare: then the error of this attempt is the one reported). A prepared helper that
+  // died while it waited (pidfd readable, EPIPE on the spec) is replaced by one made here.
+  int StartRun(sbx_spec_t &spec, const sbx_limits_t &cg_limits, RunStart *start, sbx_error_t *err) {
     bool pooled_netns = false;
-    if (pool_->TakeChild(child, &pooled_netns) && SendSpec(spec, pooled_netns, child, err) == 0) return 0;
-    if (sbx_spawn_prepare(helper_.c_str(), userns_fd_, -1, child, err) < 0) return -1;
-    return SendSpec(spec, false, child, err);
+    if (pool_->TakePrepared(cg_limits, &start->child, &start->cgroup, &pooled_netns)) {
+      if (SendSpec(spec, pooled_netns, &start->child, err) == 0) return 0;
+      // Killed and reaped by SendSpec; its pid 1 follows it (PR_SET_PDEATHSIG).
+      pool_->Retire(start->cgroup);
+    }
+    if (pool_->CreateCgroup(cg_limits, &start->cgroup, err) < 0) return -1;
+    int r = sbx_spawn_prepare(helper_.c_str(), userns_fd_, -1, &start->cgroup, &start->child, err);
+    if (r == 0) r = SendSpec(spec, false, &start->child, err);
+    if (r < 0) pool_->Retire(start->cgroup);
+    return r;
   }
 
   static int SendSpec(sbx_spec_t &spec, bool pooled_netns, sbx_child_t *child, sbx_error_t *err) {

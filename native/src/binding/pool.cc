@@ -45,7 +45,7 @@ std::string Pool::NextName() {
 void Pool::Loop() {
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {
-    cv_.wait(lk, [this] { return stopping_ || !retire_.empty() || NeedCgroup() || NeedChild(); });
+    cv_.wait(lk, [this] { return stopping_ || !retire_.empty() || NeedPrepared(); });
     if (stopping_) return;
     // Removal first: it bounds how many cgroups exist at once.
     if (!retire_.empty()) {
@@ -57,7 +57,7 @@ void Pool::Loop() {
       lk.lock();
       continue;
     }
-    Refill(NeedCgroup(), NeedChild(), lk);
+    Prepare(lk);
   }
 }
 
@@ -68,90 +68,72 @@ int Pool::MakeNetns() {
   if (!helper_started_) helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
   int fd = -1;
   if (!helper_started_ || sbx_netns_helper_take(&netns_helper_, &fd, &err) < 0) {
-    std::lock_guard<std::mutex> lock(mu_);
     ns_broken_ = true;
     return -1;
   }
   return fd;
 }
 
-void Pool::Refill(bool want_cg, bool want_child, std::unique_lock<std::mutex> &lk) {
-  Ready ready{};
-  ready.has_limits = has_last_;
-  ready.limits = last_limits_;
-  std::string name = want_cg ? NextName() : std::string();
+void Pool::Prepare(std::unique_lock<std::mutex> &lk) {
+  Prepared p{};
+  p.has_limits = has_last_;
+  p.limits = last_limits_;
+  std::string name = NextName();
   lk.unlock();
   sbx_error_t err{};
-  bool cg_ok = want_cg && sbx_cgroup_create(&cfg_, name.c_str(), ready.has_limits ? &ready.limits : nullptr,
-                                            &ready.cg, &err) == 0;
-  Prepared prepared{};
-  bool child_ok = false;
-  if (want_child) {
+  bool ok = sbx_cgroup_create(&cfg_, name.c_str(), p.has_limits ? &p.limits : nullptr, &p.cg, &err) == 0;
+  if (ok) {
     int ns_fd = MakeNetns();
-    prepared.pooled_netns = ns_fd >= 0;
-    child_ok = sbx_spawn_prepare(helper_.c_str(), userns_fd_, ns_fd, &prepared.child, &err) == 0;
+    p.pooled_netns = ns_fd >= 0;
+    ok = sbx_spawn_prepare(helper_.c_str(), userns_fd_, ns_fd, &p.cg, &p.child, &err) == 0;
     // The helper holds it now (or nobody does): this namespace can serve no other run.
     if (ns_fd >= 0) close(ns_fd);
+    if (!ok) sbx_cgroup_destroy(&p.cg, &err);
   }
   lk.lock();
-  if (want_cg) {
-    if (cg_ok) cgroups_.push_back(ready);
-    else cg_broken_ = true;
-  }
-  if (want_child) {
-    if (child_ok) children_.push_back(prepared);
-    else child_broken_ = true;
-  }
+  if (ok) prepared_.push_back(p);
+  else broken_ = true;
 }
 
-int Pool::TakeCgroup(const sbx_limits_t &limits, sbx_cgroup_t *out, sbx_error_t *err) {
-  Ready ready{};
+bool Pool::TakePrepared(const sbx_limits_t &limits, sbx_child_t *child, sbx_cgroup_t *cg, bool *pooled_netns) {
+  Prepared p{};
   bool found = false;
-  std::string name;
   {
     std::lock_guard<std::mutex> lock(mu_);
     has_last_ = true;
     last_limits_ = limits;
-    if (!cgroups_.empty()) {
-      ready = cgroups_.front();
-      cgroups_.pop_front();
+    // A take clears a failure mark: the next refill tries again.
+    broken_ = false;
+    if (!prepared_.empty()) {
+      p = prepared_.front();
+      prepared_.pop_front();
       found = true;
-    } else {
-      name = NextName();
     }
   }
   cv_.notify_one();
-  if (!found) {
-    // Pool empty (a burst, or the background create failed): made here, errors reported.
-    int r = sbx_cgroup_create(&cfg_, name.c_str(), &limits, out, err);
-    if (r == 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      cg_broken_ = false;
-    }
-    cv_.notify_one();
-    return r;
+  if (!found) return false;
+  sbx_error_t err{};
+  // pid 1 sits in this cgroup already, idle until its spec and go byte: the limits are in
+  // place before it runs anything of the run.
+  if (!(p.has_limits && SameCgroupLimits(p.limits, limits)) && sbx_cgroup_set_limits(&p.cg, &limits, &err) < 0) {
+    // A cgroup whose limits did not take is never used: the caller makes a fresh run.
+    sbx_spawn_discard(&p.child);
+    Retire(p.cg);
+    return false;
   }
-  *out = ready.cg;
-  if (ready.has_limits && SameCgroupLimits(ready.limits, limits)) return 0;
-  int r = sbx_cgroup_set_limits(out, &limits, err);
-  if (r < 0) {
-    // Never handed to a run: a cgroup whose limits did not take is destroyed, not reused.
-    sbx_error_t ignored;
-    sbx_cgroup_destroy(out, &ignored);
-  }
-  return r;
+  *child = p.child;
+  *cg = p.cg;
+  *pooled_netns = p.pooled_netns;
+  return true;
 }
 
-bool Pool::TakeChild(sbx_child_t *out, bool *pooled_netns) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // A take that finds none clears a failure mark: the next refill tries again.
-  child_broken_ = false;
-  cv_.notify_one();
-  if (children_.empty()) return false;
-  *out = children_.front().child;
-  *pooled_netns = children_.front().pooled_netns;
-  children_.pop_front();
-  return true;
+int Pool::CreateCgroup(const sbx_limits_t &limits, sbx_cgroup_t *out, sbx_error_t *err) {
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    name = NextName();
+  }
+  return sbx_cgroup_create(&cfg_, name.c_str(), &limits, out, err);
 }
 
 void Pool::Retire(sbx_cgroup_t &cg) {
@@ -178,20 +160,21 @@ void Pool::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  std::deque<Ready> cgroups;
+  std::deque<Prepared> prepared;
   std::deque<sbx_cgroup_t> retire;
-  std::deque<Prepared> children;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopped_ = true;
-    cgroups.swap(cgroups_);
+    prepared.swap(prepared_);
     retire.swap(retire_);
-    children.swap(children_);
   }
   sbx_error_t ignored;
-  for (Ready &r : cgroups) sbx_cgroup_destroy(&r.cg, &ignored);
+  // Helpers before their cgroups: a cgroup is removable once its processes are gone.
+  for (Prepared &p : prepared) {
+    sbx_spawn_discard(&p.child);
+    sbx_cgroup_destroy(&p.cg, &ignored);
+  }
   for (sbx_cgroup_t &cg : retire) sbx_cgroup_destroy(&cg, &ignored);
-  for (Prepared &p : children) sbx_spawn_discard(&p.child);
   if (helper_started_) sbx_netns_helper_stop(&netns_helper_);
   helper_started_ = false;
 }

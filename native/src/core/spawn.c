@@ -2,8 +2,8 @@
  * Starting sbx-init from the (large, multi-threaded) Node process, in two steps:
  *
  *   prepare  pipes, a spec socket, posix_spawn of sbx-init. The helper enters the outer user
- *            namespace and the ready network namespace, clones the run's namespaces and waits
- *            for its spec. Done ahead of demand on the pool thread (or on demand when the pool
+ *            namespace and the ready network namespace, clones the run's namespaces, puts pid 1
+ *            into the run's (fresh, limited) cgroup and waits for its spec. Done ahead of demand on the pool thread (or on demand when the pool
  *            is empty), so the exec of the helper and the clone are off the run's critical path.
  *   start    the spec, sealed in a memfd, sent over the socket: one copy for the outer helper and
  *            one for container pid 1 (each reads one message). From here on the helper is this
@@ -60,7 +60,7 @@ static void close_all(int *fds, int n) {
     if (fds[i] >= 0) close(fds[i]);
 }
 
-static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_error_t *err) {
+static int do_spawn(const char *helper, const int child_fds[7], const sbx_cgroup_t *cg, pid_t *pid, sbx_error_t *err) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t all, none;
@@ -75,11 +75,19 @@ static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  /* What the helper enters before its clone is told by argv: the spec comes later. */
-  char *argv[4] = {(char *)"sbx-init", NULL, NULL, NULL};
+  /* What the helper does before its spec arrives is told by argv: namespaces to enter, and the
+   * cgroup.procs files of the run's cgroup (v1 cpuacct too: the tree's cpu time is read there). */
+  char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
+  int n = sbx_cgroup_procs_files(cg, procs, SBX_MAX_CGROUP_DIRS);
+  char *argv[4 + 2 * SBX_MAX_CGROUP_DIRS] = {(char *)"sbx-init"};
   int argc = 1;
   if (child_fds[SBX_FD_USERNS] >= 0) argv[argc++] = (char *)"--userns";
   if (child_fds[SBX_FD_NETNS] >= 0) argv[argc++] = (char *)"--netns";
+  for (int i = 0; i < n; i++) {
+    argv[argc++] = (char *)"--cgroup";
+    argv[argc++] = procs[i];
+  }
+  argv[argc] = NULL;
   char *const envp[] = {NULL};
   int r = posix_spawn(pid, helper, &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
@@ -88,7 +96,8 @@ static int do_spawn(const char *helper, const int child_fds[7], pid_t *pid, sbx_
   return 0;
 }
 
-int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, sbx_child_t *out, sbx_error_t *err) {
+int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
+                      sbx_error_t *err) {
   int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, rep[2] = {-1, -1}, sock[2] = {-1, -1};
   int r;
   memset(out, 0, sizeof(*out));
@@ -102,7 +111,7 @@ int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, sbx_child
                       userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1,
                       netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 10) : -1};
   in[0] = o[1] = e[1] = rep[1] = sock[1] = -1;
-  r = do_spawn(helper, child_fds, &out->pid, err);
+  r = do_spawn(helper, child_fds, cg, &out->pid, err);
   /* The helper holds its own copies now; ours must go so EOF and EPIPE work. */
   close_all(child_fds, 7);
   if (r < 0) goto fail;

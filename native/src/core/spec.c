@@ -68,7 +68,6 @@ int sbx_spec_encode(const sbx_spec_t *s, uint8_t **out, size_t *out_len, sbx_err
   put_list(&w, s->layers, s->n_layers);
   put_list(&w, s->argv, s->argc);
   put_list(&w, s->env, s->envc);
-  put_list(&w, s->cgroup_procs, s->n_cgroup_procs);
   put_blob(&w, s->bpf, s->bpf_len);
   put_u32(&w, s->n_files);
   for (uint32_t i = 0; i < s->n_files; i++) {
@@ -160,7 +159,6 @@ int sbx_spec_decode(uint8_t *buf, size_t len, sbx_spec_t *s, sbx_error_t *err) {
   s->layers = get_list(&r, &s->n_layers);
   s->argv = get_list(&r, &s->argc);
   s->env = get_list(&r, &s->envc);
-  s->cgroup_procs = get_list(&r, &s->n_cgroup_procs);
   s->bpf = get_blob(&r, &s->bpf_len);
   s->n_files = get_u32(&r);
   if (!r.failed && s->n_files > (uint32_t)(r.end - r.p) / 10) r.failed = 1;

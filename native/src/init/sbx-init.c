@@ -2,15 +2,16 @@
  * sbx-init: the single-threaded helper the addon spawns for every run (posix_spawn, so the large
  * multi-threaded Node process is never copied). Three processes, see native/README.md:
  *
- *   outer   (host namespaces) clones pid 1 into fresh namespaces, waits for the spec, puts pid 1
- *           into the run's cgroup, writes its id maps, lets it go, waits for it.
+ *   outer   (host namespaces) clones pid 1 into fresh namespaces, puts it into the run's
+ *           cgroup, waits for the spec, writes pid 1's id maps, lets it go, waits for it.
  *   pid 1   (container root) builds the filesystem, forks the program, reaps, reports the exit
  *           status, collects /box; when it exits the kernel kills every process left in the run.
  *   program drops to the sandbox user and execs.
  *
  * fds on entry: 0-2 the program's stdio pipes, 3 a socket on which the spec (a sealed memfd)
  * arrives once per reader (outer and pid 1), 4 the report pipe, 5 the outer user namespace
- * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled).
+ * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled);
+ * argv --cgroup FILE (repeated): the cgroup.procs files pid 1 is put into.
  * Everything before the spec is run-independent, so the addon may start us ahead of demand.
  * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
  */
@@ -151,13 +152,14 @@ static __attribute__((noreturn)) void pid1_main(int go_fd, int pooled_netns) {
   supervise(&spec);
 }
 
-static int join_cgroups(const sbx_spec_t *spec, pid_t pid, sbx_error_t *err) {
+/* Every `--cgroup FILE` of argv: the cgroup.procs files of the run's cgroup. */
+static int join_cgroups(int argc, char **argv, pid_t pid, sbx_error_t *err) {
   char text[32];
   int len = snprintf(text, sizeof(text), "%d", (int)pid);
-  for (uint32_t i = 0; i < spec->n_cgroup_procs; i++) {
-    cleanup_close int fd = open(spec->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, text, (size_t)len) < 0)
-      return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "join %s", spec->cgroup_procs[i]);
+  for (int i = 1; i + 1 < argc; i++) {
+    if (strcmp(argv[i], "--cgroup") != 0) continue;
+    cleanup_close int fd = open(argv[++i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, (size_t)len) < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "join %s", argv[i]);
   }
   return 0;
 }
@@ -209,9 +211,14 @@ int main(int argc, char **argv) {
   close(sync[0]);
   int32_t host_pid = child;
   sbx_report_send(SBX_FD_REPORT, SBX_MSG_PID1, &host_pid, sizeof(host_pid), NULL, 0);
+  /* Cgroup before the child may run anything (it waits for its spec, then for the go byte): no
+   * instant of the run escapes its limits. Before the spec: a prepared helper does it ahead. */
+  if (join_cgroups(argc, argv, child, &err) < 0) {
+    kill(child, SIGKILL);
+    fail(&err);
+  }
   read_spec(&spec);
-  /* Cgroup before the child may run anything: no instant of the run escapes its limits. */
-  if (join_cgroups(&spec, child, &err) < 0 || sbx_userns_write_maps(child, &spec, &err) < 0) {
+  if (sbx_userns_write_maps(child, &spec, &err) < 0) {
     kill(child, SIGKILL);
     fail(&err);
   }
