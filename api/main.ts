@@ -6,6 +6,11 @@ import { redisConnectionFromUrl } from './queue/redis-options.js';
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT, milliseconds. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Callers still waiting on POST /run this long after the signal are answered 202 with their run
+ * id (the run goes on; the next API serves it), safely before the grace ends and the process exits.
+ */
+const HAND_BACK_WAITS_AFTER_MS = SHUTDOWN_GRACE_MS - 2_000;
 
 function loadConfigOrExit(): Readonly<ApiConfig> {
   try {
@@ -49,9 +54,16 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Runs that finish within the grace are answered with their result; a caller still waiting
+    // after that gets 202 + Location, never a cut connection without its run id.
+    const handBack = setTimeout(() => queue.stopWaiting(), HAND_BACK_WAITS_AFTER_MS);
+    handBack.unref();
     void app
       .close()
-      .then(() => queue.close())
+      .then(() => {
+        clearTimeout(handBack);
+        return queue.close();
+      })
       .then(() => logger.info('stopped'))
       .catch((err: unknown) => {
         logger.error({ err }, 'error while shutting down');

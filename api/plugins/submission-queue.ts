@@ -58,6 +58,12 @@ export interface SubmissionQueue {
   metrics(): Promise<Record<string, string>>;
   /** Resolves when Redis answers. */
   ping(): Promise<void>;
+  /**
+   * Shutdown, step one: every pending `waitForResult` returns its snapshot now and later ones
+   * return at once, so callers waiting on POST /run get their run id (202 + Location) instead of
+   * a cut connection. Idempotent.
+   */
+  stopWaiting(): void;
   /** Releases connections; idempotent. */
   close(): Promise<void>;
 }

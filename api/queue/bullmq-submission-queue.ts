@@ -72,6 +72,8 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   /** Blocking connection of `events`; ours to close (BullMQ leaves shared connections open). */
   private readonly eventsClient: Redis;
   private readonly waiters = new JobWaiters();
+  /** Set once by stopWaiting(); never cleared (the process is shutting down). */
+  private waitsStopped = false;
   private closing: Promise<void> | undefined;
   readonly store: RedisJudgeStore;
 
@@ -149,10 +151,13 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
 
   async get(runId: string): Promise<RunSnapshot | undefined> {
     return this.guarded('get', async () => {
+      // State first, then the job: BullMQ writes the result before it moves a job to completed,
+      // so a job read after a finished state always carries its result. The other order can
+      // read an unfinished job and then a finished state, and report a good run as lost.
+      const state = STATE_OF[await this.queue.getJobState(runId)];
+      if (state === undefined) return undefined;
       const job = (await this.queue.getJob(runId)) as Job<SubmissionJob> | undefined;
-      if (job === undefined) return undefined;
-      const state = STATE_OF[await job.getState()];
-      return state === undefined ? undefined : this.snapshotOf(job, state);
+      return job === undefined ? undefined : this.snapshotOf(job, state);
     });
   }
 
@@ -174,7 +179,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   async waitForResult(runId: string, timeoutMs: number): Promise<RunSnapshot | undefined> {
     let last = await this.get(runId);
     const deadlineMs = Date.now() + timeoutMs;
-    while (last !== undefined && last.state !== 'done' && Date.now() < deadlineMs) {
+    while (last !== undefined && last.state !== 'done' && Date.now() < deadlineMs && !this.waitsStopped) {
       // Subscribe first, then re-read: a job finishing in between is seen by the re-read.
       const woken = this.waiters.wait(runId, deadlineMs - Date.now());
       try {
@@ -236,6 +241,11 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   }
 
   /** Closes events, queue and connection in that order; each step runs even if one fails. */
+  stopWaiting(): void {
+    this.waitsStopped = true;
+    this.waiters.wakeAll();
+  }
+
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.waiters.wakeAll();

@@ -44,6 +44,9 @@ export class FakeSubmissionQueue implements SubmissionQueue {
     return this.runs.get(runId);
   }
 
+  /** Set by stopWaiting(); the fake never blocks, so it only records the call. */
+  waitsStopped = false;
+
   async waitForResult(runId: string, _timeoutMs: number): Promise<RunSnapshot | undefined> {
     return this.get(runId);
   }
@@ -66,6 +69,10 @@ export class FakeSubmissionQueue implements SubmissionQueue {
 
   async ping(): Promise<void> {
     this.check();
+  }
+
+  stopWaiting(): void {
+    this.waitsStopped = true;
   }
 
   async close(): Promise<void> {
