@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Value } from 'typebox/value';
 import { BulkheadError, ErrorCodes } from '../../worker/contract/errors.js';
-import { DEFAULT_JOB_OPTIONS, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
+import { DEFAULT_JOB_OPTIONS, PRIORITY_BATCH, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
 import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/registry.js';
 import { RunResultSchema } from '../../worker/contract/result.js';
@@ -101,7 +101,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
       });
     } catch (cause) {
       if (cause instanceof BulkheadError) throw cause;
-      throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached; retry later', { cause });
+      throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached or refuses writes; retry later', { cause });
     }
   }
 
@@ -198,11 +198,22 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const counts = await this.guarded('depth', () =>
-      this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
+    const [counts, perPriority] = await this.guarded('depth', () =>
+      Promise.all([
+        this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
+        this.queue.getCountsPerPriority([PRIORITY_BATCH]),
+      ]),
     );
     const n = (state: string): number => counts[state] ?? 0;
-    return { waiting: n('waiting'), prioritized: n('prioritized'), delayed: n('delayed'), active: n('active'), completed: n('completed'), failed: n('failed') };
+    return {
+      waiting: n('waiting'),
+      prioritized: n('prioritized'),
+      delayed: n('delayed'),
+      active: n('active'),
+      completed: n('completed'),
+      failed: n('failed'),
+      batchWaiting: perPriority[String(PRIORITY_BATCH)] ?? 0,
+    };
   }
 
   async liveWorkers(): Promise<WorkerHeartbeat[]> {

@@ -56,7 +56,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_QUEUE_FULL: def('SBX_ERR_QUEUE_FULL', 503, 'client', 'The queue is full; retry after the indicated time'),
   // ---- service faults (5xx; details only in logs) ----
   SBX_ERR_INTERNAL: def('SBX_ERR_INTERNAL', 500, 'service', 'Internal error'),
-  SBX_ERR_QUEUE_UNAVAILABLE: def('SBX_ERR_QUEUE_UNAVAILABLE', 503, 'service', 'The queue (Redis) cannot be reached'),
+  SBX_ERR_QUEUE_UNAVAILABLE: def('SBX_ERR_QUEUE_UNAVAILABLE', 503, 'service', 'The queue (Redis) cannot be reached or refuses writes (e.g. its disk is full)'),
   SBX_ERR_NO_WORKER: def('SBX_ERR_NO_WORKER', 503, 'service', 'No worker is running, so no language can run now'),
   SBX_ERR_RUN_LOST: def('SBX_ERR_RUN_LOST', 500, 'service', 'The run failed permanently after all retries'),
   SBX_ERR_IMAGE_MISSING: def('SBX_ERR_IMAGE_MISSING', 500, 'service', 'A language image is missing or corrupt'),
