@@ -27,6 +27,12 @@ export interface QueueDepth {
   active: number;
   completed: number;
   failed: number;
+  /**
+   * Of `prioritized`, the batch members waiting (priority PRIORITY_BATCH). POST /run leaves them
+   * out of its backpressure check: a large batch must not make interactive runs answer 503.
+   * @defaultValue 0 when the adapter does not count them
+   */
+  batchWaiting?: number;
 }
 
 /** Options for one submission. */

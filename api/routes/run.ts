@@ -21,7 +21,8 @@ export interface RunRouteOptions {
 /** Refuses new work while the backlog is at the configured depth (a soft bound: checks race). */
 async function checkBackpressure(queue: SubmissionQueue, config: Readonly<ApiConfig>, reply: FastifyReply): Promise<void> {
   const depth = await queue.depth();
-  const backlog = depth.waiting + depth.prioritized + depth.delayed;
+  // Batch members wait behind interactive runs anyway (priority), so they do not count here.
+  const backlog = depth.waiting + depth.prioritized - (depth.batchWaiting ?? 0) + depth.delayed;
   if (backlog >= config.maxQueueDepth) {
     void reply.header('retry-after', String(config.queueFullRetryAfterS));
     throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full (${backlog} runs waiting); retry after ${config.queueFullRetryAfterS} s`, {

@@ -40,6 +40,16 @@ describe('POST /batches', () => {
     }
   });
 
+  it('leaves waiting batch members out of POST /run backpressure, so a large batch never makes interactive runs answer 503', async () => {
+    await setup({ maxQueueDepth: 2 });
+    expect((await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(5) })).statusCode).toBe(202);
+    expect((await inject('POST', '/run', { language: 'python', source: 'x', wait: false })).statusCode).toBe(202);
+    expect((await inject('POST', '/run', { language: 'python', source: 'x', wait: false })).statusCode).toBe(202);
+    const full = await inject('POST', '/run', { language: 'python', source: 'x', wait: false });
+    expect(full.statusCode).toBe(503);
+    expect(full.json().error.code).toBe('SBX_ERR_QUEUE_FULL');
+  });
+
   it('rejects a batch over SBX_MAX_BATCH_SUBMISSIONS with 413 SBX_ERR_BATCH_TOO_LARGE and enqueues nothing', async () => {
     const { queue } = await setup({ maxBatchSubmissions: 2 });
     const res = await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(3) });

@@ -1,5 +1,5 @@
 import { BulkheadError } from '../../worker/contract/errors.js';
-import type { SubmissionJob } from '../../worker/contract/job.js';
+import { PRIORITY_BATCH, type SubmissionJob } from '../../worker/contract/job.js';
 import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
@@ -54,7 +54,9 @@ export class FakeSubmissionQueue implements SubmissionQueue {
   async depth(): Promise<QueueDepth> {
     this.check();
     const queued = [...this.runs.values()].filter((r) => r.state === 'queued').length;
-    return { waiting: queued, prioritized: 0, delayed: 0, active: 0, completed: 0, failed: 0, ...this.extraDepth };
+    const batchIds = new Set(this.submitted.filter((s) => s.opts?.priority === PRIORITY_BATCH).map((s) => s.job.runId));
+    const batchWaiting = [...this.runs.entries()].filter(([id, r]) => r.state === 'queued' && batchIds.has(id)).length;
+    return { waiting: queued - batchWaiting, prioritized: batchWaiting, delayed: 0, active: 0, completed: 0, failed: 0, batchWaiting, ...this.extraDepth };
   }
 
   async liveWorkers(): Promise<WorkerHeartbeat[]> {
