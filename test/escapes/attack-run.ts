@@ -42,8 +42,8 @@ export interface AttackReport {
 const HEAVY_IDS = new Set(['T01', 'T02', 'T03', 'T04', 'T05', 'T07', 'T08', 'T09', 'T13', 'T14', 'T44', 'T54', 'T59', 'T64']);
 const BENIGN = { language: 'python', source: 'import sys\nprint(sum(range(int(sys.stdin.read()))))\n', stdin: '1000' };
 const BENIGN_OUTPUT = '499500\n';
-/** Delay before the benign run, so it lands while the attack's run stage is under way, ms. */
-const BENIGN_DELAY_MS = { compiled: 1200, interpreted: 400 } as const;
+/** How long to wait for the attack's processes to appear before sending the benign run anyway, ms. */
+const ATTACK_START_WAIT_MS = 5000;
 const FAULT_STATUSES = new Set(['RUNTIME_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR']);
 
 /** True when a benign run is submitted next to this entry. */
@@ -62,9 +62,13 @@ async function counted(ctx: AttackContext, run: Promise<HttpAnswer>): Promise<Ht
 }
 
 /** The benign neighbour's problems, and when it was submitted (to tell whether it overlapped the attack). */
-async function benignRun(ctx: AttackContext, entry: ProgramEntry): Promise<{ problems: string[]; submittedAt: number }> {
-  const compiled = entry.language === 'c' || entry.language === 'cpp';
-  await new Promise((resolve) => setTimeout(resolve, BENIGN_DELAY_MS[compiled ? 'compiled' : 'interpreted']));
+async function benignRun(ctx: AttackContext): Promise<{ problems: string[]; submittedAt: number }> {
+  // Sent once the attack's own processes run on the host (its run stage, or its compiler), so the
+  // benign run meets the attack at work rather than before or after it.
+  const until = Date.now() + ATTACK_START_WAIT_MS;
+  while (Date.now() < until && leftoverProcesses(ctx.uidRange, [], 0).length === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const submittedAt = Date.now();
   const answer = await counted(ctx, submitRun(ctx.url, BENIGN));
   const body = answer.body as unknown as RunResult | undefined;
@@ -88,7 +92,7 @@ export async function hostProblems(ctx: AttackContext, mountsBefore: ReadonlySet
   const problems = markerChanges(ctx.marker).map((c) => `host marker: ${c}`);
   const leftovers = await waitForCleanHost(() => [
     ...leftoverProcesses(ctx.uidRange, ctx.workerPids(), ctx.poolTarget).map((p) => `leftover process ${p}`),
-    ...leftoverCgroups(ctx.workerPids(), ctx.poolTarget).map((c) => `leftover cgroup ${c}`),
+    ...leftoverCgroups(ctx.workerPids(), ctx.poolTarget, ctx.uidRange).map((c) => `leftover cgroup ${c}`),
     ...newMounts(mountsBefore).map((m) => `new host mount ${m}`),
     ...ctx.workerPids().filter((pid) => namespaceFds(pid).length > (ctx.nsFdsAtRest.get(pid) ?? 0))
       .map((pid) => `worker ${pid} holds namespace fds: ${namespaceFds(pid).join(', ')}`),
@@ -110,7 +114,7 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
 export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry): Promise<AttackReport> {
   const mountsBefore = mountSnapshot();
   const pair = (entry.expect.host ?? []).includes('concurrent-pair');
-  const benign = wantsBenign(entry) ? benignRun(ctx, entry) : undefined;
+  const benign = wantsBenign(entry) ? benignRun(ctx) : undefined;
   const runs = pair
     ? ['a\n', 'b\n'].map((stdin) => counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values, stdin))))
     : [counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values)))];

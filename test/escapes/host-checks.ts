@@ -127,29 +127,15 @@ export function leftoverProcesses(range: UidRange, workerPids: readonly number[]
 const CGROUP_PARENTS = ['memory', 'pids', 'cpu', 'cpuacct'].map((c) => `/sys/fs/cgroup/${c}/bulkhead`)
   .concat(['/sys/fs/cgroup/bulkhead', '/sys/fs/cgroup/unified/bulkhead']);
 
-function readNumber(path: string): number | undefined {
-  try {
-    return Number(readFileSync(path, 'utf8').trim().split(/\s+/)[0]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for a cgroup no process ever entered: no member, and (v1) zero peak memory and CPU use. */
-function neverUsed(dir: string): boolean {
-  if (readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() !== '') return false;
-  const counters = [`${dir}/memory.max_usage_in_bytes`, `${dir}/cpuacct.usage`].map(readNumber);
-  return counters.every((n) => n === undefined || n === 0);
-}
-
 /**
  * Per-run cgroups (`r<workerPid>-<n>`) of our workers left under the bulkhead parents. The addon
- * keeps up to `poolTarget` ready cgroups per worker that no run has used yet (made ahead of
- * demand); a cgroup that held a run must be removed once the run ended.
+ * keeps up to `poolTarget` cgroups per worker ready ahead of demand (empty, or already holding a
+ * prepared helper that has no spec yet), and removes a cgroup once its one run ended. So at rest a
+ * worker has at most `poolTarget` per controller, and none holds a process of the runs' uid range.
+ * Counting rather than inspecting keeps the check valid whatever the pool does inside them.
  */
-export function leftoverCgroups(workerPids: readonly number[], poolTarget: number): string[] {
+export function leftoverCgroups(workerPids: readonly number[], poolTarget: number, range: UidRange): string[] {
   const left: string[] = [];
-  const ready = new Map<string, number>();
   for (const parent of CGROUP_PARENTS) {
     let names: string[];
     try {
@@ -157,19 +143,27 @@ export function leftoverCgroups(workerPids: readonly number[], poolTarget: numbe
     } catch {
       continue;
     }
-    for (const name of names) {
-      const worker = workerPids.find((pid) => name.startsWith(`r${pid}-`));
-      if (worker === undefined) continue;
-      try {
-        if (!neverUsed(`${parent}/${name}`)) left.push(`${parent}/${name} (used by a run, still present)`);
-        else ready.set(`${parent} r${worker}`, (ready.get(`${parent} r${worker}`) ?? 0) + 1);
-      } catch {
-        // Removed while being read: not left behind.
+    for (const worker of workerPids) {
+      const mine = names.filter((name) => name.startsWith(`r${worker}-`));
+      if (mine.length > poolTarget) left.push(`${parent}: ${mine.length} cgroups of worker ${worker} (${mine.join(' ')}), its pool keeps at most ${poolTarget}`);
+      for (const name of mine) {
+        const members = memberUids(`${parent}/${name}`).filter((uid) => uid >= range.min && uid < range.max);
+        if (members.length > 0) left.push(`${parent}/${name} still holds run processes (uids ${members.join(' ')})`);
       }
     }
   }
-  for (const [key, count] of ready) if (count > poolTarget) left.push(`${key}-*: ${count} unused cgroups, the pool holds at most ${poolTarget}`);
   return left;
+}
+
+/** Host uids of the processes in a cgroup (empty when it is gone). */
+function memberUids(dir: string): number[] {
+  let pids: string[];
+  try {
+    pids = readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+  return pids.map((pid) => readProcess(Number(pid))?.uid ?? -1);
 }
 
 /** Mounts in the host's mount namespace that a run could have created or leaked. */
