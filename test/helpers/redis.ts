@@ -37,20 +37,37 @@ export function uniqueQueueName(): string {
   return `test-${randomUUID()}`;
 }
 
+/** Options for {@link startRedis}. */
+export interface RedisOptions {
+  /**
+   * Data directory to use (the caller owns and removes it). Unset: a fresh temporary directory,
+   * removed by stop().
+   */
+  dir?: string;
+  /**
+   * Persistence: 'fsync-always' (AOF synced on every write, no RDB; restarts keep every key) or
+   * 'like-start-sh' (AOF with the default fsync plus RDB snapshots, as scripts/start.sh runs it).
+   * @defaultValue 'fsync-always'
+   */
+  persistence?: 'fsync-always' | 'like-start-sh';
+}
+
 /** Starts a fresh redis-server; see the module comment. */
-export async function startRedis(): Promise<TestRedis> {
-  const dir = await mkdtemp(join(tmpdir(), 'bulkhead-redis-'));
+export async function startRedis(options: RedisOptions = {}): Promise<TestRedis> {
+  const ownsDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'bulkhead-redis-')));
   const socketPath = join(dir, 'redis.sock');
   const port = await freeTcpPort();
+  const persistence = options.persistence === 'like-start-sh'
+    ? ['--appendonly', 'yes', '--save', '60 1000']
+    : ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--unixsocket', socketPath,
     '--unixsocketperm', '700',
     '--dir', dir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
-    '--save', '',
+    ...persistence,
     '--daemonize', 'no',
     '--loglevel', 'warning',
   ];
@@ -70,7 +87,7 @@ export async function startRedis(): Promise<TestRedis> {
       if (stopped) return;
       stopped = true;
       await halt('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
+      if (ownsDir) await rm(dir, { recursive: true, force: true });
     },
     async restart() {
       if (stopped) throw new Error('restart() after stop()');
@@ -124,7 +141,8 @@ async function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<v
   clearTimeout(timer);
 }
 
-function freeTcpPort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

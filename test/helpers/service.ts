@@ -9,9 +9,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startRedis, uniqueQueueName, type TestRedis } from './redis.js';
+import { freeTcpPort, startRedis, uniqueQueueName, type TestRedis } from './redis.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ADDON_PATH = `${REPO_DIR}native/build/Release/sbx.node`;
@@ -165,16 +164,4 @@ async function waitUntilReady(url: string, service: TestService): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`service not ready after ${START_TIMEOUT_MS} ms: ${last}\nAPI:\n${service.api.output()}\nworkers:\n${service.workers.map((w) => w.output()).join('\n')}`);
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
