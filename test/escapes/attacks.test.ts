@@ -91,7 +91,8 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     }
     const text = tally.render({ date: new Date().toISOString(), host: `${hostname()} (${process.platform})`, durationS: Math.round((Date.now() - startedMs) / 1000) });
     console.log(text);
-    if (process.env.SBX_WRITE_ATTACK_SUMMARY === '1') console.log(`summary written to ${writeSummary(text)}`);
+    // Only a run that reached the attacks may replace the kept summary (not a failed start).
+    if (process.env.SBX_WRITE_ATTACK_SUMMARY === '1' && tally.submitted > 0) console.log(`summary written to ${writeSummary(text)}`);
   });
 
   /** Runs one test body, records its outcome in the tally and fails the test on any problem. */
