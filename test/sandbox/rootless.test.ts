@@ -4,7 +4,7 @@
  * /etc/subuid range, never its own uid and never root.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findIdRange } from '../../native/outer-userns.js';
@@ -55,6 +55,24 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
     expect(s.NoNewPrivs).toBe('1');
     expect(s.Seccomp).toBe('2');
     expect(s.Uid?.split(/\s+/)[0]).toBe('1000');
+  });
+
+  it('enters pooled network namespaces made inside the outer user namespace (lo up, one per run)', () => {
+    const script = join(repo, 'test/helpers/sandbox-rootless-pool.ts');
+    const args = ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx', script,
+      layer, 'readlink /proc/self/ns/net; probe loopback'];
+    const r = spawnSync('setpriv', args, { encoding: 'utf8', cwd: repo, timeout: 30_000 });
+    expect(r.stderr).not.toMatch(/Error/);
+    const out = JSON.parse(r.stdout) as { helpers: string[]; runs: { exitCode: number; stdout: string }[] };
+    // Prepared runs were started in the outer user namespace with a netns from the netns helper.
+    expect(out.helpers.some((a) => a.startsWith('sbx-init --userns --netns '))).toBe(true);
+    expect(out.helpers.some((a) => a.startsWith('sbx-init --netns-pool'))).toBe(true);
+    for (const run of out.runs) {
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain('{"ok":true');
+    }
+    // Not the worker's own: a netns of the run (distinct per concurrent run: lifecycle.test.ts).
+    for (const run of out.runs) expect(run.stdout.split('\n')[0]).not.toBe(readlinkSync('/proc/self/ns/net'));
   });
 
   it('puts the program on host ids from the subuid range, and leaves none behind', async () => {
