@@ -52,7 +52,12 @@ static int write_file(const char *dir, const char *file, const char *value, sbx_
   snprintf(path, sizeof(path), "%s/%s", dir, file);
   cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "open %s", path);
-  ssize_t n = write(fd, value, strlen(value));
+  ssize_t n;
+  /* memory.limit_in_bytes answers EINTR whenever the writing thread has a signal pending (Node's
+   * threads get SIGCHLD and others); the write had no effect then, so it is simply repeated. */
+  int tries = 0;
+  while ((n = write(fd, value, strlen(value))) < 0 && errno == EINTR && ++tries < 1000) {
+  }
   if (n < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "write %s=%s", path, value);
   return 0;
 }
