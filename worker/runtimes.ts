@@ -12,7 +12,7 @@ import type { Runtime, RuntimeIndex } from './runtime.js';
  */
 
 /** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
-export const BUILDER_FORMAT_VERSION = 1;
+export const BUILDER_FORMAT_VERSION = 2;
 
 const LimitsObject = Type.Object(
   {

@@ -66,6 +66,9 @@ function cleanupScript(rootfs: string, isBase: boolean): string {
     `chown -R 0:0 ${r}`,
     `chmod -R o+rX,o-w ${r}`,
     `find ${r} -xdev -type f -perm /6000 -exec chmod ug-s {} +`,
+    // ...except the password databases: no run ever needs them, and an image that one day holds
+    // a hash must not hand it to every submission.
+    `for f in etc/shadow etc/gshadow etc/shadow- etc/gshadow-; do [ -f ${r}/$f ] && chmod 0640 ${r}/$f; done; true`,
   ];
   if (isBase) {
     // The mirror and the host's resolver are build-time transport, never part of an image.
