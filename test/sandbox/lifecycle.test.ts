@@ -3,9 +3,11 @@
  * close work, and many runs at once (4 × cores) all complete.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { helperPath } from '../../native/index.js';
 import { openSandbox, runProbe, sandboxUnavailableReason, specFor, type SandboxContext } from '../helpers/sandbox-run.js';
 
 const skip = sandboxUnavailableReason();
@@ -180,6 +182,29 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
     await expect(run).rejects.toBe(reason);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(hostProcessesInRunIdRange()).toEqual([]);
+  });
+});
+
+describe.skipIf(skip !== undefined)(`sandbox helper binary${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('keeps running programs after the helper binary on disk is deleted (a rebuild under a live worker)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sbx-helper-'));
+    const path = join(dir, 'sbx-init');
+    copyFileSync(helperPath(), path);
+    chmodSync(path, 0o755);
+    const ctx = await openSandbox({ helperPath: path, uidBase: UID_BASE, uidCount: UID_COUNT, poolSize: 0 });
+    try {
+      const before = await ctx.sandbox.run(specFor(ctx, ['echo', 'before']));
+      expect(before.stdout.toString()).toBe('before\n');
+      rmSync(dir, { recursive: true });
+      // Control: the path is really gone, so a run that still works was not started from it.
+      expect(existsSync(path)).toBe(false);
+      const after = await ctx.sandbox.run(specFor(ctx, ['echo', 'after']));
+      expect(after.stdout.toString()).toBe('after\n');
+      expect(after.exitCode).toBe(0);
+    } finally {
+      await ctx.sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,6 +2,7 @@
 // ThreadSafeFunction to resolve Promises on the JS thread), sbx_error_t → JS Error with a code.
 // The typed surface is native/native.d.ts; keep the two in step.
 #include <napi.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -125,7 +126,17 @@ class Runner : public Napi::ObjectWrap<Runner> {
     Napi::Env env = info.Env();
     sbx_error_t err{};
     Napi::Object cfg = info[0].As<Napi::Object>();
-    helper_ = cfg.Get("helperPath").As<Napi::String>();
+    // The helper binary is pinned by a fd for the Runner's life and executed through
+    // /proc/<our pid>/fd/N: rebuilding or replacing the file on disk (a new inode) cannot break a
+    // running worker, and every run execs the very binary the worker started with. /proc/self
+    // would not do: posix_spawn closes fds >= 7 in the child before its exec.
+    std::string path = cfg.Get("helperPath").As<Napi::String>();
+    helper_fd_ = open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (helper_fd_ < 0) {
+      sbx_error_set(&err, SBX_PHASE_SPAWN, errno, "open %.120s", path.c_str());
+      throw MakeError(env, err);
+    }
+    helper_ = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(helper_fd_);
     userns_fd_ = cfg.Has("usernsFd") && cfg.Get("usernsFd").IsNumber() ? cfg.Get("usernsFd").As<Napi::Number>().Int32Value() : -1;
     if (!ReadCgroupConfig(cfg.Get("cgroup"), cgroup_, err)) throw MakeError(env, err);
     uint32_t pool_size = cfg.Has("poolSize") && cfg.Get("poolSize").IsNumber() ? cfg.Get("poolSize").As<Napi::Number>().Uint32Value() : 0;
@@ -147,6 +158,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
     // Waiter first: its last runs hand their cgroups to the pool, which removes them on Stop.
     if (waiter_) waiter_->Stop();
     if (pool_) pool_->Stop();
+    if (helper_fd_ >= 0) close(helper_fd_);
   }
 
  private:
@@ -236,6 +248,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
   }
 
   std::string helper_;
+  int helper_fd_ = -1;  // owned: O_PATH fd of the sbx-init binary, see the constructor
   int userns_fd_ = -1;  // not owned: the TS side keeps the outer user namespace fd open
   sbx_cgroup_config_t cgroup_{};
   std::unique_ptr<Pool> pool_;  // declared before waiter_: the waiter's retire callback uses it

@@ -165,6 +165,9 @@ static int join_cgroups(int argc, char **argv, pid_t pid, sbx_error_t *err) {
 }
 
 int main(int argc, char **argv) {
+  /* The addon execs us through a fd (/proc/<worker>/fd/N), which names the process "N"; give
+   * operators (ps, top) and the leftover checks a name to look for. */
+  prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
   if (argc >= 2 && strcmp(argv[1], "--netns-pool") == 0) return sbx_netns_pool_main(argc >= 3 ? atoi(argv[2]) : -1);
   sbx_error_t err = {0};
   sbx_spec_t spec;
