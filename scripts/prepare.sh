@@ -12,7 +12,10 @@ bash scripts/deps.sh
 
 step "npm dependencies"
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  # `npm install` with the committed lock installs exactly its versions. Not `npm ci`: npm 11
+  # leaves other platforms' optional packages out of the lock it writes, and `npm ci` then
+  # refuses that same lock as out of sync.
+  npm install --no-audit --no-fund
 else
   echo "up to date"
 fi
