@@ -35,6 +35,15 @@ export interface QueueDepth {
   batchWaiting?: number;
 }
 
+/** A run submitted with {@link SubmissionQueue.submitAndWait}. */
+export interface PendingRun {
+  /**
+   * Resolves when the run is done or its wait bound is over, with the snapshot at that moment (as
+   * `waitForResult`); never rejects: losing Redis while waiting answers with what was known.
+   */
+  result: Promise<RunSnapshot | undefined>;
+}
+
 /** Options for one submission. */
 export interface SubmitOptions {
   /** BullMQ priority (lower runs first). @defaultValue PRIORITY_INTERACTIVE */
@@ -51,6 +60,11 @@ export interface SubmissionQueue {
   readonly store: JudgeStore;
   /** Enqueues the job under `job.runId` as the job id. */
   submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void>;
+  /**
+   * Enqueues like `submit`, having started to wait for the result before the job existed: the
+   * wait bound `timeoutMs` runs from the call. Resolves once the job is queued.
+   */
+  submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun>;
   /** Enqueues many jobs (a batch) in bulk, each under its `runId`, all with the same options. */
   submitMany(jobs: readonly SubmissionJob[], opts?: SubmitOptions): Promise<void>;
   /** The run's state, or undefined when the id is unknown or its result expired. */

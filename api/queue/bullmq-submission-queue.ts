@@ -1,15 +1,16 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { BulkheadError, ErrorCodes } from '../../worker/contract/errors.js';
 import { DEFAULT_JOB_OPTIONS, PRIORITY_BATCH, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
 import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/registry.js';
-import { RunResultSchema } from '../../worker/contract/result.js';
-import type { QueueDepth, RunSnapshot, RunState, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
+import { RunResultSchema, type RunResult } from '../../worker/contract/result.js';
+import type { PendingRun, QueueDepth, RunSnapshot, RunState, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
 import { redisConnectionFromUrl } from './redis-options.js';
-import { JobWaiters } from './job-waiters.js';
+import { JobWaiters, type JobFinish, type JobWait } from './job-waiters.js';
 import { RedisJudgeStore } from './redis-judge-store.js';
 
 /** Settings of the BullMQ adapter (taken from ApiConfig by main.ts). */
@@ -53,6 +54,14 @@ const STATE_OF: Readonly<Record<string, RunState>> = {
   failed: 'done',
 };
 
+let runResultValidator: { Check(value: unknown): boolean } | undefined;
+
+/** True when `value` is a RunResult (the validator is compiled once, on first use). */
+function isRunResult(value: unknown): value is RunResult {
+  runResultValidator ??= Compile(RunResultSchema);
+  return runResultValidator.Check(value);
+}
+
 /** The catalogue code a failed job's reason starts with (the worker's convention), else undefined. */
 export function failedCodeOf(failedReason: string | undefined): string | undefined {
   const code = /^(SBX_ERR_[A-Z0-9_]+)\b/.exec(failedReason ?? '')?.[1];
@@ -63,7 +72,8 @@ export function failedCodeOf(failedReason: string | undefined): string | undefin
  * SubmissionQueue over one BullMQ queue. One ioredis connection serves the Queue and the plain
  * reads (heartbeats, metrics); it fails fast (no offline queue, a command timeout) so that a Redis
  * outage answers 503 instead of holding requests. A second, blocking connection (owned by
- * QueueEvents) wakes POST /run waiters when their job finishes.
+ * QueueEvents) wakes POST /run waiters when their job finishes; a `completed` event carries the
+ * job's return value, so a waiter is answered from it without reading the job back.
  */
 export class BullmqSubmissionQueue implements SubmissionQueue {
   private readonly client: Redis;
@@ -87,8 +97,8 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     this.eventsClient.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis events connection error'));
     this.events = new QueueEvents(opts.queueName, { connection: this.eventsClient });
     this.events.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'queue events error'));
-    this.events.on('completed', ({ jobId }) => this.waiters.wake(jobId));
-    this.events.on('failed', ({ jobId }) => this.waiters.wake(jobId));
+    this.events.on('completed', ({ jobId, returnvalue }) => this.waiters.wake(jobId, { kind: 'completed', returnvalue }));
+    this.events.on('failed', ({ jobId }) => this.waiters.wake(jobId, { kind: 'failed' }));
     this.store = new RedisJudgeStore(this.client, (what, operation) => this.guarded(what, operation));
   }
 
@@ -167,7 +177,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     if (state !== 'done') return snapshot;
     if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
       snapshot.failedCode = failedCodeOf(job.failedReason) ?? 'SBX_ERR_RUN_LOST';
-    } else if (Value.Check(RunResultSchema, job.returnvalue)) {
+    } else if (isRunResult(job.returnvalue)) {
       snapshot.result = job.returnvalue;
     } else {
       this.opts.log.error({ runId: job.id }, 'completed job has no valid RunResult');
@@ -176,25 +186,72 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     return snapshot;
   }
 
-  async waitForResult(runId: string, timeoutMs: number): Promise<RunSnapshot | undefined> {
-    let last = await this.get(runId);
+  async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {
     const deadlineMs = Date.now() + timeoutMs;
-    while (last !== undefined && last.state !== 'done' && Date.now() < deadlineMs && !this.waitsStopped) {
-      // Subscribe first, then re-read: a job finishing in between is seen by the re-read.
-      const woken = this.waiters.wait(runId, deadlineMs - Date.now());
-      try {
+    // Listening before the job exists means its finish event cannot be missed, so no read of the
+    // job is needed to catch a run that finishes before the caller starts waiting.
+    const woken = this.waiters.wait(job.runId, timeoutMs);
+    try {
+      await this.submit(job, opts);
+    } catch (err) {
+      woken.cancel();
+      throw err;
+    }
+    const queued: RunSnapshot = { state: 'queued', language: job.language };
+    if (job.version !== undefined) queued.version = job.version;
+    return { result: this.awaitDone(job.runId, queued, woken, deadlineMs) };
+  }
+
+  async waitForResult(runId: string, timeoutMs: number): Promise<RunSnapshot | undefined> {
+    const deadlineMs = Date.now() + timeoutMs;
+    // Subscribe first, then read: a job finishing in between is seen by the read.
+    const woken = this.waiters.wait(runId, timeoutMs);
+    let first: RunSnapshot | undefined;
+    try {
+      first = await this.get(runId);
+    } catch (err) {
+      woken.cancel();
+      throw err;
+    }
+    return this.awaitDone(runId, first, woken, deadlineMs);
+  }
+
+  /**
+   * Waits (through `woken`, already subscribed) until the run is done, the deadline passes or
+   * waits stop. A `completed` event carries the RunResult, so it answers without reading the job;
+   * anything else (a failure, a timeout, shutdown) reads the job once more. Never rejects.
+   */
+  private async awaitDone(runId: string, first: RunSnapshot | undefined, woken: JobWait, deadlineMs: number): Promise<RunSnapshot | undefined> {
+    let last = first;
+    let wait = woken;
+    try {
+      while (last !== undefined && last.state !== 'done' && !this.waitsStopped) {
+        const finish = await wait.promise;
+        const done = this.doneFromEvent(finish, last);
+        if (done !== undefined) return done;
+        if (Date.now() >= deadlineMs || this.waitsStopped) {
+          last = await this.get(runId);
+          break;
+        }
+        // Subscribe first, then re-read: a job finishing in between is seen by the re-read.
+        wait = this.waiters.wait(runId, deadlineMs - Date.now());
         last = await this.get(runId);
-        if (last?.state === 'done') break;
-        await woken.promise;
-        last = await this.get(runId);
-      } catch {
-        // Redis went away while waiting: the job was accepted, so answer with what we knew.
-        break;
-      } finally {
-        woken.cancel();
       }
+    } catch {
+      // Redis went away while waiting: the job was accepted, so answer with what we knew.
+    } finally {
+      wait.cancel();
     }
     return last;
+  }
+
+  /** The done snapshot a `completed` event carries, or undefined when it carries none. */
+  private doneFromEvent(finish: JobFinish | undefined, before: RunSnapshot): RunSnapshot | undefined {
+    if (finish?.kind !== 'completed' || !isRunResult(finish.returnvalue)) return undefined;
+    const done: RunSnapshot = { state: 'done', result: finish.returnvalue };
+    if (before.language !== undefined) done.language = before.language;
+    if (before.version !== undefined) done.version = before.version;
+    return done;
   }
 
   async depth(): Promise<QueueDepth> {

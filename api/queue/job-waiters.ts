@@ -1,6 +1,15 @@
-/** One pending wait: `promise` resolves when woken or after the timeout; `cancel` frees it early. */
+/**
+ * How a job ended, as its QueueEvents event tells it: `completed` carries the return value (parsed
+ * JSON), `failed` only that it failed for good (the reason is read from the job).
+ */
+export type JobFinish = { kind: 'completed'; returnvalue: unknown } | { kind: 'failed' };
+
+/**
+ * One pending wait: `promise` resolves with the job's finish when woken by its event, or with
+ * undefined after the timeout, on `wakeAll` or on `cancel` (which also frees it early).
+ */
 export interface JobWait {
-  promise: Promise<void>;
+  promise: Promise<JobFinish | undefined>;
   cancel(): void;
 }
 
@@ -10,17 +19,17 @@ export interface JobWait {
  * Mutated only from the event loop.
  */
 export class JobWaiters {
-  private readonly byJob = new Map<string, Set<() => void>>();
+  private readonly byJob = new Map<string, Set<(finish?: JobFinish) => void>>();
 
-  /** Resolves on the next `wake(jobId)`, or after `timeoutMs`. */
+  /** Resolves on the next `wake(jobId)` with its finish, or with undefined after `timeoutMs`. */
   wait(jobId: string, timeoutMs: number): JobWait {
-    let done: () => void = () => undefined;
-    const promise = new Promise<void>((resolve) => {
+    let done: (finish?: JobFinish) => void = () => undefined;
+    const promise = new Promise<JobFinish | undefined>((resolve) => {
       const timer = setTimeout(() => done(), Math.max(0, timeoutMs));
-      done = () => {
+      done = (finish) => {
         clearTimeout(timer);
         this.remove(jobId, done);
-        resolve();
+        resolve(finish);
       };
       const set = this.byJob.get(jobId) ?? new Set();
       set.add(done);
@@ -29,8 +38,11 @@ export class JobWaiters {
     return { promise, cancel: () => done() };
   }
 
-  wake(jobId: string): void {
-    for (const waiter of [...(this.byJob.get(jobId) ?? [])]) waiter();
+  /** Wakes the waiters of `jobId`, handing them `finish` when the event said how the job ended. */
+  wake(jobId: string, finish?: JobFinish): void {
+    const set = this.byJob.get(jobId);
+    if (set === undefined) return;
+    for (const waiter of [...set]) waiter(finish);
   }
 
   wakeAll(): void {
@@ -42,7 +54,7 @@ export class JobWaiters {
     return this.byJob.size;
   }
 
-  private remove(jobId: string, waiter: () => void): void {
+  private remove(jobId: string, waiter: (finish?: JobFinish) => void): void {
     const set = this.byJob.get(jobId);
     set?.delete(waiter);
     if (set?.size === 0) this.byJob.delete(jobId);

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ApiConfig } from '../config.js';
-import type { SubmissionQueue } from '../plugins/submission-queue.js';
+import type { PendingRun, SubmissionQueue } from '../plugins/submission-queue.js';
 import type { RuntimeCatalogue } from '../runtime-catalogue.js';
 import { addJudging } from '../judge-job.js';
 import { buildSubmissionJob } from '../run-job.js';
@@ -76,10 +76,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app,
       const job = buildSubmissionJob(request.body, runtime, config, randomUUID(), new Date());
       await addJudging(job, request.body, { store: queue.store, catalogue, config });
       await checkBackpressure(queue, config, reply);
-      await queue.submit(job, { priority: PRIORITY_INTERACTIVE });
+      const submitOptions = { priority: PRIORITY_INTERACTIVE };
+      let pending: PendingRun | undefined;
+      if (request.body.wait === false) await queue.submit(job, submitOptions);
+      else pending = await queue.submitAndWait(job, submitOptions, config.waitTimeoutMs);
       logSubmission(request.log, job, request.body, config.logSource);
-      const snapshot =
-        request.body.wait === false ? undefined : await queue.waitForResult(job.runId, config.waitTimeoutMs);
+      const snapshot = await pending?.result;
       const body = toRunResponse(job.runId, snapshot ?? { state: 'queued' });
       logAnswer(request.log, { ...body, language: job.language }, startedMs);
       if (body.state === 'done') return reply.code(200).send(body);

@@ -61,6 +61,17 @@ describe('JobWaiters', () => {
     expect(waiters.size).toBe(0);
   });
 
+  it('hands the finish of the event to the waiter, and undefined after a wake without one', async () => {
+    const waiters = new JobWaiters();
+    const a = waiters.wait('a', 10_000);
+    waiters.wake('a', { kind: 'completed', returnvalue: { status: 'OK' } });
+    expect(await a.promise).toEqual({ kind: 'completed', returnvalue: { status: 'OK' } });
+    const b = waiters.wait('b', 10_000);
+    waiters.wakeAll();
+    expect(await b.promise).toBeUndefined();
+    expect(waiters.size).toBe(0);
+  });
+
   it('resolves after the timeout without a wake', async () => {
     const waiters = new JobWaiters();
     const startedMs = Date.now();

@@ -2,7 +2,7 @@ import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_BATCH, type SubmissionJob } from '../../worker/contract/job.js';
 import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
 import type { RunResult } from '../../worker/contract/result.js';
-import type { QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
+import type { PendingRun, QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
 import { FakeJudgeStore } from './api-fake-judge-store.js';
 
 /**
@@ -33,6 +33,11 @@ export class FakeSubmissionQueue implements SubmissionQueue {
     this.check();
     this.submitted.push({ job, opts });
     this.runs.set(job.runId, this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version });
+  }
+
+  async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {
+    await this.submit(job, opts);
+    return { result: this.waitForResult(job.runId, timeoutMs) };
   }
 
   async submitMany(jobs: readonly SubmissionJob[], opts?: SubmitOptions): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BullmqSubmissionQueue } from '../../api/queue/bullmq-submission-queue.js';
 import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
@@ -90,6 +90,42 @@ describe('BullmqSubmissionQueue (real Redis)', () => {
     });
     const snapshot = await adapter.waitForResult(submitted.runId, 10_000);
     expect(snapshot).toMatchObject({ state: 'done', result: { id: submitted.runId, status: 'OK' } });
+  });
+
+  it('answers submitAndWait from the completed event, without reading the job back', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    startWorker(async (data) => ({ ...okResult(), id: data.runId }));
+    const submitted = job();
+    const reads = vi.spyOn(adapter, 'get');
+    const pending = await adapter.submitAndWait(submitted, { priority: 1 }, 10_000);
+    const snapshot = await pending.result;
+    expect(snapshot).toMatchObject({ state: 'done', language: 'python', version: '3.12.1', result: { id: submitted.runId, status: 'OK' } });
+    expect(reads).not.toHaveBeenCalled();
+    // The result stays readable for GET /runs/:id.
+    expect(await adapter.get(submitted.runId)).toMatchObject({ state: 'done', result: { id: submitted.runId } });
+  });
+
+  it('answers submitAndWait with the catalogue code of a job that failed for good, and queued at the bound', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const slow = await adapter.submitAndWait(job(), undefined, 200);
+    expect(await slow.result).toMatchObject({ state: 'queued', language: 'python' });
+    startWorker(async () => {
+      throw new UnrecoverableError('SBX_ERR_VALIDATION: job payload rejected at /files');
+    });
+    const failing = await adapter.submitAndWait(job(), undefined, 10_000);
+    expect(await failing.result).toMatchObject({ state: 'done', failedCode: 'SBX_ERR_VALIDATION' });
+  });
+
+  it('hands a waiting submitAndWait its run as it stands once waits stop (shutdown)', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const pending = await adapter.submitAndWait(job(), undefined, 10_000);
+    const startedMs = Date.now();
+    adapter.stopWaiting();
+    expect(await pending.result).toMatchObject({ state: 'queued' });
+    expect(Date.now() - startedMs).toBeLessThan(1000);
   });
 
   it('gives up waiting after the timeout with the state so far', async () => {
