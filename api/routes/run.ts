@@ -4,8 +4,9 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ApiConfig } from '../config.js';
-import type { PendingRun, SubmissionQueue } from '../plugins/submission-queue.js';
+import type { PendingRun } from '../plugins/submission-queue.js';
 import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { BacklogGauge } from '../backlog-gauge.js';
 import { addJudging } from '../judge-job.js';
 import { buildSubmissionJob } from '../run-job.js';
 import { toRunResponse } from '../run-response.js';
@@ -19,10 +20,8 @@ export interface RunRouteOptions {
 }
 
 /** Refuses new work while the backlog is at the configured depth (a soft bound: checks race). */
-async function checkBackpressure(queue: SubmissionQueue, config: Readonly<ApiConfig>, reply: FastifyReply): Promise<void> {
-  const depth = await queue.depth();
-  // Batch members wait behind interactive runs anyway (priority), so they do not count here.
-  const backlog = depth.waiting + depth.prioritized - (depth.batchWaiting ?? 0) + depth.delayed;
+async function checkBackpressure(gauge: BacklogGauge, config: Readonly<ApiConfig>, reply: FastifyReply): Promise<void> {
+  const backlog = await gauge.backlog();
   if (backlog >= config.maxQueueDepth) {
     void reply.header('retry-after', String(config.queueFullRetryAfterS));
     throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full (${backlog} runs waiting); retry after ${config.queueFullRetryAfterS} s`, {
@@ -57,6 +56,7 @@ function logAnswer(log: FastifyBaseLogger, body: RunResponse, startedMs: number)
 
 /** POST /run: validate, resolve the runtime and limits, enqueue, and (by default) wait. */
 export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app, { config, catalogue }) => {
+  const gauge = new BacklogGauge(app.submissions, config.maxQueueDepth);
   app.post(
     '/run',
     {
@@ -75,11 +75,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app,
       const runtime = await catalogue.resolve(request.body.language, request.body.version);
       const job = buildSubmissionJob(request.body, runtime, config, randomUUID(), new Date());
       await addJudging(job, request.body, { store: queue.store, catalogue, config });
-      await checkBackpressure(queue, config, reply);
+      await checkBackpressure(gauge, config, reply);
       const submitOptions = { priority: PRIORITY_INTERACTIVE };
       let pending: PendingRun | undefined;
       if (request.body.wait === false) await queue.submit(job, submitOptions);
       else pending = await queue.submitAndWait(job, submitOptions, config.waitTimeoutMs);
+      gauge.admitted();
       logSubmission(request.log, job, request.body, config.logSource);
       const snapshot = await pending?.result;
       const body = toRunResponse(job.runId, snapshot ?? { state: 'queued' });
