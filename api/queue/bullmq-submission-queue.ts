@@ -78,7 +78,10 @@ export function failedCodeOf(failedReason: string | undefined): string | undefin
 export class BullmqSubmissionQueue implements SubmissionQueue {
   private readonly client: Redis;
   private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  /** Created by startEvents once the stream position to read from is known. */
+  private events: QueueEvents | undefined;
+  /** Resolves once `events` exists; see startEvents. */
+  private readonly eventsStarted: Promise<void>;
   /** Blocking connection of `events`; ours to close (BullMQ leaves shared connections open). */
   private readonly eventsClient: Redis;
   private readonly waiters = new JobWaiters();
@@ -95,11 +98,37 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     this.queue.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'queue error'));
     this.eventsClient = new Redis({ ...connection, maxRetriesPerRequest: null });
     this.eventsClient.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis events connection error'));
-    this.events = new QueueEvents(opts.queueName, { connection: this.eventsClient });
-    this.events.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'queue events error'));
-    this.events.on('completed', ({ jobId, returnvalue }) => this.waiters.wake(jobId, { kind: 'completed', returnvalue }));
-    this.events.on('failed', ({ jobId }) => this.waiters.wake(jobId, { kind: 'failed' }));
+    this.eventsStarted = this.startEvents();
     this.store = new RedisJudgeStore(this.client, (what, operation) => this.guarded(what, operation));
+  }
+
+  /**
+   * Starts QueueEvents at the stream's last id as it is now, not at `$`: `$` means "from the
+   * loop's first XREAD", issued some time later, and a job finishing in between would never wake
+   * its waiter (its POST /run would wait out the whole bound). The read queues on the events
+   * connection until Redis answers; waits await it within their time bound.
+   */
+  private async startEvents(): Promise<void> {
+    let lastEventId = '0-0';
+    try {
+      const [last] = await this.eventsClient.xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1);
+      if (last !== undefined) lastEventId = last[0];
+    } catch (err) {
+      if (this.closing !== undefined) return;
+      this.opts.log.warn({ err: String(err) }, 'cannot read the events stream position; reading new events only');
+      lastEventId = '$';
+    }
+    if (this.closing !== undefined) return;
+    const events = new QueueEvents(this.opts.queueName, { connection: this.eventsClient, lastEventId });
+    events.on('error', (err: Error) => this.opts.log.warn({ err: err.message }, 'queue events error'));
+    events.on('completed', ({ jobId, returnvalue }) => this.waiters.wake(jobId, { kind: 'completed', returnvalue }));
+    events.on('failed', ({ jobId }) => this.waiters.wake(jobId, { kind: 'failed' }));
+    this.events = events;
+  }
+
+  /** Resolves once finish events flow (at once after the first time), else SBX_ERR_QUEUE_UNAVAILABLE. */
+  private async eventsReady(): Promise<void> {
+    if (this.events === undefined) await this.guarded('events', () => this.eventsStarted);
   }
 
   /** Runs one Redis operation within the time bound, turning any failure into SBX_ERR_QUEUE_UNAVAILABLE. */
@@ -188,6 +217,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
 
   async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {
     const deadlineMs = Date.now() + timeoutMs;
+    await this.eventsReady();
     // Listening before the job exists means its finish event cannot be missed, so no read of the
     // job is needed to catch a run that finishes before the caller starts waiting.
     const woken = this.waiters.wait(job.runId, timeoutMs);
@@ -204,6 +234,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
 
   async waitForResult(runId: string, timeoutMs: number): Promise<RunSnapshot | undefined> {
     const deadlineMs = Date.now() + timeoutMs;
+    await this.eventsReady();
     // Subscribe first, then read: a job finishing in between is seen by the read.
     const woken = this.waiters.wait(runId, timeoutMs);
     let first: RunSnapshot | undefined;
@@ -318,7 +349,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     this.closing ??= (async () => {
       this.waiters.wakeAll();
       const results = await Promise.allSettled([
-        withTimeout('close events', CLOSE_TIMEOUT_MS, () => this.events.close()),
+        withTimeout('close events', CLOSE_TIMEOUT_MS, async () => this.events?.close()),
         withTimeout('close queue', CLOSE_TIMEOUT_MS, () => this.queue.close()),
       ]);
       for (const r of results) if (r.status === 'rejected') this.opts.log.warn({ err: String(r.reason) }, 'close step failed');

@@ -106,6 +106,18 @@ describe('BullmqSubmissionQueue (real Redis)', () => {
     expect(await adapter.get(submitted.runId)).toMatchObject({ state: 'done', result: { id: submitted.runId } });
   });
 
+  it('catches a run that finishes while the events loop starts (a fresh API), without waiting out the bound', async () => {
+    queueName = uniqueQueueName();
+    startWorker(async (data) => ({ ...okResult(), id: data.runId }));
+    for (let i = 0; i < 5; i++) {
+      const fresh = makeAdapter();
+      const startedMs = Date.now();
+      const pending = await fresh.submitAndWait(job(), undefined, 10_000);
+      expect(await pending.result).toMatchObject({ state: 'done' });
+      expect(Date.now() - startedMs).toBeLessThan(5_000);
+    }
+  });
+
   it('answers submitAndWait with the catalogue code of a job that failed for good, and queued at the bound', async () => {
     queueName = uniqueQueueName();
     adapter = makeAdapter();
