@@ -38,6 +38,7 @@ function serverOptions(deps: AppDeps): FastifyServerOptions {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     schemaErrorFormatter: formatValidationErrors,
+    trustProxy: deps.config.trustProxy,
   };
   if (deps.logger !== undefined) return { ...base, loggerInstance: deps.logger };
   return { ...base, logger: { level: deps.config.logLevel, redact: REDACTED_HEADERS } };

@@ -86,6 +86,12 @@ export const ApiConfigSchema = Type.Object({
   ]),
   /** Log submitted source and stdin (`SBX_LOG_SOURCE`). Off by default: submissions may be private. @defaultValue false */
   logSource: Type.Boolean(),
+  /**
+   * Take the client address from X-Forwarded-For (`SBX_TRUST_PROXY`). Only behind a reverse
+   * proxy that sets the header: otherwise any client could pick the address its rate limit is
+   * counted under. @defaultValue false
+   */
+  trustProxy: Type.Boolean(),
 });
 export type ApiConfig = Static<typeof ApiConfigSchema>;
 
@@ -123,6 +129,7 @@ function defaults(env: Readonly<Record<string, string | undefined>>): ApiConfig 
     corsOrigins: [],
     logLevel: 'info',
     logSource: false,
+    trustProxy: false,
   };
 }
 
@@ -227,6 +234,7 @@ export function loadApiConfig(
   if (env.SBX_CORS_ORIGINS !== undefined) config.corsOrigins = parseList(env.SBX_CORS_ORIGINS, /,/);
   if (env.SBX_LOG_LEVEL !== undefined) config.logLevel = env.SBX_LOG_LEVEL as ApiConfig['logLevel'];
   if (env.SBX_LOG_SOURCE !== undefined) config.logSource = parseBoolean('SBX_LOG_SOURCE', env.SBX_LOG_SOURCE);
+  if (env.SBX_TRUST_PROXY !== undefined) config.trustProxy = parseBoolean('SBX_TRUST_PROXY', env.SBX_TRUST_PROXY);
   return validate(config);
 }
 

@@ -90,6 +90,19 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
+  it('counts clients by X-Forwarded-For only when SBX_TRUST_PROXY is on', async () => {
+    const from = (ip: string) => ({ method: 'GET' as const, url: '/languages', headers: { 'x-forwarded-for': ip } });
+    ({ app } = await makeApp({ rateLimitPerMinute: 1, trustProxy: true }));
+    expect((await app.inject(from('203.0.113.1'))).statusCode).toBe(200);
+    expect((await app.inject(from('203.0.113.2'))).statusCode).toBe(200);
+    expect((await app.inject(from('203.0.113.1'))).statusCode).toBe(429);
+    await app.close();
+    // Control: without trust, a forged header does not buy a fresh limit.
+    ({ app } = await makeApp({ rateLimitPerMinute: 1, trustProxy: false }));
+    expect((await app.inject(from('203.0.113.1'))).statusCode).toBe(200);
+    expect((await app.inject(from('203.0.113.2'))).statusCode).toBe(429);
+  });
+
   it('does not limit when the global limit is 0', async () => {
     ({ app } = await makeApp({ rateLimitPerMinute: 0 }));
     for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'GET', url: '/languages' })).statusCode).toBe(200);
