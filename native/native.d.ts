@@ -59,6 +59,12 @@ export interface NativeOutcome {
   seccompViolation: boolean;
   cpuTimeNs: number;
   wallTimeNs: number;
+  /** Request → the program's exec (helper, namespaces, mounts, seccomp), ns. */
+  setupNs: number;
+  /** Exec → the program's exit report, ns. */
+  programNs: number;
+  /** Exit → outcome ready (namespace teardown, reap, output drain, cgroup figures), ns. */
+  teardownNs: number;
   memoryPeakBytes: number;
   stdout: Buffer;
   stderr: Buffer;

@@ -25,6 +25,7 @@ import { planCompile, planRun, type PlanContext } from './plan.js';
 import type { Runtime, RuntimeIndex } from './runtime.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import type { CompiledProfile, SandboxFile } from './sandbox/spec.js';
+import { TimedSandbox } from './timed-sandbox.js';
 import { toStageResult } from './verdict.js';
 
 export interface ProcessorDeps {
@@ -76,14 +77,17 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
       log.warn({ version: payload.version }, 'language not installed on this worker');
       throw new UnrecoverableError(`SBX_ERR_RUNTIME_UNKNOWN: ${payload.language} is not installed on this worker`);
     }
-    if (job.attemptsMade === 0 && job.processedOn !== undefined) deps.metrics.recordStageMs('queue', job.processedOn - job.timestamp);
-    const startedMs = Date.now();
+    const queueMs = job.processedOn === undefined ? undefined : job.processedOn - job.timestamp;
+    if (job.attemptsMade === 0 && queueMs !== undefined) deps.metrics.recordStageMs('queue', queueMs);
+    const startedMs = performance.now();
+    const sandbox = new TimedSandbox(deps.sandbox, deps.metrics);
     try {
-      const result = await execute(payload, runtime, { ...deps, plan, judgeOutput, resolveBlob }, signal);
-      const totalMs = Date.now() - startedMs;
-      deps.metrics.recordStageMs('total', totalMs);
+      const result = await execute(payload, runtime, { ...deps, sandbox, plan, judgeOutput, resolveBlob }, signal);
+      const workerMs = round3(performance.now() - startedMs);
+      deps.metrics.recordStageMs('total', workerMs);
       deps.metrics.recordRun(runtime.language, result.status);
-      log.info({ status: result.status, version: runtime.version, totalMs, ...stageTimings(result) }, 'run finished');
+      result.timings = { ...(queueMs === undefined ? {} : { queueMs }), workerMs, sandboxMs: round3(sandbox.sandboxMs) };
+      log.info({ status: result.status, version: runtime.version, totalMs: workerMs, ...stageTimings(result) }, 'run finished');
       return result;
     } catch (err) {
       if (signal?.aborted === true) {
@@ -161,6 +165,10 @@ function stageTimings(result: RunResult): Record<string, number> {
   }
   if (result.tests) timings.testsWallTimeMs = result.tests.reduce((sum, t) => sum + t.wallTimeMs, 0);
   return timings;
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** The catalogue code of a thrown value; anything uncoded is SBX_ERR_INTERNAL. */

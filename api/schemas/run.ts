@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CompareSchema } from '../../worker/contract/job.js';
 import { LimitsSchema } from '../../worker/contract/limits.js';
-import { StageResultSchema, StatusSchema, TestResultSchema } from '../../worker/contract/result.js';
+import { RunTimingsSchema, StageResultSchema, StatusSchema, TestResultSchema } from '../../worker/contract/result.js';
 import { CONTENT_REF_PATTERN } from '../../worker/contract/testset.js';
 
 /**
@@ -115,6 +115,8 @@ export const RunResponseSchema = Type.Object({
   total: Type.Optional(Type.Integer()),
   /** Set only with INTERNAL_ERROR: the stable code of our failure. */
   errorCode: Type.Optional(Type.String()),
+  /** Where the time went (queue, worker, inside containers), milliseconds; see RunTimingsSchema. */
+  timings: Type.Optional(RunTimingsSchema),
 });
 export type RunResponse = Static<typeof RunResponseSchema>;
 

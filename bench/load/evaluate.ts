@@ -3,7 +3,7 @@
  */
 import type { Thresholds } from '../scenarios.js';
 import type { LoadResult } from './open-loop.js';
-import { medianOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
+import { medianOverheadMs, medianServiceOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
 
 /** The figures of one load run. */
 export interface LoadFigures {
@@ -22,6 +22,11 @@ export interface LoadFigures {
   latencyByOutcome: Map<string, LatencySummary>;
   /** Median of end-to-end latency minus the sandbox's reported wall time, OK runs, ms. */
   overheadP50Ms: number;
+  /**
+   * Median of end-to-end latency minus the time inside containers (`timings.sandboxMs`: setup,
+   * program and teardown), OK runs, ms: HTTP + queue + result delivery, the service's own part.
+   */
+  serviceOverheadP50Ms: number;
   startLagP99Ms: number;
 }
 
@@ -46,6 +51,7 @@ export function evaluateLoad(result: LoadResult): LoadFigures {
     runsPerSecond: result.elapsedMs > 0 ? (answered * 1000) / result.elapsedMs : 0,
     latencyByOutcome: summarizeByOutcome(result.samples),
     overheadP50Ms: medianOverheadMs(result.samples),
+    serviceOverheadP50Ms: medianServiceOverheadMs(result.samples),
     startLagP99Ms: result.startLagP99Ms,
   };
 }

@@ -47,22 +47,32 @@ export function assertLoopback(baseUrl: string): URL {
   return url;
 }
 
+/** What the driver reads from one answered request. */
+export interface RunReading {
+  status: string | null;
+  /** The programs' wall time (compile + run stages), ms. */
+  sandboxWallMs: number | null;
+  /** Time inside containers, setup and teardown included (`timings.sandboxMs`), ms. */
+  sandboxMs: number | null;
+}
+
 /**
- * The outcome and sandbox wall time read from a /run response body (tolerates a `{ result }`
+ * The outcome and sandbox times read from a /run response body (tolerates a `{ result }`
  * wrapper). A run not yet done (`state` queued or running, the API's 202) reads as `PENDING`.
  */
-export function readRunResponse(body: unknown): { status: string | null; sandboxWallMs: number | null } {
+export function readRunResponse(body: unknown): RunReading {
   const root = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const result = typeof root['result'] === 'object' && root['result'] !== null ? (root['result'] as Record<string, unknown>) : root;
   const state = result['state'];
-  if (typeof state === 'string' && state !== 'done') return { status: 'PENDING', sandboxWallMs: null };
+  if (typeof state === 'string' && state !== 'done') return { status: 'PENDING', sandboxWallMs: null, sandboxMs: null };
   const status = typeof result['status'] === 'string' ? result['status'] : null;
   let wallMs: number | null = null;
   for (const stage of ['compile', 'run']) {
     const value = (result[stage] as Record<string, unknown> | undefined)?.['wallTimeMs'];
     if (typeof value === 'number') wallMs = (wallMs ?? 0) + value;
   }
-  return { status, sandboxWallMs: wallMs };
+  const inContainers = (result['timings'] as Record<string, unknown> | undefined)?.['sandboxMs'];
+  return { status, sandboxWallMs: wallMs, sandboxMs: typeof inContainers === 'number' ? inContainers : null };
 }
 
 /** Sends one POST and resolves with what it ended as (never rejects). */
@@ -71,7 +81,7 @@ function postOnce(
   agent: Agent,
   payload: Buffer,
   timeoutMs: number,
-): Promise<{ outcome: string; sandboxWallMs: number | null }> {
+): Promise<{ outcome: string; sandboxWallMs: number | null; sandboxMs: number | null }> {
   return new Promise((resolve) => {
     const req = request(url, {
       method: 'POST',
@@ -80,22 +90,22 @@ function postOnce(
       timeout: timeoutMs,
     });
     req.on('timeout', () => req.destroy(new Error('TIMEOUT')));
-    req.on('error', (err) => resolve({ outcome: err.message === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR', sandboxWallMs: null }));
+    req.on('error', (err) => resolve({ outcome: err.message === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR', sandboxWallMs: null, sandboxMs: null }));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', () => resolve({ outcome: 'NETWORK_ERROR', sandboxWallMs: null }));
+      res.on('error', () => resolve({ outcome: 'NETWORK_ERROR', sandboxWallMs: null, sandboxMs: null }));
       res.on('end', () => {
         const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) return resolve({ outcome: `HTTP_${code}`, sandboxWallMs: null });
+        if (code < 200 || code > 299) return resolve({ outcome: `HTTP_${code}`, sandboxWallMs: null, sandboxMs: null });
         let parsed: unknown = null;
         try {
           parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
-          return resolve({ outcome: 'BAD_RESPONSE', sandboxWallMs: null });
+          return resolve({ outcome: 'BAD_RESPONSE', sandboxWallMs: null, sandboxMs: null });
         }
-        const { status, sandboxWallMs } = readRunResponse(parsed);
-        resolve({ outcome: status ?? 'BAD_RESPONSE', sandboxWallMs });
+        const { status, sandboxWallMs, sandboxMs } = readRunResponse(parsed);
+        resolve({ outcome: status ?? 'BAD_RESPONSE', sandboxWallMs, sandboxMs });
       });
     });
     req.end(payload);
@@ -135,6 +145,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         isExpected: r.outcome === program.expectedStatus,
         latencyMs: endMs - startedAtMs,
         sandboxWallMs: r.sandboxWallMs,
+        sandboxMs: r.sandboxMs,
         startedAtMs,
       });
       pending.delete(done);

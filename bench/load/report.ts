@@ -48,13 +48,16 @@ export function stageTable(measurements: readonly ScenarioMeasurement[]): string
     const queueMs = stage('queue');
     const serviceOverheadMs = e2eMeanMs !== undefined && queueMs !== undefined && m.stageMeansMs.size > 0
       ? e2eMeanMs - queueMs - sandboxMs : undefined;
+    // setup / program / teardown: per sandbox call; a compiled language makes two calls a run.
     return [
-      m.label, fmt(e2eMeanMs, 2), fmt(queueMs, 2), fmt(stage('compile'), 2), fmt(stage('run'), 2), fmt(stage('total'), 2),
-      fmt(serviceOverheadMs, 2), fmt(m.figures.overheadP50Ms, 2),
+      m.label, fmt(e2eMeanMs, 2), fmt(queueMs, 2), fmt(stage('compile'), 2), fmt(stage('run'), 2),
+      fmt(stage('setup'), 2), fmt(stage('program'), 2), fmt(stage('teardown'), 2), fmt(stage('total'), 2),
+      fmt(serviceOverheadMs, 2), fmt(m.figures.serviceOverheadP50Ms, 2), fmt(m.figures.overheadP50Ms, 2),
     ];
   });
   return formatTable(
-    ['scenario', 'e2e mean', 'queue', 'compile', 'run', 'job total', 'http+delivery', 'e2e-program p50'],
+    ['scenario', 'e2e mean', 'queue', 'compile', 'run', 'setup', 'program', 'teardown', 'job total',
+      'http+delivery', 'overhead p50', 'e2e-program p50'],
     rows,
   );
 }

@@ -17,6 +17,8 @@ export interface RunSample {
   latencyMs: number;
   /** Sandbox wall time reported in the response (compile + run stages), ms; null when absent. */
   sandboxWallMs: number | null;
+  /** Time inside containers (setup + program + teardown, `timings.sandboxMs`), ms; null when absent. */
+  sandboxMs?: number | null;
   /** Time the request was started, ms since the driver's start. */
   startedAtMs: number;
 }
@@ -71,6 +73,18 @@ export function summarizeByOutcome(samples: readonly RunSample[]): Map<string, L
     result.set(outcome, summarizeLatencies(latencies));
   }
   return result;
+}
+
+/**
+ * Median of (end-to-end latency − time inside containers) over OK samples that report it: the
+ * service's own overhead (HTTP, queue, result delivery), ms. NaN when no sample carries it.
+ */
+export function medianServiceOverheadMs(samples: readonly RunSample[]): number {
+  const overheads = samples
+    .filter((s) => typeof s.sandboxMs === 'number' && s.outcome === 'OK')
+    .map((s) => s.latencyMs - (s.sandboxMs ?? 0))
+    .sort((a, b) => a - b);
+  return percentile(overheads, 50);
 }
 
 /**

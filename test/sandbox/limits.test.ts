@@ -60,6 +60,22 @@ describe.skipIf(skip !== undefined)(`sandbox limits${skip ? ` (skipped: ${skip})
     expect(outcome.cpuTimeNs).toBeLessThan(50e6);
   });
 
+  it('splits the time of a call into setup, program and teardown that add up to it', async () => {
+    const startedMs = performance.now();
+    const { outcome } = await runProbe(ctx, ['sleep'], {}, { wallTimeMs: 300 });
+    const callMs = performance.now() - startedMs;
+    const t = outcome.timing;
+    expect(t).toBeDefined();
+    if (t === undefined) return;
+    expect(t.setupNs).toBeGreaterThan(0);
+    expect(t.programNs).toBeGreaterThanOrEqual(300e6);
+    expect(t.teardownNs).toBeGreaterThan(0);
+    // Measured inside the addon from run() to the outcome, so within the call seen from here.
+    const sumMs = (t.setupNs + t.programNs + t.teardownNs) / 1e6;
+    expect(sumMs).toBeLessThanOrEqual(callMs);
+    expect(sumMs).toBeGreaterThan(callMs - 50);
+  });
+
   it('ends a program that stops itself at the wall limit', async () => {
     const { outcome } = await runProbe(ctx, ['stop'], {}, { wallTimeMs: 300 });
     expect(outcome.killedBy).toBe('wall');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLoad, judgeStep, thresholdFailures, DEFAULT_SUSTAIN } from '../../bench/load/evaluate.js';
-import { medianOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
+import { medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
 import { judgeGrowth } from '../../bench/load/soak.js';
 
 function sample(outcome: string, latencyMs: number, sandboxWallMs: number | null = null, isExpected = true): RunSample {
@@ -38,6 +38,10 @@ describe('load figures', () => {
 
   it('takes the overhead from OK runs that report a sandbox wall time', () => {
     expect(medianOverheadMs([sample('OK', 10, 8), sample('OK', 20, 17), sample('OK', 5, null), sample('TIME_LIMIT', 500, 100)])).toBe(2);
+    // The service's own part: latency minus the time inside containers, OK runs that carry it.
+    const inContainers = (latencyMs: number, sandboxMs: number | null, outcome = 'OK'): RunSample => ({ ...sample(outcome, latencyMs), sandboxMs });
+    expect(medianServiceOverheadMs([inContainers(10, 7), inContainers(12, 11), inContainers(30, 20), inContainers(9, null), inContainers(900, 100, 'TIME_LIMIT')])).toBe(3);
+    expect(medianServiceOverheadMs([sample('OK', 10, 8)])).toBeNaN();
   });
 
   it('counts dropped, failed and unexpected requests as errors', () => {

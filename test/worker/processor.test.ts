@@ -49,6 +49,11 @@ describe('processor on a real queue', () => {
     expect(result).toMatchObject({ id: runId, language: 'python', version: '1.0.0', status: 'OK' });
     expect(result.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: 'hello\n', cpuTimeMs: 1, wallTimeMs: 1 });
     expect(result.compile).toBeUndefined();
+    // Where the time went: the worker's handling holds the sandbox call, and the job waited >= 0.
+    const timings = result.timings;
+    expect(timings?.queueMs).toBeGreaterThanOrEqual(0);
+    expect(timings?.sandboxMs).toBeGreaterThanOrEqual(0);
+    expect(timings?.workerMs).toBeGreaterThanOrEqual(timings?.sandboxMs ?? Infinity);
     expect(sandbox.specs).toHaveLength(1);
     expect(sandbox.specs[0]?.argv).toEqual(['python3', 'main.py']);
   });
@@ -101,12 +106,15 @@ describe('processor on a real queue', () => {
     const client = new Redis(redis.url);
     const read = async () => Number((await client.hget(METRICS_KEY, runsTotalField('python', 'OK'))) ?? 0);
     const readRuns = async () => Number((await client.hget(METRICS_KEY, 'stage_duration_ms_count|run')) ?? 0);
-    const [before, runsBefore] = [await read(), await readRuns()];
+    const readSetupSum = async () => Number((await client.hget(METRICS_KEY, 'stage_duration_ms_sum|setup')) ?? 0);
+    const [before, runsBefore, setupBefore] = [await read(), await readRuns(), await readSetupSum()];
     const runId = await addRun(queue, makeJob());
     await waitForJob(queue, runId);
     await service?.shutdown();
     expect(await read()).toBe(before + 1);
     expect(await readRuns()).toBe(runsBefore + 1);
+    // The fake reports 1 ms of container setup per call: split out by the timed sandbox.
+    expect(await readSetupSum()).toBeCloseTo(setupBefore + 1, 6);
     client.disconnect();
   });
 });

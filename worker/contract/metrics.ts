@@ -14,8 +14,13 @@ export const METRICS_KEY = 'bulkhead:metrics';
 /** Histogram bucket upper bounds, milliseconds (`+Inf` is implied). */
 export const STAGE_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
 
-/** Stages timed: queue wait, container setup+program+teardown per stage, and the whole job. */
-export type MetricsStage = 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'total';
+/**
+ * Stages timed: queue wait; each sandbox call of a job by purpose (compile, run, test, checker:
+ * container setup + program + teardown); the same calls split into setup, program and
+ * teardown (summed over all of them); and the whole job.
+ */
+export type MetricsStage =
+  | 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'setup' | 'program' | 'teardown' | 'total';
 
 export function runsTotalField(language: string, status: string): string {
   return `runs_total|${language}|${status}`;

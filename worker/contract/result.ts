@@ -76,6 +76,19 @@ export const TestResultSchema = Type.Intersect([
 ]);
 export type TestResult = Static<typeof TestResultSchema>;
 
+/**
+ * Where a run's time went, milliseconds. `queueMs`: accepted → a worker took it (the last
+ * attempt's). `workerMs`: the worker's whole handling. `sandboxMs`: the part of it inside the
+ * submission's containers (setup + program + teardown of compile, run and tests; checkers not
+ * included). The client's latency minus `sandboxMs` is the service's own overhead.
+ */
+export const RunTimingsSchema = Type.Object({
+  queueMs: Type.Optional(Type.Number()),
+  workerMs: Type.Number(),
+  sandboxMs: Type.Number(),
+});
+export type RunTimings = Static<typeof RunTimingsSchema>;
+
 /** What a finished run returns (the BullMQ job's return value and the API's `done` body). */
 export const RunResultSchema = Type.Object({
   id: Type.String(),
@@ -91,5 +104,7 @@ export const RunResultSchema = Type.Object({
   total: Type.Optional(Type.Integer()),
   /** Set only with INTERNAL_ERROR: the stable code of our failure (details are in the logs). */
   errorCode: Type.Optional(Type.String()),
+  /** Where the time went, milliseconds (set by the worker on every result it produces). */
+  timings: Type.Optional(RunTimingsSchema),
 });
 export type RunResult = Static<typeof RunResultSchema>;

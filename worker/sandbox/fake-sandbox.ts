@@ -29,7 +29,7 @@ export class FakeSandboxError extends Error {
   }
 }
 
-/** A clean exit with nothing printed, 1 ms of CPU and wall time, 1 MiB peak memory. */
+/** A clean exit with nothing printed, 1 ms of CPU and wall time (plus 1 ms each of setup and teardown), 1 MiB peak memory. */
 export function okOutcome(overrides: Partial<RawOutcome> = {}): RawOutcome {
   return {
     exitCode: 0,
@@ -39,6 +39,7 @@ export function okOutcome(overrides: Partial<RawOutcome> = {}): RawOutcome {
     seccompViolation: false,
     cpuTimeNs: 1_000_000,
     wallTimeNs: 1_000_000,
+    timing: { setupNs: 1_000_000, programNs: 1_000_000, teardownNs: 1_000_000 },
     memoryPeakBytes: 1024 * 1024,
     stdout: Buffer.alloc(0),
     stderr: Buffer.alloc(0),

@@ -222,6 +222,7 @@ function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, withC
     exitCode: o.exitCode, signal: o.signal, killedBy: o.killedBy, oomKilled: o.oomKilled,
     seccompViolation: o.seccompViolation, cpuTimeNs: o.cpuTimeNs, wallTimeNs: o.wallTimeNs,
     memoryPeakBytes: o.memoryPeakBytes, stdout: o.stdout, stderr: o.stderr,
+    timing: { setupNs: o.setupNs, programNs: o.programNs, teardownNs: o.teardownNs },
     stdoutTruncated: o.stdoutTruncated, stderrTruncated: o.stderrTruncated,
   };
   if (withCollected) {

@@ -131,6 +131,11 @@ export interface RawOutcome {
   cpuTimeNs: number;
   /** Wall time from exec to the last process gone, nanoseconds. */
   wallTimeNs: number;
+  /**
+   * Where the call's time went, nanoseconds, adding up to the whole call: setup (request →
+   * the program's exec), program (exec → its exit), teardown (exit → outcome ready).
+   */
+  timing?: { setupNs: number; programNs: number; teardownNs: number };
   /** Peak memory of the run's cgroup, bytes. */
   memoryPeakBytes: number;
   stdout: Buffer;

@@ -165,10 +165,12 @@ class Runner : public Napi::ObjectWrap<Runner> {
   Napi::Value Run(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (closed_) throw Napi::Error::New(env, "runner is closed");
+    uint64_t requested_ns = NowNs();
     sbx_error_t err{};
     SpecHolder spec;
     if (!ReadSpec(info[0], spec, err)) throw MakeError(env, err);
     auto start = std::make_unique<RunStart>();
+    start->requested_ns = requested_ns;
     start->id = ++next_id_;
     sbx_limits_t cg_limits = spec.spec.limits;
     cg_limits.pids += 1;  // the run's pid 1 lives in the cgroup too

@@ -282,6 +282,9 @@ Napi::Object OutcomeToJs(Napi::Env env, const Outcome &o) {
   r.Set("seccompViolation", o.seccomp_violation);
   r.Set("cpuTimeNs", double(o.cpu_time_ns));
   r.Set("wallTimeNs", double(o.wall_time_ns));
+  r.Set("setupNs", double(o.setup_ns));
+  r.Set("programNs", double(o.program_ns));
+  r.Set("teardownNs", double(o.teardown_ns));
   r.Set("memoryPeakBytes", double(o.memory_peak_bytes));
   r.Set("stdout", Napi::Buffer<uint8_t>::Copy(env, o.out.data(), o.out.size()));
   r.Set("stderr", Napi::Buffer<uint8_t>::Copy(env, o.err.data(), o.err.size()));

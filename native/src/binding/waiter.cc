@@ -25,12 +25,6 @@ constexpr uint64_t kCpuPollNs = 5'000'000;          // cgroup cpu time is sample
 constexpr uint64_t kSetupTimeoutMs = 30'000;        // from spawn to the program's execve
 constexpr size_t kReadChunk = 64 * 1024;
 
-uint64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-}
-
 void Arm(int timer_fd, uint64_t ns, bool periodic) {
   itimerspec its{};
   its.it_value.tv_sec = time_t(ns / 1'000'000'000ull);
@@ -64,8 +58,15 @@ struct Run {
   bool started = false, killed = false, exited = false, finished = false;
   int exit_status = 0;
   uint64_t start_ns = 0;
+  uint64_t exit_ns = 0;  // when the exit report arrived, 0 before
   uint64_t cpu_base_ns = 0;
 };
+
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
 
 Waiter::Waiter(Done done, Retire retire) : done_(std::move(done)), retire_(std::move(retire)) {}
 
@@ -351,6 +352,7 @@ void Waiter::ParseReport(Run *run) {
     } else if (h.type == SBX_MSG_EXIT && h.len == 4) {
       memcpy(&run->exit_status, p, 4);
       run->exited = true;
+      run->exit_ns = NowNs();
     } else if (h.type == SBX_MSG_FILE && h.len >= 8) {
       uint32_t head[2];
       memcpy(head, p, 8);
@@ -390,6 +392,11 @@ void Waiter::Finish(Run *run) {
   o.memory_peak_bytes = st.memory_peak_bytes;
   o.oom_killed = st.oom_kills > 0;
   o.wall_time_ns = run->started ? end_ns - run->start_ns : 0;
+  uint64_t program_from = run->started ? run->start_ns : end_ns;
+  uint64_t program_to = run->exit_ns != 0 ? run->exit_ns : end_ns;
+  o.setup_ns = program_from - run->start->requested_ns;
+  o.program_ns = program_to > program_from ? program_to - program_from : 0;
+  o.teardown_ns = NowNs() - (program_to > program_from ? program_to : program_from);
   if (run->exited) {
     o.has_exit = true;
     if (WIFSIGNALED(run->exit_status)) o.signal = WTERMSIG(run->exit_status);

@@ -38,6 +38,11 @@ struct Outcome {
   bool oom_killed = false;
   bool seccomp_violation = false;
   uint64_t cpu_time_ns = 0, wall_time_ns = 0, memory_peak_bytes = 0;
+  // Where the time of the call went (CLOCK_MONOTONIC; the three add up to the whole call):
+  // setup = request → the program's exec; program = exec → its exit report (or the end of the
+  // run's last process when none came); teardown = that → the outcome ready (namespace
+  // teardown, reap, output drain, cgroup figures). The cgroup's rmdir comes later, off the path.
+  uint64_t setup_ns = 0, program_ns = 0, teardown_ns = 0;
   std::vector<uint8_t> out, err;
   bool out_truncated = false, err_truncated = false;
   std::vector<CollectedFile> collected;
@@ -47,6 +52,7 @@ struct Outcome {
 // What the waiter needs to watch one run. Ownership of every fd and of the cgroup moves in.
 struct RunStart {
   uint64_t id = 0;
+  uint64_t requested_ns = 0;  // CLOCK_MONOTONIC when run() was called (see Outcome::setup_ns)
   sbx_child_t child{};
   sbx_cgroup_t cgroup{};
   std::vector<uint8_t> stdin_bytes;
@@ -57,6 +63,9 @@ struct RunStart {
 };
 
 struct Run;
+
+// CLOCK_MONOTONIC now, in nanoseconds.
+uint64_t NowNs();
 
 class Waiter {
  public:
