@@ -25,9 +25,31 @@ describe('BacklogGauge', () => {
     gauge.admitted();
     expect(await gauge.backlog()).toBe(12);
     expect(reads()).toBe(1);
+    // Past its age but not stale: answered from the estimate at once, refreshed in the background.
     clock.nowMs += 100;
-    expect(await gauge.backlog()).toBe(10);
+    queue.extraDepth = { waiting: 20 };
+    expect(await gauge.backlog()).toBe(12);
     expect(reads()).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await gauge.backlog()).toBe(20);
+    expect(reads()).toBe(2);
+    // Stale: the check waits for a fresh reading.
+    clock.nowMs += 1_000;
+    queue.extraDepth = { waiting: 30 };
+    expect(await gauge.backlog()).toBe(30);
+    expect(reads()).toBe(3);
+  });
+
+  it('drops a reading whose background refresh failed, so the next check reads and fails itself', async () => {
+    const { queue, gauge, clock } = setup(100);
+    expect(await gauge.backlog()).toBe(0);
+    clock.nowMs += 150;
+    queue.depth = async () => {
+      throw new Error('redis down');
+    };
+    expect(await gauge.backlog()).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(gauge.backlog()).rejects.toThrow('redis down');
   });
 
   it('reads afresh on every check once the estimate reaches half the bound', async () => {
