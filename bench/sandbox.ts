@@ -1,11 +1,17 @@
 /**
  * Sandbox benchmark: runs/s and p50/p99 per run, for a static binary (the fixture's busybox
- * `true`) and for `python3 -c pass`, side by side with `bwrap --unshare-all` on the same rootfs.
- * Sequential runs measure latency; the concurrent pass (4 × cores in flight) measures throughput.
- * Python comes from a built image: its manifest (--python-image, default
- * /var/lib/bulkhead/images/python.json, whose `layers` are stacked by our overlay; bwrap, which
- * has no overlay here, gets the same layers pre-merged by one host overlay mount, so its row
- * does not pay for stacking) or one directory (--python-rootfs).
+ * `true`), for the load scenarios' `echo hello` in Bash and for `python3 -c pass`, side by side
+ * with `bwrap --unshare-all` on the same rootfs. Sequential runs measure latency; the concurrent
+ * pass (4 × cores in flight) measures throughput and the whole machine's CPU per run (from
+ * /proc/stat: kernel threads such as the network-namespace cleanup included), which gives the
+ * ceiling `cores × 1000 / CPU ms per run` that no service on top of this sandbox can pass on
+ * this machine. A floor section measures what a run cannot avoid even without our sandbox: the
+ * same programs started directly on the host, and a fresh network namespace.
+ * Bash and Python come from built images (their manifests' `layers` are stacked by our overlay;
+ * bwrap, which has no overlay here, gets the same layers pre-merged by one host overlay mount, so
+ * its row does not pay for stacking): --python-image (default
+ * /var/lib/bulkhead/images/python.json) or one directory (--python-rootfs); the Bash image from
+ * /var/lib/bulkhead/images/bash.json when present.
  *
  *   npx tsx bench/sandbox.ts [--runs 300] [--concurrency 8] [--python-image FILE | --python-rootfs DIR]
  */
@@ -18,16 +24,26 @@ import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
 import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
+import { clockTicksPerSecond } from './load/procstat.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
 
 function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? NaN;
 }
 
-function report(name: string, latenciesMs: number[], totalMs: number): void {
+/** Busy CPU time of the whole machine so far (every core, every process and kernel thread), ms. */
+function machineBusyMs(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const busy = fields.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+  return (busy * 1000) / clockTicksPerSecond();
+}
+
+function report(name: string, latenciesMs: number[], totalMs: number, cpuMsPerRun?: number): void {
   const s = [...latenciesMs].sort((a, b) => a - b);
   const rate = (latenciesMs.length / totalMs) * 1000;
-  console.log(`${name.padEnd(42)} runs/s ${rate.toFixed(0).padStart(6)}  p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms`);
+  const cpu = cpuMsPerRun === undefined ? '' : `  machine CPU ${cpuMsPerRun.toFixed(2)} ms/run → ceiling ${((cpus().length * 1000) / cpuMsPerRun).toFixed(0)} runs/s`;
+  console.log(`${name.padEnd(42)} runs/s ${rate.toFixed(0).padStart(6)}  p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms${cpu}`);
 }
 
 async function benchSandbox(sb: NativeSandbox, name: string, spec: SandboxSpec, runs: number, concurrency: number): Promise<void> {
@@ -42,6 +58,7 @@ async function benchSandbox(sb: NativeSandbox, name: string, spec: SandboxSpec, 
   report(`${name} (sequential)`, lat, performance.now() - t0);
   const conc: number[] = [];
   t0 = performance.now();
+  const busy0 = machineBusyMs();
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next++ < runs) {
@@ -50,7 +67,20 @@ async function benchSandbox(sb: NativeSandbox, name: string, spec: SandboxSpec, 
       conc.push(performance.now() - s);
     }
   }));
-  report(`${name} (${concurrency} in flight)`, conc, performance.now() - t0);
+  report(`${name} (${concurrency} in flight)`, conc, performance.now() - t0, (machineBusyMs() - busy0) / conc.length);
+}
+
+/** The same argv started directly on the host, `runs` times on each core at once: its CPU per run. */
+function benchHost(name: string, argv: string[], runs: number): void {
+  const [cmd = '', ...args] = argv;
+  const loop = `for i in $(seq ${runs}); do ${[cmd, ...args].map((a) => `'${a}'`).join(' ')} >/dev/null; done`;
+  const t0 = performance.now();
+  const busy0 = machineBusyMs();
+  const r = spawnSync('bash', ['-c', Array.from({ length: cpus().length }, () => `(${loop}) &`).join(' ') + ' wait']);
+  if (r.status !== 0) throw new Error(`${name}: ${String(r.stderr)}`);
+  const total = runs * cpus().length;
+  const ms = performance.now() - t0;
+  console.log(`${name.padEnd(42)} runs/s ${((total / ms) * 1000).toFixed(0).padStart(6)}  machine CPU ${((machineBusyMs() - busy0) / total).toFixed(2)} ms/run`);
 }
 
 function benchBwrap(name: string, root: string, argv: string[], runs: number): void {
@@ -66,15 +96,19 @@ function benchBwrap(name: string, root: string, argv: string[], runs: number): v
 }
 
 const DEFAULT_PYTHON_IMAGE = '/var/lib/bulkhead/images/python.json';
+const BASH_IMAGE = '/var/lib/bulkhead/images/bash.json';
+
+function imageLayers(file: string): string[] {
+  const layers = (JSON.parse(readFileSync(file, 'utf8')) as { layers?: unknown }).layers;
+  if (!Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) throw new Error(`${file}: no layers`);
+  return layers;
+}
 
 /** Python layers (base first) from --python-rootfs or an image manifest; undefined: no python rows. */
 function pythonLayers(rootfs: string | undefined, image: string | undefined): string[] | undefined {
   if (rootfs) return [rootfs];
   const file = image ?? (existsSync(DEFAULT_PYTHON_IMAGE) ? DEFAULT_PYTHON_IMAGE : undefined);
-  if (!file) return undefined;
-  const layers = (JSON.parse(readFileSync(file, 'utf8')) as { layers?: unknown }).layers;
-  if (!Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) throw new Error(`${file}: no layers`);
-  return layers;
+  return file === undefined ? undefined : imageLayers(file);
 }
 
 /** bwrap 0.8 cannot stack layers: one read-only host overlay of them, removed by the callback. */
@@ -112,6 +146,8 @@ async function main(): Promise<void> {
   const profile = sb.compileProfile(permissiveProfile());
   const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile, hostname: 'b', limits: defaultLimits };
   await benchSandbox(sb, 'bulkhead static (busybox true)', { ...base, layers: [fx.base], argv: ['/bin/true'] }, runs, concurrency);
+  const bash = existsSync(BASH_IMAGE) ? imageLayers(BASH_IMAGE) : undefined;
+  if (bash) await benchSandbox(sb, 'bulkhead bash -c "echo hello"', { ...base, layers: bash, argv: ['bash', '-c', 'echo hello'] }, runs, concurrency);
   if (python) await benchSandbox(sb, 'bulkhead python3 -c pass', { ...base, layers: python, argv: ['python3', '-c', 'pass'] }, Math.min(runs, 100), concurrency);
   await sb.close();
   benchBwrap('bwrap --unshare-all static (busybox true)', fx.base, ['/bin/true'], runs);
@@ -125,6 +161,14 @@ async function main(): Promise<void> {
   } else {
     console.log(`python rows skipped: no ${DEFAULT_PYTHON_IMAGE}; pass --python-image FILE or --python-rootfs DIR`);
   }
+  // The floor: what these programs cost with no sandbox at all, and one fresh network namespace
+  // (made and torn down; its cleanup runs later in a kernel worker, counted here as well).
+  console.log('floor, no sandbox (the host\'s own programs, one loop per core):');
+  // Absolute paths: a PATH shim (pyenv and the like) would be measured instead of the program.
+  benchHost('host bash -c "echo hello"', ['/usr/bin/bash', '-c', 'echo hello'], Math.min(runs, 300));
+  benchHost('host python3 -c pass', ['/usr/bin/python3', '-c', 'pass'], Math.min(runs, 100));
+  benchHost('host unshare true', ['/usr/bin/unshare', 'true'], Math.min(runs, 300));
+  benchHost('host unshare --net true', ['/usr/bin/unshare', '--net', 'true'], Math.min(runs, 300));
   console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
