@@ -119,7 +119,8 @@ async function execute(job: SubmissionJob, runtime: Runtime, deps: ExecuteDeps, 
   const compile = compiled === undefined ? {} : { compile: compiled.result };
   if (job.tests !== undefined) {
     const onTestMs = (ms: number) => deps.metrics.recordStageMs('test', ms);
-    const outcome = await runTests(job, runtime, compiled?.files, { ...deps, onTestMs }, signal);
+    const onCheckerMs = (ms: number) => deps.metrics.recordStageMs('checker', ms);
+    const outcome = await runTests(job, runtime, compiled?.files, { ...deps, onTestMs, onCheckerMs }, signal);
     return { ...base, ...compile, ...outcome };
   }
   const spec = planRun(job, runtime, deps.plan, {

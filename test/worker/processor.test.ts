@@ -147,6 +147,20 @@ describe('compiled languages and test cases', () => {
     expect(result).toMatchObject({ status: 'WRONG_ANSWER', passed: 2, total: 3 });
   });
 
+  it('times each checker judgement as the checker stage, only for tests that ran OK', async () => {
+    await start({ respond: (spec) => (spec.stdin.toString() === '2\n' ? { exitCode: 1 } : {}) });
+    const client = new Redis(redis.url);
+    const readCheckers = async () => Number((await client.hget(METRICS_KEY, 'stage_duration_ms_count|checker')) ?? 0);
+    const before = await readCheckers();
+    const checker = { language: 'python', files: [{ name: 'main.py', contentBase64: b64('import sys; sys.exit(0)') }] };
+    const runId = await addRun(queue, makeJob({ tests, checker }));
+    const result = (await waitForJob(queue, runId)).job.returnvalue as RunResult;
+    await service?.shutdown();
+    expect(result.tests?.map((t) => t.status)).toEqual(['OK', 'RUNTIME_ERROR', 'OK']);
+    expect(await readCheckers()).toBe(before + 2);
+    client.disconnect();
+  });
+
   it('stops after the first failing test when asked to', async () => {
     await start();
     const runId = await addRun(queue, makeJob({ tests, stopOnFirstFailure: true }));

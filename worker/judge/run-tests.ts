@@ -21,6 +21,8 @@ export interface RunTestsDeps {
   resolveBlob: ResolveBlob;
   /** Called after each test with its duration, ms. */
   onTestMs?: (durationMs: number) => void;
+  /** Called after each checker judgement (a test with `job.checker` that ran OK) with its duration, ms. */
+  onCheckerMs?: (durationMs: number) => void;
 }
 
 /** Results of the tests that ran, in order, and the summary. */
@@ -74,10 +76,12 @@ async function runOne(
   const stage = toStageResult(outcome);
   if (stage.status !== 'OK') return { id: test.id, ...stage };
   const expected = await inputOf(test.expectedBase64, test.expectedRef, deps.resolveBlob);
+  const judgedAtMs = Date.now();
   const decision = await deps.judgeOutput(
     { testId: test.id, expected, stdin, compare: job.compare, checker: job.checker, ...(signal === undefined ? {} : { signal }) },
     outcome,
   );
+  if (job.checker !== undefined) deps.onCheckerMs?.(Date.now() - judgedAtMs);
   return {
     id: test.id,
     ...stage,
