@@ -44,6 +44,11 @@ if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?$/.test(BASE_URL)) {
 
 /** End-to-end latency of each answered run, ms, tagged with its status. */
 const runLatency = new Trend('run_latency_ms', true);
+/**
+ * The service's own part of each OK run, ms: end-to-end latency minus the time inside
+ * containers the result reports (`timings.sandboxMs`: setup + program + teardown).
+ */
+const serviceOverhead = new Trend('service_overhead_ms', true);
 /** Answered runs (any status). */
 const runs = new Counter('runs');
 /** Share of requests that failed: no result, HTTP error, or a status other than the expected one. */
@@ -112,8 +117,10 @@ export function runOne(scenario: K6Scenario): void {
   let outcome = 'HTTP_ERROR';
   if (res.status === 202) outcome = 'PENDING';
   else if (res.status === 200) {
-    const body = res.json() as { status?: unknown } | null;
+    const body = res.json() as { status?: unknown; timings?: { sandboxMs?: unknown } } | null;
     outcome = typeof body?.status === 'string' ? body.status : 'HTTP_ERROR';
+    const sandboxMs = body?.timings?.sandboxMs;
+    if (outcome === 'OK' && typeof sandboxMs === 'number') serviceOverhead.add(res.timings.duration - sandboxMs);
   }
   const isFailure = outcome === 'HTTP_ERROR' || outcome === 'PENDING';
   if (!isFailure) {
@@ -133,6 +140,10 @@ export function summaryText(scenario: K6Scenario, data: { metrics: Record<string
   const rate = data.metrics['runs']?.values['rate'] ?? 0;
   const errors = data.metrics['run_errors']?.values['rate'] ?? 0;
   lines.push(`runs/s ${rate.toFixed(1)}   errors ${(errors * 100).toFixed(2)}%`);
+  const overhead = data.metrics['service_overhead_ms']?.values;
+  if (overhead !== undefined && Number(overhead['count']) > 0) {
+    lines.push(`service overhead (latency − time in containers), OK runs: p50 ${Number(overhead['p(50)']).toFixed(2)} ms`);
+  }
   lines.push('status           n      p50 ms   p95 ms   p99 ms');
   for (const outcome of OUTCOMES) {
     const v = data.metrics[`run_latency_ms{status:${outcome}}`]?.values;
