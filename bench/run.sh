@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench [-- driver options]: the sandbox benchmark (bench/sandbox.ts, when present) and the
-# load scenarios (bench/load/driver.ts), then one summary. With BENCH_URL unset it starts its own
+# npm run bench [-- driver options]: the sandbox benchmark (bench/sandbox.ts, when present), the
+# stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one summary. With BENCH_URL unset it starts its own
 # service first (Redis on a temporary unix socket, one worker, the API on a free loopback port)
 # and tears it down at exit. Everything is bounded in time.
 #
@@ -73,6 +73,8 @@ if [[ -f bench/sandbox.ts ]]; then
   echo "== sandbox benchmark (bench/sandbox.ts)"
   timeout 600 npx tsx bench/sandbox.ts || echo "bench: bench/sandbox.ts failed (exit $?)"
 fi
+echo "== the stack's own floor (bench/queue-floor.ts: Fastify + BullMQ + Redis, no Bulkhead code, no sandbox)"
+timeout 300 npx tsx bench/queue-floor.ts || echo "bench: bench/queue-floor.ts failed (exit $?)"
 
 echo "== load scenarios (bench/load/driver.ts)"
 status=0

@@ -3,7 +3,7 @@
  */
 import type { Thresholds } from '../scenarios.js';
 import type { LoadResult } from './open-loop.js';
-import { medianOverheadMs, medianServiceOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
+import { meanServiceOverheadMs, medianOverheadMs, medianServiceOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
 
 /** The figures of one load run. */
 export interface LoadFigures {
@@ -27,6 +27,8 @@ export interface LoadFigures {
    * program and teardown), OK runs, ms: HTTP + queue + result delivery, the service's own part.
    */
   serviceOverheadP50Ms: number;
+  /** Mean of the same, ms. */
+  serviceOverheadMeanMs: number;
   startLagP99Ms: number;
 }
 
@@ -52,6 +54,7 @@ export function evaluateLoad(result: LoadResult): LoadFigures {
     latencyByOutcome: summarizeByOutcome(result.samples),
     overheadP50Ms: medianOverheadMs(result.samples),
     serviceOverheadP50Ms: medianServiceOverheadMs(result.samples),
+    serviceOverheadMeanMs: meanServiceOverheadMs(result.samples),
     startLagP99Ms: result.startLagP99Ms,
   };
 }

@@ -80,11 +80,17 @@ export function summarizeByOutcome(samples: readonly RunSample[]): Map<string, L
  * service's own overhead (HTTP, queue, result delivery), ms. NaN when no sample carries it.
  */
 export function medianServiceOverheadMs(samples: readonly RunSample[]): number {
-  const overheads = samples
-    .filter((s) => typeof s.sandboxMs === 'number' && s.outcome === 'OK')
-    .map((s) => s.latencyMs - (s.sandboxMs ?? 0))
-    .sort((a, b) => a - b);
-  return percentile(overheads, 50);
+  return percentile(serviceOverheads(samples).sort((a, b) => a - b), 50);
+}
+
+/** Mean of the same per-request service overheads, ms; NaN when no sample carries it. */
+export function meanServiceOverheadMs(samples: readonly RunSample[]): number {
+  const overheads = serviceOverheads(samples);
+  return overheads.length === 0 ? NaN : overheads.reduce((sum, v) => sum + v, 0) / overheads.length;
+}
+
+function serviceOverheads(samples: readonly RunSample[]): number[] {
+  return samples.filter((s) => typeof s.sandboxMs === 'number' && s.outcome === 'OK').map((s) => s.latencyMs - (s.sandboxMs ?? 0));
 }
 
 /**

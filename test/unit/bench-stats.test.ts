@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLoad, judgeStep, thresholdFailures, DEFAULT_SUSTAIN } from '../../bench/load/evaluate.js';
-import { medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
+import { meanServiceOverheadMs, medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
 import { judgeGrowth } from '../../bench/load/soak.js';
 
 function sample(outcome: string, latencyMs: number, sandboxWallMs: number | null = null, isExpected = true): RunSample {
@@ -42,6 +42,8 @@ describe('load figures', () => {
     const inContainers = (latencyMs: number, sandboxMs: number | null, outcome = 'OK'): RunSample => ({ ...sample(outcome, latencyMs), sandboxMs });
     expect(medianServiceOverheadMs([inContainers(10, 7), inContainers(12, 11), inContainers(30, 20), inContainers(9, null), inContainers(900, 100, 'TIME_LIMIT')])).toBe(3);
     expect(medianServiceOverheadMs([sample('OK', 10, 8)])).toBeNaN();
+    expect(meanServiceOverheadMs([inContainers(10, 7), inContainers(12, 11), inContainers(30, 20), inContainers(900, 100, 'TIME_LIMIT')])).toBeCloseTo(14 / 3, 9);
+    expect(meanServiceOverheadMs([])).toBeNaN();
   });
 
   it('counts dropped, failed and unexpected requests as errors', () => {
