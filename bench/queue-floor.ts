@@ -19,7 +19,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -27,17 +26,10 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import Fastify from 'fastify';
 import { parseRedisUrl } from '../worker/contract/redis-url.js';
 import { startRedis, uniqueQueueName } from '../test/helpers/redis.js';
-import { clockTicksPerSecond } from './load/procstat.js';
+import { machineBusyMs } from './load/procstat.js';
 import { percentile } from './load/stats.js';
 
 const QUEUE_TIMEOUT_MS = 10_000;
-
-/** Busy CPU time of the whole machine so far (every core, process and kernel thread), ms. */
-function machineBusyMs(): number {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const busy = fields.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
-  return (busy * 1000) / clockTicksPerSecond();
-}
 
 /** The worker role: holds each job `jobMs` (no CPU spent) and returns when it held it. */
 async function workerRole(redisUrl: string, queueName: string, jobMs: number): Promise<void> {

@@ -24,19 +24,11 @@ import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
 import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
-import { clockTicksPerSecond } from './load/procstat.js';
+import { machineBusyMs } from './load/procstat.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
 
 function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? NaN;
-}
-
-/** Busy CPU time of the whole machine so far (every core, every process and kernel thread), ms. */
-function machineBusyMs(): number {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
-  const busy = fields.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
-  return (busy * 1000) / clockTicksPerSecond();
 }
 
 function report(name: string, latenciesMs: number[], totalMs: number, cpuMsPerRun?: number): void {

@@ -84,6 +84,19 @@ export function clockTicksPerSecond(): number {
   }
 }
 
+let ticksPerSecond: number | undefined;
+
+/**
+ * Busy CPU time of the whole machine so far, ms: every core, process and kernel thread (user,
+ * nice, system, irq, softirq, steal from the first line of /proc/stat; idle and iowait left out).
+ */
+export function machineBusyMs(): number {
+  ticksPerSecond ??= clockTicksPerSecond();
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const busy = fields.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+  return (busy * 1000) / ticksPerSecond;
+}
+
 /** A snapshot of one role's tree: counters per pid. */
 export type RoleSnapshot = Map<number, ProcCounters>;
 
