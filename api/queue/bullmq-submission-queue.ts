@@ -1,17 +1,16 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Compile } from 'typebox/compile';
-import { Value } from 'typebox/value';
-import { BulkheadError, ErrorCodes } from '../../worker/contract/errors.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
 import { DEFAULT_JOB_OPTIONS, PRIORITY_BATCH, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
-import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/registry.js';
-import { RunResultSchema, type RunResult } from '../../worker/contract/result.js';
-import type { PendingRun, QueueDepth, RunSnapshot, RunState, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
+import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { PendingRun, QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
 import { redisConnectionFromUrl } from './redis-options.js';
+import { isRunResult, runStateOf, snapshotOf } from './job-snapshot.js';
 import { JobWaiters, type JobFinish, type JobWait } from './job-waiters.js';
 import { RedisJudgeStore } from './redis-judge-store.js';
+import { readLiveWorkers } from './worker-heartbeats.js';
 
 /** Settings of the BullMQ adapter (taken from ApiConfig by main.ts). */
 export interface BullmqSubmissionQueueOptions {
@@ -42,30 +41,6 @@ async function withTimeout<T>(what: string, timeoutMs: number, operation: () => 
   } finally {
     clearTimeout(timer);
   }
-}
-
-const STATE_OF: Readonly<Record<string, RunState>> = {
-  waiting: 'queued',
-  prioritized: 'queued',
-  delayed: 'queued',
-  'waiting-children': 'queued',
-  active: 'running',
-  completed: 'done',
-  failed: 'done',
-};
-
-let runResultValidator: { Check(value: unknown): boolean } | undefined;
-
-/** True when `value` is a RunResult (the validator is compiled once, on first use). */
-function isRunResult(value: unknown): value is RunResult {
-  runResultValidator ??= Compile(RunResultSchema);
-  return runResultValidator.Check(value);
-}
-
-/** The catalogue code a failed job's reason starts with (the worker's convention), else undefined. */
-export function failedCodeOf(failedReason: string | undefined): string | undefined {
-  const code = /^(SBX_ERR_[A-Z0-9_]+)\b/.exec(failedReason ?? '')?.[1];
-  return code !== undefined && Object.hasOwn(ErrorCodes, code) ? code : undefined;
 }
 
 /**
@@ -193,26 +168,11 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
       // State first, then the job: BullMQ writes the result before it moves a job to completed,
       // so a job read after a finished state always carries its result. The other order can
       // read an unfinished job and then a finished state, and report a good run as lost.
-      const state = STATE_OF[await this.queue.getJobState(runId)];
+      const state = runStateOf(await this.queue.getJobState(runId));
       if (state === undefined) return undefined;
       const job = (await this.queue.getJob(runId)) as Job<SubmissionJob> | undefined;
-      return job === undefined ? undefined : this.snapshotOf(job, state);
+      return job === undefined ? undefined : snapshotOf(job, state, this.opts.log);
     });
-  }
-
-  private snapshotOf(job: Job<SubmissionJob>, state: RunState): RunSnapshot {
-    const snapshot: RunSnapshot = { state, language: job.data.language };
-    if (job.data.version !== undefined) snapshot.version = job.data.version;
-    if (state !== 'done') return snapshot;
-    if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
-      snapshot.failedCode = failedCodeOf(job.failedReason) ?? 'SBX_ERR_RUN_LOST';
-    } else if (isRunResult(job.returnvalue)) {
-      snapshot.result = job.returnvalue;
-    } else {
-      this.opts.log.error({ runId: job.id }, 'completed job has no valid RunResult');
-      snapshot.failedCode = 'SBX_ERR_INTERNAL';
-    }
-    return snapshot;
   }
 
   async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {
@@ -305,30 +265,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   }
 
   async liveWorkers(): Promise<WorkerHeartbeat[]> {
-    return this.guarded('liveWorkers', async () => {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.client.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 100);
-        cursor = next;
-        keys.push(...batch);
-      } while (cursor !== '0');
-      if (keys.length === 0) return [];
-      const values = await this.client.mget(...keys);
-      return values.flatMap((raw) => this.parseHeartbeat(raw));
-    });
-  }
-
-  private parseHeartbeat(raw: string | null): WorkerHeartbeat[] {
-    if (raw === null) return [];
-    try {
-      const value: unknown = JSON.parse(raw);
-      if (Value.Check(WorkerHeartbeatSchema, value)) return [value];
-    } catch {
-      // fall through: a malformed heartbeat is skipped, not fatal
-    }
-    this.opts.log.warn('skipping a malformed worker heartbeat');
-    return [];
+    return this.guarded('liveWorkers', () => readLiveWorkers(this.client, this.opts.log));
   }
 
   async metrics(): Promise<Record<string, string>> {

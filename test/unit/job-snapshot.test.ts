@@ -1,0 +1,39 @@
+import type { Job } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { failedCodeOf, runStateOf, snapshotOf } from '../../api/queue/job-snapshot.js';
+import type { SubmissionJob } from '../../worker/contract/job.js';
+import type { RunResult } from '../../worker/contract/result.js';
+
+/** The fields snapshotOf reads from a BullMQ job. */
+function job(fields: { returnvalue?: unknown; failedReason?: string; finishedOn?: number; version?: string }): Job<SubmissionJob> {
+  return { id: 'r1', data: { language: 'bash', ...(fields.version ? { version: fields.version } : {}) }, ...fields } as unknown as Job<SubmissionJob>;
+}
+
+const result: RunResult = { id: 'r1', language: 'bash', version: '5.2', status: 'OK' };
+
+describe('job snapshots', () => {
+  it('maps BullMQ states onto queued / running / done, and nothing else', () => {
+    expect(['waiting', 'prioritized', 'delayed', 'waiting-children'].map(runStateOf)).toEqual(['queued', 'queued', 'queued', 'queued']);
+    expect([runStateOf('active'), runStateOf('completed'), runStateOf('failed')]).toEqual(['running', 'done', 'done']);
+    expect(runStateOf('unknown')).toBeUndefined();
+  });
+
+  it('keeps only catalogue codes from a failed reason', () => {
+    expect(failedCodeOf('SBX_ERR_SANDBOX_SETUP: cgroup mkdir failed')).toBe('SBX_ERR_SANDBOX_SETUP');
+    expect(failedCodeOf('SBX_ERR_NOT_A_CODE: x')).toBeUndefined();
+    expect(failedCodeOf('TypeError: boom')).toBeUndefined();
+    expect(failedCodeOf(undefined)).toBeUndefined();
+  });
+
+  it('answers a done job with its result, its failure code, or an internal error it logs', () => {
+    const logged: unknown[] = [];
+    const log = { error: (obj: unknown) => void logged.push(obj) };
+    expect(snapshotOf(job({ returnvalue: result, version: '5.2' }), 'done', log)).toEqual({ state: 'done', language: 'bash', version: '5.2', result });
+    expect(snapshotOf(job({ failedReason: 'SBX_ERR_SANDBOX_SETUP: x', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_SANDBOX_SETUP');
+    expect(snapshotOf(job({ failedReason: 'oops', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_RUN_LOST');
+    expect(logged).toHaveLength(0);
+    expect(snapshotOf(job({ returnvalue: { status: 'OK' } }), 'done', log).failedCode).toBe('SBX_ERR_INTERNAL');
+    expect(logged).toHaveLength(1);
+    expect(snapshotOf(job({}), 'running', log)).toEqual({ state: 'running', language: 'bash' });
+  });
+});
