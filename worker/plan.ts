@@ -64,17 +64,25 @@ export function planCompileFiles(files: SandboxFile[], runtime: Runtime, ctx: Pl
   };
 }
 
+/** `argv` with RUN_ARGV_PLACEHOLDERS (worker/runtime.ts) filled from the stage's `limits`. */
+export function fillArgv(argv: readonly string[], limits: SandboxLimits): string[] {
+  const memoryMiB = Math.floor(limits.memoryBytes / (1024 * 1024));
+  const heapMiB = Math.max(16, Math.floor((memoryMiB * 3) / 4));
+  return argv.map((arg) => arg.replaceAll('{memoryMiB}', String(memoryMiB)).replaceAll('{heapMiB}', String(heapMiB)));
+}
+
 /** The spec of one run stage (the plain run or one test), always for a fresh container. */
 export function planRun(job: SubmissionJob, runtime: Runtime, ctx: PlanContext, input: RunInput): SandboxSpec {
   const compiled = input.compiled;
+  const limits = stageLimits(input.limits ?? job.limits, runtime.limits.max, ctx);
   return {
     layers: [...runtime.layers],
     files: compiled === undefined ? jobFiles(job) : [],
     ...(compiled === undefined ? {} : { readOnlyFiles: [...compiled] }),
-    argv: [...runtime.run.argv, ...job.args],
+    argv: [...fillArgv(runtime.run.argv, limits), ...job.args],
     env: [...runtime.env],
     stdin: input.stdin,
-    limits: stageLimits(input.limits ?? job.limits, runtime.limits.max, ctx),
+    limits,
     profile: profileFor(runtime.profile, ctx),
     hostname: SANDBOX_HOSTNAME,
   };

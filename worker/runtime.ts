@@ -17,7 +17,7 @@ export interface Runtime {
   layers: string[];
   /** Present for compiled languages: argv run in the work directory. */
   compile?: { argv: string[] };
-  /** argv of the program; the request's `args` are appended. */
+  /** argv of the program (may hold RUN_ARGV_PLACEHOLDERS); the request's `args` are appended. */
   run: { argv: string[] };
   /** Complete environment inside the sandbox (`KEY=VALUE`). */
   env: string[];
@@ -30,6 +30,15 @@ export interface Runtime {
   /** Limits of the compile stage (not client-settable). */
   compileLimits: ResolvedLimits;
 }
+
+/**
+ * Placeholders a manifest's run argv may hold, filled by the planner from each stage's own
+ * limits: a runtime that cannot see its cgroup (the JVM: there is no /sys inside) sizes itself
+ * from them instead of from the host. `{memoryMiB}`: the memory limit; `{heapMiB}`: three quarters
+ * of it (at least 16): a managed heap, with the rest left for the runtime's own memory. Only the manifest's argv
+ * is filled, never the request's `args`.
+ */
+export const RUN_ARGV_PLACEHOLDERS: readonly string[] = ['{memoryMiB}', '{heapMiB}'];
 
 /** Lookup over the runtimes actually present. */
 export interface RuntimeIndex {

@@ -33,6 +33,8 @@ export interface StageBody {
   stderr: string;
   stdoutTruncated: boolean;
   timeLimit?: 'cpu' | 'wall';
+  /** Peak memory of the run's cgroup, bytes. */
+  memoryBytes?: number;
 }
 
 const POLL_INTERVAL_MS = 100;

@@ -122,4 +122,24 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
       await expectHealthy(service.url);
     });
   });
+
+  const javaSkip = serviceUnavailableReason(['java']);
+  describe.skipIf(javaSkip !== undefined)(`runtime sizing${javaSkip ? ` (skipped: ${javaSkip})` : ''}`, () => {
+    it('sizes the Java heap from the memory limit: 384 MB kept live fits under 1 GiB, not under 256 MiB', async () => {
+      // The JVM cannot see its cgroup (no /sys inside), so the heap comes from the limit (3/4);
+      // with the heap fixed at 256 MiB, as it was, the 1 GiB run failed too.
+      const source = 'public class Main { public static void main(String[] a) { long[][] keep = new long[128][]; '
+        + 'for (int i = 0; i < keep.length; i++) { keep[i] = new long[393_216]; keep[i][i] = i; } '
+        + 'System.out.println(keep.length); } }\n';
+      const [large, small] = await Promise.all([
+        runDone('java', source, { memoryBytes: 1024 * MIB, cpuTimeMs: 10_000, wallTimeMs: 30_000 }),
+        runDone('java', source, { memoryBytes: 256 * MIB, cpuTimeMs: 10_000, wallTimeMs: 30_000 }),
+      ]);
+      expect(large.status, JSON.stringify(large.run)).toBe('OK');
+      expect(large.run?.stdout).toBe('128\n');
+      expect(large.run?.memoryBytes).toBeGreaterThan(384 * MIB);
+      // Out of heap (OutOfMemoryError) or out of the cgroup first: never OK.
+      expect(['RUNTIME_ERROR', 'MEMORY_LIMIT'], JSON.stringify(small.run)).toContain(small.status);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../worker/config.js';
-import { planCompile, planRun, stageLimits, type PlanContext } from '../../worker/plan.js';
+import { fillArgv, planCompile, planRun, stageLimits, type PlanContext } from '../../worker/plan.js';
 import { b64, makeJob, testProfiles, testRuntimes, TEST_LIMITS } from '../worker/helpers.js';
 
 const config = loadWorkerConfig({ SBX_MAX_MEMORY_BYTES: String(128 << 20) }, { hostname: 'h', pid: 1, cores: 2 });
@@ -22,6 +22,22 @@ describe('planCompile', () => {
     expect(spec.limits.memoryBytes).toBe(128 << 20);
     expect(spec.collect).toEqual({ maxFiles: config.sandbox.collectMaxFiles, maxTotalBytes: config.sandbox.collectMaxBytes });
     expect(spec.stdin.length).toBe(0);
+  });
+});
+
+describe('fillArgv', () => {
+  const limits = stageLimits(TEST_LIMITS, TEST_LIMITS, ctx);
+  it('fills the memory placeholders from the stage limits, the heap as three quarters of the memory with a floor', () => {
+    const MiB = 1024 * 1024;
+    expect(fillArgv(['java', '-Xmx{heapMiB}m', '-Dm={memoryMiB}', 'Main'], { ...limits, memoryBytes: 512 * MiB }))
+      .toEqual(['java', '-Xmx384m', '-Dm=512', 'Main']);
+    expect(fillArgv(['-Xmx{heapMiB}m'], { ...limits, memoryBytes: 20 * MiB })).toEqual(['-Xmx16m']);
+  });
+  it('fills only the runtime argv: the request args reach the program as typed', () => {
+    const runtime = { ...python, run: { argv: ['python3', '-X', 'heap={heapMiB}', 'main.py'] } };
+    const spec = planRun(makeJob({ args: ['{heapMiB}'] }), runtime, ctx, { stdin: Buffer.alloc(0) });
+    const heapMiB = Math.max(16, Math.floor((Math.floor(spec.limits.memoryBytes / (1024 * 1024)) * 3) / 4));
+    expect(spec.argv).toEqual(['python3', '-X', `heap=${heapMiB}`, 'main.py', '{heapMiB}']);
   });
 });
 

@@ -84,6 +84,16 @@ describe('language manifests', () => {
     });
   });
 
+  it('rejects a run argv placeholder it does not know (a typo would reach the program as text)', async () => {
+    const dir = await copyImages();
+    const file = join(dir, 'java', 'manifest.json');
+    const m = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { run: { argv: string[] } };
+    expect(m.run.argv).toContain('-Xmx{heapMiB}m');
+    m.run.argv = m.run.argv.map((a) => a.replace('{heapMiB}', '{heapMB}'));
+    await writeFile(file, JSON.stringify(m));
+    await expect(loadManifests(dir)).rejects.toMatchObject({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('{heapMB}') });
+  });
+
   it('rejects two languages claiming the same alias', async () => {
     const dir = await copyImages();
     const file = join(dir, 'pypy', 'manifest.json');

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { JobChecker } from '../contract/job.js';
 import type { ResolvedLimits } from '../contract/limits.js';
-import { planCompileFiles, profileFor, SANDBOX_HOSTNAME, stageLimits, type PlanContext } from '../plan.js';
+import { fillArgv, planCompileFiles, profileFor, SANDBOX_HOSTNAME, stageLimits, type PlanContext } from '../plan.js';
 import type { Runtime, RuntimeIndex } from '../runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxFile, SandboxSpec } from '../sandbox/spec.js';
@@ -114,15 +114,16 @@ function checkerInputs(input: JudgeInput, output: Buffer): SandboxFile[] {
 
 /** One checker run: its program and the three inputs read-only, in a fresh container. */
 export function planCheckerRun(runtime: Runtime, program: readonly SandboxFile[], inputs: readonly SandboxFile[], deps: CheckerJudgeDeps): SandboxSpec {
+  const limits = stageLimits({ ...deps.limits }, runtime.limits.max, deps.plan);
   return {
     layers: [...runtime.layers],
     files: [],
     // Read-only: a checker judges, it never changes the evidence (or its own program between tests).
     readOnlyFiles: [...program, ...inputs],
-    argv: [...runtime.run.argv, ...CHECKER_INPUT_FILES],
+    argv: [...fillArgv(runtime.run.argv, limits), ...CHECKER_INPUT_FILES],
     env: [...runtime.env],
     stdin: Buffer.alloc(0),
-    limits: stageLimits({ ...deps.limits }, runtime.limits.max, deps.plan),
+    limits,
     profile: profileFor(runtime.profile, deps.plan),
     hostname: SANDBOX_HOSTNAME,
   };
