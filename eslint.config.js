@@ -9,8 +9,9 @@ const API_ONLY_CONTRACT = {
   message: 'api/ may import only worker/contract/.',
 };
 const CONTRACT_ONLY_TYPEBOX = {
-  group: ['../*', 'fastify', 'bullmq', 'ioredis', 'pino', 'node:*'],
-  message: 'worker/contract imports only typebox and its own files.',
+  // node:net for its pure address parsing (isIP, BlockList: no sockets) in public-address.ts.
+  group: ['../*', 'fastify', 'bullmq', 'ioredis', 'pino', 'node:*', '!node:net'],
+  message: 'worker/contract imports only typebox, node:net (address parsing) and its own files.',
 };
 const NO_NATIVE = {
   group: ['**/native/*', '**/native/index.js'],
@@ -32,7 +33,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([API_ONLY_CONTRACT, NO_NATIVE]) },
   },
   {
-    // The contract is shared by both processes; it depends on nothing but typebox.
+    // The contract is shared by both processes; it depends on nothing but typebox (and node:net's parsers).
     files: ['worker/contract/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([CONTRACT_ONLY_TYPEBOX, NO_NATIVE]) },
   },

@@ -57,10 +57,16 @@ export const ApiConfigSchema = Type.Object({
   batchTtlS: Type.Integer({ minimum: 1 }),
   /**
    * Hosts a batch webhook may target (`SBX_WEBHOOK_ALLOW_HOSTS`, comma list; `*.example.org` for
-   * subdomains). Empty = any host, which lets clients make the worker POST to internal addresses
-   * (SSRF): set it wherever clients are not trusted. @defaultValue []
+   * subdomains), private ones included. Empty = public hosts only (see webhookAllowPrivate).
+   * @defaultValue []
    */
   webhookAllowHosts: Type.Array(Type.String({ minLength: 1 })),
+  /**
+   * With no allowed hosts, also accept webhooks to loopback, private and link-local addresses
+   * (`SBX_WEBHOOK_ALLOW_PRIVATE`). Off by default: it lets clients make the worker POST to
+   * internal services (SSRF); only for trusted clients on a private network. @defaultValue false
+   */
+  webhookAllowPrivate: Type.Boolean(),
   /** How long finished results stay in Redis, seconds (`SBX_RESULT_TTL_S`). @defaultValue 3600 */
   resultTtlS: Type.Integer({ minimum: 1 }),
   /** How long the list of live workers is cached per API process, milliseconds (`SBX_WORKER_CACHE_MS`). @defaultValue 1000 */
@@ -122,6 +128,7 @@ function defaults(env: Readonly<Record<string, string | undefined>>): ApiConfig 
     maxBatchBytes: 32 * 1024 * 1024,
     batchTtlS: 7 * 24 * 3600,
     webhookAllowHosts: [],
+    webhookAllowPrivate: false,
     resultTtlS: 3600,
     workerCacheMs: 1000,
     apiKeys: [],
@@ -227,6 +234,7 @@ export function loadApiConfig(
   config.maxBatchBytes = int('SBX_MAX_BATCH_BYTES') ?? config.maxBatchBytes;
   config.batchTtlS = int('SBX_BATCH_TTL_S') ?? config.batchTtlS;
   if (env.SBX_WEBHOOK_ALLOW_HOSTS !== undefined) config.webhookAllowHosts = parseList(env.SBX_WEBHOOK_ALLOW_HOSTS, /,/);
+  if (env.SBX_WEBHOOK_ALLOW_PRIVATE !== undefined) config.webhookAllowPrivate = parseBoolean('SBX_WEBHOOK_ALLOW_PRIVATE', env.SBX_WEBHOOK_ALLOW_PRIVATE);
   config.resultTtlS = int('SBX_RESULT_TTL_S') ?? config.resultTtlS;
   config.workerCacheMs = int('SBX_WORKER_CACHE_MS') ?? config.workerCacheMs;
   config.apiKeys = loadApiKeys(env, readFile);

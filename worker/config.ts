@@ -74,10 +74,16 @@ export const WebhookConfigSchema = Type.Object({
   timeoutMs: Int(1),
   /**
    * Hosts deliveries may go to (`SBX_WEBHOOK_ALLOW_HOSTS`, comma list, `*.example.org` for
-   * subdomains). Empty = any host: set it where clients are untrusted (SSRF). Checked again here
-   * although the API checked it at submission. @defaultValue []
+   * subdomains), private ones included. Empty = public addresses only: every address a host name
+   * resolves to is checked when connecting (SSRF). Checked again here although the API checked
+   * the URL at submission. @defaultValue []
    */
   allowHosts: Type.Array(Type.String({ minLength: 1 })),
+  /**
+   * With no allowed hosts, also deliver to loopback, private and link-local addresses
+   * (`SBX_WEBHOOK_ALLOW_PRIVATE`; only for trusted clients). @defaultValue false
+   */
+  allowPrivate: Type.Boolean(),
 });
 
 export const WorkerConfigSchema = Type.Object({
@@ -185,6 +191,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
       backoffMs: int('SBX_WEBHOOK_BACKOFF_MS', 1000),
       timeoutMs: int('SBX_WEBHOOK_TIMEOUT_MS', 5000),
       allowHosts: (nonEmpty(env.SBX_WEBHOOK_ALLOW_HOSTS) ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+      allowPrivate: parseFlag(env, 'SBX_WEBHOOK_ALLOW_PRIVATE'),
     },
     logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
   };
@@ -230,6 +237,14 @@ function parseNumber(env: Readonly<Record<string, string | undefined>>, name: st
     throw new BulkheadError('SBX_ERR_CONFIG', `${name} must be a ${integer ? 'non-negative integer' : 'number'}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** `true`/`1` or `false`/`0` (any case); unset or empty is false. */
+function parseFlag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {
+  const raw = nonEmpty(env[name])?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new BulkheadError('SBX_ERR_CONFIG', `${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function repoPath(folder: string): string {

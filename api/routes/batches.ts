@@ -98,7 +98,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
     async (request, reply) => {
       const body = request.body;
       checkSubmissions(body.submissions, config.maxBatchSubmissions);
-      const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts);
+      const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts, config.webhookAllowPrivate);
       if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
       const manifest = await testsetFor(body, store(), config);
       const checker = body.checker === undefined ? undefined : await buildJobChecker(body.checker, catalogue, config.maxFiles);

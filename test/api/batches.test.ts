@@ -82,6 +82,18 @@ describe('POST /batches', () => {
     expect(await code('http://169.254.169.254/')).toBe('SBX_ERR_WEBHOOK_URL');
     expect(await code('https://hooks.example.org/in')).toBeUndefined();
   });
+
+  it('with no allowed hosts, refuses private and loopback webhook targets unless SBX_WEBHOOK_ALLOW_PRIVATE', async () => {
+    const code = async (url: string) =>
+      (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1), webhook: { url } })).json().error?.code;
+    await setup();
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:6379/', 'http://localhost/', 'http://[::1]/']) {
+      expect(await code(url), url).toBe('SBX_ERR_WEBHOOK_URL');
+    }
+    expect(await code('https://hooks.example.org/in')).toBeUndefined();
+    await setup({ webhookAllowPrivate: true });
+    expect(await code('http://127.0.0.1:8080/hook')).toBeUndefined();
+  });
 });
 
 describe('GET /batches/:id, downloads and rejudge', () => {

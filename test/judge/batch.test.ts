@@ -56,7 +56,9 @@ async function interactiveWhile(stop: () => boolean): Promise<{ latencyMs: numbe
 describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver({ failFirst: 1 });
-    service = await startService({ workerEnv: { SBX_WEBHOOK_BACKOFF_MS: '200' } });
+    // The receiver listens on loopback, which only an operator's host list may allow.
+    const allowLoopback = { SBX_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+    service = await startService({ apiEnv: allowLoopback, workerEnv: { ...allowLoopback, SBX_WEBHOOK_BACKOFF_MS: '200' } });
   });
   afterAll(async () => {
     await service?.stop();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, renderBatchCsv } from '../../api/batch-csv.js';
 import { buildTestset, testsetInfo } from '../../api/judge-job.js';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
+import { isPublicAddress } from '../../worker/contract/public-address.js';
 import { countsOf, summarizeRun } from '../../worker/judge/batch-ledger.js';
 import { signWebhook, verifyWebhook } from '../../worker/webhooks/sign.js';
 import { createHmac } from 'node:crypto';
@@ -51,6 +52,25 @@ describe('webhook URL policy', () => {
     expect(webhookUrlProblem('https://grader.test.evil/', allow)).toMatch(/not in the allowed/);
     expect(webhookUrlProblem('http://169.254.169.254/latest', allow)).toMatch(/not in the allowed/);
     expect(webhookUrlProblem('http://[::1]:80/', ['::1'])).toBeUndefined();
+  });
+  it('with no allow-list, refuses non-public IP literals and localhost unless private targets are allowed', () => {
+    for (const url of ['http://127.0.0.1:8080/', 'http://10.0.0.5/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[fd00::1]/',
+      'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://localhost:3000/', 'http://api.localhost/', 'http://2130706433/']) {
+      expect(webhookUrlProblem(url, []), url).toMatch(/not a public address/);
+      expect(webhookUrlProblem(url, [], true), url).toBeUndefined();
+    }
+    expect(webhookUrlProblem('http://93.184.215.14/', [])).toBeUndefined();
+    expect(webhookUrlProblem('https://[2606:4700::1111]/', [])).toBeUndefined();
+  });
+});
+
+describe('public addresses', () => {
+  it('tells globally reachable unicast addresses from special-purpose ones', () => {
+    for (const a of ['8.8.8.8', '1.1.1.1', '93.184.215.14', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);
+    for (const a of ['127.0.0.1', '127.255.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
+      '0.0.0.0', '224.0.0.1', '255.255.255.255', '192.0.2.1', '::', '::1', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:10.0.0.1',
+      '64:ff9b::7f00:1', '2001:db8::1', 'example.org', '']) expect(isPublicAddress(a), a).toBe(false);
+    expect(isPublicAddress('172.32.0.1')).toBe(true);
   });
 });
 

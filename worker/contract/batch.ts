@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { isIP } from 'node:net';
+import { isLocalhostName, isPublicAddress } from './public-address.js';
 import { StatusSchema } from './result.js';
 
 /**
@@ -96,11 +98,13 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 /**
  * Why `url` may not be a webhook target, or undefined when it may. Only http(s), no credentials in
  * the URL (they would be stored and logged), and, when `allowHosts` is not empty, a host on the
- * list (`example.org` exactly, or `*.example.org` for any subdomain). An empty list allows any
- * host: operators who run untrusted clients must set one, since the worker would otherwise POST
- * to internal addresses on a client's behalf (SSRF).
+ * list (`example.org` exactly, or `*.example.org` for any subdomain): the operator's choice, even
+ * a private one. An empty list allows public hosts only, unless `allowPrivate`: an IP literal
+ * must be a public address and `localhost` is refused here, and the worker checks every address
+ * a name resolves to when it connects (./public-address.ts), so a client cannot make the worker
+ * POST to loopback, a private network or cloud metadata on its behalf (SSRF).
  */
-export function webhookUrlProblem(url: string, allowHosts: readonly string[]): string | undefined {
+export function webhookUrlProblem(url: string, allowHosts: readonly string[], allowPrivate = false): string | undefined {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) return `longer than ${MAX_WEBHOOK_URL_LENGTH} characters`;
   let parsed: URL;
   try {
@@ -110,8 +114,13 @@ export function webhookUrlProblem(url: string, allowHosts: readonly string[]): s
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are allowed';
   if (parsed.username !== '' || parsed.password !== '') return 'credentials in the URL are not allowed';
-  if (allowHosts.length === 0) return undefined;
   const host = parsed.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (allowHosts.length === 0) {
+    if (allowPrivate) return undefined;
+    const isLiteral = isIP(host) !== 0;
+    if ((isLiteral && !isPublicAddress(host)) || isLocalhostName(host)) return `host ${host} is not a public address`;
+    return undefined;
+  }
   const allowed = allowHosts.some((entry) => {
     const rule = entry.toLowerCase();
     return rule.startsWith('*.') ? host.endsWith(rule.slice(1)) : host === rule;

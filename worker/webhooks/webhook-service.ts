@@ -4,10 +4,12 @@
  *
  * Each delivery reads the batch's URL and secret at send time (the secret is stored once, in the
  * batch hash, not in every job), re-checks the URL against `SBX_WEBHOOK_ALLOW_HOSTS`, signs
- * (./sign.ts) and POSTs with a timeout. 2xx = delivered. Any other answer, a timeout or a network
- * error fails the attempt and BullMQ retries with exponential backoff until `attempts` run out.
- * Redirects are never followed (a 3xx fails the delivery for good): following one would let a
- * permitted host bounce us to an internal address. The response body is never read.
+ * (./sign.ts) and POSTs with a timeout (./post.ts): with no allowed hosts, to public addresses
+ * only, checked on the address actually connected to. 2xx = delivered. Any other answer, a
+ * timeout or a network error fails the attempt and BullMQ retries with exponential backoff until
+ * `attempts` run out; a refused URL or address fails it for good. Redirects are never followed (a
+ * 3xx fails the delivery for good): following one would let a permitted host bounce us to an
+ * internal address. The response body is never read.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
@@ -23,6 +25,7 @@ import {
 } from '../contract/batch.js';
 import type { WorkerConfig } from '../config.js';
 import type { WebhookOutbox } from '../judge/batch-ledger.js';
+import { NonPublicAddressError, postWebhook } from './post.js';
 import { signWebhook } from './sign.js';
 
 export interface WebhookServiceDeps {
@@ -77,7 +80,8 @@ async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<
     deps.log.info({ batchId, deliveryId: job.id }, 'webhook dropped: the batch has no webhook (expired or deleted)');
     return;
   }
-  const problem = webhookUrlProblem(url, deps.config.allowHosts);
+  const { allowHosts, allowPrivate } = deps.config;
+  const problem = webhookUrlProblem(url, allowHosts, allowPrivate);
   if (problem !== undefined) throw new UnrecoverableError(`SBX_ERR_WEBHOOK_URL: ${problem}`);
   const body = JSON.stringify(event);
   const timestampS = String(Math.floor(Date.now() / 1000));
@@ -89,8 +93,14 @@ async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<
     [WEBHOOK_TIMESTAMP_HEADER]: timestampS,
   };
   if (secret !== null && secret !== '') headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(secret, timestampS, body);
-  const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.config.timeoutMs) });
-  await response.body?.cancel();
-  if (response.status >= 300 && response.status < 400) throw new UnrecoverableError(`webhook answered a redirect (${response.status}); redirects are not followed`);
-  if (response.status < 200 || response.status >= 300) throw new Error(`webhook answered ${response.status}`);
+  const publicOnly = allowHosts.length === 0 && !allowPrivate;
+  let status: number;
+  try {
+    status = await postWebhook({ url, headers, body, timeoutMs: deps.config.timeoutMs, publicOnly });
+  } catch (err) {
+    if (err instanceof NonPublicAddressError) throw new UnrecoverableError(`SBX_ERR_WEBHOOK_URL: ${err.message}`);
+    throw err;
+  }
+  if (status >= 300 && status < 400) throw new UnrecoverableError(`webhook answered a redirect (${status}); redirects are not followed`);
+  if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
 }
