@@ -20,7 +20,7 @@ import type { WorkerHeartbeat } from './contract/registry.js';
 import type { WorkerConfig } from './config.js';
 import { startHeartbeat, runtimeInfo, type Heartbeat } from './heartbeat.js';
 import { RedisMetrics } from './metrics.js';
-import { createBatchLedger, withBatchAccounting } from './judge/batch-ledger.js';
+import { createBatchLedger, recordFailedMember, withBatchAccounting } from './judge/batch-ledger.js';
 import { redisBlobResolver } from './judge/blob-store.js';
 import { createCheckerJudge } from './judge/checker.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
@@ -50,6 +50,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const metrics = new RedisMetrics(redis, log);
   const webhooks = await startWebhookService({ config: config.webhook, retentionS: config.resultTtlS, redisOptions, redis, log });
   const plan = { ceilings: config.ceilings, sandbox: config.sandbox, profiles: deps.profiles };
+  const ledger = createBatchLedger(redis, webhooks.outbox);
   const processor = withBatchAccounting(
     createProcessor({
       ...deps,
@@ -57,7 +58,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
       judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
       resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
     }),
-    createBatchLedger(redis, webhooks.outbox),
+    ledger,
     log,
   );
   let busy = 0;
@@ -83,6 +84,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   );
   worker.on('error', (err) => log.warn({ err }, 'queue worker error'));
   worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'run recovered from a stalled worker'));
+  worker.on('failed', recordFailedMember(ledger, log));
   await worker.waitUntilReady();
   const startedAt = new Date().toISOString();
   const snapshot = (): WorkerHeartbeat => ({

@@ -1,10 +1,13 @@
 /**
  * A worker process killed with SIGKILL mid-run loses nothing: BullMQ's stalled-job check (lock
- * 1 s, check every 0.5 s here) hands the run to another worker process, which completes it.
+ * 1 s, check every 0.5 s here) hands the run to another worker process, which completes it; a
+ * batch member that stalls more often than allowed is failed and still counted in its batch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { RunResult } from '../../worker/contract/result.js';
 import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
@@ -30,7 +33,7 @@ afterEach(async () => {
 });
 
 /** Spawns a worker process and resolves once it prints `ready`. */
-async function spawnWorker(fakeDelayMs: number, workerId: string): Promise<ChildProcess> {
+async function spawnWorker(fakeDelayMs: number, workerId: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE_PATH], {
     env: {
       PATH: process.env.PATH,
@@ -41,6 +44,7 @@ async function spawnWorker(fakeDelayMs: number, workerId: string): Promise<Child
       SBX_LOCK_DURATION_MS: '1000',
       SBX_STALLED_INTERVAL_MS: '500',
       FAKE_DELAY_MS: String(fakeDelayMs),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,4 +88,32 @@ it('exits cleanly on SIGTERM after finishing its in-flight run', async () => {
   worker.kill('SIGTERM');
   expect(await exited).toBe(0);
   expect(await queue.getJobState(runId)).toBe('completed');
+});
+
+it('counts a batch member that stalled more often than allowed as INTERNAL_ERROR (SBX_ERR_RUN_LOST), so its batch finishes', async () => {
+  // No second chance: the first stall fails the run. BullMQ fails it when a worker next takes
+  // it, without running the processor, so only the worker's `failed` event can count it.
+  const noRetry = { SBX_MAX_STALLED_COUNT: '0' };
+  const redisClient = new Redis(redis.url);
+  try {
+    const batchId = 'stalled-batch';
+    const job = makeJob({ batchId, externalId: 'student-7' });
+    const keys = batchKeys(batchId);
+    await redisClient.hset(keys.meta, { total: 1, done: 0, generation: 1, createdAt: new Date().toISOString() });
+    await redisClient.hset(keys.members, job.runId, 'student-7');
+    const doomed = await spawnWorker(60_000, 'doomed-batch', noRetry);
+    await addRun(queue, job);
+    await waitForState(job.runId, 'active');
+    await spawnWorker(10, 'survivor-batch', noRetry);
+    doomed.kill('SIGKILL');
+    const { state } = await waitForJob(queue, job.runId, 20_000);
+    expect(state).toBe('failed');
+    const deadline = Date.now() + 10_000;
+    while (Number(await redisClient.hget(keys.meta, 'done')) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await redisClient.hmget(keys.meta, 'done', 'count:INTERNAL_ERROR')).toEqual(['1', '1']);
+    const summary = JSON.parse((await redisClient.hget(keys.results, job.runId)) ?? '{}') as BatchRunSummary;
+    expect(summary).toMatchObject({ externalId: 'student-7', runId: job.runId, status: 'INTERNAL_ERROR', errorCode: 'SBX_ERR_RUN_LOST' });
+  } finally {
+    redisClient.disconnect();
+  }
 });

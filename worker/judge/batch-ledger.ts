@@ -93,10 +93,32 @@ function isFinalFailure(job: Job, err: unknown): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-/** The catalogue code of a final failure (UnrecoverableError carries it as its message prefix). */
+/**
+ * The catalogue code of a final failure (UnrecoverableError carries it as its message prefix);
+ * BullMQ's own "stalled more than allowable limit" is a run lost with its workers.
+ */
 function failureCode(err: unknown): string {
   const message = err instanceof Error ? err.message : '';
+  if (message.includes('stalled more than allowable limit')) return 'SBX_ERR_RUN_LOST';
   return /^(SBX_ERR_[A-Z0-9_]+)/.exec(message)?.[1] ?? errorCodeOf(err);
+}
+
+/** The batch fields of a job's payload, read defensively (the payload may be malformed). */
+function membership(job: Job): { batchId: string | undefined; externalId: string; runId: string } {
+  const data = job.data as { batchId?: unknown; externalId?: unknown; runId?: unknown } | null;
+  return {
+    batchId: typeof data?.batchId === 'string' ? data.batchId : undefined,
+    externalId: typeof data?.externalId === 'string' ? data.externalId : '',
+    runId: typeof data?.runId === 'string' ? data.runId : String(job.id),
+  };
+}
+
+/** Records a batch member's final failure as INTERNAL_ERROR with its code; logs, never throws. */
+async function recordFailure(ledger: BatchLedger, job: Job, err: unknown, log: Logger): Promise<void> {
+  const { batchId, externalId, runId } = membership(job);
+  if (batchId === undefined) return;
+  const summary: BatchRunSummary = { externalId, runId, status: 'INTERNAL_ERROR', errorCode: failureCode(err), finishedAt: new Date().toISOString() };
+  await ledger.record(batchId, summary).catch((recordErr: unknown) => log.error({ err: recordErr, batchId, runId }, 'could not record a failed batch run'));
 }
 
 /**
@@ -106,21 +128,30 @@ function failureCode(err: unknown): string {
  */
 export function withBatchAccounting(processor: RunProcessor, ledger: BatchLedger, log: Logger): RunProcessor {
   return async (job, token, signal) => {
-    const data = job.data as { batchId?: unknown; externalId?: unknown; runId?: unknown } | null;
-    const batchId = typeof data?.batchId === 'string' ? data.batchId : undefined;
-    const externalId = typeof data?.externalId === 'string' ? data.externalId : '';
+    const { batchId, externalId } = membership(job);
     let result: RunResult;
     try {
       result = await processor(job, token, signal);
     } catch (err) {
-      if (batchId !== undefined && isFinalFailure(job, err)) {
-        const runId = typeof data?.runId === 'string' ? data.runId : String(job.id);
-        const summary: BatchRunSummary = { externalId, runId, status: 'INTERNAL_ERROR', errorCode: failureCode(err), finishedAt: new Date().toISOString() };
-        await ledger.record(batchId, summary).catch((recordErr: unknown) => log.error({ err: recordErr, batchId, runId }, 'could not record a failed batch run'));
-      }
+      if (isFinalFailure(job, err)) await recordFailure(ledger, job, err, log);
       throw err;
     }
     if (batchId !== undefined) await ledger.record(batchId, summarizeRun(result, externalId, new Date().toISOString()));
     return result;
+  };
+}
+
+/**
+ * For the Worker's `failed` event: records batch members that failed for good without the
+ * processor seeing it. A run that stalled more than SBX_MAX_STALLED_COUNT times (its workers kept
+ * dying) is failed by BullMQ when a worker next takes it, before any processor runs; without this
+ * its batch would never reach done = total. Recording is idempotent, so a failure the processor
+ * wrapper already recorded is not counted twice. BullMQ has already counted the attempt here.
+ */
+export function recordFailedMember(ledger: BatchLedger, log: Logger): (job: Job | undefined, err: Error) => void {
+  return (job, err) => {
+    if (job === undefined) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) void recordFailure(ledger, job, err, log);
   };
 }
