@@ -86,7 +86,8 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
       const workerMs = round3(performance.now() - startedMs);
       deps.metrics.recordStageMs('total', workerMs);
       deps.metrics.recordRun(runtime.language, result.status);
-      result.timings = { ...(queueMs === undefined ? {} : { queueMs }), workerMs, sandboxMs: round3(sandbox.sandboxMs) };
+      const finishedAtMs = round3(performance.timeOrigin + performance.now());
+      result.timings = { ...(queueMs === undefined ? {} : { queueMs }), workerMs, sandboxMs: round3(sandbox.sandboxMs), finishedAtMs };
       log.info({ status: result.status, version: runtime.version, totalMs: workerMs, ...stageTimings(result) }, 'run finished');
       return result;
     } catch (err) {

@@ -3,7 +3,7 @@
  */
 import type { Thresholds } from '../scenarios.js';
 import type { LoadResult } from './open-loop.js';
-import { meanServiceOverheadMs, medianOverheadMs, medianServiceOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
+import { meanServiceOverheadMs, medianDeliveryMs, medianOverheadMs, medianServiceOverheadMs, summarizeByOutcome, type LatencySummary } from './stats.js';
 
 /** The figures of one load run. */
 export interface LoadFigures {
@@ -29,6 +29,8 @@ export interface LoadFigures {
   serviceOverheadP50Ms: number;
   /** Mean of the same, ms. */
   serviceOverheadMeanMs: number;
+  /** Median result delivery: the worker's finish → the answer's last byte at the client, OK runs, ms. */
+  deliveryP50Ms: number;
   startLagP99Ms: number;
 }
 
@@ -55,6 +57,7 @@ export function evaluateLoad(result: LoadResult): LoadFigures {
     overheadP50Ms: medianOverheadMs(result.samples),
     serviceOverheadP50Ms: medianServiceOverheadMs(result.samples),
     serviceOverheadMeanMs: meanServiceOverheadMs(result.samples),
+    deliveryP50Ms: medianDeliveryMs(result.samples),
     startLagP99Ms: result.startLagP99Ms,
   };
 }

@@ -54,7 +54,11 @@ export interface RunReading {
   sandboxWallMs: number | null;
   /** Time inside containers, setup and teardown included (`timings.sandboxMs`), ms. */
   sandboxMs: number | null;
+  /** When the worker finished the run (`timings.finishedAtMs`, epoch ms), for result delivery. */
+  finishedAtMs: number | null;
 }
+
+const NOTHING_READ = { sandboxWallMs: null, sandboxMs: null, finishedAtMs: null } as const;
 
 /**
  * The outcome and sandbox times read from a /run response body (tolerates a `{ result }`
@@ -64,24 +68,30 @@ export function readRunResponse(body: unknown): RunReading {
   const root = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const result = typeof root['result'] === 'object' && root['result'] !== null ? (root['result'] as Record<string, unknown>) : root;
   const state = result['state'];
-  if (typeof state === 'string' && state !== 'done') return { status: 'PENDING', sandboxWallMs: null, sandboxMs: null };
+  if (typeof state === 'string' && state !== 'done') return { status: 'PENDING', ...NOTHING_READ };
   const status = typeof result['status'] === 'string' ? result['status'] : null;
   let wallMs: number | null = null;
   for (const stage of ['compile', 'run']) {
     const value = (result[stage] as Record<string, unknown> | undefined)?.['wallTimeMs'];
     if (typeof value === 'number') wallMs = (wallMs ?? 0) + value;
   }
-  const inContainers = (result['timings'] as Record<string, unknown> | undefined)?.['sandboxMs'];
-  return { status, sandboxWallMs: wallMs, sandboxMs: typeof inContainers === 'number' ? inContainers : null };
+  const timings = (result['timings'] ?? {}) as Record<string, unknown>;
+  const numberOr = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+  return { status, sandboxWallMs: wallMs, sandboxMs: numberOr(timings['sandboxMs']), finishedAtMs: numberOr(timings['finishedAtMs']) };
+}
+
+/** One request's end: its outcome, what the body said, and how long the result took to arrive. */
+interface PostOutcome {
+  outcome: string;
+  sandboxWallMs: number | null;
+  sandboxMs: number | null;
+  /** Worker's finish → the response's last byte here (same machine clock), ms. */
+  deliveryMs: number | null;
 }
 
 /** Sends one POST and resolves with what it ended as (never rejects). */
-function postOnce(
-  url: URL,
-  agent: Agent,
-  payload: Buffer,
-  timeoutMs: number,
-): Promise<{ outcome: string; sandboxWallMs: number | null; sandboxMs: number | null }> {
+function postOnce(url: URL, agent: Agent, payload: Buffer, timeoutMs: number): Promise<PostOutcome> {
+  const failed = (outcome: string): PostOutcome => ({ outcome, sandboxWallMs: null, sandboxMs: null, deliveryMs: null });
   return new Promise((resolve) => {
     const req = request(url, {
       method: 'POST',
@@ -90,22 +100,24 @@ function postOnce(
       timeout: timeoutMs,
     });
     req.on('timeout', () => req.destroy(new Error('TIMEOUT')));
-    req.on('error', (err) => resolve({ outcome: err.message === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR', sandboxWallMs: null, sandboxMs: null }));
+    req.on('error', (err) => resolve(failed(err.message === 'TIMEOUT' ? 'TIMEOUT' : 'NETWORK_ERROR')));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', () => resolve({ outcome: 'NETWORK_ERROR', sandboxWallMs: null, sandboxMs: null }));
+      res.on('error', () => resolve(failed('NETWORK_ERROR')));
       res.on('end', () => {
+        const receivedAtMs = performance.timeOrigin + performance.now();
         const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) return resolve({ outcome: `HTTP_${code}`, sandboxWallMs: null, sandboxMs: null });
+        if (code < 200 || code > 299) return resolve(failed(`HTTP_${code}`));
         let parsed: unknown = null;
         try {
           parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
-          return resolve({ outcome: 'BAD_RESPONSE', sandboxWallMs: null, sandboxMs: null });
+          return resolve(failed('BAD_RESPONSE'));
         }
-        const { status, sandboxWallMs, sandboxMs } = readRunResponse(parsed);
-        resolve({ outcome: status ?? 'BAD_RESPONSE', sandboxWallMs, sandboxMs });
+        const { status, sandboxWallMs, sandboxMs, finishedAtMs } = readRunResponse(parsed);
+        const deliveryMs = finishedAtMs === null ? null : receivedAtMs - finishedAtMs;
+        resolve({ outcome: status ?? 'BAD_RESPONSE', sandboxWallMs, sandboxMs, deliveryMs });
       });
     });
     req.end(payload);
@@ -146,6 +158,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         latencyMs: endMs - startedAtMs,
         sandboxWallMs: r.sandboxWallMs,
         sandboxMs: r.sandboxMs,
+        deliveryMs: r.deliveryMs,
         startedAtMs,
       });
       pending.delete(done);

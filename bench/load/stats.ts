@@ -19,6 +19,8 @@ export interface RunSample {
   sandboxWallMs: number | null;
   /** Time inside containers (setup + program + teardown, `timings.sandboxMs`), ms; null when absent. */
   sandboxMs?: number | null;
+  /** The worker's finish → the answer's last byte at the client (`timings.finishedAtMs`), ms; null when absent. */
+  deliveryMs?: number | null;
   /** Time the request was started, ms since the driver's start. */
   startedAtMs: number;
 }
@@ -81,6 +83,12 @@ export function summarizeByOutcome(samples: readonly RunSample[]): Map<string, L
  */
 export function medianServiceOverheadMs(samples: readonly RunSample[]): number {
   return percentile(serviceOverheads(samples).sort((a, b) => a - b), 50);
+}
+
+/** Median result delivery (worker's finish → client) over OK samples that carry it, ms; NaN when none do. */
+export function medianDeliveryMs(samples: readonly RunSample[]): number {
+  const delivery = samples.flatMap((s) => (typeof s.deliveryMs === 'number' && s.outcome === 'OK' ? [s.deliveryMs] : []));
+  return percentile(delivery.sort((a, b) => a - b), 50);
 }
 
 /** Mean of the same per-request service overheads, ms; NaN when no sample carries it. */

@@ -56,11 +56,13 @@ describe('/proc parsing', () => {
 
 describe('run responses and targets', () => {
   it('reads status and the sandbox wall time of compile plus run', () => {
-    expect(readRunResponse({ status: 'OK', compile: { wallTimeMs: 40 }, run: { wallTimeMs: 2.5 }, timings: { workerMs: 60, sandboxMs: 55.5 } }))
-      .toEqual({ status: 'OK', sandboxWallMs: 42.5, sandboxMs: 55.5 });
-    expect(readRunResponse({ result: { status: 'TIME_LIMIT' } })).toEqual({ status: 'TIME_LIMIT', sandboxWallMs: null, sandboxMs: null });
-    expect(readRunResponse({ id: 'r', state: 'queued' })).toEqual({ status: 'PENDING', sandboxWallMs: null, sandboxMs: null });
-    expect(readRunResponse('nope')).toEqual({ status: null, sandboxWallMs: null, sandboxMs: null });
+    const timings = { workerMs: 60, sandboxMs: 55.5, finishedAtMs: 1_795_000_000_000.25 };
+    expect(readRunResponse({ status: 'OK', compile: { wallTimeMs: 40 }, run: { wallTimeMs: 2.5 }, timings }))
+      .toEqual({ status: 'OK', sandboxWallMs: 42.5, sandboxMs: 55.5, finishedAtMs: 1_795_000_000_000.25 });
+    const none = { sandboxWallMs: null, sandboxMs: null, finishedAtMs: null };
+    expect(readRunResponse({ result: { status: 'TIME_LIMIT' } })).toEqual({ status: 'TIME_LIMIT', ...none });
+    expect(readRunResponse({ id: 'r', state: 'queued' })).toEqual({ status: 'PENDING', ...none });
+    expect(readRunResponse('nope')).toEqual({ status: null, ...none });
   });
 
   it('sends load only to loopback', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLoad, judgeStep, thresholdFailures, DEFAULT_SUSTAIN } from '../../bench/load/evaluate.js';
-import { meanServiceOverheadMs, medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
+import { meanServiceOverheadMs, medianDeliveryMs, medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
 import { judgeGrowth } from '../../bench/load/soak.js';
 
 function sample(outcome: string, latencyMs: number, sandboxWallMs: number | null = null, isExpected = true): RunSample {
@@ -44,6 +44,9 @@ describe('load figures', () => {
     expect(medianServiceOverheadMs([sample('OK', 10, 8)])).toBeNaN();
     expect(meanServiceOverheadMs([inContainers(10, 7), inContainers(12, 11), inContainers(30, 20), inContainers(900, 100, 'TIME_LIMIT')])).toBeCloseTo(14 / 3, 9);
     expect(meanServiceOverheadMs([])).toBeNaN();
+    const delivered = (deliveryMs: number | null, outcome = 'OK'): RunSample => ({ ...sample(outcome, 10), deliveryMs });
+    expect(medianDeliveryMs([delivered(1.5), delivered(0.5), delivered(null), delivered(2), delivered(50, 'TIME_LIMIT')])).toBe(1.5);
+    expect(medianDeliveryMs([delivered(null)])).toBeNaN();
   });
 
   it('counts dropped, failed and unexpected requests as errors', () => {

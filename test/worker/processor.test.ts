@@ -54,6 +54,7 @@ describe('processor on a real queue', () => {
     expect(timings?.queueMs).toBeGreaterThanOrEqual(0);
     expect(timings?.sandboxMs).toBeGreaterThanOrEqual(0);
     expect(timings?.workerMs).toBeGreaterThanOrEqual(timings?.sandboxMs ?? Infinity);
+    expect(Math.abs((timings?.finishedAtMs ?? 0) - Date.now())).toBeLessThan(10_000);
     expect(sandbox.specs).toHaveLength(1);
     expect(sandbox.specs[0]?.argv).toEqual(['python3', 'main.py']);
   });

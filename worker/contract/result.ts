@@ -86,6 +86,11 @@ export const RunTimingsSchema = Type.Object({
   queueMs: Type.Optional(Type.Number()),
   workerMs: Type.Number(),
   sandboxMs: Type.Number(),
+  /**
+   * When the worker finished (epoch ms, sub-ms precision), just before handing the result to the
+   * queue: a client on the same clock sees result delivery as its receive time minus this.
+   */
+  finishedAtMs: Type.Optional(Type.Number()),
 });
 export type RunTimings = Static<typeof RunTimingsSchema>;
 
