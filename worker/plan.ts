@@ -8,7 +8,7 @@
 import { BulkheadError } from './contract/errors.js';
 import type { SubmissionJob } from './contract/job.js';
 import { minLimits, type ResolvedLimits } from './contract/limits.js';
-import type { Runtime } from './runtime.js';
+import { fillArgv, type Runtime } from './runtime.js';
 import type { CompiledProfile, SandboxFile, SandboxLimits, SandboxSpec } from './sandbox/spec.js';
 import type { WorkerConfig } from './config.js';
 
@@ -62,13 +62,6 @@ export function planCompileFiles(files: SandboxFile[], runtime: Runtime, ctx: Pl
     hostname: SANDBOX_HOSTNAME,
     collect: { maxFiles: ctx.sandbox.collectMaxFiles, maxTotalBytes: ctx.sandbox.collectMaxBytes },
   };
-}
-
-/** `argv` with RUN_ARGV_PLACEHOLDERS (worker/runtime.ts) filled from the stage's `limits`. */
-export function fillArgv(argv: readonly string[], limits: SandboxLimits): string[] {
-  const memoryMiB = Math.floor(limits.memoryBytes / (1024 * 1024));
-  const heapMiB = Math.max(16, Math.floor((memoryMiB * 3) / 4));
-  return argv.map((arg) => arg.replaceAll('{memoryMiB}', String(memoryMiB)).replaceAll('{heapMiB}', String(heapMiB)));
 }
 
 /** The spec of one run stage (the plain run or one test), always for a fresh container. */

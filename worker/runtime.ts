@@ -40,6 +40,13 @@ export interface Runtime {
  */
 export const RUN_ARGV_PLACEHOLDERS: readonly string[] = ['{memoryMiB}', '{heapMiB}'];
 
+/** A run argv with RUN_ARGV_PLACEHOLDERS filled from the stage's memory limit. */
+export function fillArgv(argv: readonly string[], limits: { memoryBytes: number }): string[] {
+  const memoryMiB = Math.floor(limits.memoryBytes / (1024 * 1024));
+  const heapMiB = Math.max(16, Math.floor((memoryMiB * 3) / 4));
+  return argv.map((arg) => arg.replaceAll('{memoryMiB}', String(memoryMiB)).replaceAll('{heapMiB}', String(heapMiB)));
+}
+
 /** Lookup over the runtimes actually present. */
 export interface RuntimeIndex {
   list(): readonly Runtime[];

@@ -1,6 +1,7 @@
 import { chown, copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fillArgv } from '../../worker/runtime.js';
 import type { ImageRecord, Manifest } from '../../worker/runtimes.js';
 import { runPlain, type PlainResult } from './plain-runner.js';
 
@@ -35,7 +36,8 @@ export async function runSample(
       compile = await stage(manifest, record, box, manifest.compile.argv);
       if (compile.exitCode !== 0) return { compile };
     }
-    const run = await stage(manifest, record, box, manifest.run.argv);
+    // Placeholders (-Xmx{heapMiB}m) filled from the language's default limits, as a run would be.
+    const run = await stage(manifest, record, box, fillArgv(manifest.run.argv, manifest.limits.default));
     return compile === undefined ? { run } : { compile, run };
   } finally {
     await rm(box, { recursive: true, force: true });
