@@ -40,6 +40,12 @@ export interface Runtime {
  */
 export const RUN_ARGV_PLACEHOLDERS: readonly string[] = ['{memoryMiB}', '{heapMiB}'];
 
+/** Why a run argv is not valid (a `{…}` that is not one of RUN_ARGV_PLACEHOLDERS), or undefined. */
+export function argvPlaceholderProblem(argv: readonly string[]): string | undefined {
+  const unknown = argv.flatMap((arg) => arg.match(/\{[^}]*\}/g) ?? []).find((p) => !RUN_ARGV_PLACEHOLDERS.includes(p));
+  return unknown === undefined ? undefined : `unknown placeholder ${unknown} in run.argv`;
+}
+
 /** A run argv with RUN_ARGV_PLACEHOLDERS filled from the stage's memory limit. */
 export function fillArgv(argv: readonly string[], limits: { memoryBytes: number }): string[] {
   const memoryMiB = Math.floor(limits.memoryBytes / (1024 * 1024));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { BulkheadError } from './contract/errors.js';
-import { RUN_ARGV_PLACEHOLDERS, type Runtime, type RuntimeIndex } from './runtime.js';
+import { argvPlaceholderProblem, type Runtime, type RuntimeIndex } from './runtime.js';
 
 /**
  * Language images: recipes (`images/<name>/recipe.json`, `images/<language>/manifest.json`) joined
@@ -147,11 +147,8 @@ export async function loadManifests(imagesDir: string): Promise<Manifest[]> {
       const first = [...checkManifest.Errors(value)][0];
       throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: ${first?.instancePath ?? ''} ${first?.message ?? ''}`);
     }
-    if (value.language !== name) {
-      throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: language "${value.language}" must equal its directory name`);
-    }
-    const unknown = value.run.argv.flatMap((arg) => arg.match(/\{[^}]*\}/g) ?? []).find((p) => !RUN_ARGV_PLACEHOLDERS.includes(p));
-    if (unknown !== undefined) throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: unknown placeholder ${unknown} in run.argv`);
+    const problem = value.language !== name ? `language "${value.language}" must equal its directory name` : argvPlaceholderProblem(value.run.argv);
+    if (problem !== undefined) throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: ${problem}`);
     manifests.push({ ...value, dir: join(imagesDir, name) });
   }
   return manifests;
