@@ -89,6 +89,8 @@ export const ImageRecordSchema = Type.Object({
   sizeBytes: Type.Integer({ minimum: 0 }),
   /** Hash of the top layer (it covers every layer below). */
   recipeHash: Type.String(),
+  /** The manifest's versionCommand the version was read with (JSON); a change re-reads it. */
+  versionCommand: Type.Optional(Type.String()),
 });
 export type ImageRecord = Static<typeof ImageRecordSchema>;
 

@@ -42,8 +42,11 @@ export async function buildImage(ctx: BuildContext, manifest: Manifest): Promise
   const file = imageRecordPath(ctx.dataDir, manifest.language);
   const previous = await readImageRecord(file);
   const builtLayers = chain.filter((l) => !l.cached).map((l) => l.info.recipe);
-  // Unchanged layers and an existing record: nothing to do, so a warm rebuild stays a no-op.
-  if (previous?.recipeHash === top.info.hash && builtLayers.length === 0 && sameList(previous.layers, layers)) {
+  const versionCommand = JSON.stringify(manifest.versionCommand);
+  // Unchanged layers, version command and record: nothing to do, so a warm rebuild stays a
+  // no-op. A changed version command re-reads the version only (the layers are what they were).
+  const upToDate = previous?.recipeHash === top.info.hash && previous.versionCommand === versionCommand;
+  if (upToDate && builtLayers.length === 0 && sameList(previous.layers, layers)) {
     ctx.progress(`image ${manifest.language} ${previous.version}: up to date`);
     return { record: previous, builtLayers };
   }
@@ -55,6 +58,7 @@ export async function buildImage(ctx: BuildContext, manifest: Manifest): Promise
     builtAt: new Date().toISOString(),
     sizeBytes: chain.reduce((sum, l) => sum + l.info.sizeBytes, 0),
     recipeHash: top.info.hash,
+    versionCommand,
   };
   await mkdir(join(ctx.dataDir, 'images'), { recursive: true, mode: 0o755 });
   const tmp = `${file}.tmp-${process.pid}`;

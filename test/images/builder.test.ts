@@ -73,6 +73,13 @@ describe.skipIf(skipReason !== undefined)('layer builder', () => {
     const { index, problems } = await loadRuntimes({ imagesDir, dataDir });
     expect(problems).toEqual([]);
     expect(index.resolve('tiny')?.layers).toEqual(third.record.layers);
+
+    // A changed version command re-reads the version and builds nothing.
+    const reread = { ...tiny, versionCommand: { argv: ['cat', '/etc/tiny2'], regex: '(three)' } };
+    const fourth = await buildImage(await context(imagesDir, dataDir), reread);
+    expect(fourth.builtLayers).toEqual([]);
+    expect(fourth.record.version).toBe('three');
+    expect(fourth.record.layers).toEqual(third.record.layers);
   });
 
   it(title('leaves no complete-looking layer and no temporary directory when a build step fails'), async () => {
