@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench [-- driver options]: the sandbox benchmark (bench/sandbox.ts, when present), the
-# stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one summary. With BENCH_URL unset it starts its own
+# stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one
+# summary. With BENCH_URL unset it starts its own
 # service first (Redis on a temporary unix socket, one worker, the API on a free loopback port)
 # and tears it down at exit. Everything is bounded in time.
 #

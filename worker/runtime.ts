@@ -34,9 +34,9 @@ export interface Runtime {
 /**
  * Placeholders a manifest's run argv may hold, filled by the planner from each stage's own
  * limits: a runtime that cannot see its cgroup (the JVM: there is no /sys inside) sizes itself
- * from them instead of from the host. `{memoryMiB}`: the memory limit; `{heapMiB}`: three quarters
- * of it (at least 16): a managed heap, with the rest left for the runtime's own memory. Only the manifest's argv
- * is filled, never the request's `args`.
+ * from them instead of from the host. `{memoryMiB}`: the memory limit; `{heapMiB}`: three
+ * quarters of it (at least 16): a managed heap, the rest left for the runtime's own memory.
+ * Only the manifest's argv is filled, never the request's `args` (a client cannot inject one).
  */
 export const RUN_ARGV_PLACEHOLDERS: readonly string[] = ['{memoryMiB}', '{heapMiB}'];
 
