@@ -3,9 +3,11 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.js';
 import { toErrorAnswer, toErrorBody } from './errors.js';
+import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from './http-edges.js';
 import { installAuth } from './plugins/auth.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installRateLimit } from './plugins/rate-limit.js';
@@ -31,14 +33,15 @@ export interface AppDeps {
 /** Headers that carry keys: never logged. */
 const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]'];
 
-function serverOptions(deps: AppDeps): FastifyServerOptions {
-  const base: FastifyServerOptions = {
+function serverOptions(deps: AppDeps): FastifyHttpOptions<Server> {
+  const base: FastifyHttpOptions<Server> = {
     bodyLimit: deps.config.bodyLimitBytes,
     // Client-sent ids are not trusted: they would let a client forge log correlation.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     schemaErrorFormatter: formatValidationErrors,
     trustProxy: deps.config.trustProxy,
+    ...EDGE_SERVER_OPTIONS,
   };
   if (deps.logger !== undefined) return { ...base, loggerInstance: deps.logger };
   return { ...base, logger: { level: deps.config.logLevel, redact: REDACTED_HEADERS } };
@@ -84,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(serverOptions(deps)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandlers(app);
+  installExpectationAnswer(app.server);
+  app.addHook('onRequest', rejectMissingHost);
   installJsonBody(app, config.bodyLimitBytes);
   decorateSubmissionQueue(app, deps.queue);
   app.addHook('onRequest', async (request, reply) => {
