@@ -79,6 +79,11 @@ export const SubmissionJobSchema = Type.Object({
   externalId: Type.Optional(Type.String()),
   /** ISO time the API accepted it. */
   submittedAt: Type.String(),
+  /**
+   * Opaque tags the API keeps with the run for its compatibility adapters (a Judge0 submission's
+   * own fields, so that GET can echo them). The worker never reads them.
+   */
+  meta: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
 
