@@ -89,6 +89,7 @@ describe('Judge0: creating submissions', () => {
     expect(job?.stdinBase64).toBe(b64('hi'));
     expect(job?.args).toEqual(['a', 'b c', 'drm']);
     expect(job?.limits).toMatchObject({ cpuTimeMs: 2500, wallTimeMs: 5000, memoryBytes: 128000 * 1024, pids: 32 });
+    expect(job?.mergeStderr).toBe(true);
     const polled = await app!.inject({ url: `/judge0/submissions/${token}?fields=status,language_id,cpu_time_limit,cpu_extra_time,memory_limit` });
     expect(polled.json()).toEqual({ status: { id: 1, description: 'In Queue' }, language_id: 71, cpu_time_limit: '2.0', cpu_extra_time: '0.5', memory_limit: 128000 });
   });

@@ -83,6 +83,9 @@ describe('Piston: execute', () => {
     ]);
     expect(Buffer.from(job?.stdinBase64 ?? '', 'base64').toString()).toBe('abc\n');
     expect(job?.args).toEqual(['1', '2']);
+    expect(job?.mergeStderr).toBeUndefined();
+    await execute({ language: 'c', version: '*', files: [{ content: 'x' }], interleave_output: true });
+    expect(queue.submitted[1]?.job.mergeStderr).toBe(true);
     expect((await execute({ language: 'c', version: '*', files: [{ content: 'AA==', encoding: 'base64' }] })).json()).toEqual({ message: 'files must include at least one utf8 encoded file' });
   });
 

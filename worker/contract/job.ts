@@ -74,6 +74,11 @@ export const SubmissionJobSchema = Type.Object({
   compare: Type.Optional(CompareSchema),
   checker: Type.Optional(JobCheckerSchema),
   stopOnFirstFailure: Type.Optional(Type.Boolean()),
+  /**
+   * Run stages (not the compile stage) write stderr into the stdout stream, interleaved in the
+   * order the program wrote; `stderr` is then empty. @defaultValue false
+   */
+  mergeStderr: Type.Optional(Type.Boolean()),
   /** Set for batch members. */
   batchId: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),

@@ -169,6 +169,10 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
     now,
   );
   job.stdinBase64 = stdin.toString('base64');
+  const redirect = readBoolean(body, 'redirect_stderr_to_stdout', false);
+  // Judge0's redirect is one stream in the order the program wrote it: the sandbox gives the
+  // program its stdout pipe as stderr (isolate's --stderr-to-stdout does the same).
+  if (redirect) job.mergeStderr = true;
   const runCount = Math.floor(runs);
   if (expected !== undefined || runCount > 1) {
     job.tests = Array.from({ length: runCount }, (_, i) => ({
@@ -190,7 +194,7 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
     stack_limit: Math.floor(limits.stackLimitKb),
     max_processes_and_or_threads: Math.floor(limits.maxProcessesAndOrThreads),
     max_file_size: Math.floor(limits.maxFileSizeKb),
-    redirect_stderr_to_stdout: readBoolean(body, 'redirect_stderr_to_stdout', false),
+    redirect_stderr_to_stdout: redirect,
     compiler_options: null,
     command_line_arguments: args ?? null,
     callback_url: callbackUrl,

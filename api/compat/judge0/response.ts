@@ -7,7 +7,7 @@
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { StageResult } from '../../../worker/contract/result.js';
 import type { RunSnapshot } from '../../plugins/submission-queue.js';
-import { stageBytes, mergedOutput } from '../stage-output.js';
+import { stageBytes } from '../stage-output.js';
 import { decodeLenientBase64, encodeJudge0Base64 } from './fields.js';
 import { JUDGE0_LANGUAGES } from './languages.js';
 import { bytesToKb, msToSeconds } from './limits.js';
@@ -56,12 +56,12 @@ type Outcome = Partial<Record<Judge0Field, unknown>> & { status_id: Judge0Status
 
 function stageOutcome(stage: StageResult, echo: Judge0Echo, timing: { cpuMs: number; wallMs: number; memoryBytes: number }): Outcome {
   const status = stageStatus(stage, echo.cpu_time_limit);
-  const merged = echo.redirect_stderr_to_stdout ? mergedOutput(stage) : undefined;
   return {
     status_id: status.id,
     message: status.message,
-    stdout: nonEmpty(merged ?? stageBytes(stage, 'stdout')),
-    stderr: merged === undefined ? nonEmpty(stageBytes(stage, 'stderr')) : null,
+    // With redirect_stderr_to_stdout the run had one stream (job.mergeStderr): stderr is empty.
+    stdout: nonEmpty(stageBytes(stage, 'stdout')),
+    stderr: nonEmpty(stageBytes(stage, 'stderr')),
     time: decimal(msToSeconds(timing.cpuMs)),
     wall_time: decimal(msToSeconds(timing.wallMs)),
     memory: Math.floor(bytesToKb(timing.memoryBytes)),

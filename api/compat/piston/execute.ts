@@ -102,7 +102,7 @@ export function pistonJob(body: Record<string, unknown>, runtimes: readonly Runt
   const args = body.args === undefined || body.args === null ? [] : body.args;
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw pistonError('args must be an array of strings');
   const stdin = body.stdin === undefined || body.stdin === null ? '' : String(body.stdin);
-  return buildSubmissionJob(
+  const job = buildSubmissionJob(
     {
       language: runtime.language,
       version: runtime.version,
@@ -117,6 +117,9 @@ export function pistonJob(body: Record<string, unknown>, runtimes: readonly Runt
     runId,
     now,
   );
+  // Bulkhead's extension: `output` in true write order, at the price of stdout holding both streams.
+  if (body.interleave_output === true) job.mergeStderr = true;
+  return job;
 }
 
 /** One stage as Piston 3 reports it. */
