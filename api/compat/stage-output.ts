@@ -1,4 +1,5 @@
-/** A stage's output streams as bytes, shared by the compatibility adapters (pure). */
+/** A stage's output streams as bytes and its signal number, shared by the compatibility adapters (pure). */
+import { constants } from 'node:os';
 import type { StageResult } from '../../worker/contract/result.js';
 
 /** The bytes of one stream (the result carries UTF-8 text, or base64 when the bytes were not UTF-8). */
@@ -14,4 +15,10 @@ export function stageBytes(stage: StageResult, stream: 'stdout' | 'stderr'): Buf
  */
 export function mergedOutput(stage: StageResult): Buffer {
   return Buffer.concat([stageBytes(stage, 'stdout'), stageBytes(stage, 'stderr')]);
+}
+
+/** A signal's number (9 for "SIGKILL"), or null. */
+export function signalNumber(name: string | null): number | null {
+  if (name === null) return null;
+  return (constants.signals as Record<string, number | undefined>)[name] ?? null;
 }

@@ -7,12 +7,12 @@
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { StageResult } from '../../../worker/contract/result.js';
 import type { RunSnapshot } from '../../plugins/submission-queue.js';
-import { stageBytes } from '../stage-output.js';
+import { signalNumber, stageBytes } from '../stage-output.js';
 import { decodeLenientBase64, encodeJudge0Base64 } from './fields.js';
 import { JUDGE0_LANGUAGES } from './languages.js';
 import { bytesToKb, msToSeconds } from './limits.js';
 import type { Judge0Echo } from './request.js';
-import { STATUS, signalNumber, stageStatus, statusObject, type Judge0StatusId } from './statuses.js';
+import { STATUS, stageStatus, statusObject, type Judge0StatusId } from './statuses.js';
 
 /** Judge0's columns + `status` and `language`, in its serializer's order. */
 export const JUDGE0_FIELDS = [

@@ -5,8 +5,8 @@
  * Judge0 has no output verdict either: Judge0 writes stdout to a file bounded by `max_file_size`,
  * so its users see SIGXFSZ (8) for an oversized output, and so do ours.
  */
-import { constants } from 'node:os';
 import type { StageResult } from '../../../worker/contract/result.js';
+import { signalNumber } from '../stage-output.js';
 import { overCpuLimit } from './limits.js';
 
 export const JUDGE0_STATUSES = Object.freeze([
@@ -37,12 +37,6 @@ export const STATUS = Object.freeze({
 export function statusObject(id: Judge0StatusId): { id: number; description: string } {
   const found = JUDGE0_STATUSES.find((s) => s.id === id) ?? JUDGE0_STATUSES[12];
   return { id: found.id, description: found.description };
-}
-
-/** A signal's number (9 for "SIGKILL"), or null. */
-export function signalNumber(name: string | null): number | null {
-  if (name === null) return null;
-  return (constants.signals as Record<string, number | undefined>)[name] ?? null;
 }
 
 const BY_SIGNAL: Readonly<Record<string, Judge0StatusId>> = { SIGSEGV: 7, SIGXFSZ: 8, SIGFPE: 9, SIGABRT: 10 };

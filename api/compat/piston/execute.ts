@@ -11,7 +11,7 @@ import type { RuntimeInfo } from '../../../worker/contract/registry.js';
 import type { RunResult, StageResult } from '../../../worker/contract/result.js';
 import { buildSubmissionJob, utf8ToBase64, type RunJobBounds } from '../../run-job.js';
 import type { RunFile } from '../../schemas/run.js';
-import { stageBytes, mergedOutput } from '../stage-output.js';
+import { mergedOutput, signalNumber, stageBytes } from '../stage-output.js';
 import { pistonRuntime, resolvePistonRuntime } from './runtimes.js';
 
 /** Piston's error: a 400 `{ message }`. */
@@ -154,7 +154,7 @@ function statusOf(stage: StageResult): { status: string | null; message: string 
       return { status: 'SG', message: 'Memory limit exceeded', killed: true };
     case 'RUNTIME_ERROR':
     case 'COMPILE_ERROR':
-      if (stage.signal !== null) return { status: 'SG', message: `Caught fatal signal (${stage.signal})`, killed: false };
+      if (stage.signal !== null) return { status: 'SG', message: `Caught fatal signal ${signalNumber(stage.signal) ?? stage.signal}`, killed: false };
       return stage.exitCode === 0 ? { status: null, message: null, killed: false } : { status: 'RE', message: `Exited with error status ${stage.exitCode ?? 0}`, killed: false };
     case 'INTERNAL_ERROR':
       return { status: 'XX', message: 'Internal error', killed: false };
