@@ -221,6 +221,21 @@ describe('Judge0: refusals and errors', () => {
   });
 });
 
+describe('Judge0 and Piston: the native rate limits', () => {
+  it('counts compatibility calls in the same per-client budget and answers 429 in each API\'s shape', async () => {
+    await setup(undefined, { rateLimitPerMinute: 2 });
+    expect((await app!.inject({ url: '/judge0/statuses' })).statusCode).toBe(200);
+    expect((await app!.inject({ url: '/api/v2/runtimes' })).statusCode).toBe(200);
+    const judge0 = await app!.inject({ url: '/judge0/statuses' });
+    expect(judge0.statusCode).toBe(429);
+    expect(judge0.json()).toEqual({ error: expect.stringContaining('Rate limit') });
+    const piston = await app!.inject({ url: '/api/v2/runtimes' });
+    expect(piston.statusCode).toBe(429);
+    expect(piston.json()).toEqual({ message: expect.stringContaining('Rate limit') });
+    expect((await app!.inject({ url: '/languages' })).statusCode).toBe(429);
+  });
+});
+
 describe('Judge0: batches', () => {
   it('creates a batch (tokens and per-item errors) and reads it back by tokens, null for unknown ones', async () => {
     const queue = await setup();
