@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { Server } from 'node:http';
 import { buildApp, JUDGE0_PREFIX } from './app.js';
-import { closeServer, serveJudge0AtRoot } from './compat/judge0/own-port.js';
+import { serveJudge0AtRoot, stopAccepting } from './compat/judge0/own-port.js';
 import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
 import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
 import { redisConnectionFromUrl } from './queue/redis-options.js';
@@ -62,8 +62,9 @@ async function main(): Promise<void> {
     const handBack = setTimeout(() => queue.stopWaiting(), HAND_BACK_WAITS_AFTER_MS);
     handBack.unref();
     // The Judge0 port stops accepting first: its requests run in the app that closes next.
-    void (judge0Server === undefined ? Promise.resolve() : closeServer(judge0Server))
-      .then(() => app.close())
+    if (judge0Server !== undefined) stopAccepting(judge0Server);
+    void app
+      .close()
       .then(() => {
         clearTimeout(handBack);
         return queue.close();

@@ -22,10 +22,11 @@ export function serveJudge0AtRoot(app: FastifyInstance, prefix: string, port: nu
   });
 }
 
-/** Stops accepting and closes idle keep-alive connections; resolves when the server is closed. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+/**
+ * Stops accepting and closes idle keep-alive connections. Requests in flight finish inside the
+ * app, whose close (next) waits for them and answers them with `Connection: close`.
+ */
+export function stopAccepting(server: Server): void {
+  server.close();
+  server.closeIdleConnections();
 }
