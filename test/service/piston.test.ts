@@ -78,14 +78,15 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     expect((await execute({ language: 'python', version: '0.0.1', files: [{ content: 'x' }] })).body).toEqual({ message: 'python-0.0.1 runtime is unknown' });
   });
 
-  it("reports Piston 3's statuses from the real sandbox: RE, SG, TO, OL and a compile error as run", async () => {
+  it("reports Piston 3's statuses from the real sandbox: RE, SG, TO, OL, the memory limit in bytes, and a compile error as run", async () => {
     const py = (content: string, extra: Json = {}) => execute({ language: 'python', version: '*', files: [{ content }], ...extra });
-    const [re, sg, to, ol, ce] = await Promise.all([
+    const [re, sg, to, ol, ce, mem] = await Promise.all([
       py('import sys; print("a"); sys.exit(4)'),
       py('import os, signal; os.kill(os.getpid(), signal.SIGTERM)'),
       py('while True: pass', { run_timeout: 1000, run_cpu_time: 500 }),
       py('print("x" * 20_000_000)'),
       execute({ language: 'c', version: '*', files: [{ content: 'int main( {' }] }),
+      py('a = "x" * (200 * 1024 * 1024)', { run_memory_limit: 64 * 1024 * 1024 }),
     ]);
     expect(run(re!)).toMatchObject({ code: 4, status: 'RE', stdout: 'a\n', message: 'Exited with error status 4' });
     expect(run(sg!)).toMatchObject({ code: null, signal: 'SIGTERM', status: 'SG' });
@@ -93,6 +94,8 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     expect(run(ol!)).toMatchObject({ signal: 'SIGKILL', status: 'OL', message: 'stdout length exceeded' });
     expect(ce!.body.compile).toMatchObject({ code: 1, stderr: expect.stringContaining('error') });
     expect(run(ce!)).toEqual(ce!.body.compile);
+    expect(run(mem!)).toMatchObject({ code: null, signal: 'SIGKILL', status: 'SG', message: 'Memory limit exceeded' });
+    expect(Number(run(mem!).memory)).toBeLessThanOrEqual(64 * 1024 * 1024);
     for (const answer of [re, sg, to]) expect(run(answer!)).toMatchObject({ cpu_time: expect.any(Number), wall_time: expect.any(Number), memory: expect.any(Number) });
   });
 
