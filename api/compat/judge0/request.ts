@@ -4,6 +4,7 @@
  * Judge0 words its own validations, so clients that show those messages keep working.
  */
 import { webhookUrlProblem } from '../../../worker/contract/batch.js';
+import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { JobFile, SubmissionJob } from '../../../worker/contract/job.js';
 import type { RuntimeInfo } from '../../../worker/contract/registry.js';
 import { buildSubmissionJob } from '../../run-job.js';
@@ -156,7 +157,8 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
   const callbackUrl = readCallback(body, ctx, errors);
   const archive = readArchive(body, ctx, errors);
   errors.throwIfAny();
-  if (language === undefined || source === undefined) throw new Error('unreachable: errors were thrown above');
+  // Both were reported as field errors above when missing; this narrows the types.
+  if (language === undefined || source === undefined) throw new BulkheadError('SBX_ERR_INTERNAL', 'language or source missing after validation');
 
   const runtime = language.runtime;
   const files = [{ name: runtime.sourceFile, content: source.toString('base64'), encoding: 'base64' as const }];
