@@ -131,6 +131,20 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     expect(results[7]).toMatchObject({ exit_signal: 11, message: 'Caught fatal signal 11' });
   });
 
+  it('runs a request shaped as judge0/ide sends it: every field present, nulls, numeric strings, base64', async () => {
+    const body = {
+      source_code: b64('import sys\nprint(input().upper())\nprint("warn", file=sys.stderr)'), language_id: '71', stdin: b64('ide'),
+      compiler_options: '', command_line_arguments: '', redirect_stderr_to_stdout: false, expected_output: null, cpu_time_limit: '2',
+      cpu_extra_time: null, wall_time_limit: '5', memory_limit: '128000', stack_limit: '64000', max_processes_and_or_threads: null,
+      enable_per_process_and_thread_time_limit: null, enable_per_process_and_thread_memory_limit: null, max_file_size: '1024',
+      enable_network: null, number_of_runs: '1', callback_url: null, additional_files: null,
+    };
+    const result = await runWait(body, '&base64_encoded=true&fields=*');
+    expect(result).toMatchObject({ status: { id: 3 }, memory_limit: 128000, stack_limit: 64000, max_file_size: 1024, number_of_runs: 1 });
+    expect(unb64(result.stdout).toString()).toBe('IDE\n');
+    expect(unb64(result.stderr).toString()).toBe('warn\n');
+  });
+
   it('round-trips binary stdin and output with base64_encoded=true, and answers 400 for them without it', async () => {
     const source = 'import sys; data = sys.stdin.buffer.read(); sys.stdout.buffer.write(data[::-1])';
     const input = Buffer.from([0x00, 0xff, 0x41, 0xfe]);
