@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.js';
 import { toErrorAnswer, toErrorBody } from './errors.js';
+import { judge0Routes } from './compat/judge0/routes.js';
+import { pistonRoutes } from './compat/piston/routes.js';
 import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from './http-edges.js';
 import { installAuth } from './plugins/auth.js';
 import { installJsonBody } from './plugins/json-body.js';
@@ -30,8 +32,11 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
 }
 
+/** Where the Judge0 API is mounted on the main port (SBX_JUDGE0_PORT serves it at its root). */
+export const JUDGE0_PREFIX = '/judge0';
+
 /** Headers that carry keys: never logged. */
-const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]'];
+const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]'];
 
 function serverOptions(deps: AppDeps): FastifyHttpOptions<Server> {
   const base: FastifyHttpOptions<Server> = {
@@ -109,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-auth-token'],
       exposedHeaders: ['location', 'retry-after', 'x-request-id'],
       maxAge: 600,
     });
@@ -126,5 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  // Compatibility APIs: thin adapters over the same queue, keys and rate limits (api/README.md).
+  await app.register(judge0Routes, { prefix: JUDGE0_PREFIX, config, catalogue });
+  await app.register(pistonRoutes, { prefix: '/api/v2', config, catalogue });
   return app;
 }

@@ -77,6 +77,7 @@ typedef struct {
 #define SBX_FLAG_USERNS_FD 2u /* ran in the outer user namespace (sbx-init acts on argv --userns) */
 #define SBX_FLAG_COLLECT 4u
 #define SBX_FLAG_NETNS_FD 8u /* ran in a pooled netns, lo already up (sbx-init acts on argv --netns) */
+#define SBX_FLAG_MERGE_STDERR 16u /* the program's stderr is its stdout pipe: one stream, in write order */
 
 typedef struct {
   uint32_t flags;

@@ -58,6 +58,8 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_REQUEST_TIMEOUT: def('SBX_ERR_REQUEST_TIMEOUT', 408, 'client', 'The request was not received in time'),
   SBX_ERR_UNAUTHORIZED: def('SBX_ERR_UNAUTHORIZED', 401, 'client', 'A valid API key is required'),
   SBX_ERR_RATE_LIMITED: def('SBX_ERR_RATE_LIMITED', 429, 'client', 'Too many requests for this key'),
+  SBX_ERR_FIELD_REFUSED: def('SBX_ERR_FIELD_REFUSED', 422, 'client', 'A field of a compatibility API request has a value this service refuses'),
+  SBX_ERR_ARCHIVE: def('SBX_ERR_ARCHIVE', 400, 'client', 'An attached archive is malformed, too large or names a path outside the work directory'),
   SBX_ERR_QUEUE_FULL: def('SBX_ERR_QUEUE_FULL', 503, 'client', 'The queue is full; retry after the indicated time'),
   // ---- service faults (5xx; details only in logs) ----
   SBX_ERR_INTERNAL: def('SBX_ERR_INTERNAL', 500, 'service', 'Internal error'),

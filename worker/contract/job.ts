@@ -74,11 +74,21 @@ export const SubmissionJobSchema = Type.Object({
   compare: Type.Optional(CompareSchema),
   checker: Type.Optional(JobCheckerSchema),
   stopOnFirstFailure: Type.Optional(Type.Boolean()),
+  /**
+   * Run stages (not the compile stage) write stderr into the stdout stream, interleaved in the
+   * order the program wrote; `stderr` is then empty. @defaultValue false
+   */
+  mergeStderr: Type.Optional(Type.Boolean()),
   /** Set for batch members. */
   batchId: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
   /** ISO time the API accepted it. */
   submittedAt: Type.String(),
+  /**
+   * Opaque tags the API keeps with the run for its compatibility adapters (a Judge0 submission's
+   * own fields, so that GET can echo them). The worker never reads them.
+   */
+  meta: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
 
