@@ -12,9 +12,9 @@ import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } fr
 import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
-import { loadProfiles } from './sandbox/profile.js';
+import { loadProfiles, withoutSharedInodeChannels } from './sandbox/profile.js';
 import type { Sandbox } from './sandbox/sandbox.js';
-import type { CompiledProfile } from './sandbox/spec.js';
+import type { CompiledProfile, ProfileRules } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
 
 async function main(): Promise<void> {
@@ -60,11 +60,15 @@ async function loadInstalledRuntimes(config: Readonly<WorkerConfig>, log: Logger
   return index;
 }
 
-/** Loads and compiles every profile any runtime names, for both stages. */
+/**
+ * Loads and compiles every profile any runtime names, for both stages. A rootless worker's runs
+ * share the host's device inodes, so their profiles lose the lock and notify calls (T66).
+ */
 function compileProfiles(config: Readonly<WorkerConfig>, runtimes: RuntimeIndex, sandbox: Sandbox): ReadonlyMap<string, CompiledProfile> {
   const names = [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
   const rules = loadProfiles(config.profilesDir, names);
-  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(rule)]));
+  const forHost = sandbox.features.privileged ? (r: ProfileRules) => r : withoutSharedInodeChannels;
+  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(forHost(rule))]));
 }
 
 main().catch((err: unknown) => {
