@@ -79,6 +79,19 @@ async function checkHost(): Promise<Check[]> {
   }
 }
 
+/** T76: swap on without swap accounting makes the worker refuse to start; say so and how to fix it. */
+async function checkSwap(config: Readonly<WorkerConfig>): Promise<Check> {
+  try {
+    const { inspectSwapAccounting } = await import('./sandbox/swap-accounting.js');
+    const found = inspectSwapAccounting(config);
+    if (found.problem !== undefined) return { level: 'fail', name: 'swap accounting', detail: `[SBX_ERR_SWAP_UNACCOUNTED] ${found.problem}`, fix: 'swapoff -a, or boot with swapaccount=1' };
+    const detail = found.swapDevices === 0 ? 'no swap is on' : `swap is on and charged to memory cgroups (${found.accountedBy ?? ''})`;
+    return { level: 'ok', name: 'swap accounting', detail };
+  } catch (err) {
+    return { level: 'fail', name: 'swap accounting', detail: messageOf(err) };
+  }
+}
+
 async function checkSandbox(config: Readonly<WorkerConfig>): Promise<Check> {
   try {
     const { NativeSandbox } = await import('./sandbox/native-sandbox.js');
@@ -107,6 +120,7 @@ async function doctor(): Promise<number> {
     ...images.checks,
     await checkProfiles(config, images.index),
     ...(await checkHost()),
+    await checkSwap(config),
     await checkSandbox(config),
   ];
   for (const c of checks) {

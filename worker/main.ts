@@ -1,7 +1,7 @@
 /**
  * Composition root of a worker process: the only place that knows the concrete implementations.
  *
- * loadWorkerConfig → loadRuntimes (refuses to start with no image) → load + compile every seccomp
+ * loadWorkerConfig → swap-accounting check → loadRuntimes (refuses to start with no image) → load + compile every seccomp
  * profile a runtime names (a bad profile stops the worker) → NativeSandbox → worker service
  * (BullMQ worker, heartbeat, metrics) → graceful shutdown on SIGTERM/SIGINT.
  * Fatal start-up errors print one clear message and exit non-zero.
@@ -13,6 +13,7 @@ import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
 import { loadProfiles, withoutSharedInodeChannels } from './sandbox/profile.js';
+import { assertSwapAccounted } from './sandbox/swap-accounting.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import type { CompiledProfile, ProfileRules } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
@@ -22,8 +23,10 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'bulkhead-worker', workerId: config.workerId } });
   log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
 
+  // Before anything is set up: a host where memory limits do not cover swap is refused (T76).
+  assertSwapAccounted(config);
   const runtimes = await loadInstalledRuntimes(config, log);
-  const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase });
+  const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
     profiles = compileProfiles(config, runtimes, sandbox);
