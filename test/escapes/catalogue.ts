@@ -1,7 +1,7 @@
 /**
- * The attack corpus as data: one or more entries per THREATS.md row (T01–T64, and T65–T69 from
- * ./catalogue-kernel.ts), each naming a real
- * attack program in test/escapes/programs/ and the safe outcome the service must show. The
+ * The attack corpus as data: one or more entries per THREATS.md row (T01–T64; T65–T69 come from
+ * ./catalogue-kernel.ts), each naming a real attack program in test/escapes/programs/ and the
+ * safe outcome the service must show. The
  * service-level attack suite iterates `ATTACKS`, submits each program through POST /run
  * ({ language, source, stdin?, limits? }) and asserts `expect`; test/unit/escapes-catalogue.test.ts
  * guards the catalogue itself (coverage, files, expectations).
