@@ -5,6 +5,7 @@
  * The other engineers' modules (runtimes, profiles, host features, the native sandbox) are
  * imported dynamically, so one broken module shows up as one failed check instead of a crash.
  */
+import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
@@ -92,6 +93,15 @@ async function checkSwap(config: Readonly<WorkerConfig>): Promise<Check> {
   }
 }
 
+/** T65: on cgroup v1 a run's socket buffers are charged only through memory.kmem.tcp.limit_in_bytes. */
+function checkSocketAccounting(config: Readonly<WorkerConfig>): Check {
+  const root = config.cgroupMountRoot;
+  if (existsSync(`${root}/cgroup.controllers`)) return { level: 'ok', name: 'socket accounting', detail: 'cgroup v2 charges socket buffers to memory.max' };
+  return existsSync(`${root}/memory/memory.kmem.tcp.limit_in_bytes`)
+    ? { level: 'ok', name: 'socket accounting', detail: 'cgroup v1: each run gets a socket limit (memory.kmem.tcp.limit_in_bytes)' }
+    : { level: 'warn', name: 'socket accounting', detail: `cgroup v1 without ${root}/memory/memory.kmem.tcp.limit_in_bytes: TCP and UDP buffers of runs are charged to no limit`, fix: 'use a kernel with CONFIG_MEMCG_KMEM, or cgroup v2' };
+}
+
 async function checkSandbox(config: Readonly<WorkerConfig>): Promise<Check> {
   try {
     const { NativeSandbox } = await import('./sandbox/native-sandbox.js');
@@ -121,6 +131,7 @@ async function doctor(): Promise<number> {
     await checkProfiles(config, images.index),
     ...(await checkHost()),
     await checkSwap(config),
+    checkSocketAccounting(config),
     await checkSandbox(config),
   ];
   for (const c of checks) {
