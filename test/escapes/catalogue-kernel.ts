@@ -36,12 +36,13 @@ export const KERNEL_ATTACKS: readonly AttackEntry[] = [
     checks: [ok('write-dev-null-control'), ...['flock-dev-null', 'fcntl-setlk-dev-null', 'fcntl-getlk-dev-null',
       'fcntl-setlease-dev-null', 'inotify-init'].map((n) => no(n, ['ENOSYS']))],
   }, { rootlessOnly: 'the suite runs privileged workers; test/sandbox/rootless-shared-inodes.test.ts runs this program on a rootless one' }),
-  program('T68', 'page-cache eviction of image files (fadvise, madvise, O_DIRECT)', 'c', 'T68-page-cache-evict.c', {
+  program('T68', 'page-cache eviction of image files (fadvise, madvise, O_DIRECT, RWF_DONTCACHE)', 'c', 'T68-page-cache-evict.c', {
     statusIn: ['OK'], host: ['page-cache-kept'],
     checks: [
       ...['open-image-file-control', 'fadvise-sequential-control', 'fadvise-willneed-control', 'mmap-image-file-control',
-        'madvise-dontneed-control', 'fcntl-setfl-nonblock-control'].map(ok),
-      ...['fadvise-dontneed', 'fadvise-noreuse', 'madvise-pageout', 'madvise-cold', 'madvise-remove', 'fcntl-setfl-o-direct'].map((n) => no(n, ['ENOSYS'])),
+        'madvise-dontneed-control', 'fcntl-setfl-nonblock-control', 'preadv2-control'].map(ok),
+      ...['fadvise-dontneed', 'fadvise-noreuse', 'madvise-pageout', 'madvise-cold', 'madvise-remove', 'fcntl-setfl-o-direct',
+        'preadv2-dontcache'].map((n) => no(n, ['ENOSYS'])),
       no('open-o-direct', ['EINVAL']),
     ],
   }, { imageFile: 'usr/lib/gcc/x86_64-linux-gnu/12/libasan.a' }),

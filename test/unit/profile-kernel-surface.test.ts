@@ -104,7 +104,7 @@ describe.each(['default', 'runtime'])('profile %s closes by argument', (name) =>
     }
   });
 
-  it('refuses O_DIRECT with EINVAL at open and at F_SETFL, and openat2 with ENOSYS (T68)', () => {
+  it('refuses O_DIRECT with EINVAL at open and at F_SETFL, openat2 with ENOSYS and uncached reads (T68)', () => {
     expect(decide(p, 'openat', [AT_FDCWD, 0, O_RDONLY | O_CLOEXEC, 0])).toBe('ALLOW');
     expect(decide(p, 'open', [0, O_RDONLY, 0])).toBe('ALLOW');
     expect(decide(p, 'openat', [AT_FDCWD, 0, O_DIRECT | O_CLOEXEC, 0])).toBe('ERRNO(22)');
@@ -113,6 +113,12 @@ describe.each(['default', 'runtime'])('profile %s closes by argument', (name) =>
     expect(decide(p, 'fcntl', [3, F_SETFL, 0o4000])).toBe('ALLOW');
     expect(decide(p, 'fcntl', [3, F_SETFL, O_DIRECT | 0o4000])).toBe(ENOSYS);
     expect(decide(p, 'fcntl', [3, BigInt(F_SETFL) | HIGH, O_DIRECT])).toBe(ENOSYS);
+    // RWF_DONTCACHE (0x80) drops the pages a read went through; RWF_NOWAIT (8) and HIPRI (1) stay.
+    for (const call of ['preadv2', 'pwritev2']) {
+      expect(decide(p, call, [3, 0, 1, 0, 0, 0]), call).toBe('ALLOW');
+      expect(decide(p, call, [3, 0, 1, 0, 0, 8 | 1]), call).toBe('ALLOW');
+      expect(decide(p, call, [3, 0, 1, 0, 0, 0x80]), call).toBe(ENOSYS);
+    }
   });
 
   it('keeps locks for a privileged worker and refuses them, leases and notifications for a rootless one (T66)', () => {
