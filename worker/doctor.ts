@@ -5,7 +5,7 @@
  * The other engineers' modules (runtimes, profiles, host features, the native sandbox) are
  * imported dynamically, so one broken module shows up as one failed check instead of a crash.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
@@ -96,7 +96,13 @@ async function checkSwap(config: Readonly<WorkerConfig>): Promise<Check> {
 /** T65: on cgroup v1 a run's socket buffers are charged only through memory.kmem.tcp.limit_in_bytes. */
 function checkSocketAccounting(config: Readonly<WorkerConfig>): Check {
   const root = config.cgroupMountRoot;
-  if (existsSync(`${root}/cgroup.controllers`)) return { level: 'ok', name: 'socket accounting', detail: 'cgroup v2 charges socket buffers to memory.max' };
+  if (existsSync(`${root}/cgroup.controllers`)) {
+    // The boot option cgroup.memory=nosocket turns v2 socket accounting off.
+    const noSocket = readFileSync('/proc/cmdline', 'utf8').includes('cgroup.memory=nosocket');
+    return noSocket
+      ? { level: 'warn', name: 'socket accounting', detail: 'cgroup.memory=nosocket on the kernel command line: socket buffers of runs are charged to no limit', fix: 'boot without cgroup.memory=nosocket' }
+      : { level: 'ok', name: 'socket accounting', detail: 'cgroup v2 charges socket buffers to memory.max' };
+  }
   return existsSync(`${root}/memory/memory.kmem.tcp.limit_in_bytes`)
     ? { level: 'ok', name: 'socket accounting', detail: 'cgroup v1: each run gets a socket limit (memory.kmem.tcp.limit_in_bytes)' }
     : { level: 'warn', name: 'socket accounting', detail: `cgroup v1 without ${root}/memory/memory.kmem.tcp.limit_in_bytes: TCP and UDP buffers of runs are charged to no limit`, fix: 'use a kernel with CONFIG_MEMCG_KMEM, or cgroup v2' };
