@@ -180,6 +180,10 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *
 int sbx_mount_finish_readonly(sbx_error_t *err);
 int sbx_box_write_files(const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_net_loopback_up(sbx_error_t *err);
+/* min, default, max bytes per socket written to net.ipv4.tcp_rmem/tcp_wmem of a run's netns. */
+#define SBX_NET_TCP_RMEM "4096 131072 1048576"
+#define SBX_NET_TCP_WMEM "4096 16384 1048576"
+int sbx_net_bound_buffers(sbx_error_t *err);
 int sbx_net_enter(int netns_fd, sbx_error_t *err);
 /* sbx-init --netns-pool (init/netns-pool.c): returns the helper's exit status. */
 int sbx_netns_pool_main(int userns_fd);

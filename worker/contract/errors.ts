@@ -75,6 +75,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_EXEC: def('SBX_ERR_EXEC', 500, 'service', 'The program could not be executed inside the sandbox'),
   SBX_ERR_HOST_SETUP: def('SBX_ERR_HOST_SETUP', 500, 'service', 'The host is not prepared (run the host-setup command)'),
   SBX_ERR_CONFIG: def('SBX_ERR_CONFIG', 500, 'service', 'The configuration is invalid'),
+  SBX_ERR_SWAP_UNACCOUNTED: def('SBX_ERR_SWAP_UNACCOUNTED', 500, 'service', 'Swap is on but not charged to memory cgroups, so memory limits would not hold'),
 });
 
 export type ErrorCode = keyof typeof ErrorCodes;

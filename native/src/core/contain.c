@@ -29,6 +29,9 @@ int sbx_contain_pid1(const sbx_spec_t *spec, sbx_error_t *err) {
   /* After the cgroup join (done by the outer helper before it let us go), so the run's cgroup
    * is the root of what the program sees in /proc/self/cgroup. */
   if (unshare(CLONE_NEWCGROUP) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWCGROUP)");
+  /* Before the mounts: /proc is still the one inherited, writable for the namespace's owner,
+   * while the run's own /proc/sys turns read-only. A pooled namespace came bounded (T65). */
+  if (!(spec->flags & SBX_FLAG_NETNS_FD) && (r = sbx_net_bound_buffers(err)) < 0) return r;
   if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
     return sbx_error_set(err, SBX_PHASE_SETUP, errno, "sethostname");
   /* In our own mount namespace (overlay clones the lower mounts, which must be ours) and before
