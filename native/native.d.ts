@@ -42,7 +42,8 @@ export interface NativeRunSpec {
   hostRootGid: number;
   hostUserGid: number;
   timeNamespace: boolean;
-  collect?: { maxFiles: number; maxTotalBytes: number };
+  /** budgetMs: how long collecting may take after the program exited (default 5000, T74). */
+  collect?: { maxFiles: number; maxTotalBytes: number; budgetMs?: number };
 }
 
 export interface NativeCollectedFile {
@@ -72,6 +73,8 @@ export interface NativeOutcome {
   stderrTruncated: boolean;
   collected: NativeCollectedFile[];
   collectTruncated: boolean;
+  /** A collection was asked for and did not finish (its budget ran out or pid 1 died). */
+  collectCut: boolean;
 }
 
 /** Phase names the addon puts on its errors (see native/README.md). */
