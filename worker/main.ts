@@ -11,9 +11,9 @@ import { BulkheadError } from './contract/errors.js';
 import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } from './config.js';
 import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
+import { checkCorePattern } from './sandbox/core-pattern.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
 import { loadProfiles } from './sandbox/profile.js';
-import type { Sandbox } from './sandbox/sandbox.js';
 import type { CompiledProfile } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
 
@@ -23,10 +23,14 @@ async function main(): Promise<void> {
   log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
 
   const runtimes = await loadInstalledRuntimes(config, log);
+  const rules = loadProfiles(config.profilesDir, profileNames(runtimes));
+  // T73: before any run, so a host where a crash could start a host process never takes one.
+  const corePattern = checkCorePattern(rules.values(), config.corePatternPath);
+  log.info({ corePattern }, 'core dumps of runs: RLIMIT_CORE 1, frozen by the profiles');
   const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
-    profiles = compileProfiles(config, runtimes, sandbox);
+    profiles = new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(rule)]));
   } catch (err) {
     await sandbox.close();
     throw err;
@@ -60,11 +64,9 @@ async function loadInstalledRuntimes(config: Readonly<WorkerConfig>, log: Logger
   return index;
 }
 
-/** Loads and compiles every profile any runtime names, for both stages. */
-function compileProfiles(config: Readonly<WorkerConfig>, runtimes: RuntimeIndex, sandbox: Sandbox): ReadonlyMap<string, CompiledProfile> {
-  const names = [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
-  const rules = loadProfiles(config.profilesDir, names);
-  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(rule)]));
+/** Every profile any runtime names, for both stages. */
+function profileNames(runtimes: RuntimeIndex): string[] {
+  return [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
 }
 
 main().catch((err: unknown) => {
