@@ -7,6 +7,8 @@ import { ATTACKS, PLACEHOLDERS, type AttackExpectation, type ProgramEntry } from
 
 const PROGRAMS_DIR = join(import.meta.dirname, '../escapes/programs');
 const ALL_IDS = Array.from({ length: 64 }, (_, i) => `T${String(i + 1).padStart(2, '0')}`);
+/** Rows of issue 12, covered as each is closed (T65-T76). */
+const LATER_IDS = Array.from({ length: 12 }, (_, i) => `T${i + 65}`);
 const RESIDUAL_IDS = ['T62', 'T63'];
 const EXTENSION: Record<ProgramEntry['language'], string> = { c: 'c', cpp: 'cpp', python: 'py', bash: 'sh', javascript: 'js' };
 
@@ -43,7 +45,7 @@ describe('attack catalogue coverage', () => {
   it('covers every THREATS.md id T01..T64', () => {
     const covered = new Set<string>(ATTACKS.map((a) => a.id));
     expect(ALL_IDS.filter((id) => !covered.has(id))).toEqual([]);
-    expect([...covered].filter((id) => !ALL_IDS.includes(id))).toEqual([]);
+    expect([...covered].filter((id) => !ALL_IDS.includes(id) && !LATER_IDS.includes(id))).toEqual([]);
   });
 
   it('marks exactly T62 and T63 residual, each with a reason', () => {

@@ -95,8 +95,13 @@ static void die_with_parent(int parent_alive_fd) {
 }
 
 /* The program's process: only returns through fail paths (errors go to the exec pipe). */
-static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd) {
+static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd, int locked_fd) {
   sbx_error_t err = {0};
+  char byte;
+  /* T67: EOF once pid 1 is locked down, so no code of the program ever sees it privileged. */
+  while (read(locked_fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  close(locked_fd);
   sbx_contain_exec_program(spec, &err);
   if (write(exec_err_fd, &err, sizeof(err)) < 0) _exit(127);
   _exit(127);
@@ -120,8 +125,11 @@ static void lock_down_supervisor(void) {
 /* Container pid 1 after setup: start the program, reap until it exits, report, collect. */
 static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   sbx_error_t err = {0};
-  int ep[2];
-  if (pipe2(ep, O_CLOEXEC) < 0) fail(&err);
+  int ep[2], lk[2];
+  if (pipe2(ep, O_CLOEXEC) < 0 || pipe2(lk, O_CLOEXEC) < 0) {
+    sbx_error_set(&err, SBX_PHASE_SETUP, errno, "pipe2");
+    fail(&err);
+  }
   pid_t prog = fork();
   if (prog < 0) {
     sbx_error_set(&err, SBX_PHASE_SETUP, errno, "fork program");
@@ -129,11 +137,14 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   }
   if (prog == 0) {
     close(ep[0]);
-    run_program(spec, ep[1]);
+    close(lk[1]);
+    run_program(spec, ep[1], lk[0]);
   }
   close(ep[1]);
+  close(lk[0]);
   /* After the fork: the program's process drops to uid 1000 by itself and must not inherit this. */
   lock_down_supervisor();
+  close(lk[1]);
   /* EOF: execve succeeded (CLOEXEC closed the pipe); otherwise the program side's error. */
   ssize_t n = read(ep[0], &err, sizeof(err));
   close(ep[0]);
