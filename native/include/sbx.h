@@ -205,7 +205,8 @@ int sbx_box_collect(int report_fd, const sbx_spec_t *spec, sbx_error_t *err);
 
 /* Container pid 1: everything between "ids mapped" and "program forked". */
 int sbx_contain_pid1(const sbx_spec_t *spec, int dev_fd, sbx_error_t *err);
-/* The program's own process: drop to the sandbox user and exec. Returns only on failure. */
-int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err);
+/* The program's own process: drop to the sandbox user and exec (once locked_fd reads EOF: pid 1
+ * is locked down). Returns only on failure. */
+int sbx_contain_exec_program(const sbx_spec_t *spec, int locked_fd, sbx_error_t *err);
 
 #endif

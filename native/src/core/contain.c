@@ -98,7 +98,18 @@ static int exec_program(const sbx_spec_t *spec) {
   return best;
 }
 
-int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err) {
+/*
+ * T67: EOF on locked_fd once pid 1 has locked itself down, so no code of the program ever sees it
+ * privileged. Waited for late, after our own setup: pid 1 is done by then and nothing sleeps.
+ */
+static void wait_for_supervisor(int locked_fd) {
+  char byte;
+  while (read(locked_fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  close(locked_fd);
+}
+
+int sbx_contain_exec_program(const sbx_spec_t *spec, int locked_fd, sbx_error_t *err) {
   int r;
   /* Own session: no controlling terminal to reach (T53). */
   setsid();
@@ -110,6 +121,7 @@ int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err) {
   /* Before seccomp: an unprivileged process may only install a filter with no_new_privs, and it
    * also keeps setuid/file-capability binaries in the image from raising privileges (T42). */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "no_new_privs");
+  wait_for_supervisor(locked_fd);
   if ((r = sbx_fds_close_from(3, err)) < 0) return r;
   /* Last before execve: the profile may deny everything used above (runc's rule). */
   if ((r = sbx_seccomp_install(spec->bpf, spec->bpf_len, err)) < 0) return r;

@@ -97,12 +97,7 @@ static void die_with_parent(int parent_alive_fd) {
 /* The program's process: only returns through fail paths (errors go to the exec pipe). */
 static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd, int locked_fd) {
   sbx_error_t err = {0};
-  char byte;
-  /* T67: EOF once pid 1 is locked down, so no code of the program ever sees it privileged. */
-  while (read(locked_fd, &byte, 1) < 0 && errno == EINTR) {
-  }
-  close(locked_fd);
-  sbx_contain_exec_program(spec, &err);
+  sbx_contain_exec_program(spec, locked_fd, &err);
   if (write(exec_err_fd, &err, sizeof(err)) < 0) _exit(127);
   _exit(127);
 }
