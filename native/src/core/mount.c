@@ -90,8 +90,9 @@ static int bind_host_nodes(sbx_error_t *err) {
     return r;
   /*
    * Rootless: bind-mounted host nodes, since mknod is impossible in a user namespace and only
-   * these five exist (T25). Their inodes are the host's (T66: the run profiles close the lock,
-   * lease and notify channels on them). No tty, no ptmx, no block device.
+   * these five exist (T25). Their inodes are the host's (T66): read-only binds, so no run can
+   * change their timestamps (device I/O needs no writable mount); the run profiles close the
+   * lock, lease and notify channels on them. No tty, no ptmx, no block device.
    */
   for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/dev/%s", nodes[i]);
@@ -99,7 +100,7 @@ static int bind_host_nodes(sbx_error_t *err) {
     int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
     if (fd < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "create %s", path);
     close(fd);
-    if ((r = bind(host, path, 0, err)) < 0) return r;
+    if ((r = bind(host, path, MS_RDONLY | MS_NOSUID | MS_NOEXEC, err)) < 0) return r;
   }
   cleanup_close int dir = open(ROOT "/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "open %s", ROOT "/dev");
