@@ -76,6 +76,9 @@ function cleanupScript(rootfs: string, isBase: boolean): string {
       `rm -rf ${r}/var/lib/apt/lists/* ${r}/etc/apt/sources.list.d/* ${r}/etc/apt/sources.list`,
       `mkdir -p ${r}/var/lib/apt/lists/partial`,
       `: > ${r}/etc/resolv.conf`,
+      // mmdebstrap copies the build host's /etc/hostname; an image must not name that host (T70).
+      // Runs see their own hostname bound over it anyway (native/src/core/mount.c).
+      `printf 'bulkhead\\n' > ${r}/etc/hostname`,
     );
   }
   return lines.join('\n');
