@@ -84,7 +84,8 @@ function cleanupScript(rootfs: string, isBase: boolean): string {
 async function buildInto(ctx: BuildContext, recipe: LayerRecipe, tmp: string, parents: readonly BuiltLayer[]): Promise<void> {
   const rootfs = join(tmp, 'rootfs');
   await mkdir(rootfs, { recursive: true, mode: 0o755 });
-  const suite = recipe.bootstrap?.suite ?? 'bookworm';
+  // Every layer installs from its base's suite: a trixie layer over a bookworm base would mix libcs.
+  const suite = layerChain(ctx.recipes, recipe.name)[0]?.bootstrap?.suite ?? 'bookworm';
   const sourcesFile = join(tmp, 'sources.list');
   await writeFile(sourcesFile, renderSourcesList(await readHostDebianSources(suite, ctx.aptDir)));
   const stepsFile = join(tmp, 'steps.sh');

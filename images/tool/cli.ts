@@ -31,13 +31,17 @@ function parseArgs(argv: string[]): { command: string | undefined; names: string
   return { command: names.shift(), names, dataDir };
 }
 
+/** An image name (`python-trixie`) picks that image; a language or alias picks every image of it. */
 function pick(manifests: Manifest[], names: string[]): Manifest[] {
   if (names.length === 0) return manifests;
-  return names.map((n) => {
-    const m = manifests.find((x) => x.language === n || x.aliases.includes(n));
-    if (m === undefined) throw new Error(`unknown language "${n}" (known: ${manifests.map((x) => x.language).join(', ')})`);
-    return m;
-  });
+  const picked = new Set<Manifest>();
+  for (const n of names) {
+    const exact = manifests.filter((x) => x.image === n);
+    const named = exact.length > 0 ? exact : manifests.filter((x) => x.language === n || x.aliases.includes(n));
+    if (named.length === 0) throw new Error(`unknown language or image "${n}" (known: ${manifests.map((x) => x.image).join(', ')})`);
+    for (const m of named) picked.add(m);
+  }
+  return [...picked];
 }
 
 function requireRoot(what: string): void {
@@ -62,8 +66,8 @@ async function main(argv: string[]): Promise<number> {
         try {
           await buildImage({ dataDir, recipes, progress: log }, m);
         } catch (err) {
-          failed.push(m.language);
-          log(`FAILED ${m.language}: ${err instanceof Error ? err.message : String(err)}`);
+          failed.push(m.image);
+          log(`FAILED ${m.image}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
       log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${failed.length > 0 ? `; failed: ${failed.join(' ')}` : ''}`);
@@ -71,18 +75,18 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'list': {
       const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir });
-      const records = new Map((await listImageRecords(dataDir)).map((r) => [r.language, r]));
-      log(['language', 'version', 'size', 'layers', 'built at'].join('\t'));
+      const records = new Map((await listImageRecords(dataDir)).map((r) => [r.image ?? r.language, r]));
+      log(['language', 'version', 'image', 'size', 'layers', 'built at'].join('\t'));
       for (const r of index.list()) {
-        const rec = records.get(r.language);
+        const rec = records.get(r.image);
         const layers = r.layers.map((l) => l.split('/').at(-2) ?? l).join(' < ');
-        log([r.language, r.version, `${((rec?.sizeBytes ?? 0) / 1e6).toFixed(0)} MB`, layers, rec?.builtAt ?? ''].join('\t'));
+        log([r.language, r.version, r.image, `${((rec?.sizeBytes ?? 0) / 1e6).toFixed(0)} MB`, layers, rec?.builtAt ?? ''].join('\t'));
       }
-      for (const p of problems) log(`${p.language}\tMISSING\t${p.message}`);
+      for (const p of problems) log(`${p.language}\tMISSING\t\t${p.message}`);
       return 0;
     }
     case 'rm': {
-      for (const m of pick(manifests, names)) log(`${m.language}: ${(await removeImage(dataDir, m.language)) ? 'removed' : 'not built'}`);
+      for (const m of pick(manifests, names)) log(`${m.image}: ${(await removeImage(dataDir, m.image)) ? 'removed' : 'not built'}`);
       return 0;
     }
     case 'gc': {
@@ -95,14 +99,14 @@ async function main(argv: string[]): Promise<number> {
       requireRoot('selftest');
       let failed = 0;
       for (const m of pick(manifests, names)) {
-        const record = await readImageRecord(imageRecordPath(dataDir, m.language));
+        const record = await readImageRecord(imageRecordPath(dataDir, m.image));
         if (record === undefined) {
-          log(`${m.language}: not built (npm run images -- build ${m.language})`);
+          log(`${m.image}: not built (npm run images -- build ${m.image})`);
           failed++;
           continue;
         }
         for (const check of await selftest(m, record)) {
-          log(`${check.ok ? 'ok  ' : 'FAIL'} ${m.language} ${check.sample}${check.ok ? '' : `: ${check.detail}`}`);
+          log(`${check.ok ? 'ok  ' : 'FAIL'} ${m.image} ${check.sample}${check.ok ? '' : `: ${check.detail}`}`);
           if (!check.ok) failed++;
         }
       }

@@ -29,8 +29,10 @@ mount --bind "$aptcache/archives" "$mnt/var/cache/apt/archives"
 mount --bind -o ro /etc/resolv.conf "$mnt/etc/resolv.conf"
 cp "$sources" "$mnt/tmp/bulkhead-sources.list"
 
+# Concurrent builds (two `images build` at once, or CI beside a developer) share the apt cache;
+# apt refuses a locked cache outright, so each build waits its turn for the apt steps instead.
 apt_in() {
-  DEBIAN_FRONTEND=noninteractive chroot "$mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  flock "$aptcache/.bulkhead-apt.lock" env DEBIAN_FRONTEND=noninteractive chroot "$mnt" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive apt-get \
     -o Dir::Etc::SourceList=/tmp/bulkhead-sources.list -o Dir::Etc::SourceParts=/nonexistent \
     -o APT::Sandbox::User=root -o Dpkg::Use-Pty=0 "$@"

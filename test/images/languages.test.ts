@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ResolvedLimits } from '../../worker/contract/limits.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
-import { fillArgv, type Runtime } from '../../worker/runtime.js';
+import { compileArgv, fillArgv, type Runtime } from '../../worker/runtime.js';
 import { DEFAULT_DATA_DIR, loadManifests, loadRuntimes, type Manifest } from '../../worker/runtimes.js';
 import { loadProfile } from '../../worker/sandbox/profile.js';
 import type { Sandbox } from '../../worker/sandbox/sandbox.js';
@@ -56,7 +56,7 @@ async function spec(runtime: Runtime, stage: 'compile' | 'run', files: SandboxFi
   const profileName = stage === 'compile' ? runtime.compileProfile : runtime.profile;
   const profile = box.compileProfile(loadProfile(join(REPO, 'profiles', `${profileName}.json`)));
   const limits = limitsOf(stage === 'compile' ? runtime.compileLimits : runtime.limits.default);
-  const argv = stage === 'compile' ? (runtime.compile?.argv ?? []) : fillArgv(runtime.run.argv, limits);
+  const argv = stage === 'compile' ? compileArgv(runtime.compile ?? { argv: [] }) : fillArgv(runtime.run.argv, limits);
   return {
     layers: runtime.layers,
     files: compiled === undefined ? files : [],
