@@ -83,7 +83,7 @@ describe('POST /run: language and limits', () => {
   });
 
   it('rejects an unknown version with 400 listing the versions', async () => {
-    const error = expectError(await post({ language: 'python', version: '2.7', source: 'x' }), 400, 'SBX_ERR_RUNTIME_UNKNOWN');
+    const error = expectError(await post({ language: 'python', version: '2.7', source: 'x' }), 400, 'SBX_ERR_VERSION_UNKNOWN');
     expect(error.message).toContain('3.12.1');
   });
 
