@@ -13,22 +13,35 @@ import { imageRecordPath } from '../../worker/runtimes.js';
 const IMAGES_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 const USAGE = `usage: npm run images -- <command> [--data-dir DIR]
-  build [lang...]     build images (all when none named); needs root
+  build [name...] [--jobs N]   build images (all when none named; N at once, default 2 or
+                      $SBX_IMAGE_JOBS); needs root
   list                languages with version, size, layers, build time
   rm <lang...>        remove image records (layers go at the next gc)
   gc                  remove layers no image uses and unfinished builds
   selftest [lang...]  run each language's samples in its image (plain runner; needs root)`;
 
-function parseArgs(argv: string[]): { command: string | undefined; names: string[]; dataDir: string } {
+function parseArgs(argv: string[]): { command: string | undefined; names: string[]; dataDir: string; jobs: number } {
   const names: string[] = [];
   let dataDir = process.env.SBX_DATA_DIR ?? DEFAULT_DATA_DIR;
+  let jobs = Number(process.env.SBX_IMAGE_JOBS ?? 2);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--data-dir') dataDir = argv[++i] ?? '';
     else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--jobs') jobs = Number(argv[++i]);
     else names.push(arg);
   }
-  return { command: names.shift(), names, dataDir };
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error('--jobs (or SBX_IMAGE_JOBS) must be an integer from 1 to 16');
+  return { command: names.shift(), names, dataDir, jobs };
+}
+
+/** Runs `task` over `items`, at most `jobs` at once. */
+async function eachLimited<T>(items: readonly T[], jobs: number, task: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
 }
 
 /** An image name (`python-trixie`) picks that image; a language or alias picks every image of it. */
@@ -51,7 +64,7 @@ function requireRoot(what: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { command, names, dataDir } = parseArgs(argv);
+  const { command, names, dataDir, jobs } = parseArgs(argv);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const manifests = await loadManifests(IMAGES_DIR);
   switch (command) {
@@ -61,15 +74,16 @@ async function main(argv: string[]): Promise<number> {
       await collectGarbage(dataDir);
       const started = Date.now();
       const failed: string[] = [];
+      const ctx = { dataDir, recipes, progress: log, inFlight: new Map() };
       // One language failing (a package gone from the mirror) must not keep the others from building.
-      for (const m of pick(manifests, names)) {
+      await eachLimited(pick(manifests, names), jobs, async (m) => {
         try {
-          await buildImage({ dataDir, recipes, progress: log }, m);
+          await buildImage(ctx, m);
         } catch (err) {
           failed.push(m.image);
           log(`FAILED ${m.image}: ${err instanceof Error ? err.message : String(err)}`);
         }
-      }
+      });
       log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${failed.length > 0 ? `; failed: ${failed.join(' ')}` : ''}`);
       return failed.length === 0 ? 0 : 1;
     }
