@@ -87,6 +87,11 @@ describe('POST /run: language and limits', () => {
     expect(error.message).toContain('3.12.1');
   });
 
+  it('rejects compile flags a language does not allow with 400 SBX_ERR_COMPILE_FLAGS', async () => {
+    const error = expectError(await post({ language: 'python', source: 'x', compileFlags: ['-O2'] }), 400, 'SBX_ERR_COMPILE_FLAGS');
+    expect(error.message).toContain('-O2');
+  });
+
   it('rejects a limit above the maximum with 400 naming the limit and the maximum', async () => {
     const error = expectError(await post({ language: 'python', source: 'x', limits: { memoryBytes: 2 ** 40 } }), 400, 'SBX_ERR_LIMIT_TOO_HIGH');
     expect(error.message).toContain('memoryBytes');
