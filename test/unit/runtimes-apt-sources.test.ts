@@ -77,7 +77,7 @@ describe('apt sources of the host', () => {
     );
   });
 
-  it('builds another Debian release from the host's own repositories, suites renamed, third-party repos still out', async () => {
+  it('builds another Debian release from the host repositories, suites renamed, third-party repos still out', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulkhead-apt-'));
     await mkdir(join(dir, 'sources.list.d'));
     await writeFile(join(dir, 'sources.list.d', 'debian.sources'), DEB822);
