@@ -50,7 +50,7 @@ describe('attack probes in every language image', () => {
     const skip = reason !== undefined || programs === undefined;
     const rt = runtime as Runtime;
 
-    it('has probes for its language', () => {
+    it(`${manifest.image}: has probes for its language`, () => {
       expect(programs, manifest.language).toBeDefined();
     });
 
