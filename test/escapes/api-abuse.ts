@@ -40,7 +40,7 @@ export const T24_CASES: AbuseCase[] = [
     codeIn: ['SBX_ERR_RUNTIME_UNKNOWN', 'SBX_ERR_VALIDATION'],
   })),
   { name: 'version "../../x"', body: json({ language: 'python', version: '../../x', source: 'print(1)' }), statusIn: [400],
-    codeIn: ['SBX_ERR_RUNTIME_UNKNOWN', 'SBX_ERR_VALIDATION'] },
+    codeIn: ['SBX_ERR_VERSION_UNKNOWN', 'SBX_ERR_VALIDATION'] },
 ];
 
 function deepNesting(depth: number): string {

@@ -123,7 +123,7 @@ export const ATTACKS: readonly AttackEntry[] = [
   },
   {
     kind: 'host', id: 'T24', title: 'path traversal in file names and the language field',
-    hostCheck: 'POST /run with files named "../x", "/etc/x", "a/../../x", "x\\u0000y", a 300-byte name and language "../../bin/sh": each answers 400 (SBX_ERR_FILE_NAME or SBX_ERR_RUNTIME_UNKNOWN); nothing is created outside the work directory on the host',
+    hostCheck: 'POST /run with files named "../x", "/etc/x", "a/../../x", "x\\u0000y", a 300-byte name and language "../../bin/sh": each answers 400 (SBX_ERR_FILE_NAME, SBX_ERR_RUNTIME_UNKNOWN or SBX_ERR_VERSION_UNKNOWN); nothing is created outside the work directory on the host',
     expect: { host: ['service-healthy', 'markers-unchanged'] },
   },
   probe('T25', 'device nodes', 'T25-devices.c', [
