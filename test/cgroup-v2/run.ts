@@ -22,6 +22,8 @@ const here = join(repo, 'test', 'cgroup-v2');
 const GUEST_TIMEOUT_MS = 10 * 60_000;
 const GUEST_MEMORY_MIB = 1536;
 const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
+/** What a rootless worker runs besides node (native/outer-userns.ts). */
+const ROOTLESS_HELPERS = ['/usr/bin/newuidmap', '/usr/bin/newgidmap', '/usr/bin/unshare'];
 
 /** A layer with the suite's own tools (sock-flood), built once per source hash. */
 function toolsLayer(): string {
@@ -54,22 +56,29 @@ function sharedLibraries(file: string): string[] {
 function stageGuestRoot(root: string, layers: string[]): void {
   const build = findBuildDir();
   if (!build) throw new Error('native addon not built (npm run build:native)');
-  const node = process.execPath;
-  for (const f of new Set([node, ...sharedLibraries(node), ...sharedLibraries(join(build, 'sbx.node'))])) copyToSame(root, f);
+  // node with its libraries; the rootless test's helpers (setuid newuidmap/newgidmap, unshare) with theirs.
+  const programs = [process.execPath, ...ROOTLESS_HELPERS];
+  const files = [...programs, join(build, 'sbx.node')].flatMap((f) => [f, ...sharedLibraries(f)]);
+  for (const f of new Set(files)) if (!f.endsWith('sbx.node')) copyToSame(root, f);
   mkdirSync(join(root, 'repo', 'native', 'build', 'Release'), { recursive: true });
   mkdirSync(join(root, 'layers'));
   // The bundle sits in repo/native so that the addon is found where native/index.ts looks for it.
   const addonDir = join(root, 'repo', 'native');
   execFileSync('cp', ['-a', join(build, 'sbx.node'), join(build, 'sbx-init'), join(addonDir, 'build', 'Release')]);
-  execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(here, 'suite.ts'), '--bundle', '--platform=node',
-    '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${join(addonDir, 'cgroup-v2-suite.mjs')}`]);
+  const bundles = [{ source: 'suite.ts', out: 'cgroup-v2-suite.mjs' }, { source: 'rootless-child.ts', out: 'cgroup-v2-rootless.mjs' }];
+  for (const { source, out } of bundles) {
+    execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(here, source), '--bundle', '--platform=node',
+      '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${join(addonDir, out)}`]);
+  }
   layers.forEach((l, i) => execFileSync('cp', ['-a', l, join(root, 'layers', String(i))], { stdio: 'inherit' }));
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) mkdirSync(join(root, d), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
   chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  symlinkSync('busybox', join(root, 'bin', 'sh'));
-  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\n');
-  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
+  for (const applet of ['sh', 'sleep']) symlinkSync('busybox', join(root, 'bin', applet));
+  // The rootless worker's user and its subordinate ids, as host-setup makes them.
+  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\nbulkhead:x:1500:1500::/:/bin/sh\n');
+  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nbulkhead:x:1500:\n');
+  for (const f of ['subuid', 'subgid']) writeFileSync(join(root, 'etc', f), 'bulkhead:3000000:65536\n');
 }
 
 function guestCommand(layerCount: number): string {

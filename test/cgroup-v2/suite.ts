@@ -8,8 +8,11 @@
  *   node suite.mjs --layers <base>,<overlay>,<tools>
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCgroups } from '../../worker/host-setup.js';
 import { detectCgroupVersion } from '../../worker/sandbox/features.js';
@@ -49,6 +52,33 @@ async function cgroupOfLiveRun(): Promise<string> {
     (c) => c !== undefined);
   assert.ok(path, 'no process of the run found in a run cgroup');
   return `${CGROUP_ROOT}${path}`;
+}
+
+/** The rootless worker's user (host-setup's; the guest's /etc/passwd and /etc/subuid name it too). */
+function rootlessUser(): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('bulkhead:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  assert.ok(uid && gid, 'no bulkhead user (npm run host-setup)');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Starts rootless-child as `user` inside `cgroupDir`, the way systemd starts a delegated unit. */
+async function runRootlessChild(user: { uid: number; gid: number }, cgroupDir: string): Promise<Record<string, unknown>> {
+  const bundled = import.meta.url.endsWith('.mjs');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const argv = bundled ? [join(here, 'cgroup-v2-rootless.mjs')] : ['--import', 'tsx', join(here, 'rootless-child.ts')];
+  const child = spawn(process.execPath, [...argv, '--layers', layers.slice(0, 2).join(',')], {
+    uid: user.uid, gid: user.gid, stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: '/usr/bin:/bin', HOME: '/' },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  writeFileSync(join(cgroupDir, 'cgroup.procs'), String(child.pid));
+  // Control: the no-internal-processes rule on this kernel, the reason the worker needs a leaf.
+  assert.throws(() => writeFileSync(join(cgroupDir, 'cgroup.subtree_control'), '+memory'), /EBUSY/);
+  child.stdin.end('go\n');
+  await exited;
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 }
 
 const runCgroups = (): string[] => readdirSync(PARENT).filter((e) => e.startsWith(`r${process.pid}-`));
@@ -121,6 +151,30 @@ test('socket buffers are charged to the run: a loopback TCP/UDP flood stops at t
   assert.ok(flood.memoryPeakBytes > 16 * MiB && flood.memoryPeakBytes <= 40 * MiB, `peak ${flood.memoryPeakBytes}`);
   const control = await sandbox.run(spec(['sock-flood', '100', '50'], { ...limits, memoryBytes: 512 * MiB }));
   assert.ok(Number(jsonOf(control).sentBytes) > 48 * MiB, `control sent ${String(jsonOf(control).sentBytes)}`);
+});
+
+test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker moves into a leaf, runs get limits', async () => {
+  const user = rootlessUser();
+  const dir = `${CGROUP_ROOT}/bulkhead-cg2-rootless.service`;
+  mkdirSync(dir, { recursive: true });
+  // What Delegate=yes hands the unit's user: the directory and these three files.
+  for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads']) chownSync(join(dir, f), user.uid, user.gid);
+  const facts = await runRootlessChild(user, dir);
+  assert.equal(facts.error, undefined, String(facts.error));
+  assert.equal(facts.uid, user.uid);
+  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: false });
+  assert.equal(facts.before, '/bulkhead-cg2-rootless.service');
+  assert.equal(facts.after, '/bulkhead-cg2-rootless.service/worker');
+  const seen = facts.runCgroups as string[];
+  assert.ok(seen.length > 0 && seen.every((c) => /^\/bulkhead-cg2-rootless\.service\/r\d+-\d+$/.test(c)), `run cgroups ${seen.join(' ')}`);
+  const hog = facts.hog as { oomKilled: boolean; memoryPeakBytes: number };
+  assert.equal(hog.oomKilled, true);
+  assert.ok(hog.memoryPeakBytes > 48 * MiB && hog.memoryPeakBytes <= 64 * MiB, `peak ${hog.memoryPeakBytes}`);
+  assert.deepEqual(facts.sleeper, { exitCode: 0, killedBy: null });
+  for (const c of ['memory', 'pids', 'cpu']) assert.ok(String(facts.subtreeControl).includes(c), `subtree_control: ${String(facts.subtreeControl)}`);
+  assert.deepEqual(facts.leftover, []);
+  rmdirSync(join(dir, 'worker'));
+  rmdirSync(dir);
 });
 
 test('nothing left behind: no run cgroup and no run process after close', async () => {

@@ -8,6 +8,7 @@ import { availableParallelism, userInfo } from 'node:os';
 import { findBuildDir, helperPath, loadNative } from '../../native/index.js';
 import type { NativeCgroupConfig, NativeRunSpec, NativeRunner } from '../../native/index.js';
 import { createOuterUserns, type OuterUserns } from '../../native/outer-userns.js';
+import { prepareDelegatedV2 } from './delegated-cgroup.js';
 import { fromNative, SandboxError } from './errors.js';
 import { CGROUP_MOUNT_ROOT, detectFeatures } from './features.js';
 import type { Sandbox, SandboxFeatures } from './sandbox.js';
@@ -99,7 +100,9 @@ export class NativeSandbox implements Sandbox {
     const native = loadNative();
     let outer: OuterUserns | undefined;
     try {
-      const cgroup = config.cgroup ?? native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead');
+      const delegated = !config.cgroup && !host.privileged && host.cgroupVersion === 2 ? prepareDelegatedV2(mountRoot, uid) : undefined;
+      const cgroup = config.cgroup ?? (delegated ? { version: 2 as const, v2Dir: delegated }
+        : native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead'));
       if (host.privileged && !config.cgroup) ensureCgroupParents(cgroup);
       let slots = config.slots ?? 4 * availableParallelism();
       let idOf: (slot: number) => { root: number; user: number };
