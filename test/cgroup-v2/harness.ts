@@ -64,3 +64,14 @@ export function pidsInUidRange(base: number, count: number): number[] {
 export function cgroupOf(pid: number): string | undefined {
   return /^0::(\S+)$/m.exec(readText(`/proc/${pid}/cgroup`) ?? '')?.[1];
 }
+
+/** A child process's end: its facts (or its error) as one JSON line for the parent, then exit. */
+export function reportFacts(collect: () => Promise<Record<string, unknown>>): void {
+  collect().then((facts) => {
+    process.stdout.write(`${JSON.stringify(facts)}\n`);
+    process.exit(0);
+  }, (err: unknown) => {
+    process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })}\n`);
+    process.exit(1);
+  });
+}

@@ -4,9 +4,8 @@
  * (outer user namespace from /etc/subuid; the worker moves itself into the `worker` leaf), runs a
  * memory hog and a sleeper, and prints one JSON line of facts for the parent to judge.
  *
- *   node cgroup-v2-rootless.mjs --layers <base>,<overlay>   (waits for one line on stdin first)
+ *   node cgroup-v2-rootless.mjs --layers <base>,<overlay>
  */
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +13,7 @@ import { NativeSandbox } from '../../worker/sandbox/native-sandbox.js';
 import type { SandboxSpec } from '../../worker/sandbox/spec.js';
 import { defaultLimits } from '../helpers/sandbox-run.js';
 import { permissiveProfile } from '../helpers/sandbox-profiles.js';
+import { reportFacts } from './harness.js';
 
 const MiB = 1024 * 1024;
 const ownCgroup = (): string => /^0::(\S+)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '';
@@ -35,17 +35,16 @@ function runCgroups(): string[] {
 
 async function main(): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ options: { layers: { type: 'string' } } });
-  // The parent moves this process into the delegated cgroup, then says go.
-  await once(process.stdin, 'data');
   const before = ownCgroup();
   const sandbox = await NativeSandbox.create({ slots: 2, poolSize: 1 });
   const after = ownCgroup();
   const spec = (argv: string[], memoryBytes: number, wallTimeMs: number): SandboxSpec => ({
     layers: (values.layers ?? '').split(','), files: [], argv, env: ['PATH=/bin'], stdin: Buffer.alloc(0),
     profile: sandbox.compileProfile(permissiveProfile()), hostname: 'sandbox',
-    limits: { ...defaultLimits, memoryBytes, wallTimeMs },
+    // cpu time generous: the hog must end by its memory limit even in a slow emulated guest.
+    limits: { ...defaultLimits, memoryBytes, wallTimeMs, cpuTimeMs: 20_000 },
   });
-  const hog = await sandbox.run(spec(['probe', 'mem', '256'], 64 * MiB, 10_000));
+  const hog = await sandbox.run(spec(['probe', 'mem', '256'], 64 * MiB, 30_000));
   const sleeper = sandbox.run(spec(['sleep', '2'], 64 * MiB, 10_000));
   let seen: string[] = [];
   for (let i = 0; i < 200 && seen.length === 0; i++) {
@@ -64,10 +63,4 @@ async function main(): Promise<Record<string, unknown>> {
   };
 }
 
-main().then((facts) => {
-  process.stdout.write(`${JSON.stringify(facts)}\n`);
-  process.exit(0);
-}, (err: unknown) => {
-  process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })}\n`);
-  process.exit(1);
-});
+reportFacts(main);

@@ -7,14 +7,13 @@
  * suite's `N passed, N failed` (or `0 passed, 1 failed` when it could not run at all).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findBuildDir } from '../../native/index.js';
 import { detectCgroupVersion } from '../../worker/sandbox/features.js';
 import { ensureRootfs } from '../helpers/sandbox-rootfs.js';
+import { baseImageLayer, stageContainerApp, stageGuestRoot, toolsLayer, type ContainerPaths } from './stage.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const here = join(repo, 'test', 'cgroup-v2');
@@ -22,68 +21,17 @@ const here = join(repo, 'test', 'cgroup-v2');
 const GUEST_TIMEOUT_MS = 10 * 60_000;
 const GUEST_MEMORY_MIB = 1536;
 const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
-/** What a rootless worker runs besides node (native/outer-userns.ts). */
-const ROOTLESS_HELPERS = ['/usr/bin/newuidmap', '/usr/bin/newgidmap', '/usr/bin/unshare'];
+/** Where the images are built (the worker's default). */
+const DATA_DIR = process.env.SBX_DATA_DIR ?? '/var/lib/bulkhead';
 
-/** A layer with the suite's own tools (sock-flood), built once per source hash. */
-function toolsLayer(): string {
-  const source = join(here, 'sock-flood.c');
-  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `bulkhead-cg2-tools-${hash}`);
-  if (!existsSync(join(dir, 'bin', 'sock-flood'))) {
-    mkdirSync(join(dir, 'bin'), { recursive: true });
-    execFileSync('cc', ['-static', '-O2', '-o', join(dir, 'bin', 'sock-flood.tmp'), source]);
-    execFileSync('mv', [join(dir, 'bin', 'sock-flood.tmp'), join(dir, 'bin', 'sock-flood')]);
-  }
-  for (const d of [dir, join(dir, 'bin')]) chmodSync(d, 0o755);
-  return dir;
+function suiteArgs(layers: string[], container: ContainerPaths): string[] {
+  return ['--layers', layers.join(','), '--container-base', container.base, '--container-app', container.app,
+    '--container-enter', container.enter];
 }
 
-/** Copies a host file to the same path under `root`, following links. */
-function copyToSame(root: string, path: string): void {
-  mkdirSync(join(root, dirname(path)), { recursive: true });
-  copyFileSync(path, join(root, path));
-  chmodSync(join(root, path), statSync(path).mode & 0o7777);
-}
-
-/** Shared libraries an ELF file loads, from ldd. */
-function sharedLibraries(file: string): string[] {
-  const out = execFileSync('ldd', [file], { encoding: 'utf8' });
-  return [...out.matchAll(/(?:=> )?(\/\S+) \(0x/g)].map((m) => m[1] ?? '').filter((p) => p !== '');
-}
-
-/** The guest's root: node and its libraries, the addon, the bundled suite, the layers. */
-function stageGuestRoot(root: string, layers: string[]): void {
-  const build = findBuildDir();
-  if (!build) throw new Error('native addon not built (npm run build:native)');
-  // node with its libraries; the rootless test's helpers (setuid newuidmap/newgidmap, unshare) with theirs.
-  const programs = [process.execPath, ...ROOTLESS_HELPERS];
-  const files = [...programs, join(build, 'sbx.node')].flatMap((f) => [f, ...sharedLibraries(f)]);
-  for (const f of new Set(files)) if (!f.endsWith('sbx.node')) copyToSame(root, f);
-  mkdirSync(join(root, 'repo', 'native', 'build', 'Release'), { recursive: true });
-  mkdirSync(join(root, 'layers'));
-  // The bundle sits in repo/native so that the addon is found where native/index.ts looks for it.
-  const addonDir = join(root, 'repo', 'native');
-  execFileSync('cp', ['-a', join(build, 'sbx.node'), join(build, 'sbx-init'), join(addonDir, 'build', 'Release')]);
-  const bundles = [{ source: 'suite.ts', out: 'cgroup-v2-suite.mjs' }, { source: 'rootless-child.ts', out: 'cgroup-v2-rootless.mjs' }];
-  for (const { source, out } of bundles) {
-    execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(here, source), '--bundle', '--platform=node',
-      '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${join(addonDir, out)}`]);
-  }
-  layers.forEach((l, i) => execFileSync('cp', ['-a', l, join(root, 'layers', String(i))], { stdio: 'inherit' }));
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) mkdirSync(join(root, d), { recursive: true });
-  copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
-  chmodSync(join(root, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'sleep']) symlinkSync('busybox', join(root, 'bin', applet));
-  // The rootless worker's user and its subordinate ids, as host-setup makes them.
-  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\nbulkhead:x:1500:1500::/:/bin/sh\n');
-  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nbulkhead:x:1500:\n');
-  for (const f of ['subuid', 'subgid']) writeFileSync(join(root, 'etc', f), 'bulkhead:3000000:65536\n');
-}
-
-function guestCommand(layerCount: number): string {
-  const layers = Array.from({ length: layerCount }, (_, i) => `/layers/${i}`).join(',');
-  return `cd /repo && ${process.execPath} /repo/native/cgroup-v2-suite.mjs --layers ${layers}`;
+function guestCommand(layerCount: number, container: ContainerPaths): string {
+  const layers = Array.from({ length: layerCount }, (_, i) => `/layers/${i}`);
+  return `cd /repo && PATH=/usr/bin:/bin ${process.execPath} /repo/native/cgroup-v2-suite.mjs ${suiteArgs(layers, container).join(' ')}`;
 }
 
 /** Boots the guest, echoes its console, resolves with everything it printed. */
@@ -119,12 +67,12 @@ async function inGuest(layers: string[]): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'bulkhead-cg2-guest-'));
   try {
     const root = join(work, 'root');
-    stageGuestRoot(root, layers);
+    const container = stageGuestRoot(root, layers, baseImageLayer(DATA_DIR));
     const disk = join(work, 'disk.ext4');
     const usedMiB = Number(execFileSync('du', ['-sm', root], { encoding: 'utf8' }).split('\t')[0]);
     execFileSync('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', root, disk, `${usedMiB + 64}M`]);
     process.stdout.write(`cgroup-v2: booting ${kernelDir} (prepared in ${Date.now() - startedMs} ms)\n`);
-    const text = (await boot(kernelDir, disk, guestCommand(layers.length))).replace(/\r/g, '');
+    const text = (await boot(kernelDir, disk, guestCommand(layers.length, container))).replace(/\r/g, '');
     process.stdout.write(`cgroup-v2: guest done in ${Date.now() - startedMs} ms\n`);
     const rc = Number(/^guest-rc=(\d+)$/m.exec(text)?.[1] ?? 255);
     return SUMMARY.test(text) ? rc : (process.stdout.write('0 passed, 1 failed\n'), 1);
@@ -134,11 +82,18 @@ async function inGuest(layers: string[]): Promise<number> {
 }
 
 function direct(layers: string[]): number {
+  const work = mkdtempSync(join(tmpdir(), 'bulkhead-cg2-direct-'));
+  // The container's root (an unprivileged host user) reads the app layer from here.
+  chmodSync(work, 0o755);
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', join(here, 'suite.ts'), '--layers', layers.join(',')], { stdio: 'inherit', cwd: repo });
+    stageContainerApp(join(work, 'app'), layers);
+    const container = { base: baseImageLayer(DATA_DIR), app: join(work, 'app'), enter: join(here, 'container-enter.sh') };
+    execFileSync(process.execPath, ['--import', 'tsx', join(here, 'suite.ts'), ...suiteArgs(layers, container)], { stdio: 'inherit', cwd: repo });
     return 0;
   } catch {
     return 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -29,8 +29,15 @@ const PARENT = `${CGROUP_ROOT}/bulkhead`;
 /** A host id range of this suite alone, so its runs' processes can be told from any other. */
 const UID_BASE = 2_200_000;
 const UID_COUNT = 64;
+/** Time limits for runs that must end by another limit: an emulated guest on a busy host is slow. */
+const SLOW = { cpuTimeMs: 20_000, wallTimeMs: 30_000 };
 
-const { values } = parseArgs({ options: { layers: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    layers: { type: 'string' }, 'container-base': { type: 'string' }, 'container-app': { type: 'string' },
+    'container-enter': { type: 'string' },
+  },
+});
 const layers = (values.layers ?? '').split(',').filter((l) => l !== '');
 let sandbox: NativeSandbox;
 
@@ -62,23 +69,37 @@ function rootlessUser(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** Starts rootless-child as `user` inside `cgroupDir`, the way systemd starts a delegated unit. */
-async function runRootlessChild(user: { uid: number; gid: number }, cgroupDir: string): Promise<Record<string, unknown>> {
-  const bundled = import.meta.url.endsWith('.mjs');
-  const here = dirname(fileURLToPath(import.meta.url));
-  const argv = bundled ? [join(here, 'cgroup-v2-rootless.mjs')] : ['--import', 'tsx', join(here, 'rootless-child.ts')];
-  const child = spawn(process.execPath, [...argv, '--layers', layers.slice(0, 2).join(',')], {
+/** A cgroup handed to `user` as systemd's Delegate=yes does: the directory and three files. */
+function delegate(name: string, user: { uid: number; gid: number }): string {
+  const dir = `${CGROUP_ROOT}/${name}`;
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads']) chownSync(join(dir, f), user.uid, user.gid);
+  return dir;
+}
+
+/**
+ * Runs `argv` as `user` inside `cgroupDir`, the way systemd starts a delegated unit: the process
+ * waits for a line on stdin until it has been moved there. Resolves with its last stdout line.
+ */
+async function runDelegated(user: { uid: number; gid: number }, cgroupDir: string, argv: string[],
+  beforeGo: () => void = () => undefined): Promise<Record<string, unknown>> {
+  const child = spawn('/bin/sh', ['-c', 'read go; exec "$@"', 'sh', ...argv], {
     uid: user.uid, gid: user.gid, stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: '/usr/bin:/bin', HOME: '/' },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   writeFileSync(join(cgroupDir, 'cgroup.procs'), String(child.pid));
-  // Control: the no-internal-processes rule on this kernel, the reason the worker needs a leaf.
-  assert.throws(() => writeFileSync(join(cgroupDir, 'cgroup.subtree_control'), '+memory'), /EBUSY/);
+  beforeGo();
   child.stdin.end('go\n');
   await exited;
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+  return JSON.parse(out.trim().split('\n').pop() || '{}') as Record<string, unknown>;
+}
+
+/** node with a test child: the bundle next to this one, or the TypeScript source through tsx. */
+function nodeArgv(bundle: string, source: string): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return import.meta.url.endsWith('.mjs') ? [process.execPath, join(here, bundle)] : [process.execPath, '--import', 'tsx', join(here, source)];
 }
 
 const runCgroups = (): string[] => readdirSync(PARENT).filter((e) => e.startsWith(`r${process.pid}-`));
@@ -93,7 +114,7 @@ test('runs on a cgroup v2 kernel with memory, pids and cpu enabled for run cgrou
 });
 
 test('memory limit: OOM kill read from memory.events is MEMORY_LIMIT, peak from memory.peak', async () => {
-  const hog = await sandbox.run(spec(['probe', 'mem', '256'], { memoryBytes: 64 * MiB }));
+  const hog = await sandbox.run(spec(['probe', 'mem', '256'], { memoryBytes: 64 * MiB, ...SLOW }));
   assert.equal(classifyOutcome(hog).status, 'MEMORY_LIMIT');
   assert.equal(hog.signal, 9);
   assert.ok(hog.memoryPeakBytes > 48 * MiB && hog.memoryPeakBytes <= 64 * MiB, `peak ${hog.memoryPeakBytes}`);
@@ -103,7 +124,7 @@ test('memory limit: OOM kill read from memory.events is MEMORY_LIMIT, peak from 
 });
 
 test('pids limit: a fork bomb stops at pids.max with EAGAIN', async () => {
-  const outcome = await sandbox.run(spec(['probe', 'fork-bomb'], { pids: 16 }));
+  const outcome = await sandbox.run(spec(['probe', 'fork-bomb'], { pids: 16, ...SLOW }));
   const json = jsonOf(outcome);
   assert.equal(outcome.exitCode, 0);
   assert.equal(json.errno, 11);
@@ -155,11 +176,10 @@ test('socket buffers are charged to the run: a loopback TCP/UDP flood stops at t
 
 test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker moves into a leaf, runs get limits', async () => {
   const user = rootlessUser();
-  const dir = `${CGROUP_ROOT}/bulkhead-cg2-rootless.service`;
-  mkdirSync(dir, { recursive: true });
-  // What Delegate=yes hands the unit's user: the directory and these three files.
-  for (const f of ['', 'cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads']) chownSync(join(dir, f), user.uid, user.gid);
-  const facts = await runRootlessChild(user, dir);
+  const dir = delegate('bulkhead-cg2-rootless.service', user);
+  const facts = await runDelegated(user, dir, [...nodeArgv('cgroup-v2-rootless.mjs', 'rootless-child.ts'), '--layers', layers.slice(0, 2).join(',')],
+    // Control: the no-internal-processes rule on this kernel, the reason the worker needs a leaf.
+    () => assert.throws(() => writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory'), /EBUSY/));
   assert.equal(facts.error, undefined, String(facts.error));
   assert.equal(facts.uid, user.uid);
   assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: false });
@@ -175,6 +195,28 @@ test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker
   assert.deepEqual(facts.leftover, []);
   rmdirSync(join(dir, 'worker'));
   rmdirSync(dir);
+});
+
+test('an unprivileged container built like rootless Podman (user, mount, pid, cgroup namespaces) runs the sandbox', async () => {
+  const user = rootlessUser();
+  const dir = delegate('bulkhead-cg2-container.scope', user);
+  // The launcher (the unshare that stays outside the container) lives beside the container's cgroup.
+  mkdirSync(join(dir, 'launcher'));
+  const inside = ['/usr/bin/node', '/app/native/cgroup-v2-container.mjs', '--layers', '/app/layers/0,/app/layers/1'];
+  const facts = await runDelegated(user, join(dir, 'launcher'), ['/usr/bin/unshare', '--user', '--map-root-user', '--map-auto',
+    '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', values['container-enter'] ?? '', dir, values['container-base'] ?? '',
+    values['container-app'] ?? '', ...inside]);
+  assert.equal(facts.error, undefined, String(facts.error));
+  // Container root is the unprivileged user on the host: no host root inside.
+  assert.deepEqual((facts.uidMap as number[]).slice(0, 3), [0, user.uid, 1]);
+  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: true });
+  assert.equal(facts.before, '/');
+  assert.equal(facts.after, '/worker');
+  assert.equal((facts.hog as { oomKilled: boolean }).oomKilled, true);
+  assert.equal((facts.bomb as { errno: number }).errno, 11);
+  assert.match((facts.hello as { stdout: string }).stdout, /^hello from the run\n/);
+  assert.deepEqual(facts.leftover, []);
+  for (const d of ['container/worker', 'container', 'launcher', '']) rmdirSync(join(dir, d));
 });
 
 test('nothing left behind: no run cgroup and no run process after close', async () => {

@@ -34,3 +34,27 @@ describe.skipIf(!hasAnalyze)(`systemd units${hasAnalyze ? '' : ' (skipped: syste
     expect(unit('redis')).toMatch(/--unixsocket \/run\/bulkhead-redis\/redis.sock/);
   });
 });
+
+describe('Kubernetes manifests and the worker seccomp profile', () => {
+  const k8s = (f: string): string => readFileSync(join(REPO_DIR, 'scripts', 'deploy', 'kubernetes', f), 'utf8');
+
+  it('run the worker without privileged: true, in a user namespace, with only the named capabilities', () => {
+    const worker = k8s('worker.yaml');
+    expect(worker).not.toMatch(/^ *privileged: true/m);
+    expect(worker).toMatch(/^ *privileged: false$/m);
+    expect(worker).toMatch(/^ {6}hostUsers: false$/m);
+    expect(worker).toMatch(/add: \[SYS_ADMIN, SETUID, SETGID, KILL\]/);
+    expect(worker).toMatch(/drop: \[ALL\]/);
+    expect(worker).toMatch(/localhostProfile: bulkhead-worker.json/);
+    expect(k8s('api.yaml')).toMatch(/readOnlyRootFilesystem: true/);
+  });
+
+  it('the seccomp profile is valid JSON that denies module loading, kexec and bpf and gives a reason per group', () => {
+    const profile = JSON.parse(k8s('seccomp-worker.json')) as { syscalls: { names: string[]; action: string; comment: string }[] };
+    const denied = profile.syscalls.filter((s) => s.action === 'SCMP_ACT_ERRNO').flatMap((s) => s.names);
+    for (const name of ['init_module', 'kexec_load', 'bpf', 'userfaultfd']) expect(denied).toContain(name);
+    // What building a run needs stays allowed.
+    for (const name of ['unshare', 'clone', 'mount', 'pivot_root', 'setns']) expect(denied).not.toContain(name);
+    for (const s of profile.syscalls) expect(s.comment.length).toBeGreaterThan(10);
+  });
+});

@@ -4,9 +4,11 @@
  * ancestor's cgroup.procs, so run cgroups must live inside that subtree. The no-internal-processes
  * rule forbids a cgroup that enables controllers for its children to hold processes itself: the
  * worker first moves every process of its cgroup into a leaf `worker/`, then enables memory, pids
- * and cpu, and makes each run cgroup a sibling of that leaf.
+ * and cpu, and makes each run cgroup a sibling of that leaf. The same holds for a worker in a
+ * container with its own cgroup namespace: there the namespace root is the delegated cgroup, and
+ * the worker is the container's root (privileged inside, an unprivileged user on the host).
  */
-import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SandboxError } from './errors.js';
 
@@ -27,14 +29,23 @@ function isDelegatedTo(dir: string, uid: number): boolean {
   }
 }
 
-/** The delegated subtree this process is in: its cgroup, or the parent once it moved into the leaf. */
-function delegatedBase(mountRoot: string, uid: number, selfCgroupText: string): string | undefined {
+/**
+ * The delegated subtree this process is in: its cgroup, or the parent once it moved into the
+ * leaf. A root worker qualifies only at the root of a cgroup namespace (a container); on the host
+ * it keeps the host-setup parent.
+ */
+function delegatedBase(mountRoot: string, uid: number, privileged: boolean, selfCgroupText: string): string | undefined {
   const own = /^0::(\/\S*)$/m.exec(selfCgroupText)?.[1];
-  if (own === undefined || own === '/') return undefined;
+  if (own === undefined) return undefined;
+  // The host's root cgroup has no cgroup.events; a cgroup namespace's root is a real cgroup.
+  const inNamespaceRoot = existsSync(join(mountRoot, 'cgroup.events'));
+  if (own === '/') return inNamespaceRoot && isDelegatedTo(mountRoot, uid) ? mountRoot : undefined;
   const dir = join(mountRoot, own);
   // A second sandbox in the same process (tests, a restart in place) finds itself in the leaf.
-  if (basename(dir) === WORKER_LEAF && isDelegatedTo(dirname(dir), uid)) return dirname(dir);
-  return isDelegatedTo(dir, uid) ? dir : undefined;
+  const parent = dirname(dir);
+  const parentQualifies = parent === mountRoot ? inNamespaceRoot : !privileged;
+  if (basename(dir) === WORKER_LEAF && parentQualifies && isDelegatedTo(parent, uid)) return parent;
+  return !privileged && isDelegatedTo(dir, uid) ? dir : undefined;
 }
 
 /** Moves every process of `base` into its leaf; repeated because a process may fork meanwhile. */
@@ -67,12 +78,12 @@ function enableRunControllers(base: string): void {
 }
 
 /**
- * When this rootless process sits in a cgroup v2 subtree delegated to it, prepares it for run
- * cgroups and returns its path (their parent); undefined when it is not delegated (then the
- * host-setup parent is used, and `npm run doctor` says what is missing).
+ * When this process sits in a cgroup v2 subtree delegated to it, prepares it for run cgroups and
+ * returns its path (their parent); undefined when it is not delegated (then the host-setup parent
+ * is used, and `npm run doctor` says what is missing).
  */
-export function prepareDelegatedV2(mountRoot: string, uid: number): string | undefined {
-  const base = delegatedBase(mountRoot, uid, read('/proc/self/cgroup'));
+export function prepareDelegatedV2(mountRoot: string, uid: number, privileged: boolean): string | undefined {
+  const base = delegatedBase(mountRoot, uid, privileged, read('/proc/self/cgroup'));
   if (base === undefined) return undefined;
   // Order: the processes leave first; enabling controllers on a cgroup with members is EBUSY.
   moveProcessesToLeaf(base);

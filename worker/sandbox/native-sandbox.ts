@@ -100,7 +100,7 @@ export class NativeSandbox implements Sandbox {
     const native = loadNative();
     let outer: OuterUserns | undefined;
     try {
-      const delegated = !config.cgroup && !host.privileged && host.cgroupVersion === 2 ? prepareDelegatedV2(mountRoot, uid) : undefined;
+      const delegated = !config.cgroup && host.cgroupVersion === 2 ? prepareDelegatedV2(mountRoot, uid, host.privileged) : undefined;
       const cgroup = config.cgroup ?? (delegated ? { version: 2 as const, v2Dir: delegated }
         : native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead'));
       if (host.privileged && !config.cgroup) ensureCgroupParents(cgroup);
