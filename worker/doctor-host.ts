@@ -59,6 +59,10 @@ function checkCgroupV2(h: HostView, name: string, hostSetup: string): Check {
   const available = words(h.read(`${h.cgroupRoot}/cgroup.controllers`));
   const absent = RUN_CONTROLLERS.filter((c) => !available.includes(c));
   if (absent.length) return { level: 'fail', name, detail: `cgroup v2 without the ${absent.join(', ')} controller`, fix: 'enable them on the kernel command line (e.g. cgroup_enable=memory)' };
+  // A container's cgroup namespace root (the host's root has no cgroup.events): the worker moves into a leaf.
+  if (h.uid === 0 && h.exists(`${h.cgroupRoot}/cgroup.events`) && h.ownerOf(`${h.cgroupRoot}/cgroup.procs`) === 0) {
+    return { level: 'ok', name, detail: `cgroup v2, the root of a cgroup namespace delegated to this container (the worker moves itself into a leaf)` };
+  }
   if (h.uid === 0) {
     const parent = `${h.cgroupRoot}/${h.cgroupParent}`;
     const enabled = words(h.read(`${parent}/cgroup.subtree_control`));

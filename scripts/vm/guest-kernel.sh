@@ -8,7 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache_root=${SBX_VM_CACHE:-/var/cache/bulkhead/vm}
 meta=linux-image-cloud-amd64
-pkg=$(apt-cache depends --no-recommends --no-suggests "$meta" | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+kernel_package() { apt-cache depends --no-recommends --no-suggests "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'; }
+pkg=$(kernel_package)
+# A machine whose package lists were cleaned (container images) knows no package until updated.
+if [[ -z $pkg && $EUID -eq 0 ]]; then apt-get update -q >/dev/null; pkg=$(kernel_package); fi
 version=$(apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
 [[ -n $pkg && -n $version && $version != "(none)" ]] || { echo "guest-kernel: $meta not found in the apt sources" >&2; exit 1; }
 hash=$( { cat "$here/guest-kernel.sh" "$here/guest-init.sh"; echo "$pkg=$version"; sha256sum /bin/busybox; } | sha256sum | cut -c1-16)

@@ -34,6 +34,12 @@ describe('doctor host checks', () => {
     expect(checkCgroupDelegation(host(files, 999, { [dir]: 999, [`${dir}/cgroup.procs`]: 999 })).level).toBe('ok');
   });
 
+  it('cgroup v2 at the root of a container\'s cgroup namespace, owned by its root, is usable', () => {
+    const ns = { ...V2, '/cg/cgroup.events': 'populated 1\n', '/cg/cgroup.procs': '1\n' };
+    expect(checkCgroupDelegation(host(ns, 0, { '/cg/cgroup.procs': 0 })).level).toBe('ok');
+    expect(checkCgroupDelegation(host(ns, 0, { '/cg/cgroup.procs': 65534 })).level).toBe('fail');
+  });
+
   it('cgroup v2 without the memory controller fails', () => {
     expect(checkCgroupDelegation(host({ '/cg/cgroup.controllers': 'cpu pids' })).detail).toContain('memory');
   });
