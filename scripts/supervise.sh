@@ -23,10 +23,11 @@ reason() {
 
 # supervise NAME COMMAND...: runs COMMAND until told to stop, restarting it whenever it ends.
 supervise() {
-  local name=$1 backoff=1 child=0 started rc
+  local name=$1 backoff=1 child= started rc
   shift
-  # The child gets SIGTERM (its graceful shutdown) and is waited for before the loop ends.
-  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  # The child gets SIGTERM (its graceful shutdown) and is waited for before the loop ends. No
+  # child yet: nothing to signal (kill 0 would signal the whole process group).
+  trap '[[ -n $child ]] && { kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; }; exit 0' TERM INT
   while true; do
     started=$SECONDS
     "$@" &
