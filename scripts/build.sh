@@ -6,7 +6,11 @@
 # stale copy of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm run --silent build:native
+# The addon is rebuilt when any native source is newer than it (as scripts/prepare.sh does).
+addon=native/build/Release/sbx.node
+if [[ ! -f $addon ]] || [[ -n $(find native -path native/build -prune -o -newer "$addon" -type f -print -quit) ]]; then
+  npm run --silent build:native
+fi
 rm -rf dist
 npx tsc -p tsconfig.build.json
 ln -s ../profiles dist/profiles
