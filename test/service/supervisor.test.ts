@@ -2,7 +2,8 @@
  * The quick start's supervisor (scripts/supervise.sh, what `npm start` runs once prepared), as a
  * user runs it, with the default lock and stalled-check settings: a SIGKILLed worker is restarted
  * and its in-flight run finishes on the new worker within 45 s while the API answers throughout;
- * a SIGKILLed Redis comes back with the queue (AOF) and new runs work; SIGTERM stops everything.
+ * a SIGKILLed Redis comes back with the queue (AOF) and new runs work; a SIGKILLed API comes back
+ * while the worker keeps running; SIGTERM stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -131,6 +132,19 @@ describe.skipIf(skip !== undefined)(`supervised quick start${skip ? ` (skipped: 
     expect(JSON.stringify(answer.body)).toContain('after-redis');
     expect(stack.output()).toMatch(/redis \(pid \d+\) killed by SIGKILL/);
     expect(stack.output().match(/supervisor: api started/g)).toHaveLength(1);
+  }, 60_000);
+
+  it('restarts a SIGKILLed API while the worker keeps its process', async () => {
+    const [api] = stackPids(stack, 'api/main.ts');
+    const [worker] = stackPids(stack, 'worker/main.ts');
+    expect(api).toBeDefined();
+    process.kill(api ?? -1, 'SIGKILL');
+    await eventually('a new API answers', async () => (await fetch(`${stack.url}/health`)).status === 200, 30_000);
+    expect(stackPids(stack, 'api/main.ts')).not.toContain(api);
+    expect(stackPids(stack, 'worker/main.ts')).toEqual([worker]);
+    expect(stack.output()).toMatch(/api \(pid \d+\) killed by SIGKILL/);
+    const answer = await postRun(stack.url, { language: 'bash', source: 'echo after-api', wait: true });
+    expect(JSON.stringify(answer.body)).toContain('after-api');
   }, 60_000);
 
   it('stops every process it started on SIGTERM', async () => {
