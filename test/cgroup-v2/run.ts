@@ -75,7 +75,11 @@ async function inGuest(layers: string[]): Promise<number> {
     const text = (await boot(kernelDir, disk, guestCommand(layers.length, container))).replace(/\r/g, '');
     process.stdout.write(`cgroup-v2: guest done in ${Date.now() - startedMs} ms\n`);
     const rc = Number(/^guest-rc=(\d+)$/m.exec(text)?.[1] ?? 255);
-    return SUMMARY.test(text) ? rc : (process.stdout.write('0 passed, 1 failed\n'), 1);
+    const summary = SUMMARY.exec(text)?.[0];
+    const kernel = /kernel: (\S+ \(cgroup controllers: [^)]*\))/.exec(text)?.[1] ?? 'an unknown kernel';
+    // Last line, after the guest's shutdown messages: the counts scripts/test.sh adds up.
+    process.stdout.write(summary ? `cgroup-v2: ran on ${kernel}\n${summary}\n` : '0 passed, 1 failed\n');
+    return summary ? rc : 1;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
