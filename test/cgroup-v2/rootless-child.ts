@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkCgroupDelegation, liveHost } from '../../worker/doctor-host.js';
 import { NativeSandbox } from '../../worker/sandbox/native-sandbox.js';
 import type { SandboxSpec } from '../../worker/sandbox/spec.js';
 import { defaultLimits } from '../helpers/sandbox-run.js';
@@ -36,6 +37,8 @@ function runCgroups(): string[] {
 async function main(): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ options: { layers: { type: 'string' } } });
   const before = ownCgroup();
+  // What `npm run doctor` says of this delegated cgroup, before the worker has touched it.
+  const doctorCgroup = checkCgroupDelegation(liveHost(process.getuid?.() ?? -1));
   const sandbox = await NativeSandbox.create({ slots: 2, poolSize: 1 });
   const after = ownCgroup();
   const spec = (argv: string[], memoryBytes: number, wallTimeMs: number): SandboxSpec => ({
@@ -55,7 +58,7 @@ async function main(): Promise<Record<string, unknown>> {
   await sandbox.close();
   const base = join('/sys/fs/cgroup', dirname(after));
   return {
-    uid: process.getuid?.(), before, after, runCgroups: seen, features: sandbox.features,
+    uid: process.getuid?.(), before, after, doctorCgroup: doctorCgroup.level, doctorDetail: doctorCgroup.detail, runCgroups: seen, features: sandbox.features,
     hog: { oomKilled: hog.oomKilled, signal: hog.signal, memoryPeakBytes: hog.memoryPeakBytes },
     sleeper: { exitCode: slept.exitCode, killedBy: slept.killedBy },
     subtreeControl: readFileSync(join(base, 'cgroup.subtree_control'), 'utf8').trim(),

@@ -14,6 +14,7 @@ import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hostChecks, liveHost } from '../../worker/doctor-host.js';
 import { ensureCgroups } from '../../worker/host-setup.js';
 import { detectCgroupVersion } from '../../worker/sandbox/features.js';
 import { NativeSandbox } from '../../worker/sandbox/native-sandbox.js';
@@ -113,6 +114,11 @@ test('runs on a cgroup v2 kernel with memory, pids and cpu enabled for run cgrou
   for (const c of ['memory', 'pids', 'cpu']) assert.ok(enabled.includes(c), `${c} not in ${PARENT}/cgroup.subtree_control`);
 });
 
+test('npm run doctor\'s host checks pass on this v2 kernel (cgroup delegation, user namespaces, overlay, swap)', () => {
+  const failed = hostChecks(liveHost(0)).filter((c) => c.level === 'fail');
+  assert.deepEqual(failed, []);
+});
+
 test('memory limit: OOM kill read from memory.events is MEMORY_LIMIT, peak from memory.peak', async () => {
   const hog = await sandbox.run(spec(['probe', 'mem', '256'], { memoryBytes: 64 * MiB, ...SLOW }));
   assert.equal(classifyOutcome(hog).status, 'MEMORY_LIMIT');
@@ -193,6 +199,7 @@ test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker
   assert.deepEqual(facts.sleeper, { exitCode: 0, killedBy: null });
   for (const c of ['memory', 'pids', 'cpu']) assert.ok(String(facts.subtreeControl).includes(c), `subtree_control: ${String(facts.subtreeControl)}`);
   assert.deepEqual(facts.leftover, []);
+  assert.equal(facts.doctorCgroup, 'ok');
   rmdirSync(join(dir, 'worker'));
   rmdirSync(dir);
 });
