@@ -105,9 +105,13 @@ export const WorkerConfigSchema = Type.Object({
   resultTtlS: Int(1),
   /** Heartbeat key TTL, ms; refreshed every third of it. @defaultValue 15000 (`SBX_HEARTBEAT_MS`) */
   heartbeatTtlMs: Int(300),
-  /** BullMQ job lock duration, ms: a dead worker's runs are recovered after about this long. @defaultValue 30000 (`SBX_LOCK_DURATION_MS`) */
+  /**
+   * BullMQ job lock duration, ms, renewed every half of it while a run is in flight. A dead worker's
+   * runs go back to the queue within stalledIntervalMs + max(stalledIntervalMs, lockDurationMs)
+   * (20 s by default; worker/README.md). @defaultValue 15000 (`SBX_LOCK_DURATION_MS`)
+   */
   lockDurationMs: Int(100),
-  /** BullMQ stalled-job check interval, ms. @defaultValue 30000 (`SBX_STALLED_INTERVAL_MS`) */
+  /** BullMQ stalled-job check interval, ms (one check per interval for the whole queue). @defaultValue 5000 (`SBX_STALLED_INTERVAL_MS`) */
   stalledIntervalMs: Int(100),
   /** Times a run may be recovered from a dead worker before it fails. @defaultValue 2 (`SBX_MAX_STALLED_COUNT`) */
   maxStalledCount: Int(0),
@@ -165,8 +169,8 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     workerId: str('SBX_WORKER_ID', `${facts.hostname}-${facts.pid}-${randomBytes(3).toString('hex')}`),
     resultTtlS: int('SBX_RESULT_TTL_S', 3600),
     heartbeatTtlMs: int('SBX_HEARTBEAT_MS', 15_000),
-    lockDurationMs: int('SBX_LOCK_DURATION_MS', 30_000),
-    stalledIntervalMs: int('SBX_STALLED_INTERVAL_MS', 30_000),
+    lockDurationMs: int('SBX_LOCK_DURATION_MS', 15_000),
+    stalledIntervalMs: int('SBX_STALLED_INTERVAL_MS', 5_000),
     maxStalledCount: int('SBX_MAX_STALLED_COUNT', 2),
     shutdownGraceMs: int('SBX_SHUTDOWN_GRACE_MS', 30_000),
     ceilings: {

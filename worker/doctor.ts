@@ -9,16 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
+import type { Check } from './doctor-host.js';
 import type { RuntimeIndex } from './runtime.js';
 import type { ProfileRules } from './sandbox/spec.js';
-
-type Level = 'ok' | 'warn' | 'fail';
-interface Check {
-  level: Level;
-  name: string;
-  detail: string;
-  fix?: string;
-}
 
 /** How long to wait for Redis to answer PING, ms. */
 const REDIS_TIMEOUT_MS = 3000;
@@ -83,11 +76,12 @@ async function checkCoreDumps(config: Readonly<WorkerConfig>, rules: Iterable<Pr
 async function checkHost(): Promise<Check[]> {
   try {
     const { detectFeatures } = await import('./sandbox/features.js');
-    const f = detectFeatures(process.getuid?.() ?? -1);
+    const { hostChecks, liveHost } = await import('./doctor-host.js');
+    const uid = process.getuid?.() ?? -1;
+    const f = detectFeatures(uid);
     return [
-      { level: f.cgroupVersion === 2 ? 'ok' : 'warn', name: 'cgroup', detail: `cgroup v${f.cgroupVersion}` },
-      { level: f.userNamespaces ? 'ok' : 'fail', name: 'user namespaces', detail: f.userNamespaces ? 'available' : 'disabled', ...(f.userNamespaces ? {} : { fix: 'sysctl -w kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000' }) },
       { level: 'ok', name: 'mode', detail: f.privileged ? 'privileged (root)' : 'rootless' },
+      ...hostChecks(liveHost(uid)),
       { level: f.timeNamespace ? 'ok' : 'warn', name: 'time namespace', detail: f.timeNamespace ? 'available' : 'not available (runs see the host clock)' },
     ];
   } catch (err) {

@@ -127,4 +127,4 @@ function main(argv: string[]): number {
   }
 }
 
-if (process.argv[1]?.endsWith('host-setup.ts')) process.exitCode = main(process.argv.slice(2));
+if (/host-setup\.[jt]s$/.test(process.argv[1] ?? '')) process.exitCode = main(process.argv.slice(2));

@@ -15,6 +15,9 @@ describe('loadWorkerConfig', () => {
       slots: 6,
       resultTtlS: 3600,
       shutdownGraceMs: 30_000,
+      // A dead worker's runs are re-run within interval + max(interval, lock) = 20 s (the 45 s promise).
+      lockDurationMs: 15_000,
+      stalledIntervalMs: 5_000,
       logLevel: 'info',
     });
     expect(config.workerId).toMatch(/^box-42-[0-9a-f]{6}$/);

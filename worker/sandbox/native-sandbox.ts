@@ -8,6 +8,7 @@ import { availableParallelism, userInfo } from 'node:os';
 import { findBuildDir, helperPath, loadNative } from '../../native/index.js';
 import type { NativeCgroupConfig, NativeRunSpec, NativeRunner } from '../../native/index.js';
 import { createOuterUserns, type OuterUserns } from '../../native/outer-userns.js';
+import { prepareDelegatedV2 } from './delegated-cgroup.js';
 import { fromNative, SandboxError } from './errors.js';
 import { CGROUP_MOUNT_ROOT, detectFeatures } from './features.js';
 import { leaseIdPairs, type IdLease } from './uid-lease.js';
@@ -109,7 +110,9 @@ export class NativeSandbox implements Sandbox {
     let outer: OuterUserns | undefined;
     let lease: IdLease | undefined;
     try {
-      const cgroup = config.cgroup ?? native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead');
+      const delegated = !config.cgroup && host.cgroupVersion === 2 ? prepareDelegatedV2(mountRoot, uid, host.privileged) : undefined;
+      const cgroup = config.cgroup ?? (delegated ? { version: 2 as const, v2Dir: delegated }
+        : native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead'));
       if (host.privileged && !config.cgroup) ensureCgroupParents(cgroup);
       const wanted = config.slots ?? 4 * availableParallelism();
       if (host.privileged) {
