@@ -103,29 +103,6 @@ export function checkAppArmorUserns(h: HostView): Check {
   };
 }
 
-/** Swap counted in the memory limit: without it a run can swap out past its memory limit. */
-export function checkSwapAccounting(h: HostView): Check {
-  const name = 'swap accounting';
-  const swapOn = (h.read('/proc/swaps') ?? '').trim().split('\n').length > 1;
-  const v2 = h.exists(`${h.cgroupRoot}/cgroup.controllers`);
-  const probe = v2 ? `${h.cgroupRoot}/${h.cgroupParent}/memory.swap.max` : `${h.cgroupRoot}/memory/memory.memsw.limit_in_bytes`;
-  if (h.exists(probe)) return { level: 'ok', name, detail: `swap is counted (${probe})` };
-  if (!swapOn) return { level: 'warn', name, detail: `no swap accounting (${probe} missing); harmless while no swap is on`, fix: 'boot with swapaccount=1 before enabling swap' };
-  return { level: 'fail', name, detail: `swap is on and not counted (${probe} missing): a run can exceed its memory limit in swap`, fix: 'boot with swapaccount=1 (kernel command line), or swapoff -a' };
-}
-
-/** A pipe core_pattern starts a host helper (as root, outside every limit) for each crash. */
-export function checkCorePattern(h: HostView): Check {
-  const name = 'core_pattern';
-  const pattern = h.read('/proc/sys/kernel/core_pattern')?.trim() ?? '';
-  if (!pattern.startsWith('|')) return { level: 'ok', name, detail: `"${pattern}" (runs have RLIMIT_CORE 0: no core file is written)` };
-  return {
-    level: 'warn', name,
-    detail: `"${pattern}": the kernel starts this helper on the host for every crashing program of a run, outside the run's cgroup and limits (the sandbox's RLIMIT_CORE 0 does not stop a pipe)`,
-    fix: 'sysctl -w kernel.core_pattern=core (or a helper that returns at once for RLIMIT_CORE 0, %c)',
-  };
-}
-
 /** Raised socket buffer maxima: on cgroup v1 socket memory is not charged to the run. */
 export function checkSocketBuffers(h: HostView): Check {
   const name = 'socket buffers';
@@ -133,6 +110,10 @@ export function checkSocketBuffers(h: HostView): Check {
   const v2 = h.exists(`${h.cgroupRoot}/cgroup.controllers`);
   if (max <= DEFAULT_SOCKET_BUFFER_MAX_BYTES) return { level: 'ok', name, detail: `net.core.rmem_max/wmem_max at most ${max} bytes` };
   if (v2) return { level: 'ok', name, detail: `raised to ${max} bytes; cgroup v2 charges socket memory to the run` };
+  // T65: on v1 each run's cgroup gets memory.kmem.tcp.limit_in_bytes, which charges TCP and UDP.
+  if (h.exists(`${h.cgroupRoot}/memory/memory.kmem.tcp.limit_in_bytes`)) {
+    return { level: 'ok', name, detail: `raised to ${max} bytes; each run's socket limit (memory.kmem.tcp.limit_in_bytes) charges them` };
+  }
   return {
     level: 'warn', name,
     detail: `net.core.rmem_max/wmem_max raised to ${max} bytes: on cgroup v1 each socket of a run may hold that much kernel memory outside its memory limit`,
@@ -156,8 +137,11 @@ export function checkOverlayInUserns(): Check {
   }
 }
 
-/** Every host check, in the order the doctor prints them. */
+/**
+ * Every host check, in the order the doctor prints them. Swap accounting (T76) and core_pattern
+ * (T73) are reported by worker/doctor.ts through the same functions the worker's start-up runs.
+ */
 export function hostChecks(h: HostView): Check[] {
   return [checkCgroupDelegation(h), checkUserNamespaces(h), checkAppArmorUserns(h), checkOverlayInUserns(),
-    checkSwapAccounting(h), checkCorePattern(h), checkSocketBuffers(h)];
+    checkSocketBuffers(h)];
 }
