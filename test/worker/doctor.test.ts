@@ -10,7 +10,7 @@ import { serviceUnavailableReason } from '../helpers/service.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const HOST_CHECKS = ['cgroup delegation', 'user namespaces', 'AppArmor userns restriction', 'overlay in a user namespace',
-  'swap accounting', 'core_pattern', 'socket buffers', 'sandbox'];
+  'swap accounting', 'core dumps', 'socket buffers', 'socket accounting', 'sandbox'];
 
 const skip = serviceUnavailableReason(['bash']) ?? (process.getuid?.() === 0 ? undefined : 'runs as root (host-setup done by prepare)');
 describe.skipIf(skip !== undefined)(`npm run doctor${skip ? ` (skipped: ${skip})` : ''}`, () => {
