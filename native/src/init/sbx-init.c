@@ -102,6 +102,34 @@ static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int ex
   _exit(127);
 }
 
+/* The program's process group (it calls setsid, so its pid), for the forwarding handler. */
+static volatile pid_t forward_to_group;
+
+static void forward_signal(int sig) {
+  int saved = errno;
+  kill(-forward_to_group, sig);
+  errno = saved;
+}
+
+/*
+ * SIGINT and SIGTERM sent to pid 1 from outside (a live run's client, through the addon) go to the
+ * program's whole process group. The kernel delivers to a namespace's init only the signals it
+ * has a handler for, so without this they would be dropped. Installed after the fork (the program
+ * starts with default dispositions, and a handler never runs with a group of 0) and before
+ * STARTED, after which the addon sends them. The program cannot use this to signal pid 1 itself:
+ * it runs as another uid without CAP_KILL, so its kill() on pid 1 fails with EPERM.
+ */
+static void forward_signals(pid_t prog) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = forward_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  forward_to_group = prog;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Container pid 1 after setup: start the program, reap until it exits, report, collect. */
 static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   sbx_error_t err = {0};
@@ -117,6 +145,7 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
     run_program(spec, ep[1]);
   }
   close(ep[1]);
+  forward_signals(prog);
   /* EOF: execve succeeded (CLOEXEC closed the pipe); otherwise the program side's error. */
   ssize_t n = read(ep[0], &err, sizeof(err));
   close(ep[0]);
