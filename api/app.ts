@@ -17,6 +17,10 @@ import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
 import { batchRoutes } from './routes/batches.js';
 import { testsetRoutes } from './routes/testsets.js';
+import type { LiveChannel } from './plugins/live-channel.js';
+import { RunAdmission } from './run-admission.js';
+import { runEventsRoutes } from './routes/run-events.js';
+import { runWsRoutes } from './routes/run-ws.js';
 import { RuntimeCatalogue } from './runtime-catalogue.js';
 import { formatValidationErrors } from './validation-message.js';
 
@@ -26,6 +30,8 @@ export interface AppDeps {
   config: Readonly<ApiConfig>;
   /** A ready pino logger; without one, Fastify creates one at `config.logLevel`. */
   logger?: FastifyBaseLogger;
+  /** The live channel (SSE and WebSocket routes); without it those routes are not registered. */
+  live?: LiveChannel;
 }
 
 /** Headers that carry keys: never logged. */
@@ -114,8 +120,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installRateLimit(app, config.apiKeys, config.rateLimitPerMinute);
 
   const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
-  await app.register(runRoutes, { config, catalogue });
+  const admission = new RunAdmission(deps.queue, config, catalogue);
+  await app.register(runRoutes, { config, admission });
   await app.register(runsRoutes);
+  if (deps.live !== undefined) {
+    await app.register(runEventsRoutes, { live: deps.live });
+    await app.register(runWsRoutes, { config, admission, live: deps.live });
+  }
   await app.register(testsetRoutes, { config });
   await app.register(batchRoutes, { config, catalogue });
   await app.register(languagesRoutes, { catalogue });

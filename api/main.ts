@@ -2,6 +2,7 @@ import pino from 'pino';
 import { buildApp } from './app.js';
 import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
 import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
+import { RedisLiveChannel } from './queue/redis-live-channel.js';
 import { redisConnectionFromUrl } from './queue/redis-options.js';
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT, milliseconds. */
@@ -42,7 +43,13 @@ async function main(): Promise<void> {
     redisTimeoutMs: config.redisTimeoutMs,
     log: logger,
   });
-  const app = await buildApp({ queue, config, logger });
+  const live = new RedisLiveChannel({
+    connection: redisConnectionFromUrl(config.redisUrl),
+    resultTtlS: config.resultTtlS,
+    redisTimeoutMs: config.redisTimeoutMs,
+    log: logger,
+  });
+  const app = await buildApp({ queue, config, logger, live });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => {
         clearTimeout(handBack);
-        return queue.close();
+        return Promise.all([queue.close(), live.close()]);
       })
       .then(() => logger.info('stopped'))
       .catch((err: unknown) => {
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     logger.error({ err }, 'cannot listen');
-    await queue.close();
+    await Promise.all([queue.close(), live.close()]);
     process.exitCode = 1;
   }
 }

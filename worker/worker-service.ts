@@ -23,6 +23,7 @@ import { RedisMetrics } from './metrics.js';
 import { createBatchLedger, recordFailedMember, withBatchAccounting } from './judge/batch-ledger.js';
 import { redisBlobResolver } from './judge/blob-store.js';
 import { createCheckerJudge } from './judge/checker.js';
+import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
@@ -55,6 +56,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
     createProcessor({
       ...deps,
       metrics,
+      live: new LivePublisher(redis, config.resultTtlS, log),
       judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
       resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
     }),

@@ -80,6 +80,8 @@ export const RunRequestSchema = Type.Object(
     limits: Type.Optional(LimitsSchema),
     /** Wait for the result (up to the configured bound) instead of answering 202 at once. @defaultValue true */
     wait: Type.Optional(Type.Boolean()),
+    /** Stream the program's output as it is written to GET /runs/{id}/events (`stdout`/`stderr` events). @defaultValue false */
+    live: Type.Optional(Type.Boolean()),
     /** Test cases: the program runs once per test instead of once. */
     tests: Type.Optional(Type.Array(RunTestSchema)),
     /** How outputs are compared with `expected`. @defaultValue { mode: "lines" } (by the worker) */

@@ -53,6 +53,9 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_NOT_FOUND: def('SBX_ERR_NOT_FOUND', 404, 'client', 'No such route'),
   SBX_ERR_UNAUTHORIZED: def('SBX_ERR_UNAUTHORIZED', 401, 'client', 'A valid API key is required'),
   SBX_ERR_RATE_LIMITED: def('SBX_ERR_RATE_LIMITED', 429, 'client', 'Too many requests for this key'),
+  SBX_ERR_LIVE_MESSAGE: def('SBX_ERR_LIVE_MESSAGE', 400, 'client', 'A WebSocket message is not valid JSON or not one of the live-run messages'),
+  SBX_ERR_LIVE_STDIN_TOO_LARGE: def('SBX_ERR_LIVE_STDIN_TOO_LARGE', 413, 'client', 'More stdin was sent to a live run than allowed'),
+  SBX_ERR_RUN_FINISHED: def('SBX_ERR_RUN_FINISHED', 409, 'client', 'The run already finished: it takes no more stdin or signals'),
   SBX_ERR_QUEUE_FULL: def('SBX_ERR_QUEUE_FULL', 503, 'client', 'The queue is full; retry after the indicated time'),
   // ---- service faults (5xx; details only in logs) ----
   SBX_ERR_INTERNAL: def('SBX_ERR_INTERNAL', 500, 'service', 'Internal error'),

@@ -79,6 +79,13 @@ export const SubmissionJobSchema = Type.Object({
   externalId: Type.Optional(Type.String()),
   /** ISO time the API accepted it. */
   submittedAt: Type.String(),
+  /**
+   * Stream the run stage's output to the live channel (worker/contract/live.ts). Optional, so
+   * older workers still accept the payload (they just do not stream): no schemaVersion bump.
+   */
+  live: Type.Optional(Type.Boolean()),
+  /** With `live`: keep stdin open for the control stream's `stdin`/`eof` (WebSocket sessions). */
+  liveStdin: Type.Optional(Type.Boolean()),
 });
 export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
 

@@ -23,6 +23,8 @@ export interface RunTestsDeps {
   onTestMs?: (durationMs: number) => void;
   /** Called after each checker judgement (a test with `job.checker` that ran OK) with its duration, ms. */
   onCheckerMs?: (durationMs: number) => void;
+  /** Called as each test starts, with its id (the live channel's `stage` event). */
+  onTestStart?: (testId: string) => void;
 }
 
 /** Results of the tests that ran, in order, and the summary. */
@@ -71,6 +73,7 @@ async function runOne(
   const stdin = await inputOf(test.stdinBase64, test.stdinRef, deps.resolveBlob) ?? Buffer.alloc(0);
   const spec = planRun(job, runtime, deps.plan, { stdin, ...(test.limits ? { limits: test.limits } : {}), ...(compiled ? { compiled } : {}) });
   const startedMs = Date.now();
+  deps.onTestStart?.(test.id);
   const outcome = await deps.sandbox.run(spec, signal);
   deps.onTestMs?.(Date.now() - startedMs);
   const stage = toStageResult(outcome);

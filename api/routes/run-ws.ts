@@ -1,0 +1,46 @@
+/**
+ * GET /run/ws: interactive runs over a WebSocket (protocol: api/live/ws-session.ts). The upgrade
+ * request passes the same onRequest/preParsing hooks as POST /run (API key, rate limit); the
+ * `start` message is checked against the POST /run schema and admitted by the same RunAdmission.
+ */
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ApiConfig } from '../config.js';
+import { WsRunSession } from '../live/ws-session.js';
+import type { LiveChannel } from '../plugins/live-channel.js';
+import type { RunAdmission } from '../run-admission.js';
+import { logSubmission } from './run.js';
+
+export interface RunWsRouteOptions {
+  config: Readonly<ApiConfig>;
+  admission: RunAdmission;
+  live: LiveChannel;
+}
+
+export const runWsRoutes: FastifyPluginAsyncTypebox<RunWsRouteOptions> = async (app, { config, admission, live }) => {
+  // One message is at most a request body: the same bound as POST /run.
+  await app.register(websocket, { options: { maxPayload: config.bodyLimitBytes } });
+  app.get(
+    '/run/ws',
+    {
+      websocket: true,
+      schema: {
+        summary: 'Run a program interactively (WebSocket)',
+        description:
+          'Upgrade to a WebSocket. Client: `{"type":"start", …POST /run body}`, then `{"type":"stdin","data"}`, `{"type":"eof"}`, ' +
+          '`{"type":"signal","signal":"SIGINT"|"SIGTERM"|"SIGKILL"}`. Server: `{"type":"accepted","id"}`, `{"type":"stage","stage"}`, ' +
+          '`{"type":"stdout"|"stderr","data","encoding"?}`, `{"type":"result", …run}` then close 1000. Errors: ' +
+          '`{"type":"error","error":{"code","message"}}` then close 4000 + the HTTP status POST /run would answer.',
+      },
+    },
+    (socket, request) => {
+      new WsRunSession(socket, {
+        queue: app.submissions,
+        live,
+        admission,
+        log: request.log,
+        onSubmitted: (job, body) => logSubmission(request.log, job, body, config.logSource),
+      });
+    },
+  );
+};
