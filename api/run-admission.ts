@@ -4,6 +4,7 @@
  * judging parts resolved, backpressure checked. Every client mistake throws a coded BulkheadError.
  */
 import { randomUUID } from 'node:crypto';
+import { webhookUrlProblem } from '../worker/contract/batch.js';
 import { BulkheadError } from '../worker/contract/errors.js';
 import type { SubmissionJob } from '../worker/contract/job.js';
 import type { ApiConfig } from './config.js';
@@ -33,8 +34,22 @@ export class RunAdmission {
     const runtime = await this.catalogue.resolve(body.language, body.version);
     const job = buildSubmissionJob(body, runtime, this.config, randomUUID(), new Date());
     await addJudging(job, body, { store: this.queue.store, catalogue: this.catalogue, config: this.config });
+    if (body.webhook !== undefined) this.checkWebhookUrl(body.webhook.url);
     await this.checkBackpressure(setRetryAfter);
+    if (body.webhook !== undefined) await this.keepWebhook(job, body.webhook);
     return job;
+  }
+
+  /** The same address rules as batch webhooks (checked again at delivery, on the address connected to). */
+  private checkWebhookUrl(url: string): void {
+    const problem = webhookUrlProblem(url, this.config.webhookAllowHosts, this.config.webhookAllowPrivate);
+    if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
+  }
+
+  /** The target is stored apart from the job, so the secret never rides in the queue payload. */
+  private async keepWebhook(job: SubmissionJob, webhook: NonNullable<RunRequest['webhook']>): Promise<void> {
+    await this.queue.store.saveRunWebhook(job.runId, webhook, this.config.resultTtlS);
+    job.webhook = true;
   }
 
   /** Counts a queued run into the backlog estimate. */

@@ -26,6 +26,7 @@ import { createCheckerJudge } from './judge/checker.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
+import { withRunWebhook } from './webhooks/run-webhook.js';
 import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
@@ -52,7 +53,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const webhooks = await startWebhookService({ config: config.webhook, retentionS: config.resultTtlS, redisOptions, redis, log });
   const plan = { ceilings: config.ceilings, sandbox: config.sandbox, profiles: deps.profiles };
   const ledger = createBatchLedger(redis, webhooks.outbox);
-  const processor = withBatchAccounting(
+  const processor = withRunWebhook(withBatchAccounting(
     createProcessor({
       ...deps,
       metrics,
@@ -62,7 +63,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
     }),
     ledger,
     log,
-  );
+  ), webhooks.outbox, log);
   let busy = 0;
   const worker = new Worker(
     config.queueName,

@@ -60,6 +60,17 @@ export type CheckerRequest = Static<typeof CheckerRequestSchema>;
 /** A stored test set's id (POST /testsets). */
 export const TestsetIdSchema = Type.String({ pattern: CONTENT_REF_PATTERN });
 
+/** Where a webhook goes: the same rules (addresses, signature, retries) for single runs and batches. */
+export const WebhookRequestSchema = Type.Object(
+  {
+    /** http(s) URL receiving `run.finished` (and for batches `batch.finished`) events (POST, JSON). */
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    /** HMAC-SHA256 key for `x-bulkhead-signature`; unsigned deliveries without it. Never answered back. */
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
 export const RunRequestSchema = Type.Object(
   {
     /** Language name or alias, case-insensitive (GET /languages lists them). */
@@ -92,6 +103,8 @@ export const RunRequestSchema = Type.Object(
     testset: Type.Optional(TestsetIdSchema),
     /** A checker program judging each test that ran OK (needs `tests` or `testset`). */
     checker: Type.Optional(CheckerRequestSchema),
+    /** A signed `run.finished` webhook when the run is done (its summary; the output is at GET /runs/{id}). */
+    webhook: Type.Optional(WebhookRequestSchema),
   },
   { additionalProperties: false },
 );

@@ -84,6 +84,8 @@ export const SubmissionJobSchema = Type.Object({
    * older workers still accept the payload (they just do not stream): no schemaVersion bump.
    */
   live: Type.Optional(Type.Boolean()),
+  /** A single run's webhook is stored under runWebhookKey(runId) (worker/contract/run-webhook.ts). */
+  webhook: Type.Optional(Type.Boolean()),
   /** With `live`: keep stdin open for the control stream's `stdin`/`eof` (WebSocket sessions). */
   liveStdin: Type.Optional(Type.Boolean()),
 });
