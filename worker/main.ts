@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
 
   const runtimes = await loadInstalledRuntimes(config, log);
-  const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase });
+  // Two sandbox slots per job slot: an interactive test runs the program and its interactor at
+  // once, and with one slot each, jobs holding one slot apiece would wait for their second.
+  const sandbox = await NativeSandbox.create({ slots: 2 * config.slots, uidBase: config.uidBase });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
     profiles = compileProfiles(config, runtimes, sandbox);

@@ -20,6 +20,7 @@ import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
 import { compareJudge, type JudgeOutput } from './judge/judge-output.js';
 import { runTests, type ResolveBlob } from './judge/run-tests.js';
+import type { InteractiveRunner } from './judge/interactive.js';
 import type { LivePublisher } from './live/live-publisher.js';
 import type { WorkerMetrics } from './metrics.js';
 import { planCompile, planRun, type PlanContext } from './plan.js';
@@ -43,6 +44,8 @@ export interface ProcessorDeps {
   resolveBlob?: ResolveBlob;
   /** The live channel: state/stage/end events for every run, output and stdin for live ones. @defaultValue none (no events) */
   live?: LivePublisher;
+  /** Runs interactive tests (jobs with an interactor). @defaultValue none */
+  interact?: InteractiveRunner;
 }
 
 /** The function handed to `new Worker(queueName, processor, …)`. */

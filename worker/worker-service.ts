@@ -23,6 +23,7 @@ import { RedisMetrics } from './metrics.js';
 import { createBatchLedger, recordFailedMember, withBatchAccounting } from './judge/batch-ledger.js';
 import { redisBlobResolver } from './judge/blob-store.js';
 import { createCheckerJudge } from './judge/checker.js';
+import { createInteractiveRunner } from './judge/interactive.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
@@ -59,6 +60,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
       metrics,
       live: new LivePublisher(redis, config.resultTtlS, log),
       judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
+      interact: deps.interact ?? createInteractiveRunner({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
       resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
     }),
     ledger,

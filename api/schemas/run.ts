@@ -105,6 +105,12 @@ export const RunRequestSchema = Type.Object(
     checker: Type.Optional(CheckerRequestSchema),
     /** A signed `run.finished` webhook when the run is done (its summary; the output is at GET /runs/{id}). */
     webhook: Type.Optional(WebhookRequestSchema),
+    /**
+     * Interactive problems (needs `tests` or `testset`; not with `checker`): per test this program
+     * talks with yours over stdin/stdout; it gets the files `input expected` in its argv and
+     * decides by its exit code like a checker (score line and message on its stderr).
+     */
+    interactor: Type.Optional(CheckerRequestSchema),
   },
   { additionalProperties: false },
 );

@@ -73,6 +73,8 @@ export const SubmissionJobSchema = Type.Object({
   tests: Type.Optional(Type.Array(JobTestSchema)),
   compare: Type.Optional(CompareSchema),
   checker: Type.Optional(JobCheckerSchema),
+  /** Interactive problems: talks with the program over its stdin/stdout per test (worker/judge/interactive.ts). */
+  interactor: Type.Optional(JobCheckerSchema),
   stopOnFirstFailure: Type.Optional(Type.Boolean()),
   /** Set for batch members. */
   batchId: Type.Optional(Type.String()),
