@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiConfig } from './config.js';
@@ -120,6 +121,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installRateLimit(app, config.apiKeys, config.rateLimitPerMinute);
 
   const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
+  // Once for the whole app, so every WebSocket route (GET /run/ws, adapters) shares one upgrade
+  // handler; one message is at most a request body, the same bound as POST /run.
+  await app.register(websocket, { options: { maxPayload: config.bodyLimitBytes } });
   const admission = new RunAdmission(deps.queue, config, catalogue);
   await app.register(runRoutes, { config, admission });
   await app.register(runsRoutes);

@@ -42,6 +42,8 @@ async function whenDone(queue: SubmissionQueue, runId: string, signal: AbortSign
   while (!signal.aborted) {
     const snapshot = await queue.waitForResult(runId, DONE_WAIT_MS);
     if (snapshot === undefined || snapshot.state === 'done') return snapshot;
+    // A wait can end early (the API is shutting down and waits no longer block): never spin.
+    await new Promise((resolve) => setTimeout(resolve, READ_BLOCK_MS));
   }
   return undefined;
 }

@@ -157,7 +157,7 @@ describe('OpenAPI and unknown routes', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/batches', '/batches/{id}', '/batches/{id}/rejudge', '/batches/{id}/results.csv', '/batches/{id}/results.json',
-      '/health', '/languages', '/metrics', '/ready', '/run', '/runs/{id}', '/testsets', '/testsets/{id}',
+      '/health', '/languages', '/metrics', '/ready', '/run', '/run/ws', '/runs/{id}', '/runs/{id}/events', '/testsets', '/testsets/{id}',
     ]);
     expect(doc.paths['/run'].post.requestBody.content['application/json'].schema.properties.language).toBeDefined();
   });

@@ -55,6 +55,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_RATE_LIMITED: def('SBX_ERR_RATE_LIMITED', 429, 'client', 'Too many requests for this key'),
   SBX_ERR_LIVE_MESSAGE: def('SBX_ERR_LIVE_MESSAGE', 400, 'client', 'A WebSocket message is not valid JSON or not one of the live-run messages'),
   SBX_ERR_LIVE_STDIN_TOO_LARGE: def('SBX_ERR_LIVE_STDIN_TOO_LARGE', 413, 'client', 'More stdin was sent to a live run than allowed'),
+  SBX_ERR_UPGRADE_REQUIRED: def('SBX_ERR_UPGRADE_REQUIRED', 426, 'client', 'This route speaks WebSocket only: send an Upgrade request'),
   SBX_ERR_RUN_FINISHED: def('SBX_ERR_RUN_FINISHED', 409, 'client', 'The run already finished: it takes no more stdin or signals'),
   SBX_ERR_QUEUE_FULL: def('SBX_ERR_QUEUE_FULL', 503, 'client', 'The queue is full; retry after the indicated time'),
   // ---- service faults (5xx; details only in logs) ----
