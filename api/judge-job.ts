@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BulkheadError } from '../worker/contract/errors.js';
-import type { JobChecker, JobTest, SubmissionJob } from '../worker/contract/job.js';
+import { INTERACTIVE_JOB_SCHEMA_VERSION, type JobChecker, type JobTest, type SubmissionJob } from '../worker/contract/job.js';
 import type { TestsetEntry, TestsetManifest } from '../worker/contract/testset.js';
 import type { ApiConfig } from './config.js';
 import type { JudgeStore } from './plugins/judge-store.js';
@@ -118,5 +118,6 @@ export async function addJudging(
     if (job.tests === undefined) throw new BulkheadError('SBX_ERR_VALIDATION', '"interactor" needs "tests" or "testset"');
     if (job.checker !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', 'Give "interactor" or "checker", not both: the interactor decides each test');
     job.interactor = await buildJobChecker(request.interactor, ctx.catalogue, ctx.config.maxFiles);
+    job.schemaVersion = INTERACTIVE_JOB_SCHEMA_VERSION;
   }
 }

@@ -140,3 +140,15 @@ describe('GET /run/ws without an upgrade', () => {
     expect(doc.paths['/runs/{id}/events'].get.description).toContain('Last-Event-ID');
   });
 });
+
+describe('POST /run with an interactor', () => {
+  it('queues it at the interactive schema version (older workers refuse it), a plain run at version 1', async () => {
+    let queue: FakeSubmissionQueue;
+    ({ app, queue } = await makeApp());
+    const interactive = { language: 'python', source: 'print(1)', tests: [{ stdin: '5', expected: '5' }], interactor: { language: 'python', source: 'pass' }, wait: false };
+    expect((await app.inject({ method: 'POST', url: '/run', payload: interactive })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'print(1)', wait: false } })).statusCode).toBe(202);
+    expect(queue.submitted.map((s) => s.job.schemaVersion)).toEqual([2, 1]);
+    expect(queue.submitted[0]?.job.interactor).toMatchObject({ language: 'python', files: [{ name: 'main.py' }] });
+  });
+});
