@@ -27,6 +27,12 @@ export function formatSse(event: RunEvent): string {
 }
 
 export const runEventsRoutes: FastifyPluginAsyncTypebox<RunEventsRouteOptions> = async (app, { live }) => {
+  // Streams in flight end when the server closes (preClose runs before close waits for requests):
+  // a stream would otherwise hold the shutdown until its run ends; the client resumes elsewhere.
+  const streams = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const aborter of streams) aborter.abort();
+  });
   app.get(
     '/runs/:id/events',
     {
@@ -47,6 +53,8 @@ export const runEventsRoutes: FastifyPluginAsyncTypebox<RunEventsRouteOptions> =
       const lastEventId = request.headers['last-event-id'];
       const runId = request.params.id;
       const aborter = new AbortController();
+      streams.add(aborter);
+      aborter.signal.addEventListener('abort', () => streams.delete(aborter), { once: true });
       request.raw.once('close', () => aborter.abort());
       if (lastEventId === RESULT_EVENT_ID) {
         if ((await app.submissions.get(runId)) === undefined) throw new BulkheadError('SBX_ERR_RUN_UNKNOWN', 'No run has this id (it never existed or its result expired)');
@@ -62,6 +70,9 @@ export const runEventsRoutes: FastifyPluginAsyncTypebox<RunEventsRouteOptions> =
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
+        // A stream is one long answer: its connection closes with it, so no idle keep-alive socket
+        // is left for a closing server to wait on (hijacked answers skip the onSend hooks).
+        connection: 'close',
       });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
       try {
@@ -71,6 +82,7 @@ export const runEventsRoutes: FastifyPluginAsyncTypebox<RunEventsRouteOptions> =
         request.log.warn({ err, runId }, 'run events stream ended early');
       } finally {
         clearInterval(keepalive);
+        aborter.abort();
         res.end();
       }
     },

@@ -152,3 +152,21 @@ describe('POST /run with an interactor', () => {
     expect(queue.submitted[0]?.job.interactor).toMatchObject({ language: 'python', files: [{ name: 'main.py' }] });
   });
 });
+
+describe('SSE and shutdown', () => {
+  it('ends a stream in flight when the app closes, so the stream does not hold the shutdown', async () => {
+    let queue: FakeSubmissionQueue;
+    let served: FastifyInstance;
+    ({ app: served, queue } = await makeApp());
+    queue.runs.set('slow', { state: 'running' });
+    await served.listen({ port: 0, host: '127.0.0.1' });
+    const address = served.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const response = await fetch(`http://127.0.0.1:${port}/runs/slow/events`);
+    expect(response.status).toBe(200);
+    const startedMs = Date.now();
+    const [body] = await Promise.all([response.text(), served.close()]);
+    expect(Date.now() - startedMs).toBeLessThan(3000);
+    expect(body).toContain('event: state');
+  });
+});
