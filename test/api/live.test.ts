@@ -155,9 +155,7 @@ describe('POST /run with an interactor', () => {
 
 describe('SSE and shutdown', () => {
   it('ends a stream in flight when the app closes, so the stream does not hold the shutdown', async () => {
-    let queue: FakeSubmissionQueue;
-    let served: FastifyInstance;
-    ({ app: served, queue } = await makeApp());
+    const { app: served, queue } = await makeApp();
     queue.runs.set('slow', { state: 'running' });
     await served.listen({ port: 0, host: '127.0.0.1' });
     const address = served.server.address();
