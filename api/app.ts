@@ -4,9 +4,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.js';
 import { toErrorAnswer, toErrorBody } from './errors.js';
+import { judge0Routes } from './compat/judge0/routes.js';
+import { pistonRoutes } from './compat/piston/routes.js';
+import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from './http-edges.js';
 import { installAuth } from './plugins/auth.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installRateLimit } from './plugins/rate-limit.js';
@@ -35,17 +39,21 @@ export interface AppDeps {
   live?: LiveChannel;
 }
 
-/** Headers that carry keys: never logged. */
-const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]'];
+/** Where the Judge0 API is mounted on the main port (SBX_JUDGE0_PORT serves it at its root). */
+export const JUDGE0_PREFIX = '/judge0';
 
-function serverOptions(deps: AppDeps): FastifyServerOptions {
-  const base: FastifyServerOptions = {
+/** Headers that carry keys: never logged. */
+const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]'];
+
+function serverOptions(deps: AppDeps): FastifyHttpOptions<Server> {
+  const base: FastifyHttpOptions<Server> = {
     bodyLimit: deps.config.bodyLimitBytes,
     // Client-sent ids are not trusted: they would let a client forge log correlation.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     schemaErrorFormatter: formatValidationErrors,
     trustProxy: deps.config.trustProxy,
+    ...EDGE_SERVER_OPTIONS,
   };
   if (deps.logger !== undefined) return { ...base, loggerInstance: deps.logger };
   return { ...base, logger: { level: deps.config.logLevel, redact: REDACTED_HEADERS } };
@@ -91,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(serverOptions(deps)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installErrorHandlers(app);
+  installExpectationAnswer(app.server);
+  app.addHook('onRequest', rejectMissingHost);
   installJsonBody(app, config.bodyLimitBytes);
   decorateSubmissionQueue(app, deps.queue);
   app.addHook('onRequest', async (request, reply) => {
@@ -111,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-auth-token'],
       exposedHeaders: ['location', 'retry-after', 'x-request-id'],
       maxAge: 600,
     });
@@ -136,5 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  // Compatibility APIs: thin adapters over the same queue, keys and rate limits (api/README.md).
+  await app.register(judge0Routes, { prefix: JUDGE0_PREFIX, config, catalogue });
+  await app.register(pistonRoutes, { prefix: '/api/v2', config, catalogue });
   return app;
 }

@@ -19,6 +19,11 @@ export type ApiKey = Static<typeof ApiKeySchema>;
 export const ApiConfigSchema = Type.Object({
   /** TCP port to listen on (`SBX_PORT`). @defaultValue 3000 */
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /**
+   * A second port serving the Judge0 API at its root (`SBX_JUDGE0_PORT`; Judge0's usual port is
+   * 2358), on the same address. 0 = off. @defaultValue 0
+   */
+  judge0Port: Type.Integer({ minimum: 0, maximum: 65535 }),
   /** Address to bind (`SBX_HOST`). @defaultValue "127.0.0.1" */
   host: Type.String({ minLength: 1 }),
   /**
@@ -111,6 +116,7 @@ function defaults(env: Readonly<Record<string, string | undefined>>): ApiConfig 
   const dataDir = env.SBX_DATA_DIR ?? DEFAULT_DATA_DIR;
   return {
     port: 3000,
+    judge0Port: 0,
     host: '127.0.0.1',
     redisUrl: `unix://${dataDir}/redis/redis.sock`,
     queueName: QUEUE_NAME,
@@ -217,6 +223,7 @@ export function loadApiConfig(
   const config = defaults(env);
   const int = (name: string): number | undefined => (env[name] === undefined ? undefined : parseInteger(name, env[name]));
   config.port = int('SBX_PORT') ?? config.port;
+  config.judge0Port = int('SBX_JUDGE0_PORT') ?? config.judge0Port;
   config.host = env.SBX_HOST ?? config.host;
   config.redisUrl = normaliseRedisUrl(env.SBX_REDIS_URL ?? config.redisUrl);
   config.queueName = env.SBX_QUEUE_NAME ?? config.queueName;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { BulkheadError, ErrorCodes, type ErrorCode, type ErrorCodeInfo } from '../worker/contract/errors.js';
+import { BulkheadError, ErrorCodes, type ErrorCode } from '../worker/contract/errors.js';
 
 /** Every error answer: `{ error: { code, message, requestId, details? } }`. */
 export const ErrorBodySchema = Type.Object(
@@ -16,11 +16,6 @@ export const ErrorBodySchema = Type.Object(
   },
 );
 export type ErrorBody = Static<typeof ErrorBodySchema>;
-
-/** HTTP status of a catalogue code (500 for anything unknown). */
-export function httpStatusOf(code: string): number {
-  return (ErrorCodes as Record<string, ErrorCodeInfo>)[code]?.httpStatus ?? 500;
-}
 
 /** Fastify's own error codes that are the client's fault, and the code we answer with. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {

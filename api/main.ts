@@ -1,5 +1,7 @@
 import pino from 'pino';
-import { buildApp } from './app.js';
+import type { Server } from 'node:http';
+import { buildApp, JUDGE0_PREFIX } from './app.js';
+import { serveJudge0AtRoot, stopAccepting } from './compat/judge0/own-port.js';
 import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
 import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
 import { RedisLiveChannel } from './queue/redis-live-channel.js';
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]'],
   });
   logger.info({ config: redactApiConfig(config) }, 'bulkhead-api starting');
   const queue = new BullmqSubmissionQueue({
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     log: logger,
   });
   const app = await buildApp({ queue, config, logger, live });
+  let judge0Server: Server | undefined;
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
     // after that gets 202 + Location, never a cut connection without its run id.
     const handBack = setTimeout(() => queue.stopWaiting(), HAND_BACK_WAITS_AFTER_MS);
     handBack.unref();
+    // The Judge0 port stops accepting first: its requests run in the app that closes next.
+    if (judge0Server !== undefined) stopAccepting(judge0Server);
     void app
       .close()
       .then(() => {
@@ -82,8 +87,13 @@ async function main(): Promise<void> {
 
   try {
     await app.listen({ port: config.port, host: config.host });
+    if (config.judge0Port !== 0) {
+      judge0Server = await serveJudge0AtRoot(app, JUDGE0_PREFIX, config.judge0Port, config.host);
+      logger.info({ port: config.judge0Port }, 'Judge0 API listening at the root of its own port');
+    }
   } catch (err) {
     logger.error({ err }, 'cannot listen');
+    await app.close();
     await Promise.all([queue.close(), live.close()]);
     process.exitCode = 1;
   }

@@ -13,7 +13,11 @@
  * /var/lib/bulkhead/images/python.json) or one directory (--python-rootfs); the Bash image from
  * /var/lib/bulkhead/images/bash.json when present.
  *
- *   npx tsx bench/sandbox.ts [--runs 300] [--concurrency 8] [--python-image FILE | --python-rootfs DIR]
+ * The Python row runs twice: under the permissive test profile and under a shipped seccomp
+ * profile (--profile, default profiles/default.json), whose argument rules (T65-T69) cost a few
+ * BPF instructions per filtered call; pass an older profile file to compare.
+ *
+ *   npx tsx bench/sandbox.ts [--runs 300] [--concurrency 8] [--python-image FILE | --python-rootfs DIR] [--profile FILE]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
+import { loadProfile } from '../worker/sandbox/profile.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
 import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     'python-rootfs': { type: 'string' }, 'python-image': { type: 'string' }, runs: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: String(4 * availableParallelism()) },
+    profile: { type: 'string', default: join(import.meta.dirname, '..', 'profiles', 'default.json') },
   } });
   const runs = Number(values.runs);
   const concurrency = Number(values.concurrency);
@@ -147,6 +153,10 @@ async function main(): Promise<void> {
   const bash = existsSync(BASH_IMAGE) ? imageLayers(BASH_IMAGE) : undefined;
   if (bash) await benchSandbox(sb, 'bulkhead bash -c "echo hello"', { ...base, layers: bash, argv: ['bash', '-c', 'echo hello'] }, runs, concurrency);
   if (python) await benchSandbox(sb, 'bulkhead python3 -c pass', { ...base, layers: python, argv: ['python3', '-c', 'pass'] }, Math.min(runs, 100), concurrency);
+  if (python) {
+    const shipped = { ...base, profile: sb.compileProfile(loadProfile(values.profile)), layers: python, argv: ['python3', '-c', 'pass'] };
+    await benchSandbox(sb, `bulkhead python3 -c pass (${values.profile.split('/').pop() ?? ''})`, shipped, Math.min(runs, 100), concurrency);
+  }
   await sb.close();
   benchBwrap('bwrap --unshare-all static (busybox true)', fx.base, ['/bin/true'], runs);
   if (python) {

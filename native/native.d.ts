@@ -42,6 +42,8 @@ export interface NativeRunSpec {
   hostRootGid: number;
   hostUserGid: number;
   timeNamespace: boolean;
+  /** The program's stderr is its stdout pipe (one stream in write order; `stderr` stays empty). */
+  mergeStderr?: boolean;
   collect?: { maxFiles: number; maxTotalBytes: number };
 }
 

@@ -119,6 +119,10 @@ export const WorkerConfigSchema = Type.Object({
   uidBase: Int(1),
   checker: CheckerLimitsSchema,
   webhook: WebhookConfigSchema,
+  /** The swap table read by the start-up swap-accounting check (T76). @defaultValue /proc/swaps (`SBX_SWAPS_PATH`) */
+  swapsPath: Type.String({ minLength: 1 }),
+  /** Where the cgroup filesystems are mounted (swap check, cgroup detection). @defaultValue /sys/fs/cgroup (`SBX_CGROUP_MOUNT_ROOT`) */
+  cgroupMountRoot: Type.String({ minLength: 1 }),
   /** pino level. @defaultValue info (`SBX_LOG_LEVEL`) */
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
 });
@@ -193,6 +197,8 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
       allowHosts: (nonEmpty(env.SBX_WEBHOOK_ALLOW_HOSTS) ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
       allowPrivate: parseFlag(env, 'SBX_WEBHOOK_ALLOW_PRIVATE'),
     },
+    swapsPath: str('SBX_SWAPS_PATH', '/proc/swaps'),
+    cgroupMountRoot: str('SBX_CGROUP_MOUNT_ROOT', '/sys/fs/cgroup'),
     logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
   };
   const errors = validator().Errors(config);

@@ -5,6 +5,7 @@
  * The other engineers' modules (runtimes, profiles, host features, the native sandbox) are
  * imported dynamically, so one broken module shows up as one failed check instead of a crash.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
@@ -79,6 +80,34 @@ async function checkHost(): Promise<Check[]> {
   }
 }
 
+/** T76: swap on without swap accounting makes the worker refuse to start; say so and how to fix it. */
+async function checkSwap(config: Readonly<WorkerConfig>): Promise<Check> {
+  try {
+    const { inspectSwapAccounting } = await import('./sandbox/swap-accounting.js');
+    const found = inspectSwapAccounting(config);
+    if (found.problem !== undefined) return { level: 'fail', name: 'swap accounting', detail: `[SBX_ERR_SWAP_UNACCOUNTED] ${found.problem}`, fix: 'swapoff -a, or boot with swapaccount=1' };
+    const detail = found.swapDevices === 0 ? 'no swap is on' : `swap is on and charged to memory cgroups (${found.accountedBy ?? ''})`;
+    return { level: 'ok', name: 'swap accounting', detail };
+  } catch (err) {
+    return { level: 'fail', name: 'swap accounting', detail: messageOf(err) };
+  }
+}
+
+/** T65: on cgroup v1 a run's socket buffers are charged only through memory.kmem.tcp.limit_in_bytes. */
+function checkSocketAccounting(config: Readonly<WorkerConfig>): Check {
+  const root = config.cgroupMountRoot;
+  if (existsSync(`${root}/cgroup.controllers`)) {
+    // The boot option cgroup.memory=nosocket turns v2 socket accounting off.
+    const noSocket = readFileSync('/proc/cmdline', 'utf8').includes('cgroup.memory=nosocket');
+    return noSocket
+      ? { level: 'warn', name: 'socket accounting', detail: 'cgroup.memory=nosocket on the kernel command line: socket buffers of runs are charged to no limit', fix: 'boot without cgroup.memory=nosocket' }
+      : { level: 'ok', name: 'socket accounting', detail: 'cgroup v2 charges socket buffers to memory.max' };
+  }
+  return existsSync(`${root}/memory/memory.kmem.tcp.limit_in_bytes`)
+    ? { level: 'ok', name: 'socket accounting', detail: 'cgroup v1: each run gets a socket limit (memory.kmem.tcp.limit_in_bytes)' }
+    : { level: 'warn', name: 'socket accounting', detail: `cgroup v1 without ${root}/memory/memory.kmem.tcp.limit_in_bytes: TCP and UDP buffers of runs are charged to no limit`, fix: 'use a kernel with CONFIG_MEMCG_KMEM, or cgroup v2' };
+}
+
 async function checkSandbox(config: Readonly<WorkerConfig>): Promise<Check> {
   try {
     const { NativeSandbox } = await import('./sandbox/native-sandbox.js');
@@ -107,6 +136,8 @@ async function doctor(): Promise<number> {
     ...images.checks,
     await checkProfiles(config, images.index),
     ...(await checkHost()),
+    await checkSwap(config),
+    checkSocketAccounting(config),
     await checkSandbox(config),
   ];
   for (const c of checks) {

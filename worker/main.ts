@@ -1,7 +1,7 @@
 /**
  * Composition root of a worker process: the only place that knows the concrete implementations.
  *
- * loadWorkerConfig → loadRuntimes (refuses to start with no image) → load + compile every seccomp
+ * loadWorkerConfig → swap-accounting check → loadRuntimes (refuses to start with no image) → load + compile every seccomp
  * profile a runtime names (a bad profile stops the worker) → NativeSandbox → worker service
  * (BullMQ worker, heartbeat, metrics) → graceful shutdown on SIGTERM/SIGINT.
  * Fatal start-up errors print one clear message and exit non-zero.
@@ -12,9 +12,10 @@ import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } fr
 import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
-import { loadProfiles } from './sandbox/profile.js';
+import { loadProfiles, withoutSharedInodeChannels } from './sandbox/profile.js';
+import { assertSwapAccounted } from './sandbox/swap-accounting.js';
 import type { Sandbox } from './sandbox/sandbox.js';
-import type { CompiledProfile } from './sandbox/spec.js';
+import type { CompiledProfile, ProfileRules } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
 
 async function main(): Promise<void> {
@@ -22,10 +23,12 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'bulkhead-worker', workerId: config.workerId } });
   log.info({ config: redactWorkerConfig(config) }, 'effective configuration');
 
+  // Before anything is set up: a host where memory limits do not cover swap is refused (T76).
+  assertSwapAccounted(config);
   const runtimes = await loadInstalledRuntimes(config, log);
   // Two sandbox slots per job slot: an interactive test runs the program and its interactor at
   // once, and with one slot each, jobs holding one slot apiece would wait for their second.
-  const sandbox = await NativeSandbox.create({ slots: 2 * config.slots, uidBase: config.uidBase });
+  const sandbox = await NativeSandbox.create({ slots: 2 * config.slots, uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
     profiles = compileProfiles(config, runtimes, sandbox);
@@ -62,11 +65,15 @@ async function loadInstalledRuntimes(config: Readonly<WorkerConfig>, log: Logger
   return index;
 }
 
-/** Loads and compiles every profile any runtime names, for both stages. */
+/**
+ * Loads and compiles every profile any runtime names, for both stages. A rootless worker's runs
+ * share the host's device inodes, so their profiles lose the lock and notify calls (T66).
+ */
 function compileProfiles(config: Readonly<WorkerConfig>, runtimes: RuntimeIndex, sandbox: Sandbox): ReadonlyMap<string, CompiledProfile> {
   const names = [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
   const rules = loadProfiles(config.profilesDir, names);
-  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(rule)]));
+  const forHost = sandbox.features.privileged ? (r: ProfileRules) => r : withoutSharedInodeChannels;
+  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(forHost(rule))]));
 }
 
 main().catch((err: unknown) => {

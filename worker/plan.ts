@@ -78,6 +78,7 @@ export function planRun(job: SubmissionJob, runtime: Runtime, ctx: PlanContext, 
     limits,
     profile: profileFor(runtime.profile, ctx),
     hostname: SANDBOX_HOSTNAME,
+    ...(job.mergeStderr === true ? { mergeStderr: true } : {}),
   };
 }
 

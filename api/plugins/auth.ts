@@ -8,6 +8,13 @@ declare module 'fastify' {
     /** Name of the API key the request authenticated with; undefined when keys are off. */
     apiKeyName: string | undefined;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route also takes the key as the `X-Auth-Token` query parameter (Judge0 clients send it
+     * there). Off elsewhere: a key in a URL ends up in proxies' and browsers' histories.
+     */
+    queryAuthToken?: boolean;
+  }
 }
 
 /** Routes probes must reach without a key (orchestrators hold no key). */
@@ -26,15 +33,21 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>`, if any. */
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+/**
+ * The key presented as `Authorization: Bearer <key>`, `x-api-key: <key>` or Judge0's
+ * `X-Auth-Token: <key>`, or on routes that allow it the `X-Auth-Token` query parameter, if any.
+ */
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] !== undefined) return match[1];
   }
-  const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+  const fromHeader = nonEmpty(request.headers['x-api-key']) ?? nonEmpty(request.headers['x-auth-token']);
+  if (fromHeader !== undefined || request.routeOptions.config.queryAuthToken !== true) return fromHeader;
+  return nonEmpty((request.query as Record<string, unknown> | undefined)?.['X-Auth-Token']);
 }
 
 /**

@@ -8,9 +8,18 @@ import { BulkheadError } from '../../worker/contract/errors.js';
  */
 export function installJsonBody(app: FastifyInstance, bodyLimitBytes: number): void {
   app.removeAllContentTypeParsers();
+  addStrictJsonParser(app, 'application/json', bodyLimitBytes);
+}
+
+/**
+ * Parses bodies of `contentType` as strict UTF-8 JSON (the rules above), in `app`'s scope only.
+ * Compatibility APIs use it for clients that send JSON under another type (the npm
+ * `piston-client` sends `text/plain`).
+ */
+export function addStrictJsonParser(app: FastifyInstance, contentType: string, bodyLimitBytes: number): void {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   app.addContentTypeParser(
-    'application/json',
+    contentType,
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (_request, body: Buffer, done) => {
       let text: string;

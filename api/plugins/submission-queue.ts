@@ -17,6 +17,8 @@ export interface RunSnapshot {
   /** Language and version from the payload (used to describe failed runs). */
   language?: string;
   version?: string;
+  /** The payload as queued, when the adapter has it (compatibility APIs echo parts of it). */
+  job?: SubmissionJob;
 }
 
 /** Jobs counted by BullMQ state. `waiting + prioritized + delayed` is the backpressure depth. */

@@ -45,7 +45,7 @@ export function failedCodeOf(failedReason: string | undefined): string | undefin
  * a silent wrong answer).
  */
 export function snapshotOf(job: Job<SubmissionJob>, state: RunState, log: Pick<Logger, 'error'>): RunSnapshot {
-  const snapshot: RunSnapshot = { state, language: job.data.language };
+  const snapshot: RunSnapshot = { state, language: job.data.language, job: job.data };
   if (job.data.version !== undefined) snapshot.version = job.data.version;
   if (state !== 'done') return snapshot;
   if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {

@@ -77,6 +77,7 @@ typedef struct {
 #define SBX_FLAG_USERNS_FD 2u /* ran in the outer user namespace (sbx-init acts on argv --userns) */
 #define SBX_FLAG_COLLECT 4u
 #define SBX_FLAG_NETNS_FD 8u /* ran in a pooled netns, lo already up (sbx-init acts on argv --netns) */
+#define SBX_FLAG_MERGE_STDERR 16u /* the program's stderr is its stdout pipe: one stream, in write order */
 
 typedef struct {
   uint32_t flags;
@@ -179,6 +180,10 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *
 int sbx_mount_finish_readonly(sbx_error_t *err);
 int sbx_box_write_files(const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_net_loopback_up(sbx_error_t *err);
+/* min, default, max bytes per socket written to net.ipv4.tcp_rmem/tcp_wmem of a run's netns. */
+#define SBX_NET_TCP_RMEM "4096 131072 1048576"
+#define SBX_NET_TCP_WMEM "4096 16384 1048576"
+int sbx_net_bound_buffers(sbx_error_t *err);
 int sbx_net_enter(int netns_fd, sbx_error_t *err);
 /* sbx-init --netns-pool (init/netns-pool.c): returns the helper's exit status. */
 int sbx_netns_pool_main(int userns_fd);

@@ -9,13 +9,14 @@ const HEX = 'a'.repeat(64);
 describe('loadApiConfig', () => {
   it('uses the documented defaults, including the unix socket under the data dir', () => {
     const config = loadApiConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', redisUrl: 'unix:///var/lib/bulkhead/redis/redis.sock', logSource: false, apiKeys: [] });
+    expect(config).toMatchObject({ port: 3000, judge0Port: 0, host: '127.0.0.1', redisUrl: 'unix:///var/lib/bulkhead/redis/redis.sock', logSource: false, apiKeys: [] });
     expect(loadApiConfig({ SBX_DATA_DIR: '/data' }).redisUrl).toBe('unix:///data/redis/redis.sock');
   });
 
   it('reads SBX_ variables and normalises a bare socket path', () => {
     const config = loadApiConfig({
       SBX_PORT: '8080',
+      SBX_JUDGE0_PORT: '2358',
       SBX_REDIS_URL: '/run/redis.sock',
       SBX_MAX_QUEUE_DEPTH: '10',
       SBX_CORS_ORIGINS: 'https://a.example, https://b.example',
@@ -23,6 +24,7 @@ describe('loadApiConfig', () => {
       SBX_API_KEYS: `ci:${HEX}:30,web:${HEX.toUpperCase().replace(/A$/, 'b')}`,
     });
     expect(config.port).toBe(8080);
+    expect(config.judge0Port).toBe(2358);
     expect(config.redisUrl).toBe('unix:///run/redis.sock');
     expect(config.maxQueueDepth).toBe(10);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);

@@ -12,6 +12,8 @@ import type { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { makeApp, okResult } from '../helpers/api-fixtures.js';
 
 let app: FastifyInstance | undefined;
+/** injectWS sends no Host header of its own, and the API refuses a request without one. */
+const HOST = { host: 'localhost' };
 afterEach(async () => {
   await app?.close();
   app = undefined;
@@ -71,8 +73,8 @@ describe('GET /run/ws', () => {
   it('needs an API key when keys are configured, like POST /run', async () => {
     ({ app } = await makeApp({ apiKeys: [{ name: 'alice', sha256Hex: hashApiKey('alice-key') }] }));
     await app.ready();
-    await expect(app.injectWS('/run/ws')).rejects.toThrow(/401/);
-    const ws = await app.injectWS('/run/ws', { headers: { authorization: 'Bearer alice-key' } });
+    await expect(app.injectWS('/run/ws', { headers: HOST })).rejects.toThrow(/401/);
+    const ws = await app.injectWS('/run/ws', { headers: { ...HOST, authorization: 'Bearer alice-key' } });
     const { messages } = record(ws);
     ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'print(1)' }));
     await until(() => messages.length > 0);
@@ -85,7 +87,7 @@ describe('GET /run/ws', () => {
     let live: FakeLiveChannel;
     ({ app, queue, live } = await makeApp());
     await app.ready();
-    const ws = await app.injectWS('/run/ws');
+    const ws = await app.injectWS('/run/ws', { headers: HOST });
     const { messages, closed } = record(ws);
     ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'print(input())' }));
     ws.send(JSON.stringify({ type: 'stdin', data: 'héllo\n' }));
@@ -114,13 +116,13 @@ describe('GET /run/ws', () => {
       [{ type: 'start', language: 'python', source: 'x', limits: { cpuTimeMs: 10_000_000 } }, 'SBX_ERR_LIMIT_TOO_HIGH', 4400],
       [{ type: 'start', language: 'python', source: 'x', webhook: { url: 'http://127.0.0.1/hook' } }, 'SBX_ERR_WEBHOOK_URL', 4400],
     ] as const) {
-      const ws = await app.injectWS('/run/ws');
+      const ws = await app.injectWS('/run/ws', { headers: HOST });
       const { messages, closed } = record(ws);
       ws.send(JSON.stringify(first));
       expect(await closed).toBe(close);
       expect(messages).toEqual([{ type: 'error', error: { code, message: expect.any(String) } }]);
     }
-    const ws = await app.injectWS('/run/ws');
+    const ws = await app.injectWS('/run/ws', { headers: HOST });
     const { messages, closed } = record(ws);
     ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'x' }));
     ws.send(JSON.stringify({ type: 'signal', signal: 'SIGSTOP' }));

@@ -11,7 +11,9 @@ import {
   leftoverCgroups, leftoverProcesses, markerChanges, mountSnapshot, namespaceFds, newMounts, waitForCleanHost,
   type HostMarker, type UidRange,
 } from './host-checks.js';
+import { evictPageCache, hostPathInImage, kernelMemoryProblems, residentBytes, sampleKernelMemory, warmPageCache } from './host-kernel.js';
 import type { AttackTally } from './summary.js';
+import { DATA_DIR } from '../helpers/service.js';
 
 /** What the suite shares between attacks. */
 export interface AttackContext {
@@ -110,9 +112,39 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
   return [...found.map((p) => `${label}: ${p}`), `${label}: ${describeRun(body)}`];
 }
 
+/**
+ * The host-side watches an entry asks for (T65 kernel memory, T68 page cache), started before
+ * its runs; `finish` returns their violations once the runs were answered.
+ */
+function hostWatches(entry: ProgramEntry): { finish: () => string[] } {
+  const host = entry.expect.host ?? [];
+  const sampler = host.includes('kernel-memory-bounded') ? sampleKernelMemory() : undefined;
+  let cached: { path: string; warmBytes: number } | undefined;
+  if (host.includes('page-cache-kept')) {
+    const path = hostPathInImage(DATA_DIR, entry.language, entry.imageFile ?? '');
+    if (path === undefined) return { finish: () => [`page-cache-kept: ${entry.imageFile ?? '?'} is in no layer of the ${entry.language} image`] };
+    cached = { path, warmBytes: warmPageCache(path) };
+  }
+  return {
+    finish: () => {
+      const problems = sampler ? kernelMemoryProblems(sampler.stop(), entry.limits?.memoryBytes ?? 0) : [];
+      if (cached) {
+        const after = residentBytes(cached.path);
+        if (cached.warmBytes === 0) problems.push(`page-cache-kept: ${cached.path} was not cached before the run`);
+        if (after < cached.warmBytes) problems.push(`page cache of ${cached.path} dropped from ${cached.warmBytes} to ${after} bytes during the run`);
+        // The control: the host's own eviction shows in the same measure, so a kept cache means something.
+        const evicted = evictPageCache(cached.path);
+        if (evicted >= cached.warmBytes) problems.push(`page-cache-kept control: the host's own eviction left ${evicted} bytes resident`);
+      }
+      return problems;
+    },
+  };
+}
+
 /** Runs `entry` and returns every violation (empty when contained). */
 export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry): Promise<AttackReport> {
   const mountsBefore = mountSnapshot();
+  const watches = hostWatches(entry);
   const pair = (entry.expect.host ?? []).includes('concurrent-pair');
   const benign = wantsBenign(entry) ? benignRun(ctx) : undefined;
   const runs = pair
@@ -120,7 +152,8 @@ export async function runProgramAttack(ctx: AttackContext, entry: ProgramEntry):
     : [counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values)))];
   const answers = await Promise.all(runs);
   const attackAnsweredAt = Date.now();
-  const problems = answers.flatMap((a, i) => checkAnswer(ctx, entry, a, pair ? `copy ${'ab'[i]}` : 'run'));
+  const problems = watches.finish();
+  problems.push(...answers.flatMap((a, i) => checkAnswer(ctx, entry, a, pair ? `copy ${'ab'[i]}` : 'run')));
   const statuses = answers.map((a) => String(a.body?.status ?? `HTTP ${a.httpStatus}`));
   if (entry.followUp) {
     const second = await counted(ctx, submitRun(ctx.url, requestFor(entry, ctx.values, entry.followUp.stdin)));

@@ -113,6 +113,10 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
   }
 
   for (const entry of programs) {
+    if (entry.rootlessOnly !== undefined) {
+      it.skip(`${testName(entry)} (skipped: ${entry.rootlessOnly})`, () => {});
+      continue;
+    }
     it(testName(entry), async () => {
       await recorded(entry, entry.language, () => runProgramAttack(ctx, entry));
     }, 90_000);

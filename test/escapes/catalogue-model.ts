@@ -19,6 +19,9 @@ export type AttackLanguage = 'c' | 'cpp' | 'python' | 'bash' | 'javascript';
  * - service-healthy: GET /health is OK after the run and the worker process did not restart.
  * - response-valid-json: the raw HTTP response parses as JSON and has no header taken from output.
  * - concurrent-pair: two copies run at the same time (stdin "a" and "b"); both must meet `expect`.
+ * - kernel-memory-bounded: while the run is in flight the host's unreclaimable slab and socket
+ *   memory grow by no more than the run's memory limit (T65).
+ * - page-cache-kept: an image file the host cached stays resident through the run (T68).
  */
 export type HostCheck =
   | 'no-leftover-processes'
@@ -26,7 +29,9 @@ export type HostCheck =
   | 'benign-run-unaffected'
   | 'service-healthy'
   | 'response-valid-json'
-  | 'concurrent-pair';
+  | 'concurrent-pair'
+  | 'kernel-memory-bounded'
+  | 'page-cache-kept';
 
 /** One JSON-line fact the program must (or, with `optional`, may) print. */
 export interface FactExpectation {
@@ -88,6 +93,13 @@ export interface ProgramEntry extends EntryBase {
   expect: AttackExpectation;
   /** A second run of the same program (cross-run persistence) and what it must show. */
   followUp?: { stdin: string; expect: AttackExpectation };
+  /**
+   * The attack targets a rootless worker (T66): the suite's privileged workers cannot show it, so
+   * it is a visible skip there naming the test that runs it rootless.
+   */
+  rootlessOnly?: string;
+  /** For page-cache-kept: the image file (path inside the image of `language`) the host watches. */
+  imageFile?: string;
 }
 
 /** An attack on the service itself (API requests, host paths): no program, only a host check. */

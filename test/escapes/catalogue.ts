@@ -1,6 +1,7 @@
 /**
- * The attack corpus as data: one or more entries per THREATS.md row (T01–T64), each naming a real
- * attack program in test/escapes/programs/ and the safe outcome the service must show. The
+ * The attack corpus as data: one or more entries per THREATS.md row (T01–T64; T65–T69 come from
+ * ./catalogue-kernel.ts), each naming a real attack program in test/escapes/programs/ and the
+ * safe outcome the service must show. The
  * service-level attack suite iterates `ATTACKS`, submits each program through POST /run
  * ({ language, source, stdin?, limits? }) and asserts `expect`; test/unit/escapes-catalogue.test.ts
  * guards the catalogue itself (coverage, files, expectations).
@@ -14,6 +15,7 @@ import {
   BOMB_LIMITS, COMPILE_BOMB, COMPILE_STAGE_BOMB, CONTAINED, EPERMISH, MEM_LIMITS, MiB, NO_HOST_DATA, PLACEHOLDERS, ROFS,
   UNREACHABLE, blockedAll, maybeNo, no, ok, probe, program, type AttackEntry,
 } from './catalogue-model.js';
+import { KERNEL_ATTACKS } from './catalogue-kernel.js';
 export { PLACEHOLDERS } from './catalogue-model.js';
 export type { AttackEntry, AttackExpectation, HostEntry, ProgramEntry, ResidualEntry } from './catalogue-model.js';
 
@@ -144,7 +146,7 @@ export const ATTACKS: readonly AttackEntry[] = [
   ]),
   probe('T28', 'raw, packet and netlink-route manipulation', 'T28-raw-netlink.c', [
     no('socket-raw-icmp', EPERMISH), no('socket-packet', EPERMISH), no('socket-netlink-netfilter', [...EPERMISH, 'EPROTONOSUPPORT']),
-    ok('socket-netlink-route'), no('link-down', ['EPERM']),
+    ok('socket-udp-control'), no('socket-netlink-route', ['ENOSYS']),
   ]),
   probe('T29', 'AF_VSOCK and AF_ALG sockets', 'T29-vsock-alg.c',
     blockedAll(['socket-vsock', 'socket-alg', 'socket-key', 'socket-bluetooth'], [...EPERMISH, 'EAFNOSUPPORT'], 'socket-unix')),
@@ -282,4 +284,5 @@ export const ATTACKS: readonly AttackEntry[] = [
   program('T64', 'child closes stdin while the worker writes MiBs of stdin', 'c', 'T64-stdin-epipe.c',
     { statusIn: ['OK', 'RUNTIME_ERROR'], checks: [ok('close-stdin'), ok('still-running')], host: ['service-healthy'] },
     { stdinFillBytes: 8 * MiB, hostCheck: 'the worker process survives (no SIGPIPE/EPIPE crash) and GET /health is OK' }),
+  ...KERNEL_ATTACKS,
 ];

@@ -32,7 +32,7 @@ export class FakeSubmissionQueue implements SubmissionQueue {
   async submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void> {
     this.check();
     this.submitted.push({ job, opts });
-    this.runs.set(job.runId, this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version });
+    this.runs.set(job.runId, { ...(this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version }), job });
   }
 
   async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {

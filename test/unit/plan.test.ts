@@ -66,6 +66,11 @@ describe('planRun', () => {
     const spec = planRun(makeJob(), python, ctx, { stdin: Buffer.alloc(0), limits });
     expect(spec.limits).toMatchObject({ cpuTimeMs: 5000, wallTimeMs: 100, memoryBytes: 128 << 20 });
   });
+  it('gives a run stage one output stream when the job asks for mergeStderr, and never the compile stage', () => {
+    expect(planRun(makeJob({ mergeStderr: true }), python, ctx, { stdin: Buffer.alloc(0) }).mergeStderr).toBe(true);
+    expect(planRun(makeJob(), python, ctx, { stdin: Buffer.alloc(0) }).mergeStderr).toBeUndefined();
+    expect(planCompile(makeJob({ language: 'c', mergeStderr: true }), c, ctx)?.mergeStderr).toBeUndefined();
+  });
   it('refuses to plan with a profile this worker has not loaded', () => {
     const bare: PlanContext = { ...ctx, profiles: new Map() };
     expect(() => planRun(makeJob(), python, bare, { stdin: Buffer.alloc(0) })).toThrow(expect.objectContaining({ code: 'SBX_ERR_PROFILE_INVALID' }));

@@ -30,7 +30,7 @@ const FORBIDDEN = [
 ];
 
 /** Calls every shipped profile must allow unconditionally (the control: the forbidden check can fail). */
-const REQUIRED = ['read', 'write', 'execve', 'exit_group', 'mmap', 'openat', 'futex', 'wait4', 'rt_sigaction'];
+const REQUIRED = ['read', 'write', 'execve', 'exit_group', 'munmap', 'close', 'futex', 'wait4', 'rt_sigaction'];
 
 function rulesFor(profile: ProfileRules, name: string): SeccompRule[] {
   return profile.syscalls.filter((r) => r.names.includes(name));
@@ -84,15 +84,14 @@ describe.each(SHIPPED)('shipped profile %s', (name) => {
     }
   });
 
-  it('allows socket only for AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE', () => {
-    const allowed = allowingRules(profile, 'socket').map((r) => r.args);
-    expect(allowed).toEqual([
-      [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }],
-      [{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }],
-      [{ index: 0, value: 10, op: 'SCMP_CMP_EQ' }],
-      [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }, { index: 2, value: 0, op: 'SCMP_CMP_EQ' }],
-    ]);
-    // AF_PACKET 17, AF_ALG 38, AF_VSOCK 40 match none of the rules above.
+  it('allows socket only for AF_UNIX, AF_INET and AF_INET6, each rule pinning the family and protocol', () => {
+    const allowed = allowingRules(profile, 'socket').map((r) => r.args ?? []);
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const args of allowed) {
+      expect([1, 2, 10]).toContain(args.find((a) => a.index === 0)?.value);
+      expect(args.find((a) => a.index === 2)?.op).toBe('SCMP_CMP_EQ');
+    }
+    // AF_NETLINK 16, AF_PACKET 17, AF_ALG 38, AF_VSOCK 40 match none (profile-kernel-surface.test.ts has the cases).
   });
 
   it('allows no ioctl request unconditionally and not TIOCSTI', () => {

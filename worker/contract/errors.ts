@@ -51,8 +51,15 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_WEBHOOK_URL: def('SBX_ERR_WEBHOOK_URL', 400, 'client', 'The webhook URL is not allowed (scheme, credentials or host)'),
   SBX_ERR_RUN_UNKNOWN: def('SBX_ERR_RUN_UNKNOWN', 404, 'client', 'No run has this id (never existed or expired)'),
   SBX_ERR_NOT_FOUND: def('SBX_ERR_NOT_FOUND', 404, 'client', 'No such route'),
+  SBX_ERR_BAD_REQUEST: def('SBX_ERR_BAD_REQUEST', 400, 'client', 'The HTTP request is malformed'),
+  SBX_ERR_URI_TOO_LONG: def('SBX_ERR_URI_TOO_LONG', 414, 'client', 'A path parameter is longer than allowed'),
+  SBX_ERR_EXPECTATION_FAILED: def('SBX_ERR_EXPECTATION_FAILED', 417, 'client', 'The Expect header asks for what the server does not support'),
+  SBX_ERR_HEADERS_TOO_LARGE: def('SBX_ERR_HEADERS_TOO_LARGE', 431, 'client', 'The request headers are larger than allowed'),
+  SBX_ERR_REQUEST_TIMEOUT: def('SBX_ERR_REQUEST_TIMEOUT', 408, 'client', 'The request was not received in time'),
   SBX_ERR_UNAUTHORIZED: def('SBX_ERR_UNAUTHORIZED', 401, 'client', 'A valid API key is required'),
   SBX_ERR_RATE_LIMITED: def('SBX_ERR_RATE_LIMITED', 429, 'client', 'Too many requests for this key'),
+  SBX_ERR_FIELD_REFUSED: def('SBX_ERR_FIELD_REFUSED', 422, 'client', 'A field of a compatibility API request has a value this service refuses'),
+  SBX_ERR_ARCHIVE: def('SBX_ERR_ARCHIVE', 400, 'client', 'An attached archive is malformed, too large or names a path outside the work directory'),
   SBX_ERR_LIVE_MESSAGE: def('SBX_ERR_LIVE_MESSAGE', 400, 'client', 'A WebSocket message is not valid JSON or not one of the live-run messages'),
   SBX_ERR_LIVE_STDIN_TOO_LARGE: def('SBX_ERR_LIVE_STDIN_TOO_LARGE', 413, 'client', 'More stdin was sent to a live run than allowed'),
   SBX_ERR_UPGRADE_REQUIRED: def('SBX_ERR_UPGRADE_REQUIRED', 426, 'client', 'This route speaks WebSocket only: send an Upgrade request'),
@@ -72,6 +79,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_EXEC: def('SBX_ERR_EXEC', 500, 'service', 'The program could not be executed inside the sandbox'),
   SBX_ERR_HOST_SETUP: def('SBX_ERR_HOST_SETUP', 500, 'service', 'The host is not prepared (run the host-setup command)'),
   SBX_ERR_CONFIG: def('SBX_ERR_CONFIG', 500, 'service', 'The configuration is invalid'),
+  SBX_ERR_SWAP_UNACCOUNTED: def('SBX_ERR_SWAP_UNACCOUNTED', 500, 'service', 'Swap is on but not charged to memory cgroups, so memory limits would not hold'),
 });
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -83,11 +83,21 @@ export const SubmissionJobSchema = Type.Object({
   /** Interactive problems: talks with the program over its stdin/stdout per test (worker/judge/interactive.ts). */
   interactor: Type.Optional(JobCheckerSchema),
   stopOnFirstFailure: Type.Optional(Type.Boolean()),
+  /**
+   * Run stages (not the compile stage) write stderr into the stdout stream, interleaved in the
+   * order the program wrote; `stderr` is then empty. @defaultValue false
+   */
+  mergeStderr: Type.Optional(Type.Boolean()),
   /** Set for batch members. */
   batchId: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
   /** ISO time the API accepted it. */
   submittedAt: Type.String(),
+  /**
+   * Opaque tags the API keeps with the run for its compatibility adapters (a Judge0 submission's
+   * own fields, so that GET can echo them). The worker never reads them.
+   */
+  meta: Type.Optional(Type.Record(Type.String(), Type.String())),
   /**
    * Stream the run stage's output to the live channel (worker/contract/live.ts). Optional, so
    * older workers still accept the payload (they just do not stream): no schemaVersion bump.

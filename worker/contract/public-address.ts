@@ -6,7 +6,7 @@
  * name resolves to, checked at connect time, so a DNS answer cannot swap in a private address
  * after the check).
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** Special-purpose ranges (IANA registries); IPv4-mapped IPv6 addresses match the IPv4 rules. */
 const NON_PUBLIC = new BlockList();
@@ -31,4 +31,38 @@ export function isPublicAddress(address: string): boolean {
 export function isLocalhostName(host: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/** The host name resolved to an address that is not public (loopback, private, link-local…). */
+export class NonPublicAddressError extends Error {
+  override readonly name = 'NonPublicAddressError';
+}
+
+/** The shape of node:dns `lookup` with `all: true`, injected so that this module does no I/O. */
+export type LookupAll = (
+  hostname: string,
+  options: { all: true; family?: number | string; hints?: number },
+  callback: (err: NodeJS.ErrnoException | null, addresses: Array<{ address: string; family: number }>) => void,
+) => void;
+
+/**
+ * A socket `lookup` that fails unless every address the name resolves to is public. Given to
+ * node:http as the connection's own lookup, the address checked is the address connected to, so
+ * a name that resolves to a public address at submission and to 127.0.0.1 at delivery (DNS
+ * rebinding) is still refused. Used by the worker's webhooks and the API's Judge0 callbacks.
+ */
+export function publicOnlyLookup(lookupAll: LookupAll): LookupFunction {
+  return (hostname, options, callback) => {
+    lookupAll(hostname, { ...options, all: true }, (err, addresses) => {
+      const fail = (error: NodeJS.ErrnoException): void => (options.all ? callback(error, []) : callback(error, '', 0));
+      if (err) return fail(err);
+      const blocked = addresses.find((a) => !isPublicAddress(a.address));
+      if (blocked !== undefined || addresses.length === 0) {
+        return fail(new NonPublicAddressError(`${hostname} resolves to ${blocked?.address ?? 'nothing'}, not a public address`));
+      }
+      const [first] = addresses;
+      if (options.all) callback(null, addresses);
+      else if (first !== undefined) callback(null, first.address, first.family);
+    });
+  };
 }

@@ -220,6 +220,7 @@ export class NativeSandbox implements Sandbox {
       hostRootUid: ids.root, hostUserUid: ids.user, hostRootGid: ids.root, hostUserGid: ids.user,
       timeNamespace: this.timeNamespace,
       ...(spec.collect ? { collect: spec.collect } : {}),
+      ...(spec.mergeStderr === true ? { mergeStderr: true } : {}),
     };
   }
 

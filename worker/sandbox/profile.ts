@@ -207,3 +207,39 @@ export function loadProfiles(dir: string, names: string[]): Map<string, ProfileR
   }
   return profiles;
 }
+
+/** Lock, lease and notify calls that act on an inode every holder of it shares (T66). */
+const SHARED_INODE_CALLS = new Set([
+  'flock', 'inotify_init', 'inotify_init1', 'inotify_add_watch', 'inotify_rm_watch', 'fanotify_init', 'fanotify_mark',
+]);
+
+/**
+ * fcntl commands of the same channels: F_GETLK 5, F_SETLK 6, F_SETLKW 7, F_OFD_GETLK 36,
+ * F_OFD_SETLK 37, F_OFD_SETLKW 38, F_SETLEASE 1024, F_GETLEASE 1025, F_NOTIFY 1026.
+ */
+const SHARED_INODE_FCNTL = new Set([5, 6, 7, 36, 37, 38, 1024, 1025, 1026]);
+
+function isSharedInodeFcntl(rule: SeccompRule): boolean {
+  const cmd = rule.args?.find((a) => a.index === 1 && a.op === 'SCMP_CMP_EQ');
+  return rule.names.includes('fcntl') && cmd !== undefined && SHARED_INODE_FCNTL.has(Number(cmd.value));
+}
+
+/**
+ * The profile a rootless worker's runs get (T66): without locks (flock, fcntl record and OFD
+ * locks, leases), dnotify and inotify/fanotify, which then fall to the default action (ENOSYS).
+ * Why: a rootless worker cannot mknod, so /dev/null and the other nodes of a run are bind mounts
+ * of the host's own inodes; a lock or a watch on them is seen by the host and by every other run,
+ * a channel between runs that share nothing else. A privileged worker makes fresh nodes per run
+ * and keeps the full profile, because SQLite, pip and Go's build cache lock their own files.
+ * ENOSYS rather than EPERM: Go's lockedfile treats it as "locking not supported" and goes on.
+ *
+ * @param rules - a validated profile (not changed).
+ * @returns a fresh profile with the same name and every rule of those calls removed.
+ */
+export function withoutSharedInodeChannels(rules: ProfileRules): ProfileRules {
+  const syscalls = rules.syscalls
+    .filter((r) => !isSharedInodeFcntl(r))
+    .map((r) => ({ ...r, names: r.names.filter((n) => !SHARED_INODE_CALLS.has(n)) }))
+    .filter((r) => r.names.length > 0);
+  return { ...rules, syscalls };
+}

@@ -113,6 +113,8 @@ export interface SandboxSpec {
    * directory back out, bounded by count and total size. Used to carry compiled output to the tests.
    */
   collect?: { maxFiles: number; maxTotalBytes: number };
+  /** Point the program's stderr at its stdout pipe: one stream in write order; stderr stays empty. */
+  mergeStderr?: boolean;
 }
 
 /** Raw facts about how a run ended. No verdicts. */

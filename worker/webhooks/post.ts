@@ -5,32 +5,15 @@
  * still refused. IP literals never reach a lookup; webhookUrlProblem refuses non-public ones.
  * Redirects are not followed (node:http never does) and the response body is discarded.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { isPublicAddress } from '../contract/public-address.js';
+import { NonPublicAddressError, publicOnlyLookup, type LookupAll } from '../contract/public-address.js';
 
-/** The host name resolved to an address that is not public (loopback, private, link-local…). */
-export class NonPublicAddressError extends Error {
-  override readonly name = 'NonPublicAddressError';
-}
+export { NonPublicAddressError };
 
 /** dns.lookup that fails unless every address the name resolves to is public. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  const all: LookupAllOptions = { ...options, all: true };
-  dnsLookup(hostname, all, (err, addresses: LookupAddress[]) => {
-    const fail = (error: NodeJS.ErrnoException): void => (options.all ? callback(error, []) : callback(error, '', 0));
-    if (err) return fail(err);
-    const blocked = addresses.find((a) => !isPublicAddress(a.address));
-    if (blocked !== undefined || addresses.length === 0) {
-      return fail(new NonPublicAddressError(`${hostname} resolves to ${blocked?.address ?? 'nothing'}, not a public address`));
-    }
-    const [first] = addresses;
-    if (options.all) callback(null, addresses);
-    else if (first !== undefined) callback(null, first.address, first.family);
-  });
-};
+const publicLookup = publicOnlyLookup(dnsLookup as LookupAll);
 
 export interface WebhookPost {
   url: string;
@@ -54,7 +37,7 @@ export function postWebhook(post: WebhookPost): Promise<number> {
         signal: AbortSignal.timeout(post.timeoutMs),
         // A fresh connection per delivery: a pooled socket would skip the lookup guard.
         agent: false,
-        ...(post.publicOnly ? { lookup: publicOnlyLookup } : {}),
+        ...(post.publicOnly ? { lookup: publicLookup } : {}),
       },
       (res: IncomingMessage) => {
         res.resume();

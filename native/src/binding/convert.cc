@@ -131,6 +131,7 @@ bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err) {
   s.host_root_gid = uint32_t(ids[2]);
   s.host_user_gid = uint32_t(ids[3]);
   if (o.Get("timeNamespace").ToBoolean()) s.flags |= SBX_FLAG_TIME_NS;
+  if (o.Get("mergeStderr").ToBoolean()) s.flags |= SBX_FLAG_MERGE_STDERR;
   Napi::Value c = o.Get("collect");
   if (c.IsObject()) {
     uint64_t files, bytes;

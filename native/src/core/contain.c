@@ -29,6 +29,9 @@ int sbx_contain_pid1(const sbx_spec_t *spec, sbx_error_t *err) {
   /* After the cgroup join (done by the outer helper before it let us go), so the run's cgroup
    * is the root of what the program sees in /proc/self/cgroup. */
   if (unshare(CLONE_NEWCGROUP) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWCGROUP)");
+  /* Before the mounts: /proc is still the one inherited, writable for the namespace's owner,
+   * while the run's own /proc/sys turns read-only. A pooled namespace came bounded (T65). */
+  if (!(spec->flags & SBX_FLAG_NETNS_FD) && (r = sbx_net_bound_buffers(err)) < 0) return r;
   if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
     return sbx_error_set(err, SBX_PHASE_SETUP, errno, "sethostname");
   /* In our own mount namespace (overlay clones the lower mounts, which must be ours) and before
@@ -89,6 +92,10 @@ int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err) {
   /* Before seccomp: an unprivileged process may only install a filter with no_new_privs, and it
    * also keeps setuid/file-capability binaries in the image from raising privileges (T42). */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "no_new_privs");
+  /* One pipe for both streams when asked: the kernel keeps the order of the program's writes,
+   * which two pipes drained separately cannot give (Judge0's redirect, Piston's `output`). */
+  if ((spec->flags & SBX_FLAG_MERGE_STDERR) && dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "dup2 stdout to stderr");
   if ((r = sbx_fds_close_from(3, err)) < 0) return r;
   /* Last before execve: the profile may deny everything used above (runc's rule). */
   if ((r = sbx_seccomp_install(spec->bpf, spec->bpf_len, err)) < 0) return r;

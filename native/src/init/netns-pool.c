@@ -49,6 +49,7 @@ static int make_one(sbx_error_t *err) {
   /* Up here, by the namespace's owner: the run's own root holds no capability over it. */
   int r = sbx_net_loopback_up(err);
   if (r < 0) return r;
+  if ((r = sbx_net_bound_buffers(err)) < 0) return r;
   int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "open own netns");
   return fd;

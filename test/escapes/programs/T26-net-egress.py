@@ -62,7 +62,9 @@ with socket.socket() as server:
     server.bind(("127.0.0.1", 0))
     server.listen(1)
     timed("tcp-own-listener-control", lambda: tcp("127.0.0.1", server.getsockname()[1]))
-names = [name for _, name in socket.if_nameindex()]
+# /proc/net/dev lists the run's own namespace; socket.if_nameindex needs netlink, refused since T65.
+with open("/proc/net/dev") as f:
+    names = [line.split(":")[0].strip() for line in f.read().splitlines()[2:]]
 fact("only-lo", names == ["lo"], interfaces=names)
 with open("/proc/net/route") as f:
     routes = [line.split() for line in f.read().splitlines()[1:]]

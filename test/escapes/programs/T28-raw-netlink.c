@@ -1,8 +1,9 @@
 /* T28 raw, packet and netlink-route manipulation. How: open a raw ICMP socket, an AF_PACKET socket
- * and a NETLINK_NETFILTER socket, then use the (allowed) NETLINK_ROUTE socket to take `lo` down.
+ * and a NETLINK_NETFILTER socket, then try a NETLINK_ROUTE socket to take `lo` down.
  * Expected safe outcome: raw and packet sockets fail (EPERM without CAP_NET_RAW, ENOSYS from
- * seccomp); netfilter netlink fails; the RTM_NEWLINK request is answered with EPERM (no
- * CAP_NET_ADMIN). Control: opening the NETLINK_ROUTE socket succeeds. */
+ * seccomp); every netlink socket fails, NETLINK_ROUTE included (refused since T65: its receive
+ * queues were kernel memory outside the cgroup); were it opened, the RTM_NEWLINK request would be
+ * answered with EPERM (no CAP_NET_ADMIN). Control: a UDP socket opens. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ int main(void) {
   TRY("socket-raw-icmp", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
   TRY("socket-packet", socket(AF_PACKET, SOCK_RAW, htons(0x0003)));
   TRY("socket-netlink-netfilter", socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER));
+  TRY("socket-udp-control", socket(AF_INET, SOCK_DGRAM, 0));
   int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
   fact("socket-netlink-route", fd >= 0, errno);
   if (fd < 0) return 0;

@@ -1,0 +1,67 @@
+/**
+ * Piston v2 under `/api/v2`: `GET /runtimes` and `POST /execute` over the submission queue.
+ * Errors are Piston's `{ message }` (400 for a bad request). The body may be JSON sent as
+ * `text/plain`, as the npm `piston-client` sends it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { BulkheadError } from '../../../worker/contract/errors.js';
+import { PRIORITY_INTERACTIVE } from '../../../worker/contract/job.js';
+import { BacklogGauge } from '../../backlog-gauge.js';
+import type { ApiConfig } from '../../config.js';
+import type { ErrorAnswer } from '../../errors.js';
+import { addStrictJsonParser } from '../../plugins/json-body.js';
+import type { RuntimeCatalogue } from '../../runtime-catalogue.js';
+import { installCompatErrors } from '../compat-errors.js';
+import { pistonJob, pistonResult } from './execute.js';
+import { pistonRuntime } from './runtimes.js';
+
+export interface PistonRouteOptions {
+  config: Readonly<ApiConfig>;
+  catalogue: RuntimeCatalogue;
+}
+
+/** Piston's error body. 5xx keep Bulkhead's generic message (never a cause). */
+export function pistonErrorShape(answer: ErrorAnswer): { statusCode: number; body: unknown } {
+  return { statusCode: answer.statusCode, body: { message: answer.message } };
+}
+
+const meta = { tags: ['piston'] };
+const AnyObject = Type.Object({}, { additionalProperties: true });
+/** Beyond the run's own wall limit, how long execute waits for a worker to take and finish it, ms. */
+const EXECUTE_SLACK_MS = 60_000;
+
+export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async (app, { config, catalogue }) => {
+  installCompatErrors(app, pistonErrorShape);
+  addStrictJsonParser(app, 'text/plain', config.bodyLimitBytes);
+  const gauge = new BacklogGauge(app.submissions, config.maxQueueDepth);
+
+  app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () =>
+    (await catalogue.list()).map((r) => pistonRuntime(r)),
+  );
+
+  app.post('/execute', { schema: { ...meta, summary: 'Run a program (Piston)', body: AnyObject } }, async (request, reply) => {
+    const runtimes = await catalogue.list();
+    const job = pistonJob(request.body as Record<string, unknown>, runtimes, config, randomUUID(), new Date());
+    if ((await gauge.backlog()) >= config.maxQueueDepth) {
+      void reply.header('retry-after', String(config.queueFullRetryAfterS));
+      throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full; retry after ${config.queueFullRetryAfterS} s`);
+    }
+    // Piston answers only when the run is done, so the wait covers the run's own wall limit too.
+    const waitMs = Math.max(config.waitTimeoutMs, job.limits.wallTimeMs + EXECUTE_SLACK_MS);
+    const pending = await app.submissions.submitAndWait(job, { priority: PRIORITY_INTERACTIVE }, waitMs);
+    gauge.admitted();
+    request.log.info({ runId: job.runId, language: job.language, version: job.version, api: 'piston' }, 'run submitted');
+    const snapshot = await pending.result;
+    if (snapshot?.state !== 'done') {
+      return reply.code(504).send({ message: `The run did not finish within ${waitMs} ms (run id ${job.runId})` });
+    }
+    const runtime = runtimes.find((r) => r.language === job.language && r.version === job.version);
+    if (snapshot.result === undefined || runtime === undefined) {
+      request.log.error({ runId: job.runId, failedCode: snapshot.failedCode }, 'piston execute: the run failed inside Bulkhead');
+      return reply.code(500).send({ message: `Internal error (${snapshot.failedCode ?? 'SBX_ERR_RUN_LOST'})` });
+    }
+    return pistonResult(snapshot.result, runtime);
+  });
+};

@@ -1,0 +1,131 @@
+/**
+ * The Piston v2 API through the whole service: raw HTTP as Piston clients send it (JSON under
+ * text/plain too), every language by its Piston name, Piston 3's statuses from the real sandbox,
+ * and the real npm client `piston-client`, installed at test time into this test's own temporary
+ * folder (skipped, with the reason, when npm cannot install it), running programs against Bulkhead.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PISTON_NAMES } from '../../api/compat/piston/runtimes.js';
+import { loadManifests } from '../../worker/runtimes.js';
+import { IMAGES_DIR } from '../helpers/images-paths.js';
+import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+
+const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
+const skip = serviceUnavailableReason(['python', 'c']);
+
+/** The npm client's surface as this test uses it. */
+interface PistonClient {
+  runtimes(): Promise<Array<{ language: string; version: string }>>;
+  execute(language: string, code: string, config?: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** Installs piston-client into a fresh temporary folder; the reason when that is not possible. */
+function installPistonClient(): { dir: string; reason?: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-piston-client-'));
+  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, 'piston-client'], { encoding: 'utf8', timeout: 180_000 });
+  if (npm.status !== 0) return { dir, reason: `npm could not install piston-client: ${(npm.stderr || npm.error?.message || '').split('\n')[0] ?? ''}` };
+  return { dir };
+}
+
+const client = skip === undefined ? installPistonClient() : { dir: '', reason: skip };
+let service: TestService;
+
+type Json = Record<string, unknown>;
+
+async function execute(body: Json, contentType = 'application/json'): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${service.url}/api/v2/execute`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+const run = (answer: { body: Json }) => answer.body.run as Json;
+
+describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    service = await startService({ apiEnv: { SBX_WAIT_TIMEOUT_MS: '60000' } });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    if (client.dir !== '') rmSync(client.dir, { recursive: true, force: true });
+  });
+
+  describe('every language by its Piston name', () => {
+    for (const manifest of manifests) {
+      const missing = serviceUnavailableReason([manifest.language]);
+      const name = PISTON_NAMES[manifest.language]?.language ?? manifest.language;
+      it.skipIf(missing !== undefined)(`${name}${missing ? ` (skipped: ${missing})` : ''}: hello prints the exact stdout with code 0`, async () => {
+        const content = await readFile(join(manifest.dir, manifest.samples.hello.file), 'utf8');
+        const answer = await execute({ language: name, version: '*', files: [{ name: 'prog', content }] });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        expect(run(answer)).toMatchObject({ stdout: manifest.samples.hello.stdout, output: manifest.samples.hello.stdout, code: 0, signal: null, status: null });
+        if (manifest.compile !== undefined) expect(answer.body.compile).toMatchObject({ code: 0 });
+      });
+    }
+  });
+
+  it('lists runtimes with Piston names and installed versions, and matches semver selectors against them', async () => {
+    const runtimes = (await (await fetch(`${service.url}/api/v2/runtimes`)).json()) as Array<{ language: string; version: string; aliases: string[] }>;
+    const python = runtimes.find((r) => r.language === 'python');
+    expect(python?.aliases).toEqual(expect.arrayContaining(['py', 'python3']));
+    const major = String(python?.version).split('.')[0];
+    const ranged = await execute({ language: 'py3', version: `${major}.x`, files: [{ content: 'print(1)' }] });
+    expect(ranged.body).toMatchObject({ language: 'python', version: python?.version });
+    expect((await execute({ language: 'python', version: '0.0.1', files: [{ content: 'x' }] })).body).toEqual({ message: 'python-0.0.1 runtime is unknown' });
+  });
+
+  it("reports Piston 3's statuses from the real sandbox: RE, SG, TO, OL, the memory limit in bytes, and a compile error as run", async () => {
+    const py = (content: string, extra: Json = {}) => execute({ language: 'python', version: '*', files: [{ content }], ...extra });
+    const [re, sg, to, ol, ce, mem] = await Promise.all([
+      py('import sys; print("a"); sys.exit(4)'),
+      py('import os, signal; os.kill(os.getpid(), signal.SIGTERM)'),
+      py('while True: pass', { run_timeout: 1000, run_cpu_time: 500 }),
+      py('print("x" * 20_000_000)'),
+      execute({ language: 'c', version: '*', files: [{ content: 'int main( {' }] }),
+      py('a = "x" * (200 * 1024 * 1024)', { run_memory_limit: 64 * 1024 * 1024 }),
+    ]);
+    expect(run(re!)).toMatchObject({ code: 4, status: 'RE', stdout: 'a\n', message: 'Exited with error status 4' });
+    expect(run(sg!)).toMatchObject({ code: null, signal: 'SIGTERM', status: 'SG' });
+    expect(run(to!)).toMatchObject({ code: null, signal: 'SIGKILL', status: 'TO' });
+    expect(run(ol!)).toMatchObject({ signal: 'SIGKILL', status: 'OL', message: 'stdout length exceeded' });
+    expect(ce!.body.compile).toMatchObject({ code: 1, stderr: expect.stringContaining('error') });
+    expect(run(ce!)).toEqual(ce!.body.compile);
+    expect(run(mem!)).toMatchObject({ code: null, signal: 'SIGKILL', status: 'SG', message: 'Memory limit exceeded' });
+    expect(Number(run(mem!).memory)).toBeLessThanOrEqual(64 * 1024 * 1024);
+    for (const answer of [re, sg, to]) expect(run(answer!)).toMatchObject({ cpu_time: expect.any(Number), wall_time: expect.any(Number), memory: expect.any(Number) });
+  });
+
+  it('takes JSON as text/plain, base64 and hex files, args, and gives output in write order with interleave_output', async () => {
+    const content = 'import sys\nprint(open("data.txt").read(), sys.argv[1:], flush=True)\nprint("e", file=sys.stderr, flush=True)\nprint("o", flush=True)';
+    const answer = await execute({
+      language: 'python', version: '*', args: ['x', 'y'], interleave_output: true,
+      files: [{ name: 'main.py', content }, { name: 'data.txt', content: Buffer.from('hex!').toString('hex'), encoding: 'hex' }],
+    }, 'text/plain;charset=UTF-8');
+    expect(answer.status).toBe(200);
+    expect(run(answer).output).toBe("hex! ['x', 'y']\ne\no\n");
+    const separate = await execute({ language: 'python', version: '*', files: [{ content: 'import sys; print("o"); print("e", file=sys.stderr)' }] });
+    expect(run(separate)).toMatchObject({ stdout: 'o\n', stderr: 'e\n' });
+  });
+
+  it.skipIf(client.reason !== undefined)(`the npm piston-client runs programs against Bulkhead${client.reason ? ` (skipped: ${client.reason})` : ''}`, async () => {
+    const module = (await import(pathToFileURL(join(client.dir, 'node_modules', 'piston-client', 'index.js')).href)) as { piston: (o: { server: string }) => PistonClient };
+    const piston = module.piston({ server: service.url });
+    const runtimes = await piston.runtimes();
+    expect(runtimes.map((r) => r.language)).toEqual(expect.arrayContaining(['python', 'c']));
+    const echo = await piston.execute('python', 'import sys\nprint(input()[::-1], sys.argv[1:])', { stdin: 'abc' });
+    expect(echo.run).toMatchObject({ stdout: "cba ['1', '2', '3']\n", code: 0 });
+    const args = await piston.execute('python', 'import sys; print(len(sys.argv) - 1)', { args: ['only'] });
+    expect(args.run).toMatchObject({ stdout: '1\n' });
+    const broken = await piston.execute('c', 'int main( {');
+    expect(broken.compile).toMatchObject({ code: 1 });
+    expect(broken.run).toMatchObject({ code: 1 });
+    const slow = await piston.execute('python', 'while True: pass', { runTimeout: 1000 });
+    expect(slow.run).toMatchObject({ status: 'TO', signal: 'SIGKILL' });
+    const unknown = await piston.execute('cobol-from-mars', 'x');
+    expect(unknown).toEqual({ message: 'version is required as a string' });
+  });
+});
