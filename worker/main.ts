@@ -27,8 +27,11 @@ async function main(): Promise<void> {
   assertSwapAccounted(config);
   const runtimes = await loadInstalledRuntimes(config, log);
   // Two sandbox slots per job slot: an interactive test runs the program and its interactor at
-  // once, and with one slot each, jobs holding one slot apiece would wait for their second.
-  const sandbox = await NativeSandbox.create({ slots: 2 * config.slots, uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot });
+  // once, and with one slot each, jobs holding one slot apiece would wait for their second. The
+  // prepared pool stays at one per job slot: most jobs use one sandbox at a time.
+  const sandbox = await NativeSandbox.create({
+    slots: 2 * config.slots, poolSize: Math.min(config.slots, 16), uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot,
+  });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
     profiles = compileProfiles(config, runtimes, sandbox);
