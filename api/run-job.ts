@@ -2,6 +2,7 @@ import { BulkheadError } from '../worker/contract/errors.js';
 import { JOB_SCHEMA_VERSION, type JobFile, type JobTest, type SubmissionJob } from '../worker/contract/job.js';
 import { resolveLimits, type Limits, type ResolvedLimits } from '../worker/contract/limits.js';
 import type { RuntimeInfo } from '../worker/contract/registry.js';
+import { checkCompileFlags } from './runtime-catalogue.js';
 import type { RunFile, RunRequest, RunTest } from './schemas/run.js';
 
 /** Bounds that come from configuration. */
@@ -143,6 +144,10 @@ export function buildSubmissionJob(
   }
   if (request.tests !== undefined && request.testset !== undefined) {
     throw new BulkheadError('SBX_ERR_VALIDATION', 'Give "tests" or "testset", not both');
+  }
+  if (request.compileFlags !== undefined && request.compileFlags.length > 0) {
+    checkCompileFlags(runtime, request.compileFlags);
+    job.compileFlags = [...request.compileFlags];
   }
   if (request.compare !== undefined) job.compare = request.compare;
   if (request.stopOnFirstFailure !== undefined) job.stopOnFirstFailure = request.stopOnFirstFailure;

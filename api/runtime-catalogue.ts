@@ -1,21 +1,9 @@
 import { BulkheadError } from '../worker/contract/errors.js';
 import type { RuntimeInfo, WorkerHeartbeat } from '../worker/contract/registry.js';
+import { compareVersions, pickVersion } from '../worker/contract/versions.js';
 import type { SubmissionQueue } from './plugins/submission-queue.js';
 
-/** Compares dotted versions numerically where both parts are numbers ("3.10" > "3.9"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    const nx = Number(x);
-    const ny = Number(y);
-    const diff = x !== '' && y !== '' && Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
+export { compareVersions } from '../worker/contract/versions.js';
 
 /**
  * The languages the live workers can run: the union of their heartbeats' runtimes, one entry per
@@ -41,31 +29,49 @@ function noWorker(): BulkheadError {
 }
 
 /**
- * Resolves a requested language (canonical name or alias, case-insensitive) and optional exact
- * version to one runtime. Without a version the newest wins. Throws SBX_ERR_RUNTIME_UNKNOWN listing
- * the valid names (also as `details.languages`).
+ * Resolves a requested language (canonical name or alias, case-insensitive) and optional version
+ * (exact, a prefix such as `3.13` or `3`, or `*`; worker/contract/versions.ts) to one runtime.
+ * Without a version: the language's default (its Debian 12 build), else the newest. An alias names
+ * the runtimes that carry it (`java17` only Java 17). Throws SBX_ERR_RUNTIME_UNKNOWN listing the
+ * valid names (also as `details.languages`), or SBX_ERR_VERSION_UNKNOWN listing the language's
+ * versions (also as `details.versions`).
  */
 export function resolveRuntime(runtimes: readonly RuntimeInfo[], language: string, version?: string): RuntimeInfo {
   const wanted = language.toLowerCase();
   const named = runtimes.filter(
     (r) => r.language.toLowerCase() === wanted || r.aliases.some((alias) => alias.toLowerCase() === wanted),
   );
-  const match = version === undefined ? named[0] : named.find((r) => r.version === version);
+  const match = pickVersion(named, version);
   if (match !== undefined) return match;
-  const languages = [...new Set(runtimes.map((r) => r.language))];
   if (named.length > 0) {
     const versions = named.map((r) => r.version);
     throw new BulkheadError(
-      'SBX_ERR_RUNTIME_UNKNOWN',
-      `Language "${language}" has no version "${version ?? ''}"; valid versions: ${versions.join(', ')}`,
-      { details: { languages, versions } },
+      'SBX_ERR_VERSION_UNKNOWN',
+      `Language "${language}" has no version "${version ?? ''}"; valid versions: ${versions.join(', ')} (or a prefix such as "${versions[0]?.split('.')[0] ?? ''}", or "*" for the newest)`,
+      { details: { language: named[0]?.language, versions } },
     );
   }
+  const languages = [...new Set(runtimes.map((r) => r.language))];
   throw new BulkheadError(
     'SBX_ERR_RUNTIME_UNKNOWN',
     `Unknown language "${language}"; valid languages: ${languages.join(', ')}`,
     { details: { languages } },
   );
+}
+
+/**
+ * Checks a request's `compileFlags` against the runtime's allow-list (each flag must be listed
+ * exactly). The flags reach the compiler's argv, so anything not listed (`-fplugin=`, `@file`,
+ * `-B`, `-wrapper`) could load or run code outside the submission: refused with SBX_ERR_COMPILE_FLAGS.
+ */
+export function checkCompileFlags(runtime: RuntimeInfo, flags: readonly string[]): void {
+  const allowed = runtime.compileFlags ?? [];
+  const bad = flags.find((f) => !allowed.includes(f));
+  if (bad === undefined) return;
+  const which = allowed.length === 0 ? 'takes no compile flags' : `allows only: ${allowed.join(' ')}`;
+  throw new BulkheadError('SBX_ERR_COMPILE_FLAGS', `Compile flag "${bad}" is not allowed; ${runtime.language} ${runtime.version} ${which}`, {
+    details: { allowed },
+  });
 }
 
 /**

@@ -44,7 +44,8 @@ export interface NativeRunSpec {
   timeNamespace: boolean;
   /** The program's stderr is its stdout pipe (one stream in write order; `stderr` stays empty). */
   mergeStderr?: boolean;
-  collect?: { maxFiles: number; maxTotalBytes: number };
+  /** budgetMs: how long collecting may take after the program exited (default 5000, T74). */
+  collect?: { maxFiles: number; maxTotalBytes: number; budgetMs?: number };
 }
 
 export interface NativeCollectedFile {
@@ -74,6 +75,8 @@ export interface NativeOutcome {
   stderrTruncated: boolean;
   collected: NativeCollectedFile[];
   collectTruncated: boolean;
+  /** A collection was asked for and did not finish (its budget ran out or pid 1 died). */
+  collectCut: boolean;
 }
 
 /** Phase names the addon puts on its errors (see native/README.md). */

@@ -117,6 +117,11 @@ export const WorkerConfigSchema = Type.Object({
   sandbox: SandboxExtrasSchema,
   /** Privileged worker: first host uid/gid handed to sandboxed runs (2 per slot). @defaultValue 2000000 (`SBX_UID_BASE`) */
   uidBase: Int(1),
+  /**
+   * Where the kernel's core_pattern is read at start (T73: a socket pattern, or a pipe with a
+   * profile that lets RLIMIT_CORE change, stops the worker). @defaultValue /proc/sys/kernel/core_pattern (`SBX_CORE_PATTERN_PATH`)
+   */
+  corePatternPath: Type.String({ minLength: 1 }),
   checker: CheckerLimitsSchema,
   webhook: WebhookConfigSchema,
   /** The swap table read by the start-up swap-accounting check (T76). @defaultValue /proc/swaps (`SBX_SWAPS_PATH`) */
@@ -181,6 +186,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
       collectMaxBytes: int('SBX_COLLECT_MAX_BYTES', 64 * MIB),
     },
     uidBase: int('SBX_UID_BASE', 2_000_000),
+    corePatternPath: str('SBX_CORE_PATTERN_PATH', '/proc/sys/kernel/core_pattern'),
     checker: {
       cpuTimeMs: int('SBX_CHECKER_CPU_TIME_MS', 5000),
       wallTimeMs: int('SBX_CHECKER_WALL_TIME_MS', 15_000),

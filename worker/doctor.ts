@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 import type { RuntimeIndex } from './runtime.js';
+import type { ProfileRules } from './sandbox/spec.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -54,14 +55,28 @@ async function checkImages(config: Readonly<WorkerConfig>): Promise<{ checks: Ch
   }
 }
 
-async function checkProfiles(config: Readonly<WorkerConfig>, index: RuntimeIndex | undefined): Promise<Check> {
+async function checkProfiles(config: Readonly<WorkerConfig>, index: RuntimeIndex | undefined): Promise<Check[]> {
   try {
     const { loadProfiles } = await import('./sandbox/profile.js');
     const names = index === undefined || index.list().length === 0 ? ['default'] : [...new Set(index.list().flatMap((r) => [r.profile, r.compileProfile]))];
-    loadProfiles(config.profilesDir, names);
-    return { level: 'ok', name: 'profiles', detail: `${names.join(', ')} parse and validate` };
+    const rules = loadProfiles(config.profilesDir, names);
+    return [{ level: 'ok', name: 'profiles', detail: `${names.join(', ')} parse and validate` }, await checkCoreDumps(config, rules.values())];
   } catch (err) {
-    return { level: 'fail', name: 'profiles', detail: messageOf(err), fix: `fix the profile under ${config.profilesDir}` };
+    return [{ level: 'fail', name: 'profiles', detail: messageOf(err), fix: `fix the profile under ${config.profilesDir}` }];
+  }
+}
+
+/** T73: a pipe core_pattern is reported (runs are kept from reaching it); a socket one stops the worker. */
+async function checkCoreDumps(config: Readonly<WorkerConfig>, rules: Iterable<ProfileRules>): Promise<Check> {
+  try {
+    const { checkCorePattern, readCorePattern } = await import('./sandbox/core-pattern.js');
+    const kind = checkCorePattern(rules, config.corePatternPath);
+    const pattern = readCorePattern(config.corePatternPath);
+    return kind === 'pipe'
+      ? { level: 'warn', name: 'core dumps', detail: `kernel.core_pattern is a pipe (${pattern}): runs get RLIMIT_CORE 1 (frozen by the profiles), which the kernel takes as "start no helper"; the host's own crashes still start it` }
+      : { level: 'ok', name: 'core dumps', detail: `kernel.core_pattern is a file pattern (${pattern}); runs' RLIMIT_CORE 1 is below a core file's size` };
+  } catch (err) {
+    return { level: 'fail', name: 'core dumps', detail: messageOf(err), fix: 'sysctl -w kernel.core_pattern=core (or a pipe helper)' };
   }
 }
 
@@ -134,7 +149,7 @@ async function doctor(): Promise<number> {
     { level: 'ok', name: 'config', detail: `queue ${config.queueName}, ${config.slots} slots, data in ${config.dataDir}` },
     await checkRedis(config),
     ...images.checks,
-    await checkProfiles(config, images.index),
+    ...(await checkProfiles(config, images.index)),
     ...(await checkHost()),
     await checkSwap(config),
     checkSocketAccounting(config),

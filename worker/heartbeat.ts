@@ -17,6 +17,8 @@ export function runtimeInfo(runtime: Runtime): RuntimeInfo {
     compiled: runtime.compile !== undefined,
     sourceFile: runtime.sourceFile,
     limits: { default: { ...runtime.limits.default }, max: { ...runtime.limits.max } },
+    ...(runtime.default === true ? { default: true } : {}),
+    ...(runtime.compile?.flags === undefined ? {} : { compileFlags: [...runtime.compile.flags] }),
   };
 }
 

@@ -11,10 +11,10 @@ import { BulkheadError } from './contract/errors.js';
 import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } from './config.js';
 import type { RuntimeIndex } from './runtime.js';
 import { loadRuntimes } from './runtimes.js';
+import { checkCorePattern } from './sandbox/core-pattern.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
 import { loadProfiles, withoutSharedInodeChannels } from './sandbox/profile.js';
 import { assertSwapAccounted } from './sandbox/swap-accounting.js';
-import type { Sandbox } from './sandbox/sandbox.js';
 import type { CompiledProfile, ProfileRules } from './sandbox/spec.js';
 import { startWorkerService } from './worker-service.js';
 
@@ -26,6 +26,10 @@ async function main(): Promise<void> {
   // Before anything is set up: a host where memory limits do not cover swap is refused (T76).
   assertSwapAccounted(config);
   const runtimes = await loadInstalledRuntimes(config, log);
+  const rules = loadProfiles(config.profilesDir, profileNames(runtimes));
+  // T73: before any run, so a host where a crash could start a host process never takes one.
+  const corePattern = checkCorePattern(rules.values(), config.corePatternPath);
+  log.info({ corePattern }, 'core dumps of runs: RLIMIT_CORE 1, frozen by the profiles');
   // Two sandbox slots per job slot: an interactive test runs the program and its interactor at
   // once, and with one slot each, jobs holding one slot apiece would wait for their second. The
   // prepared pool stays at one per job slot: most jobs use one sandbox at a time.
@@ -34,7 +38,10 @@ async function main(): Promise<void> {
   });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
-    profiles = compileProfiles(config, runtimes, sandbox);
+    // A rootless worker's runs share the host's device inodes, so their profiles lose the lock
+    // and notify calls (T66); the variant only removes rules, so the T73 check above still holds.
+    const forHost = sandbox.features.privileged ? (r: ProfileRules) => r : withoutSharedInodeChannels;
+    profiles = new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(forHost(rule))]));
   } catch (err) {
     await sandbox.close();
     throw err;
@@ -68,15 +75,9 @@ async function loadInstalledRuntimes(config: Readonly<WorkerConfig>, log: Logger
   return index;
 }
 
-/**
- * Loads and compiles every profile any runtime names, for both stages. A rootless worker's runs
- * share the host's device inodes, so their profiles lose the lock and notify calls (T66).
- */
-function compileProfiles(config: Readonly<WorkerConfig>, runtimes: RuntimeIndex, sandbox: Sandbox): ReadonlyMap<string, CompiledProfile> {
-  const names = [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
-  const rules = loadProfiles(config.profilesDir, names);
-  const forHost = sandbox.features.privileged ? (r: ProfileRules) => r : withoutSharedInodeChannels;
-  return new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(forHost(rule))]));
+/** Every profile any runtime names, for both stages. */
+function profileNames(runtimes: RuntimeIndex): string[] {
+  return [...new Set(runtimes.list().flatMap((r) => [r.profile, r.compileProfile]))];
 }
 
 main().catch((err: unknown) => {

@@ -8,7 +8,7 @@
 import { BulkheadError } from './contract/errors.js';
 import type { SubmissionJob } from './contract/job.js';
 import { minLimits, type ResolvedLimits } from './contract/limits.js';
-import { fillArgv, type Runtime } from './runtime.js';
+import { compileArgv, fillArgv, type Runtime } from './runtime.js';
 import type { CompiledProfile, SandboxFile, SandboxLimits, SandboxSpec } from './sandbox/spec.js';
 import type { WorkerConfig } from './config.js';
 
@@ -45,16 +45,16 @@ export function stageLimits(requested: ResolvedLimits, runtimeMax: ResolvedLimit
 
 /** The compile stage's spec, or undefined for an interpreted language. */
 export function planCompile(job: SubmissionJob, runtime: Runtime, ctx: PlanContext): SandboxSpec | undefined {
-  return planCompileFiles(jobFiles(job), runtime, ctx);
+  return planCompileFiles(jobFiles(job), runtime, ctx, job.compileFlags);
 }
 
 /** The compile stage's spec for `files` (a job's or a checker's), or undefined for an interpreted language. */
-export function planCompileFiles(files: SandboxFile[], runtime: Runtime, ctx: PlanContext): SandboxSpec | undefined {
+export function planCompileFiles(files: SandboxFile[], runtime: Runtime, ctx: PlanContext, flags?: readonly string[]): SandboxSpec | undefined {
   if (runtime.compile === undefined) return undefined;
   return {
     layers: [...runtime.layers],
     files,
-    argv: [...runtime.compile.argv],
+    argv: compileArgv(runtime.compile, flags),
     env: [...runtime.env],
     stdin: Buffer.alloc(0),
     limits: stageLimits(runtime.compileLimits, runtime.compileLimits, ctx),

@@ -157,7 +157,9 @@ async function compileStage(
   deps.live?.emit(job.runId, 'stage', { stage: 'compile' });
   const outcome = await timed(deps.metrics, 'compile', () => deps.sandbox.run(spec, signal));
   const result = toStageResult(outcome);
-  if (result.status === 'OK' && outcome.collectTruncated === true) {
+  // A compiled output too large to carry, or whose collection was cut short (T74), is never OK
+  // with a partial file set: the tests would run on what happened to be read.
+  if (result.status === 'OK' && (outcome.collectTruncated === true || outcome.collectCut === true)) {
     return { result: { ...result, status: 'OUTPUT_LIMIT' }, files: [] };
   }
   return { result, files: outcome.collected ?? [] };

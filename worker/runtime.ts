@@ -1,3 +1,4 @@
+import { BulkheadError } from './contract/errors.js';
 import type { ResolvedLimits } from './contract/limits.js';
 
 /**
@@ -10,13 +11,20 @@ export interface Runtime {
   language: string;
   /** The real version, read from the built image (not typed by hand). */
   version: string;
+  /** The image (manifest directory) it comes from: `python`, `python-trixie`. */
+  image: string;
+  /** The version a request without `version` gets (worker/contract/versions.ts). */
+  default?: boolean;
   aliases: string[];
   /** The main source file name (`main.c`, `Main.java`, …). */
   sourceFile: string;
   /** Absolute host paths of the image's read-only layers, base first. */
   layers: string[];
-  /** Present for compiled languages: argv run in the work directory. */
-  compile?: { argv: string[] };
+  /**
+   * Present for compiled languages: argv run in the work directory. A `{flags}` element takes the
+   * job's compile flags, each of which must be in `flags` (the allow-list).
+   */
+  compile?: { argv: string[]; flags?: string[] };
   /** argv of the program (may hold RUN_ARGV_PLACEHOLDERS); the request's `args` are appended. */
   run: { argv: string[] };
   /** Complete environment inside the sandbox (`KEY=VALUE`). */
@@ -53,9 +61,23 @@ export function fillArgv(argv: readonly string[], limits: { memoryBytes: number 
   return argv.map((arg) => arg.replaceAll('{memoryMiB}', String(memoryMiB)).replaceAll('{heapMiB}', String(heapMiB)));
 }
 
+/** The compile argv element replaced by the job's compile flags (removed when there are none). */
+export const COMPILE_FLAGS_PLACEHOLDER = '{flags}';
+
+/**
+ * The compile argv with `flags` in the `{flags}` slot. The API checked them already; they are
+ * checked again here because they reach a compiler's argv, and a job in Redis is not proof that
+ * the API wrote it (a flag outside the allow-list could load a plugin or run a wrapper).
+ */
+export function compileArgv(compile: NonNullable<Runtime['compile']>, flags: readonly string[] = []): string[] {
+  const bad = flags.find((f) => !(compile.flags ?? []).includes(f));
+  if (bad !== undefined) throw new BulkheadError('SBX_ERR_COMPILE_FLAGS', `Compile flag "${bad}" is not on the runtime's allow-list`);
+  return compile.argv.flatMap((arg) => (arg === COMPILE_FLAGS_PLACEHOLDER ? [...flags] : [arg]));
+}
+
 /** Lookup over the runtimes actually present. */
 export interface RuntimeIndex {
   list(): readonly Runtime[];
-  /** By canonical name or alias, case-insensitive; optional exact version. */
+  /** By canonical name or alias, case-insensitive; version as in worker/contract/versions.ts. */
   resolve(nameOrAlias: string, version?: string): Runtime | undefined;
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { BulkheadError } from './contract/errors.js';
-import { argvPlaceholderProblem, type Runtime, type RuntimeIndex } from './runtime.js';
+import { ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest } from './image-schemas.js';
+import { argvPlaceholderProblem, COMPILE_FLAGS_PLACEHOLDER, type Runtime, type RuntimeIndex } from './runtime.js';
+import { pickVersion } from './contract/versions.js';
+
+export { ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest };
 
 /**
  * Language images: recipes (`images/<name>/recipe.json`, `images/<language>/manifest.json`) joined
@@ -13,86 +16,6 @@ import { argvPlaceholderProblem, type Runtime, type RuntimeIndex } from './runti
 
 /** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
 export const BUILDER_FORMAT_VERSION = 2;
-
-const LimitsObject = Type.Object(
-  {
-    cpuTimeMs: Type.Integer({ minimum: 1 }),
-    wallTimeMs: Type.Integer({ minimum: 1 }),
-    memoryBytes: Type.Integer({ minimum: 1 }),
-    pids: Type.Integer({ minimum: 1 }),
-    outputBytes: Type.Integer({ minimum: 1 }),
-  },
-  { additionalProperties: false },
-);
-const Argv = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 });
-const Name = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' });
-const SampleFile = Type.String({ pattern: '^samples/[A-Za-z0-9._-]+$' });
-
-/** One layer recipe (`images/<name>/recipe.json`): a Debian bootstrap or packages over a parent. */
-export const LayerRecipeSchema = Type.Object(
-  {
-    /** Parent layer recipe name; absent only for the base, which has `bootstrap` instead. */
-    from: Type.Optional(Name),
-    /** Base layer only: mmdebstrap arguments (the mirror comes from the host's apt config). */
-    bootstrap: Type.Optional(
-      Type.Object(
-        { suite: Type.String(), variant: Type.String(), include: Type.Array(Type.String()) },
-        { additionalProperties: false },
-      ),
-    ),
-    /** Debian packages installed with `--no-install-recommends`. */
-    packages: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9+.-]+$' })),
-    /** Shell lines run as root inside the layer after the packages, in order. */
-    run: Type.Array(Type.String()),
-  },
-  { additionalProperties: false },
-);
-export type LayerRecipe = Static<typeof LayerRecipeSchema> & { name: string; dir: string };
-
-/** One language (`images/<language>/manifest.json`). */
-export const ManifestSchema = Type.Object(
-  {
-    language: Name,
-    aliases: Type.Array(Type.String({ pattern: '^[a-z0-9+#._-]+$' })),
-    /** Top layer recipe name; its `from` chain down to the base gives the image's layers. */
-    layer: Name,
-    sourceFile: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$' }),
-    /** Run in the built image at build time; `regex` group 1 is the recorded version. */
-    versionCommand: Type.Object({ argv: Argv, regex: Type.String() }, { additionalProperties: false }),
-    compile: Type.Optional(Type.Object({ argv: Argv }, { additionalProperties: false })),
-    run: Type.Object({ argv: Argv }, { additionalProperties: false }),
-    env: Type.Array(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*=' })),
-    profile: Name,
-    compileProfile: Name,
-    limits: Type.Object({ default: LimitsObject, max: LimitsObject }, { additionalProperties: false }),
-    compileLimits: LimitsObject,
-    samples: Type.Object(
-      {
-        hello: Type.Object({ file: SampleFile, stdout: Type.String() }, { additionalProperties: false }),
-        compileError: Type.Optional(Type.Object({ file: SampleFile }, { additionalProperties: false })),
-        runtimeError: Type.Object({ file: SampleFile }, { additionalProperties: false }),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-export type Manifest = Static<typeof ManifestSchema> & { dir: string };
-
-/** What the builder writes to `<dataDir>/images/<language>.json` once an image is complete. */
-export const ImageRecordSchema = Type.Object({
-  language: Type.String(),
-  version: Type.String(),
-  /** Absolute rootfs paths, base first. */
-  layers: Type.Array(Type.String()),
-  builtAt: Type.String(),
-  sizeBytes: Type.Integer({ minimum: 0 }),
-  /** Hash of the top layer (it covers every layer below). */
-  recipeHash: Type.String(),
-  /** The manifest's versionCommand the version was read with (JSON); a change re-reads it. */
-  versionCommand: Type.Optional(Type.String()),
-});
-export type ImageRecord = Static<typeof ImageRecordSchema>;
 
 const [checkRecipe, checkManifest, checkRecord] = [Compile(LayerRecipeSchema), Compile(ManifestSchema), Compile(ImageRecordSchema)];
 
@@ -139,7 +62,18 @@ export async function loadLayerRecipes(imagesDir: string): Promise<Map<string, L
   return recipes;
 }
 
-/** Loads and validates every `images/<language>/manifest.json`; throws SBX_ERR_CONFIG naming the file. */
+function manifestProblem(value: Omit<Manifest, 'image' | 'dir'>, dirName: string): string | undefined {
+  if (value.language !== dirName && !dirName.startsWith(`${value.language}-`)) {
+    return `language "${value.language}" must be its directory name or its prefix (${value.language}-<suffix>)`;
+  }
+  const flagSlots = value.compile?.argv.filter((a) => a === COMPILE_FLAGS_PLACEHOLDER).length ?? 0;
+  if (flagSlots > 1 || (flagSlots === 0 && (value.compile?.flags?.length ?? 0) > 0)) {
+    return `compile.argv needs exactly one "${COMPILE_FLAGS_PLACEHOLDER}" element when compile.flags is set, and at most one`;
+  }
+  return argvPlaceholderProblem(value.run.argv);
+}
+
+/** Loads and validates every `images/<image>/manifest.json`; throws SBX_ERR_CONFIG naming the file. */
 export async function loadManifests(imagesDir: string): Promise<Manifest[]> {
   const manifests: Manifest[] = [];
   for (const name of await subdirsWith(imagesDir, 'manifest.json')) {
@@ -149,9 +83,9 @@ export async function loadManifests(imagesDir: string): Promise<Manifest[]> {
       const first = [...checkManifest.Errors(value)][0];
       throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: ${first?.instancePath ?? ''} ${first?.message ?? ''}`);
     }
-    const problem = value.language !== name ? `language "${value.language}" must equal its directory name` : argvPlaceholderProblem(value.run.argv);
+    const problem = manifestProblem(value, name);
     if (problem !== undefined) throw new BulkheadError('SBX_ERR_CONFIG', `invalid manifest ${file}: ${problem}`);
-    manifests.push({ ...value, dir: join(imagesDir, name) });
+    manifests.push({ ...value, image: name, dir: join(imagesDir, name) });
   }
   return manifests;
 }
@@ -190,17 +124,17 @@ export async function layerHash(recipes: ReadonlyMap<string, LayerRecipe>, name:
   return parent;
 }
 
-/** The data-directory path of an image record. */
-export function imageRecordPath(dataDir: string, language: string): string {
-  return join(dataDir, 'images', `${language}.json`);
+/** The data-directory path of an image record (by image name: `python`, `python-trixie`). */
+export function imageRecordPath(dataDir: string, image: string): string {
+  return join(dataDir, 'images', `${image}.json`);
 }
 
 /** Default data directory holding built layers and image records. */
 export const DEFAULT_DATA_DIR = '/var/lib/bulkhead';
 
-function buildCommand(language: string, dataDir: string): string {
+function buildCommand(image: string, dataDir: string): string {
   const where = dataDir.replace(/\/+$/, '') === DEFAULT_DATA_DIR ? '' : ` --data-dir ${dataDir}`;
-  return `npm run images -- build ${language}${where}`;
+  return `npm run images -- build ${image}${where}`;
 }
 
 async function checkImage(
@@ -208,9 +142,9 @@ async function checkImage(
   recipes: ReadonlyMap<string, LayerRecipe>,
   dataDir: string,
 ): Promise<ImageRecord | string> {
-  const file = imageRecordPath(dataDir, manifest.language);
+  const file = imageRecordPath(dataDir, manifest.image);
   const raw = await readFile(file, 'utf8').catch(() => undefined);
-  if (raw === undefined) return `image for ${manifest.language} is not built (${file} missing)`;
+  if (raw === undefined) return `image for ${manifest.image} is not built (${file} missing)`;
   let record: unknown;
   try {
     record = JSON.parse(raw);
@@ -219,12 +153,12 @@ async function checkImage(
   }
   if (!checkRecord.Check(record) || record.language !== manifest.language) return `image record ${file} is corrupt`;
   const want = await layerHash(recipes, manifest.layer);
-  if (record.recipeHash !== want) return `image for ${manifest.language} is outdated (its recipe changed since the build)`;
+  if (record.recipeHash !== want) return `image for ${manifest.image} is outdated (its recipe changed since the build)`;
   for (const layer of record.layers) {
     // layer.json is written last, so its presence is what marks a layer as complete.
     const complete = await stat(join(layer, '..', 'layer.json')).catch(() => undefined);
     const tree = await stat(layer).catch(() => undefined);
-    if (complete === undefined || tree === undefined || !tree.isDirectory()) return `layer ${layer} of ${manifest.language} is missing or incomplete`;
+    if (complete === undefined || tree === undefined || !tree.isDirectory()) return `layer ${layer} of ${manifest.image} is missing or incomplete`;
   }
   return record;
 }
@@ -234,6 +168,8 @@ function toRuntime(manifest: Manifest, record: ImageRecord): Runtime {
   return {
     language,
     version: record.version,
+    image: manifest.image,
+    ...(manifest.default === true ? { default: true } : {}),
     aliases,
     sourceFile,
     layers: record.layers,
@@ -254,11 +190,31 @@ export function createRuntimeIndex(runtimes: readonly Runtime[]): RuntimeIndex {
     list: () => frozen,
     resolve(nameOrAlias, version) {
       const key = nameOrAlias.toLowerCase();
-      const found = frozen.find((r) => r.language === key || r.aliases.includes(key));
-      if (found === undefined || (version !== undefined && found.version !== version)) return undefined;
-      return found;
+      return pickVersion(frozen.filter((r) => r.language === key || r.aliases.includes(key)), version);
     },
   };
+}
+
+/**
+ * A name (language or alias) belongs to one language, though several versions of it may carry it;
+ * a language has at most one default version. Throws SBX_ERR_CONFIG otherwise.
+ */
+function checkNames(recipes: ReadonlyMap<string, LayerRecipe>, manifests: readonly Manifest[]): void {
+  const seen = new Map<string, string>();
+  const defaults = new Map<string, string>();
+  for (const m of manifests) {
+    layerChain(recipes, m.layer);
+    for (const name of [m.language, ...m.aliases]) {
+      const other = seen.get(name);
+      if (other !== undefined && other !== m.language) throw new BulkheadError('SBX_ERR_CONFIG', `name "${name}" is used by both ${other} and ${m.language}`);
+      seen.set(name, m.language);
+    }
+    const otherDefault = defaults.get(m.language);
+    if (m.default === true && otherDefault !== undefined) {
+      throw new BulkheadError('SBX_ERR_CONFIG', `${m.language} has two default versions: images ${otherDefault} and ${m.image}`);
+    }
+    if (m.default === true) defaults.set(m.language, m.image);
+  }
 }
 
 /**
@@ -273,15 +229,7 @@ export async function loadRuntimes(opts: { imagesDir: string; dataDir: string })
 }> {
   const recipes = await loadLayerRecipes(opts.imagesDir);
   const manifests = await loadManifests(opts.imagesDir);
-  const seen = new Map<string, string>();
-  for (const m of manifests) {
-    layerChain(recipes, m.layer);
-    for (const name of [m.language, ...m.aliases]) {
-      const other = seen.get(name);
-      if (other !== undefined) throw new BulkheadError('SBX_ERR_CONFIG', `name "${name}" is used by both ${other} and ${m.language}`);
-      seen.set(name, m.language);
-    }
-  }
+  checkNames(recipes, manifests);
   const runtimes: Runtime[] = [];
   const problems: ImageProblem[] = [];
   for (const manifest of manifests) {
@@ -290,7 +238,7 @@ export async function loadRuntimes(opts: { imagesDir: string; dataDir: string })
       problems.push({
         language: manifest.language,
         code: 'SBX_ERR_IMAGE_MISSING',
-        message: `${result}; build it with: ${buildCommand(manifest.language, opts.dataDir)}`,
+        message: `${result}; build it with: ${buildCommand(manifest.image, opts.dataDir)}`,
       });
     } else {
       runtimes.push(toRuntime(manifest, result));

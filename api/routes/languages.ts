@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { resolveRuntime, type RuntimeCatalogue } from '../runtime-catalogue.js';
+import type { RuntimeInfo } from '../../worker/contract/registry.js';
 import { errorResponses } from '../schemas/common.js';
 
 const LimitValuesSchema = Type.Object({
@@ -23,7 +24,17 @@ export const LanguageSchema = Type.Object({
   sourceFile: Type.String(),
   /** Limits applied when a request leaves them unset, and the highest a request may ask for. */
   limits: Type.Object({ default: LimitValuesSchema, max: LimitValuesSchema }),
+  /** True on the version a request without `version` gets (one per language). */
+  default: Type.Boolean(),
+  /** Flags POST /run accepts in `compileFlags` for this version (empty: none). */
+  compileFlags: Type.Array(Type.String()),
 });
+
+/** True when `r` is what a request naming its language without a version resolves to. */
+function isDefault(runtimes: readonly RuntimeInfo[], r: RuntimeInfo): boolean {
+  const chosen = resolveRuntime(runtimes, r.language);
+  return chosen.version === r.version;
+}
 
 /** GET /languages: what the live workers can run right now. */
 export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCatalogue }> = async (app, { catalogue }) => {
@@ -32,7 +43,9 @@ export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCata
     {
       schema: {
         summary: 'List languages',
-        description: 'Languages the live workers can run, newest version first. 503 when no worker is running.',
+        description:
+          'Languages the live workers can run: one entry per version, newest first; `default` marks the version a run ' +
+          'without `version` gets. 503 when no worker is running.',
         response: { 200: Type.Array(LanguageSchema), ...errorResponses() },
       },
     },
@@ -45,6 +58,8 @@ export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCata
         compiled: r.compiled,
         sourceFile: r.sourceFile,
         limits: r.limits,
+        default: isDefault(runtimes, r),
+        compileFlags: r.compileFlags ?? [],
       }));
     },
   );

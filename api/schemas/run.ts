@@ -46,7 +46,7 @@ export const CheckerRequestSchema = Type.Object(
   {
     /** Language name or alias of the checker. */
     language: Type.String({ minLength: 1, maxLength: 64 }),
-    /** Exact version; the newest installed when unset. */
+    /** As the run's `version`: exact, a prefix or `*`; unset: the language's default. */
     version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** The checker's main file (UTF-8). */
     source: Type.Optional(Type.String()),
@@ -75,8 +75,16 @@ export const RunRequestSchema = Type.Object(
   {
     /** Language name or alias, case-insensitive (GET /languages lists them). */
     language: Type.String({ minLength: 1, maxLength: 64 }),
-    /** Exact version; the newest installed when unset. */
+    /**
+     * Exact version, a prefix (`3.13`, `3`) picking the newest it matches, or `*` for the newest;
+     * unset: the language's default (GET /languages marks it). Unknown: 400 SBX_ERR_VERSION_UNKNOWN.
+     */
     version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /**
+     * Compiler flags placed after the language's own (for GCC the last `-std=`/`-O` wins), each one
+     * from the runtime's allow-list (GET /languages `compileFlags`); others: 400 SBX_ERR_COMPILE_FLAGS.
+     */
+    compileFlags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 16 })),
     /** The main file's content (UTF-8); it gets the language's file name. */
     source: Type.Optional(Type.String()),
     /** More files; without `source` the first one is the main file. */

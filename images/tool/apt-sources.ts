@@ -101,10 +101,37 @@ export async function readHostDebianSources(release: string, aptDir = '/etc/apt'
       if (k !== undefined) kept.push(k);
     }
   }
-  if (kept.length === 0) {
+  if (kept.length > 0) return kept;
+  const derived = otherReleaseSources(texts, release);
+  if (derived.length === 0) {
     throw new BulkheadError('SBX_ERR_CONFIG', `no Debian ${release} repository found in ${aptDir}/sources.list(.d); configure apt on the host first`);
   }
-  return kept;
+  return derived;
+}
+
+/** Debian releases whose host sources can serve another release's suites (same mirror layout). */
+const KNOWN_RELEASES = ['bookworm', 'trixie'];
+
+/**
+ * A host configured for one Debian release (bookworm) builds another (trixie) from the same
+ * mirrors: Debian's archive serves every release under the same URI, so each of the host's Debian
+ * repositories is reused with its suite renamed (`bookworm-security` becomes `trixie-security`).
+ * Only the host's own configuration is read; no mirror is named here.
+ */
+function otherReleaseSources(texts: readonly { name: string; text: string }[], release: string): AptSource[] {
+  const derived: AptSource[] = [];
+  for (const from of KNOWN_RELEASES.filter((r) => r !== release)) {
+    const fromSuites = debianSuites(from);
+    for (const { name, text } of texts) {
+      const parsed = name.endsWith('.sources') ? parseDeb822(text) : parseOneLine(text);
+      for (const source of parsed) {
+        const k = keep(source, fromSuites);
+        if (k !== undefined) derived.push({ ...k, suites: k.suites.map((s) => release + s.slice(from.length)) });
+      }
+    }
+    if (derived.length > 0) return derived;
+  }
+  return derived;
 }
 
 /** Renders sources as one-line apt format, the form both mmdebstrap and apt-get accept. */

@@ -19,6 +19,11 @@ export interface BuildContext {
   progress: Progress;
   /** Host apt configuration directory read for the mirror. @defaultValue '/etc/apt' */
   aptDir?: string;
+  /**
+   * Layers being built by this process, by hash: images built side by side (`build --jobs`) that
+   * share a layer wait for the one build of it (two would collide in its `.tmp-…-<pid>` directory).
+   */
+  inFlight?: Map<string, Promise<BuiltLayer>>;
 }
 
 /** A layer that exists (built now or found in the cache). */
@@ -76,6 +81,9 @@ function cleanupScript(rootfs: string, isBase: boolean): string {
       `rm -rf ${r}/var/lib/apt/lists/* ${r}/etc/apt/sources.list.d/* ${r}/etc/apt/sources.list`,
       `mkdir -p ${r}/var/lib/apt/lists/partial`,
       `: > ${r}/etc/resolv.conf`,
+      // mmdebstrap copies the build host's /etc/hostname; an image must not name that host (T70).
+      // Runs see their own hostname bound over it anyway (native/src/core/mount.c).
+      `printf 'bulkhead\\n' > ${r}/etc/hostname`,
     );
   }
   return lines.join('\n');
@@ -84,7 +92,8 @@ function cleanupScript(rootfs: string, isBase: boolean): string {
 async function buildInto(ctx: BuildContext, recipe: LayerRecipe, tmp: string, parents: readonly BuiltLayer[]): Promise<void> {
   const rootfs = join(tmp, 'rootfs');
   await mkdir(rootfs, { recursive: true, mode: 0o755 });
-  const suite = recipe.bootstrap?.suite ?? 'bookworm';
+  // Every layer installs from its base's suite: a trixie layer over a bookworm base would mix libcs.
+  const suite = layerChain(ctx.recipes, recipe.name)[0]?.bootstrap?.suite ?? 'bookworm';
   const sourcesFile = join(tmp, 'sources.list');
   await writeFile(sourcesFile, renderSourcesList(await readHostDebianSources(suite, ctx.aptDir)));
   const stepsFile = join(tmp, 'steps.sh');
@@ -167,6 +176,17 @@ export async function buildLayer(ctx: BuildContext, name: string, parents: reado
 export async function buildChain(ctx: BuildContext, top: string): Promise<BuiltLayer[]> {
   await mkdir(layersDir(ctx.dataDir), { recursive: true, mode: 0o755 });
   const built: BuiltLayer[] = [];
-  for (const recipe of layerChain(ctx.recipes, top)) built.push(await buildLayer(ctx, recipe.name, built));
+  for (const recipe of layerChain(ctx.recipes, top)) built.push(await sharedBuild(ctx, recipe.name, [...built]));
   return built;
+}
+
+async function sharedBuild(ctx: BuildContext, name: string, parents: readonly BuiltLayer[]): Promise<BuiltLayer> {
+  if (ctx.inFlight === undefined) return buildLayer(ctx, name, parents);
+  const hash = await layerHash(ctx.recipes, name);
+  let pending = ctx.inFlight.get(hash);
+  if (pending === undefined) {
+    pending = buildLayer(ctx, name, parents);
+    ctx.inFlight.set(hash, pending);
+  }
+  return pending;
 }

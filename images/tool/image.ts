@@ -34,12 +34,12 @@ export async function readVersion(manifest: Manifest, layers: readonly string[])
 
 /** Builds (or reuses) the layers of one language, reads its version and writes its image record. */
 export async function buildImage(ctx: BuildContext, manifest: Manifest): Promise<ImageBuild> {
-  ctx.progress(`=== ${manifest.language}`);
+  ctx.progress(`=== ${manifest.image}`);
   const chain = await buildChain(ctx, manifest.layer);
   const top = chain.at(-1);
   if (top === undefined) throw new BulkheadError('SBX_ERR_CONFIG', `image ${manifest.language} has no layers`);
   const layers = chain.map((l) => l.rootfs);
-  const file = imageRecordPath(ctx.dataDir, manifest.language);
+  const file = imageRecordPath(ctx.dataDir, manifest.image);
   const previous = await readImageRecord(file);
   const builtLayers = chain.filter((l) => !l.cached).map((l) => l.info.recipe);
   const versionCommand = JSON.stringify(manifest.versionCommand);
@@ -47,12 +47,13 @@ export async function buildImage(ctx: BuildContext, manifest: Manifest): Promise
   // no-op. A changed version command re-reads the version only (the layers are what they were).
   const upToDate = previous?.recipeHash === top.info.hash && previous.versionCommand === versionCommand;
   if (upToDate && builtLayers.length === 0 && sameList(previous.layers, layers)) {
-    ctx.progress(`image ${manifest.language} ${previous.version}: up to date`);
+    ctx.progress(`image ${manifest.image} ${previous.version}: up to date`);
     return { record: previous, builtLayers };
   }
   const version = await readVersion(manifest, layers);
   const record: ImageRecord = {
     language: manifest.language,
+    image: manifest.image,
     version,
     layers,
     builtAt: new Date().toISOString(),
@@ -64,7 +65,7 @@ export async function buildImage(ctx: BuildContext, manifest: Manifest): Promise
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o644 });
   await rename(tmp, file);
-  ctx.progress(`image ${manifest.language} ${version}: ready`);
+  ctx.progress(`image ${manifest.image} ${version}: ready`);
   return { record, builtLayers };
 }
 
@@ -94,9 +95,9 @@ export async function listImageRecords(dataDir: string): Promise<ImageRecord[]> 
   return records;
 }
 
-/** Removes a language's image record (its layers go at the next `gc`, as others may share them). */
-export async function removeImage(dataDir: string, language: string): Promise<boolean> {
-  const file = imageRecordPath(dataDir, language);
+/** Removes an image record (its layers go at the next `gc`, as others may share them). */
+export async function removeImage(dataDir: string, image: string): Promise<boolean> {
+  const file = imageRecordPath(dataDir, image);
   const existed = (await readImageRecord(file)) !== undefined;
   await rm(file, { force: true });
   return existed;

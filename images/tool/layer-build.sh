@@ -23,8 +23,10 @@ for node in null zero full random urandom tty; do
 done
 mount -t tmpfs -o mode=1777 tmpfs "$mnt/tmp"
 # apt's package lists and downloaded .debs live in a cache outside the layer, shared by builds.
-mkdir -p "$aptcache/lists/partial" "$aptcache/archives/partial"
-mount --bind "$aptcache/lists" "$mnt/var/lib/apt/lists"
+# Lists are kept per set of sources (bookworm and trixie builds must not delete each other's).
+lists="$aptcache/lists-$(sha256sum "$sources" | cut -c1-12)"
+mkdir -p "$lists/partial" "$aptcache/archives/partial"
+mount --bind "$lists" "$mnt/var/lib/apt/lists"
 mount --bind "$aptcache/archives" "$mnt/var/cache/apt/archives"
 mount --bind -o ro /etc/resolv.conf "$mnt/etc/resolv.conf"
 cp "$sources" "$mnt/tmp/bulkhead-sources.list"
@@ -37,10 +39,21 @@ apt_in() {
 }
 
 if [ "$#" -gt 0 ]; then
+  # Concurrent builds (`build --jobs`, two terminals, CI beside a developer) share the cache, and
+  # apt refuses a locked cache outright: they take turns (fd 9 holds the lock) to refresh the lists
+  # and download. The install then runs unlocked, beside other builds' installs in their own
+  # chroots: its .debs are complete, and a refresh by another build only renames complete list
+  # files into place.
+  exec 9>"$aptcache/.bulkhead-apt.lock"
+  flock 9
   step "apt-get update"
   apt_in update
+  step "apt-get install --download-only $*"
+  apt_in install -y --no-install-recommends --download-only "$@"
+  flock -u 9
+  exec 9>&-
   step "apt-get install $*"
-  apt_in install -y --no-install-recommends "$@"
+  apt_in -o Debug::NoLocking=true install -y --no-install-recommends --no-download "$@"
 fi
 
 while IFS= read -r line; do

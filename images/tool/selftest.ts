@@ -1,7 +1,7 @@
 import { chown, copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fillArgv } from '../../worker/runtime.js';
+import { compileArgv, fillArgv } from '../../worker/runtime.js';
 import type { ImageRecord, Manifest } from '../../worker/runtimes.js';
 import { runPlain, type PlainResult } from './plain-runner.js';
 
@@ -33,7 +33,7 @@ export async function runSample(
     await chown(source, 1000, 1000);
     let compile: PlainResult | undefined;
     if (manifest.compile !== undefined) {
-      compile = await stage(manifest, record, box, manifest.compile.argv);
+      compile = await stage(manifest, record, box, compileArgv(manifest.compile));
       if (compile.exitCode !== 0) return { compile };
     }
     // Placeholders (-Xmx{heapMiB}m) filled from the language's default limits, as a run would be.

@@ -23,6 +23,9 @@
 #define SBX_FD_REPORT 4
 #define SBX_FD_USERNS 5
 #define SBX_FD_NETNS 6 /* a fresh network namespace made ahead of demand (SBX_FLAG_NETNS_FD) */
+/* From here on (argv --cgroup-fds N): the run's cgroup.procs files, opened by the addon, so no
+ * host path or counter appears in an argv the run can read (T70). */
+#define SBX_FD_CGROUP_FIRST 7
 
 /* Where a failure happened; the binding maps each phase to one SBX_ERR_* code. */
 typedef enum {
@@ -113,6 +116,7 @@ typedef enum {
   SBX_MSG_EXIT = 4,    /* i32 wait status of the program */
   SBX_MSG_FILE = 5,    /* u32 mode, u32 path_len, path, content */
   SBX_MSG_COLLECT_TRUNCATED = 6, /* empty */
+  SBX_MSG_COLLECT_DONE = 7,      /* empty: the collection ended (absent: it was cut, T74) */
 } sbx_msg_type_t;
 
 /* Frame: u32 type, u32 payload length, payload. Little endian (host order). */
@@ -170,14 +174,22 @@ int sbx_cgroup_parse_u64(const char *text, uint64_t *value);
 
 /* ---- seccomp (seccomp.c: install, no libseccomp) ---- */
 int sbx_seccomp_install(const uint8_t *bpf, uint32_t bpf_len, sbx_error_t *err);
+/* Container pid 1's own fixed allow-list (its wait/kill/report/collect loop). */
+int sbx_seccomp_install_supervisor(sbx_error_t *err);
 
 /* ---- containment phases (contain.c, userns.c, mount.c, caps.c, rlimit.c, fds.c, net.c) ---- */
 int sbx_userns_write_maps(pid_t pid, const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_userns_enter(int userns_fd, sbx_error_t *err);
 int sbx_userns_become_root(sbx_error_t *err);
 int sbx_mount_open_layers(const sbx_spec_t *spec, int *layer_fds, sbx_error_t *err);
-int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err);
+/* dev_fd: fresh /dev from sbx_dev_make_fresh (privileged worker), or -1 to bind the host's nodes. */
+int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, int dev_fd, sbx_error_t *err);
 int sbx_mount_finish_readonly(sbx_error_t *err);
+/* dev.c: a detached tmpfs with fresh nodes (host root only); owned and made read-only by _seal. */
+int sbx_dev_make_fresh(sbx_error_t *err);
+int sbx_dev_make_links(int dir_fd, sbx_error_t *err);
+int sbx_dev_seal(int dev_fd, uint32_t uid, uint32_t gid, sbx_error_t *err);
+int sbx_dev_attach(int dev_fd, const char *target, sbx_error_t *err);
 int sbx_box_write_files(const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_net_loopback_up(sbx_error_t *err);
 /* min, default, max bytes per socket written to net.ipv4.tcp_rmem/tcp_wmem of a run's netns. */
@@ -188,14 +200,18 @@ int sbx_net_enter(int netns_fd, sbx_error_t *err);
 /* sbx-init --netns-pool (init/netns-pool.c): returns the helper's exit status. */
 int sbx_netns_pool_main(int userns_fd);
 int sbx_caps_drop_to_user(sbx_error_t *err);
+/* Container pid 1 after the program's fork: only CAP_KILL and CAP_DAC_READ_SEARCH left. */
+int sbx_caps_keep_supervisor(sbx_error_t *err);
 int sbx_rlimit_apply(const sbx_limits_t *limits, sbx_error_t *err);
+int sbx_rlimit_prefer_for_oom(sbx_error_t *err);
 int sbx_fds_close_from(int first_fd, sbx_error_t *err);
 int sbx_fds_reset_signals(sbx_error_t *err);
 int sbx_box_collect(int report_fd, const sbx_spec_t *spec, sbx_error_t *err);
 
 /* Container pid 1: everything between "ids mapped" and "program forked". */
-int sbx_contain_pid1(const sbx_spec_t *spec, sbx_error_t *err);
-/* The program's own process: drop to the sandbox user and exec. Returns only on failure. */
-int sbx_contain_exec_program(const sbx_spec_t *spec, sbx_error_t *err);
+int sbx_contain_pid1(const sbx_spec_t *spec, int dev_fd, sbx_error_t *err);
+/* The program's own process: drop to the sandbox user and exec (once locked_fd reads EOF: pid 1
+ * is locked down). Returns only on failure. */
+int sbx_contain_exec_program(const sbx_spec_t *spec, int locked_fd, sbx_error_t *err);
 
 #endif

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobWaiters } from '../../api/queue/job-waiters.js';
-import { compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runtime-catalogue.js';
+import { checkCompileFlags, compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runtime-catalogue.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { C_RUNTIME, heartbeat, runtime } from '../helpers/api-fixtures.js';
 
@@ -14,6 +14,35 @@ describe('runtime resolution', () => {
   it('unions runtimes across workers without duplicates, newest version first', () => {
     const runtimes = unionRuntimes([heartbeat([runtime({ version: '3.9.0' }), C_RUNTIME]), heartbeat([runtime({ version: '3.11.0' }), C_RUNTIME])]);
     expect(runtimes.map((r) => `${r.language} ${r.version}`)).toEqual(['c 12.2.0', 'python 3.11.0', 'python 3.9.0']);
+  });
+
+  it('picks the default without a version, the newest for "*", the newest match of a prefix at a component boundary', () => {
+    const runtimes = [runtime({ version: '3.13.5' }), runtime({ version: '3.11.2', default: true }), runtime({ version: '3.1.4' })];
+    expect(resolveRuntime(runtimes, 'python').version).toBe('3.11.2');
+    expect(resolveRuntime(runtimes, 'python', '*').version).toBe('3.13.5');
+    expect(resolveRuntime(runtimes, 'python', '3').version).toBe('3.13.5');
+    expect(resolveRuntime(runtimes, 'python', '3.1').version).toBe('3.1.4');
+    expect(resolveRuntime(runtimes, 'py', '3.11.2').version).toBe('3.11.2');
+    expect(resolveRuntime([runtime({ version: '3.1.2p20' })], 'python', '3.1.2').version).toBe('3.1.2p20');
+    // Without a default present, the newest is the default.
+    expect(resolveRuntime([runtime({ version: '3.9.0' }), runtime({ version: '3.10.1' })], 'python').version).toBe('3.10.1');
+  });
+
+  it('answers an unknown version with SBX_ERR_VERSION_UNKNOWN listing the versions, an unknown language with SBX_ERR_RUNTIME_UNKNOWN', () => {
+    const runtimes = [runtime({ version: '3.13.5' }), runtime({ version: '3.11.2', default: true })];
+    expect(() => resolveRuntime(runtimes, 'python', '3.12')).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_VERSION_UNKNOWN', message: expect.stringContaining('3.13.5, 3.11.2') }),
+    );
+    expect(() => resolveRuntime(runtimes, 'cobol')).toThrow(expect.objectContaining({ code: 'SBX_ERR_RUNTIME_UNKNOWN' }));
+  });
+
+  it('accepts only compile flags on the runtime allow-list', () => {
+    const cpp = runtime({ language: 'cpp', compiled: true, compileFlags: ['-std=c++23', '-O2'] });
+    expect(() => checkCompileFlags(cpp, ['-std=c++23', '-O2'])).not.toThrow();
+    expect(() => checkCompileFlags(cpp, ['-O2', '-fplugin=x.so'])).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_COMPILE_FLAGS', message: expect.stringContaining('-fplugin=x.so') }),
+    );
+    expect(() => checkCompileFlags(runtime(), ['-O2'])).toThrow(expect.objectContaining({ message: expect.stringContaining('takes no compile flags') }));
   });
 
   it('matches aliases case-insensitively', () => {

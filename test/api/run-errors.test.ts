@@ -83,8 +83,13 @@ describe('POST /run: language and limits', () => {
   });
 
   it('rejects an unknown version with 400 listing the versions', async () => {
-    const error = expectError(await post({ language: 'python', version: '2.7', source: 'x' }), 400, 'SBX_ERR_RUNTIME_UNKNOWN');
+    const error = expectError(await post({ language: 'python', version: '2.7', source: 'x' }), 400, 'SBX_ERR_VERSION_UNKNOWN');
     expect(error.message).toContain('3.12.1');
+  });
+
+  it('rejects compile flags a language does not allow with 400 SBX_ERR_COMPILE_FLAGS', async () => {
+    const error = expectError(await post({ language: 'python', source: 'x', compileFlags: ['-O2'] }), 400, 'SBX_ERR_COMPILE_FLAGS');
+    expect(error.message).toContain('-O2');
   });
 
   it('rejects a limit above the maximum with 400 naming the limit and the maximum', async () => {

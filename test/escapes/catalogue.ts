@@ -1,7 +1,7 @@
 /**
- * The attack corpus as data: one or more entries per THREATS.md row (T01–T64; T65–T69 come from
- * ./catalogue-kernel.ts), each naming a real attack program in test/escapes/programs/ and the
- * safe outcome the service must show. The
+ * The attack corpus as data: one or more entries per THREATS.md row (T01–T76; T65, T66 (rootless),
+ * T68 and T69 come from ./catalogue-kernel.ts), each naming a real attack program in
+ * test/escapes/programs/ and the safe outcome the service must show. The
  * service-level attack suite iterates `ATTACKS`, submits each program through POST /run
  * ({ language, source, stdin?, limits? }) and asserts `expect`; test/unit/escapes-catalogue.test.ts
  * guards the catalogue itself (coverage, files, expectations).
@@ -241,7 +241,7 @@ export const ATTACKS: readonly AttackEntry[] = [
       no('peer-shm-file-visible'), no('peer-tmp-file-visible')],
   }, { stdin: 'a\n', hostCheck: 'start two copies at once, stdin "a" and "b"; both meet expect' }),
   program('T57', 'core dump to a host pipe helper', 'c', 'T57-core-dump.c', {
-    statusIn: ['RUNTIME_ERROR'], signal: 'SIGABRT', checks: [ok('core-hard-limit-zero'), no('core-raise', ['EPERM']), ok('aborting')],
+    statusIn: ['RUNTIME_ERROR'], signal: 'SIGABRT', checks: [ok('core-hard-limit-one'), no('core-raise', ['EPERM']), ok('aborting')],
   }, { hostCheck: 'no core file appears on the host and no core_pattern helper process starts during the run' }),
   probe('T58', 'clock manipulation', 'T58-clock.c',
     blockedAll(['settimeofday', 'clock-settime', 'adjtimex-set', 'clock-adjtime-set'], ['EPERM'], 'clock-gettime-control')),
@@ -285,4 +285,35 @@ export const ATTACKS: readonly AttackEntry[] = [
     { statusIn: ['OK', 'RUNTIME_ERROR'], checks: [ok('close-stdin'), ok('still-running')], host: ['service-healthy'] },
     { stdinFillBytes: 8 * MiB, hostCheck: 'the worker process survives (no SIGPIPE/EPIPE crash) and GET /health is OK' }),
   ...KERNEL_ATTACKS,
+  // ---- containment gaps (issue 12) ----
+  program('T66', 'shared /dev inodes: flock and timestamps of /dev/null between concurrent runs', 'c', 'T66-dev-inodes.c', {
+    statusIn: ['OK'], host: ['concurrent-pair'],
+    checks: [ok('open-dev-null'), ok('flock-dev-null'), no('second-open-flock', ['EWOULDBLOCK', 'EAGAIN']), ok('tmp-flock-control'),
+      ok('tmp-touch-control'), no('touch-dev-null', ['EROFS']), no('foreign-touch-seen')],
+  }, { stdin: 'a\n', hostCheck: 'start two copies at once, stdin "a" and "b"; both lock /dev/null and neither sees the other touch it (privileged workers: fresh nodes per run)' }),
+  probe('T67', 'privileges of container pid 1', 'T67-pid1-privileges.c', [
+    ok('own-status-control'), ok('pid1-status-readable'), ok('pid1-caps-kill-and-read-search-only'), ok('pid1-bounding-empty'),
+    ok('pid1-no-new-privs'), ok('pid1-seccomp-filter'), no('ptrace-attach-pid1', EPERMISH),
+  ]),
+  probe('T70', 'host facts: /proc counters, PSI, pid 1 argv, hostname, uptime', 'T70-host-facts.c', [
+    ok('cpuinfo-control'), ok('self-status-control'), ok('interrupts-masked'), ok('softirqs-masked'), ok('locks-masked'),
+    ok('boot-id-masked'), no('pressure-cpu-open', ['ENOENT', 'EACCES', 'EROFS']), ok('pid1-argv-neutral'), ok('etc-hostname-neutral'),
+    ok('monotonic-near-zero'), ok('boottime-near-zero'), ok('uptime-near-zero'),
+  ], { stdoutExcludes: ['bulkhead/r', 'cgroup.procs'] }),
+  probe('T71', 'rename, unlink and replace the read-only compiled binary and source', 'T71-stage-files.c', [
+    ok('main-present'), ok('own-create-control'), ok('own-rename-control'), ok('own-unlink-control'), ok('fake-create-control'),
+    ...['rename-main', 'unlink-main', 'unlink-source', 'replace-main', 'replace-source', 'chmod-main'].map((n) => no(n, ['EPERM', 'EACCES'])),
+    no('rewrite-main', ['EACCES', 'ETXTBSY']), no('rewrite-source', ['EACCES']), ok('main-unchanged'),
+  ]),
+  probe('T72', 'inherited scheduling and resource limits, oom_score_adj', 'T72-inherited-limits.c', [
+    ok('rtprio-zero'), ok('rttime-zero'), ok('nice-zero'), ok('memlock-small'), ok('sigpending-bounded'), ok('nproc-bounded'),
+    no('sched-fifo', ['EPERM']), no('nice-negative', ['EACCES', 'EPERM']), ok('nice-raise-control'), ok('oom-score-adj-1000'),
+    ok('child-oom-score-adj-1000'), no('oom-score-adj-below-zero', ['EACCES', 'EPERM']),
+  ]),
+  program('T73', 'lower RLIMIT_CORE to 0, then crash (pipe core_pattern)', 'c', 'T73-core-pipe.c', {
+    statusIn: ['RUNTIME_ERROR'], signal: 'SIGABRT',
+    checks: [ok('core-limit-one'), no('core-lower-to-zero', ['EPERM']), no('core-prlimit-to-zero', ['EPERM']), no('core-raise', ['EPERM']),
+      ok('core-prlimit-read-control'), ok('nofile-lower-control'), ok('child-crashed'), no('child-dumped-core'), no('core-file-in-box'),
+      ok('aborting')],
+  }, { hostCheck: 'no core file appears in the run or on the host, and no core_pattern helper process starts during the run' }),
 ];

@@ -19,6 +19,8 @@ export interface RunBody {
   state: 'queued' | 'running' | 'done';
   status?: string;
   timeLimit?: 'cpu' | 'wall';
+  language?: string;
+  version?: string;
   errorCode?: string;
   compile?: StageBody;
   run?: StageBody;

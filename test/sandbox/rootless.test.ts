@@ -57,6 +57,14 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
     expect(s.Uid?.split(/\s+/)[0]).toBe('1000');
   });
 
+  it('binds the host\'s device nodes read-only: they work, but no run can touch their timestamps (T66)', () => {
+    const script = 'echo x > /dev/null && echo wrote; head -c 3 /dev/zero | wc -c; touch /dev/null 2>/dev/null && echo touched || echo refused';
+    const r = spawnSync('setpriv', cli(['--layer', layer, '--', 'sh', '-c', script]), { encoding: 'utf8', cwd: repo, timeout: 30_000 });
+    const out = JSON.parse(r.stdout) as { exitCode: number; stdout: { text: string } };
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout.text.split(/\s+/).filter(Boolean)).toEqual(['wrote', '3', 'refused']);
+  });
+
   it('enters pooled network namespaces made inside the outer user namespace (lo up, one per run)', () => {
     const script = join(repo, 'test/helpers/sandbox-rootless-pool.ts');
     const args = ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx', script,

@@ -12,16 +12,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifests } from '../../worker/runtimes.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 import { expectHealthy, postRun, waitUntilDone, type RunBody } from '../helpers/service-client.js';
-import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 
-const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
+/** What GET /languages answers for one version (the fields read here). */
+interface LanguageBody {
+  name: string;
+  version: string;
+  aliases: string[];
+  default?: boolean;
+  compileFlags?: string[];
+  limits: { default: Record<string, number>; max: Record<string, number> };
+}
+
+const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.image.localeCompare(b.image));
 const MIB = 1024 * 1024;
 const skip = serviceUnavailableReason();
 let service: TestService;
 
 /** Runs `source` synchronously and returns the done body (polls if the API answered 202). */
-async function runDone(language: string, source: string, limits?: Record<string, number>): Promise<RunBody> {
-  const answer = await postRun(service.url, { language, source, wait: true, ...(limits === undefined ? {} : { limits }) });
+async function runDone(language: string, source: string, limits?: Record<string, number>, version?: string): Promise<RunBody> {
+  const answer = await postRun(service.url, {
+    language, source, wait: true, ...(limits === undefined ? {} : { limits }), ...(version === undefined ? {} : { version }),
+  });
   expect([200, 202], `${language}: ${JSON.stringify(answer.body)}`).toContain(answer.httpStatus);
   if (answer.httpStatus === 202) return waitUntilDone(service.url, String(answer.body.id), 90_000);
   return answer.body as unknown as RunBody;
@@ -40,21 +52,27 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
     await service?.stop();
   });
 
-  describe('every language through POST /run', () => {
+  describe('every language and version through POST /run', () => {
     for (const manifest of manifests) {
-      const { language, samples, dir } = manifest;
+      const { image, language, samples, dir } = manifest;
       const isCompiled = manifest.compile !== undefined;
       const compileError = samples.compileError;
+      const versionSample = samples.version;
 
-      const imageMissing = serviceUnavailableReason([language]);
-      it.skipIf(imageMissing !== undefined)(`${language}${imageMissing ? ` (skipped: ${imageMissing})` : ''}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}`, async () => {
-        const [hello, failing, broken] = await Promise.all([
-          runDone(language, await sample(dir, samples.hello.file)),
-          runDone(language, await sample(dir, samples.runtimeError.file)),
-          compileError === undefined ? undefined : runDone(language, await sample(dir, compileError.file)),
+      const imageMissing = serviceUnavailableReason([image]);
+      it.skipIf(imageMissing !== undefined)(`${image}${imageMissing ? ` (skipped: ${imageMissing})` : ''}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}${versionSample ? ', the version sample prints its version' : ''}`, async () => {
+        // The version the image recorded at build time: asking for it exactly must reach this image.
+        const { version } = JSON.parse(await readFile(`${DATA_DIR}/images/${image}.json`, 'utf8')) as { version: string };
+        const runAt = (file: string): Promise<RunBody> => sample(dir, file).then((source) => runDone(language, source, undefined, version));
+        const [hello, failing, broken, printed] = await Promise.all([
+          runAt(samples.hello.file),
+          runAt(samples.runtimeError.file),
+          compileError === undefined ? undefined : runAt(compileError.file),
+          versionSample === undefined ? undefined : runAt(versionSample.file),
         ]);
 
         expect(hello.status, JSON.stringify(hello)).toBe('OK');
+        expect(hello.version).toBe(version);
         expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
         if (isCompiled) expect(hello.compile?.status).toBe('OK');
         else expect(hello.compile).toBeUndefined();
@@ -72,14 +90,80 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
           expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
           expect(broken.run).toBeUndefined();
         }
-      }, 120_000);
+        if (printed !== undefined) {
+          // The runtime itself says which version ran: the selection reached the right image.
+          expect(printed.status, JSON.stringify(printed)).toBe('OK');
+          expect(printed.run?.stdout).toContain(version);
+        }
+      }, 180_000);
     }
 
     it('a language with a compile stage has a compileError sample (the manifest test above is not vacuous)', () => {
       const compiled = manifests.filter((m) => m.compile !== undefined);
       expect(compiled.length).toBeGreaterThan(0);
-      expect(compiled.filter((m) => m.samples.compileError === undefined).map((m) => m.language)).toEqual([]);
+      expect(compiled.filter((m) => m.samples.compileError === undefined).map((m) => m.image)).toEqual([]);
     });
+  });
+
+  const versionsSkip = serviceUnavailableReason(['python', 'python-trixie', 'cpp', 'cpp-trixie']);
+  describe.skipIf(versionsSkip !== undefined)(`versions and compile flags${versionsSkip ? ` (skipped: ${versionsSkip})` : ''}`, () => {
+    const printVersion = 'import platform\nprint(platform.python_version())\n';
+
+    it('GET /languages lists every version with its aliases, limits and the default, newest first', async () => {
+      const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
+      const pythons = languages.filter((l) => l.name === 'python');
+      expect(pythons.map((l) => l.version.split('.').slice(0, 2).join('.'))).toEqual(['3.13', '3.11']);
+      expect(pythons.map((l) => l.default === true)).toEqual([false, true]);
+      for (const l of pythons) expect(l.aliases).toContain('py3');
+      expect(pythons[0]?.limits.max.memoryBytes).toBeGreaterThan(0);
+      expect(languages.find((l) => l.name === 'cpp' && l.version.startsWith('14.'))?.compileFlags).toContain('-std=c++23');
+    });
+
+    it('runs the default without a version, the newest with "*", the newest match of a prefix, exactly the version asked for', async () => {
+      const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
+      const [newest, older] = languages.filter((l) => l.name === 'python').map((l) => l.version);
+      const [byDefault, star, prefix, exact, alias] = await Promise.all([
+        runDone('python', printVersion),
+        runDone('python', printVersion, undefined, '*'),
+        runDone('python', printVersion, undefined, '3'),
+        runDone('python', printVersion, undefined, older),
+        runDone('py3', printVersion, undefined, newest?.split('.').slice(0, 2).join('.')),
+      ]);
+      expect(byDefault.run?.stdout).toBe(`${older}\n`);
+      expect(byDefault.version).toBe(older);
+      expect(star.run?.stdout).toBe(`${newest}\n`);
+      expect(prefix.run?.stdout).toBe(`${newest}\n`);
+      expect(exact.run?.stdout).toBe(`${older}\n`);
+      expect(alias.run?.stdout).toBe(`${newest}\n`);
+    });
+
+    it('answers an unknown version with 400 SBX_ERR_VERSION_UNKNOWN listing the valid ones', async () => {
+      const answer = await postRun(service.url, { language: 'python', version: '2.7', source: 'print(1)' });
+      expect(answer.httpStatus).toBe(400);
+      const error = (answer.body as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('SBX_ERR_VERSION_UNKNOWN');
+      expect(error.message).toMatch(/valid versions: 3\.13\.\d+, 3\.11\.\d+/);
+    });
+
+    it('selects C++23 on GCC 14 with compileFlags from the allow-list, and refuses a flag outside it with 400', async () => {
+      const source = '#include <print>\nint main() { std::print("{}\\n", __cplusplus); }\n';
+      const [cpp23, cpp17, refused] = await Promise.all([
+        postRun(service.url, { language: 'cpp', version: '14', source, compileFlags: ['-std=c++23', '-O2'] }),
+        postRun(service.url, { language: 'cpp', version: '14', source }),
+        postRun(service.url, { language: 'cpp', version: '14', source, compileFlags: ['-fplugin=/box/evil.so'] }),
+      ]);
+      expect((cpp23.body as unknown as RunBody).run?.stdout, JSON.stringify(cpp23.body)).toBe('202302\n');
+      expect((cpp17.body as unknown as RunBody).status).toBe('COMPILE_ERROR');
+      expect(refused.httpStatus).toBe(400);
+      expect((refused.body as { error: { code: string } }).error.code).toBe('SBX_ERR_COMPILE_FLAGS');
+    });
+  });
+
+  const allImages = serviceUnavailableReason(manifests.map((m) => m.image));
+  it.skipIf(allImages !== undefined)(`GET /languages lists at least 40 languages${allImages ? ` (skipped: ${allImages})` : ''}`, async () => {
+    const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
+    expect(new Set(languages.map((l) => l.name)).size).toBeGreaterThanOrEqual(40);
+    expect(languages.length).toBe(manifests.length);
   });
 
   const limitsSkip = serviceUnavailableReason(['python', 'c']);

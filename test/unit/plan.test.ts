@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { planCompile, planRun, stageLimits, type PlanContext } from '../../worker/plan.js';
-import { fillArgv } from '../../worker/runtime.js';
+import { compileArgv, fillArgv } from '../../worker/runtime.js';
 import { b64, makeJob, testProfiles, testRuntimes, TEST_LIMITS } from '../worker/helpers.js';
 
 const config = loadWorkerConfig({ SBX_MAX_MEMORY_BYTES: String(128 << 20) }, { hostname: 'h', pid: 1, cores: 2 });
@@ -23,6 +23,20 @@ describe('planCompile', () => {
     expect(spec.limits.memoryBytes).toBe(128 << 20);
     expect(spec.collect).toEqual({ maxFiles: config.sandbox.collectMaxFiles, maxTotalBytes: config.sandbox.collectMaxBytes });
     expect(spec.stdin.length).toBe(0);
+  });
+});
+
+describe('compileArgv', () => {
+  const compile = { argv: ['g++', '-std=gnu++17', '-O2', '{flags}', '-o', 'main', 'main.cpp'], flags: ['-std=c++23', '-O3'] };
+
+  it('puts allowed flags in the {flags} slot after the defaults, and removes the slot without flags', () => {
+    expect(compileArgv(compile, ['-std=c++23', '-O3'])).toEqual(['g++', '-std=gnu++17', '-O2', '-std=c++23', '-O3', '-o', 'main', 'main.cpp']);
+    expect(compileArgv(compile)).toEqual(['g++', '-std=gnu++17', '-O2', '-o', 'main', 'main.cpp']);
+  });
+
+  it('refuses a flag outside the allow-list even when the API let it through (SBX_ERR_COMPILE_FLAGS)', () => {
+    expect(() => compileArgv(compile, ['-fplugin=/box/x.so'])).toThrow(expect.objectContaining({ code: 'SBX_ERR_COMPILE_FLAGS' }));
+    expect(() => compileArgv({ argv: ['gcc', 'main.c'] }, ['-O2'])).toThrow(expect.objectContaining({ code: 'SBX_ERR_COMPILE_FLAGS' }));
   });
 });
 

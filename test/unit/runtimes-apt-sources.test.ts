@@ -77,6 +77,19 @@ describe('apt sources of the host', () => {
     );
   });
 
+  it('builds another Debian release from the host repositories, suites renamed, third-party repos still out', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bulkhead-apt-'));
+    await mkdir(join(dir, 'sources.list.d'));
+    await writeFile(join(dir, 'sources.list.d', 'debian.sources'), DEB822);
+    await writeFile(join(dir, 'sources.list.d', 'vendor.sources'), THIRD_PARTY);
+    const kept = await readHostDebianSources('trixie', dir);
+    expect(renderSourcesList(kept)).toBe(
+      'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian trixie main\n' +
+        'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian trixie-updates main\n' +
+        'deb http://mirror.example/debian-security trixie-security main contrib\n',
+    );
+  });
+
   it('fails with SBX_ERR_CONFIG when the host has no Debian repository', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bulkhead-apt-'));
     await writeFile(join(dir, 'sources.list'), 'deb https://cloud.example/apt cloud-sdk-bookworm main\n');

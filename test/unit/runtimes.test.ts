@@ -13,7 +13,15 @@ import {
 } from '../../worker/runtimes.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 
-const LANGUAGES = ['bash', 'c', 'cpp', 'go', 'java', 'javascript', 'pypy', 'python', 'ruby', 'rust'];
+/** The stable names clients hard-code (issue 18: at least forty). */
+const LANGUAGES = [
+  'ada', 'assembly', 'awk', 'bash', 'basic', 'c', 'clojure', 'cobol', 'commonlisp', 'cpp', 'crystal', 'csharp', 'd',
+  'elixir', 'erlang', 'fortran', 'go', 'groovy', 'haskell', 'java', 'javascript', 'kotlin', 'lua', 'nim', 'objective-c',
+  'ocaml', 'pascal', 'perl', 'php', 'prolog', 'pypy', 'python', 'r', 'racket', 'raku', 'ruby', 'rust', 'scala', 'scheme',
+  'sqlite', 'tcl', 'typescript',
+];
+/** Languages with a Debian 13 build beside the Debian 12 one. */
+const TWO_VERSIONS = ['c', 'cpp', 'go', 'java', 'javascript', 'python', 'ruby', 'rust'];
 
 let work: string;
 beforeEach(async () => {
@@ -30,11 +38,11 @@ async function copyImages(): Promise<string> {
   return dir;
 }
 
-/** Writes a complete-looking image for `language` (fake layers) into `dataDir`. */
-async function fakeImage(imagesDir: string, dataDir: string, language: string): Promise<ImageRecord> {
+/** Writes a complete-looking image `image` (fake layers) into `dataDir`. */
+async function fakeImage(imagesDir: string, dataDir: string, image: string, version = '9.9.9'): Promise<ImageRecord> {
   const recipes = await loadLayerRecipes(imagesDir);
-  const manifest = (await loadManifests(imagesDir)).find((m) => m.language === language);
-  if (manifest === undefined) throw new Error(`no manifest ${language}`);
+  const manifest = (await loadManifests(imagesDir)).find((m) => m.image === image);
+  if (manifest === undefined) throw new Error(`no manifest ${image}`);
   const layers: string[] = [];
   for (const recipe of layerChain(recipes, manifest.layer)) {
     const dir = join(dataDir, 'layers', `${recipe.name}-x`);
@@ -43,22 +51,24 @@ async function fakeImage(imagesDir: string, dataDir: string, language: string): 
     layers.push(join(dir, 'rootfs'));
   }
   const record: ImageRecord = {
-    language,
-    version: '9.9.9',
+    language: manifest.language,
+    image,
+    version,
     layers,
     builtAt: new Date().toISOString(),
     sizeBytes: 1,
     recipeHash: await layerHash(recipes, manifest.layer),
   };
   await mkdir(join(dataDir, 'images'), { recursive: true });
-  await writeFile(imageRecordPath(dataDir, language), JSON.stringify(record));
+  await writeFile(imageRecordPath(dataDir, image), JSON.stringify(record));
   return record;
 }
 
 describe('language manifests', () => {
-  it('defines the ten stable language names, each with hello and runtime-error samples', async () => {
+  it('defines the stable language names, each with hello and runtime-error samples', async () => {
     const manifests = await loadManifests(IMAGES_DIR);
-    expect(manifests.map((m) => m.language)).toEqual(LANGUAGES);
+    expect([...new Set(manifests.map((m) => m.language))].sort()).toEqual(LANGUAGES);
+    expect(LANGUAGES.length).toBeGreaterThanOrEqual(40);
     for (const m of manifests) {
       expect(m.samples.hello.stdout).toBe('Hello, world!\n');
       expect(m.samples.compileError !== undefined).toBe(m.compile !== undefined);
@@ -66,12 +76,53 @@ describe('language manifests', () => {
     }
   });
 
+  it('gives each two-version language one default (the Debian 12 image) and a version sample in each image', async () => {
+    const manifests = await loadManifests(IMAGES_DIR);
+    for (const language of TWO_VERSIONS) {
+      const images = manifests.filter((m) => m.language === language);
+      expect(images.map((m) => m.image).sort()).toEqual([language, `${language}-trixie`]);
+      expect(images.filter((m) => m.default === true).map((m) => m.image)).toEqual([language]);
+      for (const m of images) expect(m.samples.version, m.image).toBeDefined();
+    }
+    const multi = LANGUAGES.filter((l) => manifests.filter((m) => m.language === l).length > 1);
+    expect(multi).toEqual(TWO_VERSIONS);
+  });
+
+  it('lets C and C++ compile flags come only from an allow-list with one {flags} slot, GCC 14 adding the newest standards', async () => {
+    const manifests = await loadManifests(IMAGES_DIR);
+    const cpp = manifests.find((m) => m.image === 'cpp');
+    const cpp14 = manifests.find((m) => m.image === 'cpp-trixie');
+    expect(cpp?.compile?.flags).toContain('-std=c++20');
+    expect(cpp14?.compile?.flags).toEqual(expect.arrayContaining(['-std=c++23', '-std=c++26', '-O2']));
+    expect(cpp?.compile?.flags).not.toContain('-std=c++26');
+    for (const m of manifests.filter((x) => x.compile?.flags !== undefined)) {
+      expect(m.compile?.argv.filter((a) => a === '{flags}')).toHaveLength(1);
+      // Nothing that loads or runs other code: plugins, specs, wrappers, response files, search paths.
+      expect(m.compile?.flags?.filter((f) => /^-(fplugin|specs|wrapper|B|L|I|o$|x$)|^@/.test(f))).toEqual([]);
+    }
+  });
+
+  it('rejects a manifest whose directory is neither its language nor <language>-<suffix>', async () => {
+    const dir = await copyImages();
+    await cp(join(dir, 'ruby'), join(dir, 'rubyx'), { recursive: true });
+    await expect(loadManifests(dir)).rejects.toMatchObject({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('rubyx') });
+  });
+
+  it('rejects two default versions of one language', async () => {
+    const dir = await copyImages();
+    const file = join(dir, 'python-trixie', 'manifest.json');
+    const m = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { default?: boolean };
+    m.default = true;
+    await writeFile(file, JSON.stringify(m));
+    await expect(loadRuntimes({ imagesDir: dir, dataDir: work })).rejects.toMatchObject({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('two default') });
+  });
+
   it('resolves every layer chain down to the one base layer', async () => {
     const recipes = await loadLayerRecipes(IMAGES_DIR);
     for (const m of await loadManifests(IMAGES_DIR)) {
       const chain = layerChain(recipes, m.layer);
-      expect(chain[0]?.name).toBe('base');
-      expect(chain.length).toBeGreaterThanOrEqual(2);
+      expect(['base', 'base-trixie']).toContain(chain[0]?.name);
+      expect(chain.length).toBeGreaterThanOrEqual(1);
     }
   });
 
@@ -129,7 +180,7 @@ describe('loadRuntimes', () => {
   it('reports every unbuilt language as a problem naming the build command', async () => {
     const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
     expect(index.list()).toEqual([]);
-    expect(problems.map((p) => p.language)).toEqual(LANGUAGES);
+    expect([...new Set(problems.map((p) => p.language))].sort()).toEqual(LANGUAGES);
     const python = problems.find((p) => p.language === 'python');
     expect(python?.code).toBe('SBX_ERR_IMAGE_MISSING');
     expect(python?.message).toContain(`npm run images -- build python --data-dir ${work}`);
@@ -139,13 +190,30 @@ describe('loadRuntimes', () => {
     const record = await fakeImage(IMAGES_DIR, work, 'python');
     const { index, problems } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
     expect(index.list().map((r) => r.language)).toEqual(['python']);
-    expect(problems).toHaveLength(LANGUAGES.length - 1);
+    expect(problems.filter((p) => p.language === 'python').map((p) => p.message)).toEqual([expect.stringContaining('build python-trixie')]);
     const py = index.resolve('PY3');
     expect(py?.version).toBe('9.9.9');
     expect(py?.layers).toEqual(record.layers);
     expect(index.resolve('python', '9.9.9')?.language).toBe('python');
     expect(index.resolve('python', '1.0')).toBeUndefined();
-    expect(index.resolve('cobol')).toBeUndefined();
+    expect(index.resolve('nosuchlanguage')).toBeUndefined();
+  });
+
+  it('selects among versions of a language: the default without a version, a prefix, "*" for the newest', async () => {
+    await fakeImage(IMAGES_DIR, work, 'python', '3.11.2');
+    await fakeImage(IMAGES_DIR, work, 'python-trixie', '3.13.5');
+    await fakeImage(IMAGES_DIR, work, 'java', '17.0.17');
+    await fakeImage(IMAGES_DIR, work, 'java-trixie', '21.0.9');
+    const { index } = await loadRuntimes({ imagesDir: IMAGES_DIR, dataDir: work });
+    expect(index.resolve('python')?.image).toBe('python');
+    expect(index.resolve('python')?.default).toBe(true);
+    expect(index.resolve('python', '*')?.image).toBe('python-trixie');
+    expect(index.resolve('py', '3.13')?.version).toBe('3.13.5');
+    expect(index.resolve('python', '3')?.version).toBe('3.13.5');
+    expect(index.resolve('python', '3.11.2')?.image).toBe('python');
+    expect(index.resolve('python', '3.1')).toBeUndefined();
+    expect(index.resolve('java21')?.version).toBe('21.0.9');
+    expect(index.resolve('java17', '21')).toBeUndefined();
   });
 
   it('treats an image whose recipe changed since the build as outdated', async () => {

@@ -18,6 +18,7 @@ function runtime(language: string, compiled: boolean): Runtime {
   return {
     language,
     version: '1.0.0',
+    image: language,
     aliases: [`${language}-alias`],
     sourceFile: compiled ? 'main.c' : 'main.py',
     layers: [`/data/images/${language}/layer0`],

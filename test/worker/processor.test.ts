@@ -190,6 +190,16 @@ describe('compiled languages and test cases', () => {
     expect(sandbox.specs).toHaveLength(1);
   });
 
+  it('never takes a compile stage whose collection was cut as OK, and runs no test on its partial files (T74)', async () => {
+    await start({ respond: (spec) => (spec.collect !== undefined ? { collected: [...spec.files], collectCut: true } : { stdout: spec.stdin }) });
+    const runId = await addRun(queue, makeJob({ language: 'c', tests }));
+    const result = (await waitForJob(queue, runId)).job.returnvalue as RunResult;
+    expect(result.compile).toMatchObject({ status: 'OUTPUT_LIMIT' });
+    expect(result.status).not.toBe('OK');
+    expect(result.tests).toBeUndefined();
+    expect(sandbox.specs).toHaveLength(1);
+  });
+
   it('applies per-test limits, lowered to the runtime maximum', async () => {
     await start();
     const limits = { cpuTimeMs: 99_999, wallTimeMs: 300, memoryBytes: 1 << 20, pids: 4, outputBytes: 100 };

@@ -59,7 +59,7 @@ export const JobCheckerSchema = Type.Object({
   language: Type.String(),
   /** The checker's main file is first (named after its runtime's source file). */
   files: Type.Array(JobFileSchema),
-  /** Exact version of the checker's language; the newest installed when unset. */
+  /** Exact version of the checker's language (resolved by the API); the default when unset. */
   version: Type.Optional(Type.String()),
 });
 export type JobChecker = Static<typeof JobCheckerSchema>;
@@ -72,6 +72,8 @@ export const SubmissionJobSchema = Type.Object({
   /** Canonical language name (aliases already resolved by the API). */
   language: Type.String(),
   version: Type.Optional(Type.String()),
+  /** Extra compiler flags, already checked by the API against the runtime's allow-list. */
+  compileFlags: Type.Optional(Type.Array(Type.String())),
   /** The main file is first. */
   files: Type.Array(JobFileSchema),
   stdinBase64: Type.String(),

@@ -26,6 +26,10 @@ export const RuntimeInfoSchema = Type.Object({
   compiled: Type.Boolean(),
   sourceFile: Type.String(),
   limits: Type.Object({ default: LimitsObject, max: LimitsObject }),
+  /** The version a request without `version` gets (worker/contract/versions.ts). */
+  default: Type.Optional(Type.Boolean()),
+  /** Compiler flags a request may pass in `compileFlags` (the manifest's allow-list). */
+  compileFlags: Type.Optional(Type.Array(Type.String())),
 });
 export type RuntimeInfo = Static<typeof RuntimeInfoSchema>;
 

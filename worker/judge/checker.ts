@@ -102,7 +102,7 @@ async function prepareChecker(checker: JobChecker, deps: CheckerJudgeDeps): Prom
   if (compile === undefined) return { runtime, files: source };
   const outcome = await deps.sandbox.run(compile);
   const stage = toStageResult(outcome);
-  if (stage.status !== 'OK' || outcome.collectTruncated === true) {
+  if (stage.status !== 'OK' || outcome.collectTruncated === true || outcome.collectCut === true) {
     const detail = Buffer.concat([outcome.stderr, outcome.stdout]).subarray(0, COMPILE_DETAIL_BYTES).toString('utf8');
     return { failure: checkerFailure(`COMPILE_ERROR (${stage.status})`, detail) };
   }

@@ -11,6 +11,7 @@ import { createOuterUserns, type OuterUserns } from '../../native/outer-userns.j
 import { fromNative, SandboxError } from './errors.js';
 import { CGROUP_MOUNT_ROOT, detectFeatures } from './features.js';
 import type { LiveControl, LiveIO, LiveSignal } from './live.js';
+import { leaseIdPairs, type IdLease } from './uid-lease.js';
 import type { Sandbox, SandboxFeatures } from './sandbox.js';
 import type { CompiledProfile, ProfileRules, RawOutcome, SandboxSpec } from './spec.js';
 
@@ -77,16 +78,24 @@ export class NativeSandbox implements Sandbox {
   /** Native ids of runs spawned and not yet settled (JS thread only). */
   private readonly liveIds = new Set<number>();
   private readonly outer: OuterUserns | undefined;
+  private readonly lease: IdLease;
   private closed = false;
 
   private constructor(runner: NativeRunner, features: SandboxFeatures, slots: number,
-    idOf: (slot: number) => { root: number; user: number }, outer: OuterUserns | undefined, timeNs: boolean) {
+    idOf: (slot: number) => { root: number; user: number },
+    held: { outer: OuterUserns | undefined; lease: IdLease }, timeNs: boolean) {
     this.runner = runner;
     this.features = features;
     this.slots = new SlotAllocator(slots);
     this.idOf = idOf;
-    this.outer = outer;
+    this.outer = held.outer;
+    this.lease = held.lease;
     this.timeNamespace = timeNs;
+  }
+
+  /** The host (or outer-namespace) id pairs this sandbox holds, one per slot: `root` and `root + 1`. */
+  get leasedIdRoots(): readonly number[] {
+    return this.lease.roots;
   }
 
   /**
@@ -101,21 +110,23 @@ export class NativeSandbox implements Sandbox {
     if (!findBuildDir()) throw new SandboxError('spawn', 0, 'native addon not built: run `npm run build:native`');
     const native = loadNative();
     let outer: OuterUserns | undefined;
+    let lease: IdLease | undefined;
     try {
       const cgroup = config.cgroup ?? native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead');
       if (host.privileged && !config.cgroup) ensureCgroupParents(cgroup);
-      let slots = config.slots ?? 4 * availableParallelism();
-      let idOf: (slot: number) => { root: number; user: number };
+      const wanted = config.slots ?? 4 * availableParallelism();
       if (host.privileged) {
-        const base = config.uidBase ?? 2_000_000;
-        slots = Math.min(slots, Math.floor((config.uidCount ?? 65_536) / 2));
-        idOf = (slot) => ({ root: base + 2 * slot, user: base + 2 * slot + 1 });
+        // T75: leased host-wide, so a second worker with the same base takes the next free pairs.
+        lease = await leaseIdPairs('host', config.uidBase ?? 2_000_000, config.uidCount ?? 65_536, wanted);
       } else {
         outer = await createOuterUserns(userInfo().username, uid, gid);
-        slots = Math.min(slots, Math.floor(outer.idCount / 2));
-        // Inside the outer namespace 0 is the worker itself; runs use 1.. (subordinate ids).
-        idOf = (slot) => ({ root: 1 + 2 * slot, user: 2 + 2 * slot });
+        // Inside the outer namespace 0 is the worker itself; runs use 1.. (this user's subordinate
+        // ids, which every worker of the user maps the same way: leased per user).
+        lease = await leaseIdPairs(`subuid-${userInfo().username}`, 1, outer.idCount, wanted);
       }
+      const roots = lease.roots;
+      const slots = roots.length;
+      const idOf = (slot: number) => ({ root: roots[slot] ?? -1, user: (roots[slot] ?? -2) + 1 });
       const runner = new native.Runner({
         helperPath: config.helperPath ?? helperPath(),
         cgroup,
@@ -125,10 +136,11 @@ export class NativeSandbox implements Sandbox {
       const features: SandboxFeatures = {
         cgroupVersion: cgroup.version, timeNamespace: host.timeNamespace, privileged: host.privileged,
       };
-      return new NativeSandbox(runner, features, slots, idOf, outer,
+      return new NativeSandbox(runner, features, slots, idOf, { outer, lease },
         (config.timeNamespace ?? true) && host.timeNamespace);
     } catch (err) {
       outer?.close();
+      lease?.release();
       throw fromNative(err);
     }
   }
@@ -233,6 +245,7 @@ export class NativeSandbox implements Sandbox {
     await Promise.allSettled([...this.inFlight]);
     this.runner.close();
     this.outer?.close();
+    this.lease.release();
   }
 }
 
@@ -253,6 +266,7 @@ function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, withC
   if (withCollected) {
     raw.collected = o.collected.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
     raw.collectTruncated = o.collectTruncated;
+    raw.collectCut = o.collectCut;
   }
   return raw;
 }

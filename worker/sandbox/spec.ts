@@ -112,7 +112,12 @@ export interface SandboxSpec {
    * After the program ends, copy regular files (recursively, never following links) from the work
    * directory back out, bounded by count and total size. Used to carry compiled output to the tests.
    */
-  collect?: { maxFiles: number; maxTotalBytes: number };
+  collect?: {
+    maxFiles: number;
+    maxTotalBytes: number;
+    /** How long collecting may take once the program exited; a collection that runs past it is cut (T74). @defaultValue 5000 */
+    budgetMs?: number;
+  };
   /** Point the program's stderr at its stdout pipe: one stream in write order; stderr stays empty. */
   mergeStderr?: boolean;
 }
@@ -147,4 +152,6 @@ export interface RawOutcome {
   /** Collected files when `spec.collect` was set; truncated collection sets `collectTruncated`. */
   collected?: SandboxFile[];
   collectTruncated?: boolean;
+  /** The collection did not finish (its budget ran out or pid 1 died): `collected` is partial (T74). */
+  collectCut?: boolean;
 }

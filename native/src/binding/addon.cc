@@ -189,6 +189,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
     start->cpu_time_ns = spec.spec.limits.cpu_time_ms * 1'000'000ull;
     start->wall_time_ms = spec.spec.limits.wall_time_ms;
     start->report_max_bytes = spec.spec.collect_max_bytes + uint64_t(spec.spec.collect_max_files) * 4200 + 65536;
+    start->collect_budget_ms = (spec.spec.flags & SBX_FLAG_COLLECT) ? spec.collect_budget_ms : 0;
     uint64_t id = start->id;
     if (info.Length() > 1 && info[1].IsFunction()) {
       start->live = true;

@@ -141,6 +141,10 @@ bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err) {
     s.flags |= SBX_FLAG_COLLECT;
     s.collect_max_files = uint32_t(files);
     s.collect_max_bytes = bytes;
+    Napi::Object co = c.As<Napi::Object>();
+    h.collect_budget_ms = kCollectBudgetMs;
+    if (co.Has("budgetMs") && !co.Get("budgetMs").IsUndefined() && !GetU64(co, "budgetMs", h.collect_budget_ms, err, ph))
+      return false;
   }
   return true;
 }
@@ -301,6 +305,7 @@ Napi::Object OutcomeToJs(Napi::Env env, const Outcome &o) {
   }
   r.Set("collected", files);
   r.Set("collectTruncated", o.collect_truncated);
+  r.Set("collectCut", o.collect_cut);
   return r;
 }
 

@@ -17,6 +17,9 @@ extern "C" {
 
 namespace sbx {
 
+// T74: how long pid 1 may take to collect /box after the program exited, unless the spec says.
+constexpr uint64_t kCollectBudgetMs = 5'000;
+
 struct SpecHolder {
   sbx_spec_t spec{};
   std::deque<std::string> strings;  // a deque: pointers into its elements never move
@@ -25,6 +28,7 @@ struct SpecHolder {
   std::vector<sbx_file_t> files;
   std::vector<uint8_t> bpf;
   std::vector<uint8_t> stdin_bytes;
+  uint64_t collect_budget_ms = 0;  // addon only (the waiter's timer), not sent to sbx-init
 };
 
 struct ProfileHolder {

@@ -61,7 +61,7 @@ struct Run {
   int pending_signal = 0;  // asked for before STARTED; sent then (pid 1 forwards from STARTED on)
   std::vector<uint8_t> report;
   size_t report_total = 0;
-  bool started = false, killed = false, exited = false, finished = false;
+  bool started = false, killed = false, exited = false, finished = false, collect_done = false;
   int exit_status = 0;
   uint64_t start_ns = 0;
   uint64_t exit_ns = 0;  // when the exit report arrived, 0 before
@@ -233,7 +233,8 @@ void Waiter::KillRun(Run *run, const char *why) {
 void Waiter::PollCpu() {
   for (auto &kv : runs_) {
     Run *run = kv.second.get();
-    if (!run->started || run->killed) continue;
+    // After the exit report only pid 1 runs (its collection): that has a budget of its own (T74).
+    if (!run->started || run->killed || run->exited) continue;
     uint64_t cpu_ns = 0;
     sbx_error_t err;
     if (sbx_cgroup_cpu_ns(&run->start->cgroup, &cpu_ns, &err) == 0 && cpu_ns > run->cpu_base_ns + run->start->cpu_time_ns)
@@ -261,7 +262,9 @@ void Waiter::Handle(Run *run, int kind, uint32_t events) {
         run->out->failed = true;
         sbx_error_set(&run->out->error, SBX_PHASE_SETUP, ETIMEDOUT, "sandbox setup did not finish in time");
       }
-      KillRun(run, "wall");
+      // After the exit report this is the collection budget: the program's verdict stands, and
+      // Finish reports the collection as cut (T74).
+      KillRun(run, run->exited ? nullptr : "wall");
       break;
     }
     case kPidfd:
@@ -426,6 +429,8 @@ void Waiter::ParseReport(Run *run) {
       memcpy(&run->exit_status, p, 4);
       run->exited = true;
       run->exit_ns = NowNs();
+      // T74: the program's wall limit no longer applies; pid 1's collection gets its own budget.
+      if (run->start->collect_budget_ms > 0) Arm(run->wall_fd, run->start->collect_budget_ms * 1'000'000ull, false);
     } else if (h.type == SBX_MSG_FILE && h.len >= 8) {
       uint32_t head[2];
       memcpy(head, p, 8);
@@ -438,6 +443,8 @@ void Waiter::ParseReport(Run *run) {
       }
     } else if (h.type == SBX_MSG_COLLECT_TRUNCATED) {
       o.collect_truncated = true;
+    } else if (h.type == SBX_MSG_COLLECT_DONE) {
+      run->collect_done = true;
     }
     off += sizeof(h) + h.len;
   }
@@ -470,6 +477,8 @@ void Waiter::Finish(Run *run) {
   o.setup_ns = program_from - run->start->requested_ns;
   o.program_ns = program_to > program_from ? program_to - program_from : 0;
   o.teardown_ns = NowNs() - (program_to > program_from ? program_to : program_from);
+  // A collection without its end frame (budget spent, pid 1 killed) is never a complete one.
+  o.collect_cut = run->start->collect_budget_ms > 0 && run->exited && !run->collect_done;
   if (run->exited) {
     o.has_exit = true;
     if (WIFSIGNALED(run->exit_status)) o.signal = WTERMSIG(run->exit_status);

@@ -48,6 +48,7 @@ struct Outcome {
   bool out_truncated = false, err_truncated = false;
   std::vector<CollectedFile> collected;
   bool collect_truncated = false;
+  bool collect_cut = false;  // a collection was asked for and did not finish (T74)
 };
 
 // What the waiter needs to watch one run. Ownership of every fd and of the cgroup moves in.
@@ -61,6 +62,7 @@ struct RunStart {
   uint64_t cpu_time_ns = 0;
   uint64_t wall_time_ms = 0;
   uint64_t report_max_bytes = 0;
+  uint64_t collect_budget_ms = 0;  // 0: no collection asked for
   // A live run: stdout/stderr chunks go to the Chunk callback as they are read, and stdin stays
   // open after stdin_bytes until Control(kEof) (or the run's end), fed by Control(kWrite).
   bool live = false;

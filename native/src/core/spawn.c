@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -31,8 +32,8 @@
 #endif
 
 static int move_high(int fd) {
-  /* Above every target slot (0-6), so no dup2 of the file actions clobbers a later source. */
-  int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  /* Above every target slot (0-10), so no dup2 of the file actions clobbers a later source. */
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, 16);
   close(fd);
   return high;
 }
@@ -60,7 +61,31 @@ static void close_all(int *fds, int n) {
     if (fds[i] >= 0) close(fds[i]);
 }
 
+/* Opens the run's cgroup.procs files; returns how many (fds moved above the target slots). */
+static int open_cgroup_procs(const sbx_cgroup_t *cg, int fds[SBX_MAX_CGROUP_DIRS], sbx_error_t *err) {
+  char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
+  int n = sbx_cgroup_procs_files(cg, procs, SBX_MAX_CGROUP_DIRS);
+  for (int i = 0; i < n; i++) {
+    int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      close_all(fds, i);
+      return sbx_error_set(err, SBX_PHASE_CGROUP, e, "open %.120s", procs[i]);
+    }
+    fds[i] = move_high(fd);
+  }
+  return n;
+}
+
 static int do_spawn(const char *helper, const int child_fds[7], const sbx_cgroup_t *cg, pid_t *pid, sbx_error_t *err) {
+  /*
+   * The cgroup.procs files of the run's cgroup (v1 cpuacct too: the tree's cpu time is read
+   * there) go in as fds, not paths: pid 1 shares the helper's argv, which the run can read in
+   * /proc/1/cmdline, and a path names the host cgroup, the worker's pid and its run counter (T70).
+   */
+  int cg_fds[SBX_MAX_CGROUP_DIRS];
+  int n = open_cgroup_procs(cg, cg_fds, err);
+  if (n < 0) return n;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t all, none;
@@ -69,29 +94,29 @@ static int do_spawn(const char *helper, const int child_fds[7], const sbx_cgroup
   posix_spawn_file_actions_init(&fa);
   for (int i = 0; i < 7; i++)
     if (child_fds[i] >= 0) posix_spawn_file_actions_adddup2(&fa, child_fds[i], i);
-  /* Only fds 0-6 cross into the helper, even if some library left a fd without CLOEXEC. */
-  posix_spawn_file_actions_addclosefrom_np(&fa, 7);
+  for (int i = 0; i < n; i++) posix_spawn_file_actions_adddup2(&fa, cg_fds[i], SBX_FD_CGROUP_FIRST + i);
+  /* Only these fds cross into the helper, even if some library left a fd without CLOEXEC. */
+  posix_spawn_file_actions_addclosefrom_np(&fa, SBX_FD_CGROUP_FIRST + n);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  /* What the helper does before its spec arrives is told by argv: namespaces to enter, and the
-   * cgroup.procs files of the run's cgroup (v1 cpuacct too: the tree's cpu time is read there). */
-  char procs[SBX_MAX_CGROUP_DIRS][SBX_CGROUP_PATH_MAX];
-  int n = sbx_cgroup_procs_files(cg, procs, SBX_MAX_CGROUP_DIRS);
-  char *argv[4 + 2 * SBX_MAX_CGROUP_DIRS] = {(char *)"sbx-init"};
+  /* What the helper does before its spec arrives is told by argv: namespaces to enter, and how
+   * many cgroup.procs fds it got. Nothing host-specific. */
+  char count[16];
+  snprintf(count, sizeof(count), "%d", n);
+  char *argv[6] = {(char *)"sbx-init"};
   int argc = 1;
   if (child_fds[SBX_FD_USERNS] >= 0) argv[argc++] = (char *)"--userns";
   if (child_fds[SBX_FD_NETNS] >= 0) argv[argc++] = (char *)"--netns";
-  for (int i = 0; i < n; i++) {
-    argv[argc++] = (char *)"--cgroup";
-    argv[argc++] = procs[i];
-  }
+  argv[argc++] = (char *)"--cgroup-fds";
+  argv[argc++] = count;
   argv[argc] = NULL;
   char *const envp[] = {NULL};
   int r = posix_spawn(pid, helper, &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  close_all(cg_fds, n);
   if (r != 0) return sbx_error_set(err, SBX_PHASE_SPAWN, r, "posix_spawn %.120s", helper);
   return 0;
 }
@@ -108,8 +133,8 @@ int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx
     goto fail;
   }
   int child_fds[7] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(sock[1]), move_high(rep[1]),
-                      userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1,
-                      netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 10) : -1};
+                      userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 16) : -1,
+                      netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 16) : -1};
   in[0] = o[1] = e[1] = rep[1] = sock[1] = -1;
   r = do_spawn(helper, child_fds, cg, &out->pid, err);
   /* The helper holds its own copies now; ours must go so EOF and EPIPE work. */

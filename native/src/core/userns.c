@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sbx.h"
@@ -42,5 +43,11 @@ int sbx_userns_become_root(sbx_error_t *err) {
   if (setgroups(0, NULL) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setgroups(0)");
   if (setresgid(0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setresgid(0)");
   if (setresuid(0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setresuid(0)");
+  /*
+   * The id change made us non-dumpable, which hands our /proc/self files to host root: setup
+   * writes /proc/self/timens_offsets. Nothing else of the run exists yet; pid 1 turns
+   * non-dumpable again once it forked the program (sbx-init.c, T67).
+   */
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "PR_SET_DUMPABLE");
   return 0;
 }

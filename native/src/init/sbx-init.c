@@ -10,8 +10,8 @@
  *
  * fds on entry: 0-2 the program's stdio pipes, 3 a socket on which the spec (a sealed memfd)
  * arrives once per reader (outer and pid 1), 4 the report pipe, 5 the outer user namespace
- * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled);
- * argv --cgroup FILE (repeated): the cgroup.procs files pid 1 is put into.
+ * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled),
+ * 7.. (argv --cgroup-fds N) the cgroup.procs files pid 1 is put into.
  * Everything before the spec is run-independent, so the addon may start us ahead of demand.
  * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
  */
@@ -95,9 +95,9 @@ static void die_with_parent(int parent_alive_fd) {
 }
 
 /* The program's process: only returns through fail paths (errors go to the exec pipe). */
-static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd) {
+static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int exec_err_fd, int locked_fd) {
   sbx_error_t err = {0};
-  sbx_contain_exec_program(spec, &err);
+  sbx_contain_exec_program(spec, locked_fd, &err);
   if (write(exec_err_fd, &err, sizeof(err)) < 0) _exit(127);
   _exit(127);
 }
@@ -130,11 +130,29 @@ static void forward_signals(pid_t prog) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+/*
+ * T67: once the program is forked, pid 1 only waits, kills, reports and reads /box. It keeps the
+ * two capabilities that needs, cannot gain any (no_new_privs), cannot be ptraced or dumped by
+ * anyone in the run (not dumpable), and runs under a small allow-list of its own.
+ */
+static void lock_down_supervisor(void) {
+  sbx_error_t err = {0};
+  if (sbx_caps_keep_supervisor(&err) < 0) fail(&err);
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    sbx_error_set(&err, SBX_PHASE_SETUP, errno, "pid 1: dumpable/no_new_privs");
+    fail(&err);
+  }
+  if (sbx_seccomp_install_supervisor(&err) < 0) fail(&err);
+}
+
 /* Container pid 1 after setup: start the program, reap until it exits, report, collect. */
 static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   sbx_error_t err = {0};
-  int ep[2];
-  if (pipe2(ep, O_CLOEXEC) < 0) fail(&err);
+  int ep[2], lk[2];
+  if (pipe2(ep, O_CLOEXEC) < 0 || pipe2(lk, O_CLOEXEC) < 0) {
+    sbx_error_set(&err, SBX_PHASE_SETUP, errno, "pipe2");
+    fail(&err);
+  }
   pid_t prog = fork();
   if (prog < 0) {
     sbx_error_set(&err, SBX_PHASE_SETUP, errno, "fork program");
@@ -142,10 +160,17 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   }
   if (prog == 0) {
     close(ep[0]);
-    run_program(spec, ep[1]);
+    close(lk[1]);
+    run_program(spec, ep[1], lk[0]);
   }
   close(ep[1]);
+  close(lk[0]);
+  /* Before the lock-down: its allow-list has no rt_sigaction; the handler needs only kill and
+   * rt_sigreturn, which it keeps (and CAP_KILL for the program's other uid). */
   forward_signals(prog);
+  /* After the fork: the program's process drops to uid 1000 by itself and must not inherit this. */
+  lock_down_supervisor();
+  close(lk[1]);
   /* EOF: execve succeeded (CLOEXEC closed the pipe); otherwise the program side's error. */
   ssize_t n = read(ep[0], &err, sizeof(err));
   close(ep[0]);
@@ -165,30 +190,45 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   _exit(0);
 }
 
-static __attribute__((noreturn)) void pid1_main(int go_fd, int pooled_netns) {
+static __attribute__((noreturn)) void pid1_main(int go_fd, int pooled_netns, int dev_fd, int n_cgroup_fds) {
   sbx_error_t err = {0};
   sbx_spec_t spec;
   char go;
+  /* The cgroup.procs fds came with the clone; they are the outer helper's business only. */
+  for (int i = 0; i < n_cgroup_fds; i++) close(SBX_FD_CGROUP_FIRST + i);
   /* Prepared ahead of demand: this is where we wait for a run. */
   read_spec(&spec);
   /* Said by what we were started with, not by the spec: lo is up only in a pooled netns. */
   spec.flags = (spec.flags & ~SBX_FLAG_NETNS_FD) | (pooled_netns ? SBX_FLAG_NETNS_FD : 0);
   /* Blocks until the outer helper has written our id maps and joined us to the cgroup. */
   if (read(go_fd, &go, 1) != 1) _exit(125);
-  if (sbx_contain_pid1(&spec, &err) < 0) fail(&err);
+  if (sbx_contain_pid1(&spec, dev_fd, &err) < 0) fail(&err);
+  if (dev_fd >= 0) close(dev_fd);
   die_with_parent(go_fd);
   close(go_fd);
   supervise(&spec);
 }
 
-/* Every `--cgroup FILE` of argv: the cgroup.procs files of the run's cgroup. */
-static int join_cgroups(int argc, char **argv, pid_t pid, sbx_error_t *err) {
+/* The N of `--cgroup-fds N`: how many cgroup.procs fds start at SBX_FD_CGROUP_FIRST. */
+static int cgroup_fd_count(int argc, char **argv) {
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp(argv[i], "--cgroup-fds") == 0) {
+      int n = atoi(argv[i + 1]);
+      return n > 0 && n <= SBX_MAX_CGROUP_DIRS ? n : 0;
+    }
+  return 0;
+}
+
+/* Writes pid into each cgroup.procs fd, then closes them. */
+static int join_cgroups(int n_fds, pid_t pid, sbx_error_t *err) {
   char text[32];
   int len = snprintf(text, sizeof(text), "%d", (int)pid);
-  for (int i = 1; i + 1 < argc; i++) {
-    if (strcmp(argv[i], "--cgroup") != 0) continue;
-    cleanup_close int fd = open(argv[++i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, text, (size_t)len) < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, errno, "join %s", argv[i]);
+  for (int i = 0; i < n_fds; i++) {
+    int fd = SBX_FD_CGROUP_FIRST + i;
+    ssize_t w = write(fd, text, (size_t)len);
+    int e = errno;
+    close(fd);
+    if (w < 0) return sbx_error_set(err, SBX_PHASE_CGROUP, e, "join cgroup (fd %d)", fd);
   }
   return 0;
 }
@@ -202,9 +242,11 @@ int main(int argc, char **argv) {
   sbx_spec_t spec;
   pid_t parent = getppid();
   int pooled_netns = has_arg(argc, argv, "--netns");
+  int rootless = has_arg(argc, argv, "--userns");
+  int n_cgroup_fds = cgroup_fd_count(argc, argv);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != parent) _exit(125);
-  if (has_arg(argc, argv, "--userns")) {
+  if (rootless) {
     if (sbx_userns_enter(SBX_FD_USERNS, &err) < 0) fail(&err);
     close(SBX_FD_USERNS);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -223,6 +265,11 @@ int main(int argc, char **argv) {
     close(SBX_FD_NETNS);
     flags &= ~(long)CLONE_NEWNET;
   }
+  /* T66: as host root (privileged worker) the run gets device nodes of its own, made ahead of
+   * demand; rootless keeps bind-mounted host nodes (mount.c). */
+  int dev_fd = -1;
+  if (!rootless && (dev_fd = sbx_dev_make_fresh(&err)) < 0) fail(&err);
+  if (sbx_rlimit_prefer_for_oom(&err) < 0) fail(&err);
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
   /*
@@ -238,19 +285,20 @@ int main(int argc, char **argv) {
   if (child == 0) {
     close(sync[1]);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    pid1_main(sync[0], pooled_netns);
+    pid1_main(sync[0], pooled_netns, dev_fd, n_cgroup_fds);
   }
   close(sync[0]);
   int32_t host_pid = child;
   sbx_report_send(SBX_FD_REPORT, SBX_MSG_PID1, &host_pid, sizeof(host_pid), NULL, 0);
   /* Cgroup before the child may run anything (it waits for its spec, then for the go byte): no
    * instant of the run escapes its limits. Before the spec: a prepared helper does it ahead. */
-  if (join_cgroups(argc, argv, child, &err) < 0) {
+  if (join_cgroups(n_cgroup_fds, child, &err) < 0) {
     kill(child, SIGKILL);
     fail(&err);
   }
   read_spec(&spec);
-  if (sbx_userns_write_maps(child, &spec, &err) < 0) {
+  if ((dev_fd >= 0 && sbx_dev_seal(dev_fd, spec.host_root_uid, spec.host_root_gid, &err) < 0) ||
+      sbx_userns_write_maps(child, &spec, &err) < 0) {
     kill(child, SIGKILL);
     fail(&err);
   }

@@ -1,0 +1,4 @@
+procedure Main is
+begin
+   X := 1
+end Main;

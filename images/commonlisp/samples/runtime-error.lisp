@@ -1,0 +1,1 @@
+(format t "~a~%" (car 5))

@@ -1,0 +1,4 @@
+program main
+  integer :: x
+  x = 
+end program main

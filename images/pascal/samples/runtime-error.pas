@@ -1,0 +1,6 @@
+program Main;
+var a, b: integer;
+begin
+  a := 1; b := 0;
+  writeln(a div b);
+end.

@@ -1,0 +1,3 @@
+use strict;
+my $x = 0;
+print 1 / $x, "\n";

@@ -1,0 +1,2 @@
+const x: number = "a";
+console.log(x);

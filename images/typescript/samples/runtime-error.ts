@@ -1,0 +1,2 @@
+function fail(): never { throw new Error("boom"); }
+fail();
