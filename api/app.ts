@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Server } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
@@ -21,6 +22,10 @@ import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
 import { batchRoutes } from './routes/batches.js';
 import { testsetRoutes } from './routes/testsets.js';
+import type { LiveChannel } from './plugins/live-channel.js';
+import { RunAdmission } from './run-admission.js';
+import { runEventsRoutes } from './routes/run-events.js';
+import { runWsRoutes } from './routes/run-ws.js';
 import { RuntimeCatalogue } from './runtime-catalogue.js';
 import { formatValidationErrors } from './validation-message.js';
 
@@ -30,6 +35,8 @@ export interface AppDeps {
   config: Readonly<ApiConfig>;
   /** A ready pino logger; without one, Fastify creates one at `config.logLevel`. */
   logger?: FastifyBaseLogger;
+  /** The live channel (SSE and WebSocket routes); without it those routes are not registered. */
+  live?: LiveChannel;
 }
 
 /** Where the Judge0 API is mounted on the main port (SBX_JUDGE0_PORT serves it at its root). */
@@ -124,8 +131,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installRateLimit(app, config.apiKeys, config.rateLimitPerMinute);
 
   const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
-  await app.register(runRoutes, { config, catalogue });
+  // Once for the whole app, so every WebSocket route (GET /run/ws, adapters) shares one upgrade
+  // handler; one message is at most a request body, the same bound as POST /run.
+  await app.register(websocket, { options: { maxPayload: config.bodyLimitBytes } });
+  const admission = new RunAdmission(deps.queue, config, catalogue);
+  await app.register(runRoutes, { config, admission });
   await app.register(runsRoutes);
+  if (deps.live !== undefined) {
+    await app.register(runEventsRoutes, { live: deps.live });
+    await app.register(runWsRoutes, { config, admission, live: deps.live });
+  }
   await app.register(testsetRoutes, { config });
   await app.register(batchRoutes, { config, catalogue });
   await app.register(languagesRoutes, { catalogue });

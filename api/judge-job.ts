@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BulkheadError } from '../worker/contract/errors.js';
-import type { JobChecker, JobTest, SubmissionJob } from '../worker/contract/job.js';
+import { INTERACTIVE_JOB_SCHEMA_VERSION, type JobChecker, type JobTest, type SubmissionJob } from '../worker/contract/job.js';
 import type { TestsetEntry, TestsetManifest } from '../worker/contract/testset.js';
 import type { ApiConfig } from './config.js';
 import type { JudgeStore } from './plugins/judge-store.js';
@@ -107,7 +107,17 @@ export interface JudgingContext {
 }
 
 /** Sets the job's tests from a stored test set and its checker, when the request names them. */
-export async function addJudging(job: SubmissionJob, request: { testset?: string; checker?: CheckerRequest }, ctx: JudgingContext): Promise<void> {
+export async function addJudging(
+  job: SubmissionJob,
+  request: { testset?: string; checker?: CheckerRequest; interactor?: CheckerRequest },
+  ctx: JudgingContext,
+): Promise<void> {
   if (request.testset !== undefined) job.tests = jobTestsOf(await resolveTestset(ctx.store, request.testset, ctx.config.testsetTtlS));
   if (request.checker !== undefined) job.checker = await buildJobChecker(request.checker, ctx.catalogue, ctx.config.maxFiles);
+  if (request.interactor !== undefined) {
+    if (job.tests === undefined) throw new BulkheadError('SBX_ERR_VALIDATION', '"interactor" needs "tests" or "testset"');
+    if (job.checker !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', 'Give "interactor" or "checker", not both: the interactor decides each test');
+    job.interactor = await buildJobChecker(request.interactor, ctx.catalogue, ctx.config.maxFiles);
+    job.schemaVersion = INTERACTIVE_JOB_SCHEMA_VERSION;
+  }
 }

@@ -4,6 +4,7 @@ import { buildApp, JUDGE0_PREFIX } from './app.js';
 import { serveJudge0AtRoot, stopAccepting } from './compat/judge0/own-port.js';
 import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
 import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
+import { RedisLiveChannel } from './queue/redis-live-channel.js';
 import { redisConnectionFromUrl } from './queue/redis-options.js';
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT, milliseconds. */
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
     redisTimeoutMs: config.redisTimeoutMs,
     log: logger,
   });
-  const app = await buildApp({ queue, config, logger });
+  const live = new RedisLiveChannel({
+    connection: redisConnectionFromUrl(config.redisUrl),
+    resultTtlS: config.resultTtlS,
+    redisTimeoutMs: config.redisTimeoutMs,
+    log: logger,
+  });
+  const app = await buildApp({ queue, config, logger, live });
   let judge0Server: Server | undefined;
 
   let stopping = false;
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => {
         clearTimeout(handBack);
-        return queue.close();
+        return Promise.all([queue.close(), live.close()]);
       })
       .then(() => logger.info('stopped'))
       .catch((err: unknown) => {
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
   } catch (err) {
     logger.error({ err }, 'cannot listen');
     await app.close();
-    await queue.close();
+    await Promise.all([queue.close(), live.close()]);
     process.exitCode = 1;
   }
 }

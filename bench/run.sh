@@ -76,6 +76,8 @@ if [[ -f bench/sandbox.ts ]]; then
 fi
 echo "== the stack's own floor (bench/queue-floor.ts: Fastify + BullMQ + Redis, no Bulkhead code, no sandbox)"
 timeout 300 npx tsx bench/queue-floor.ts || echo "bench: bench/queue-floor.ts failed (exit $?)"
+# Live runs: WebSocket round trip, worker memory over 1,000 live runs, the channel's cost per run.
+timeout 600 npx tsx bench/live.ts || echo "bench: bench/live.ts failed (exit $?)"
 
 echo "== load scenarios (bench/load/driver.ts)"
 status=0

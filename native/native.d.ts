@@ -135,6 +135,12 @@ export interface NativeRunnerConfig {
   poolSize?: number;
 }
 
+/**
+ * A live run's output as it is read (stream 1 stdout, 2 stderr), on the JS thread, before the
+ * run's `done` settles; the chunks add up to the outcome's stdout/stderr. Must not throw.
+ */
+export type NativeOutputCallback = (stream: 1 | 2, chunk: Buffer) => void;
+
 export interface NativeRunHandle {
   id: number;
   done: Promise<NativeOutcome>;
@@ -142,9 +148,15 @@ export interface NativeRunHandle {
 
 export interface NativeRunner {
   /** Takes (or creates) the run's cgroup and netns, spawns sbx-init; throws NativeError for failures before spawn. */
-  run(spec: NativeRunSpec): NativeRunHandle;
+  run(spec: NativeRunSpec, onOutput?: NativeOutputCallback): NativeRunHandle;
   /** Kills the run (no-op once finished). */
   kill(id: number): void;
+  /** Live runs: queues bytes for the program's stdin (written without blocking; no-op once finished or after closeStdin). */
+  write(id: number, data: Buffer): void;
+  /** Live runs: closes the program's stdin once every queued byte is written. */
+  closeStdin(id: number): void;
+  /** Live runs: SIGINT/SIGTERM (2, 15) go to the program's process group once it started; SIGKILL (9) ends the whole run. */
+  signal(id: number, signo: 2 | 9 | 15): void;
   /** Kills what is left, joins the waiter and pool threads, removes every pooled object. Idempotent. */
   close(): void;
 }

@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   // T73: before any run, so a host where a crash could start a host process never takes one.
   const corePattern = checkCorePattern(rules.values(), config.corePatternPath);
   log.info({ corePattern }, 'core dumps of runs: RLIMIT_CORE 1, frozen by the profiles');
-  const sandbox = await NativeSandbox.create({ slots: config.slots, uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot });
+  // Two sandbox slots per job slot: an interactive test runs the program and its interactor at
+  // once, and with one slot each, jobs holding one slot apiece would wait for their second. The
+  // prepared pool stays at one per job slot: most jobs use one sandbox at a time.
+  const sandbox = await NativeSandbox.create({
+    slots: 2 * config.slots, poolSize: Math.min(config.slots, 16), uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot,
+  });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
     // A rootless worker's runs share the host's device inodes, so their profiles lose the lock

@@ -20,6 +20,8 @@ import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
 import { compareJudge, type JudgeOutput } from './judge/judge-output.js';
 import { runTests, type ResolveBlob } from './judge/run-tests.js';
+import type { InteractiveRunner } from './judge/interactive.js';
+import type { LivePublisher } from './live/live-publisher.js';
 import type { WorkerMetrics } from './metrics.js';
 import { planCompile, planRun, type PlanContext } from './plan.js';
 import type { Runtime, RuntimeIndex } from './runtime.js';
@@ -40,6 +42,10 @@ export interface ProcessorDeps {
   judgeOutput?: JudgeOutput;
   /** Fetches stored test-set blobs. @defaultValue one that fails with SBX_ERR_INTERNAL (no blob store wired) */
   resolveBlob?: ResolveBlob;
+  /** The live channel: state/stage/end events for every run, output and stdin for live ones. @defaultValue none (no events) */
+  live?: LivePublisher;
+  /** Runs interactive tests (jobs with an interactor). @defaultValue none */
+  interact?: InteractiveRunner;
 }
 
 /** The function handed to `new Worker(queueName, processor, …)`. */
@@ -81,6 +87,7 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
     if (job.attemptsMade === 0 && queueMs !== undefined) deps.metrics.recordStageMs('queue', queueMs);
     const startedMs = performance.now();
     const sandbox = new TimedSandbox(deps.sandbox, deps.metrics);
+    deps.live?.emit(payload.runId, 'state', { state: 'running' });
     try {
       const result = await execute(payload, runtime, { ...deps, sandbox, plan, judgeOutput, resolveBlob }, signal);
       const workerMs = round3(performance.now() - startedMs);
@@ -89,6 +96,8 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
       const finishedAtMs = round3(performance.timeOrigin + performance.now());
       result.timings = { ...(queueMs === undefined ? {} : { queueMs }), workerMs, sandboxMs: round3(sandbox.sandboxMs), finishedAtMs };
       log.info({ status: result.status, version: runtime.version, totalMs: workerMs, ...stageTimings(result) }, 'run finished');
+      // Before the job completes: a reader that sees `end` next finds the result in the queue.
+      deps.live?.emit(payload.runId, 'end', {});
       return result;
     } catch (err) {
       if (signal?.aborted === true) {
@@ -121,14 +130,17 @@ async function execute(job: SubmissionJob, runtime: Runtime, deps: ExecuteDeps, 
   if (job.tests !== undefined) {
     const onTestMs = (ms: number) => deps.metrics.recordStageMs('test', ms);
     const onCheckerMs = (ms: number) => deps.metrics.recordStageMs('checker', ms);
-    const outcome = await runTests(job, runtime, compiled?.files, { ...deps, onTestMs, onCheckerMs }, signal);
+    const onTestStart = (test: string) => deps.live?.emit(job.runId, 'stage', { stage: 'test', test });
+    const outcome = await runTests(job, runtime, compiled?.files, { ...deps, onTestMs, onCheckerMs, onTestStart }, signal);
     return { ...base, ...compile, ...outcome };
   }
   const spec = planRun(job, runtime, deps.plan, {
     stdin: Buffer.from(job.stdinBase64, 'base64'),
     ...(compiled === undefined ? {} : { compiled: compiled.files }),
   });
-  const run = await timed(deps.metrics, 'run', () => deps.sandbox.run(spec, signal));
+  deps.live?.emit(job.runId, 'stage', { stage: 'run' });
+  const live = job.live === true ? deps.live?.session(job.runId, job.liveStdin === true) : undefined;
+  const run = await timed(deps.metrics, 'run', () => deps.sandbox.run(spec, signal, live));
   const result = toStageResult(run);
   return { ...base, ...compile, status: result.status, ...(result.timeLimit ? { timeLimit: result.timeLimit } : {}), run: result };
 }
@@ -142,6 +154,7 @@ async function compileStage(
 ): Promise<{ result: StageResult; files: SandboxFile[] } | undefined> {
   const spec = planCompile(job, runtime, deps.plan);
   if (spec === undefined) return undefined;
+  deps.live?.emit(job.runId, 'stage', { stage: 'compile' });
   const outcome = await timed(deps.metrics, 'compile', () => deps.sandbox.run(spec, signal));
   const result = toStageResult(outcome);
   // A compiled output too large to carry, or whose collection was cut short (T74), is never OK

@@ -4,6 +4,7 @@
  * up in `sandboxMs`, so a result can say how much of its latency was the service's own.
  */
 import type { WorkerMetrics } from './metrics.js';
+import type { LiveIO } from './sandbox/live.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import type { RawOutcome, SandboxSpec } from './sandbox/spec.js';
 
@@ -26,10 +27,10 @@ export class TimedSandbox implements Sandbox {
     return this.inner.compileProfile(...args);
   }
 
-  async run(spec: SandboxSpec, signal?: AbortSignal): Promise<RawOutcome> {
+  async run(spec: SandboxSpec, signal?: AbortSignal, live?: LiveIO): Promise<RawOutcome> {
     const startedMs = performance.now();
     try {
-      const outcome = await this.inner.run(spec, signal);
+      const outcome = await this.inner.run(spec, signal, live);
       const t = outcome.timing;
       if (t !== undefined) {
         this.metrics.recordStageMs('setup', t.setupNs / NS_PER_MS);

@@ -23,8 +23,11 @@ import { RedisMetrics } from './metrics.js';
 import { createBatchLedger, recordFailedMember, withBatchAccounting } from './judge/batch-ledger.js';
 import { redisBlobResolver } from './judge/blob-store.js';
 import { createCheckerJudge } from './judge/checker.js';
+import { createInteractiveRunner } from './judge/interactive.js';
+import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
+import { withRunWebhook } from './webhooks/run-webhook.js';
 import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
@@ -51,16 +54,18 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const webhooks = await startWebhookService({ config: config.webhook, retentionS: config.resultTtlS, redisOptions, redis, log });
   const plan = { ceilings: config.ceilings, sandbox: config.sandbox, profiles: deps.profiles };
   const ledger = createBatchLedger(redis, webhooks.outbox);
-  const processor = withBatchAccounting(
+  const processor = withRunWebhook(withBatchAccounting(
     createProcessor({
       ...deps,
       metrics,
+      live: new LivePublisher(redis, config.resultTtlS, log),
       judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
+      interact: deps.interact ?? createInteractiveRunner({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
       resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
     }),
     ledger,
     log,
-  );
+  ), webhooks.outbox, log);
   let busy = 0;
   const worker = new Worker(
     config.queueName,

@@ -3,7 +3,7 @@ import type { TestsetManifest } from '../../worker/contract/testset.js';
 
 /**
  * The API's door to judging state in Redis: stored test sets (content-addressed blobs and
- * manifests) and batches. A port like SubmissionQueue (it is reached as `queue.store`): Redis in
+ * manifests), batches and single runs' webhook targets. A port like SubmissionQueue (it is reached as `queue.store`): Redis in
  * production (api/queue/redis-judge-store.ts), in memory in tests. Layouts are documented in
  * worker/contract/testset.ts and worker/contract/batch.ts. Every method rejects with
  * `SBX_ERR_QUEUE_UNAVAILABLE` when Redis cannot be reached.
@@ -28,6 +28,8 @@ export interface JudgeStore {
   batchTemplates(id: string): Promise<string[]>;
   /** Starts a new generation with these members: counters, results and `finishedAt` reset; false when unknown. */
   rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<boolean>;
+  /** Keeps a single run's webhook target (worker/contract/run-webhook.ts) for `ttlS`. */
+  saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, ttlS: number): Promise<void>;
 }
 
 /** One member run of a batch generation. */

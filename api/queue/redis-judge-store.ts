@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { Value } from 'typebox/value';
 import { BatchRunSummarySchema, batchCountField, batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
 import { STATUSES } from '../../worker/contract/result.js';
+import { runWebhookKey } from '../../worker/contract/run-webhook.js';
 import { TestsetManifestSchema, blobKey, testsetKey, type TestsetManifest } from '../../worker/contract/testset.js';
 import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../plugins/judge-store.js';
 
@@ -16,6 +17,12 @@ const BLOBS_PER_ROUND_TRIP = 16;
  * own `guarded`). Layouts: worker/contract/testset.ts and worker/contract/batch.ts.
  */
 export class RedisJudgeStore implements JudgeStore {
+  async saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, ttlS: number): Promise<void> {
+    const key = runWebhookKey(runId);
+    const fields = webhook.secret === undefined ? { url: webhook.url } : { url: webhook.url, secret: webhook.secret };
+    await this.guarded('saveRunWebhook', () => this.client.multi().hset(key, fields).expire(key, ttlS).exec());
+  }
+
   constructor(
     private readonly client: Redis,
     private readonly guarded: Guarded,

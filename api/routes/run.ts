@@ -1,14 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import { BulkheadError } from '../../worker/contract/errors.js';
+import type { FastifyBaseLogger } from 'fastify';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ApiConfig } from '../config.js';
 import type { PendingRun } from '../plugins/submission-queue.js';
-import type { RuntimeCatalogue } from '../runtime-catalogue.js';
-import { BacklogGauge } from '../backlog-gauge.js';
-import { addJudging } from '../judge-job.js';
-import { buildSubmissionJob } from '../run-job.js';
+import type { RunAdmission } from '../run-admission.js';
 import { toRunResponse } from '../run-response.js';
 import { errorResponses } from '../schemas/common.js';
 import { RunRequestSchema, RunResponseSchema, type RunRequest, type RunResponse } from '../schemas/run.js';
@@ -16,22 +11,11 @@ import { RunRequestSchema, RunResponseSchema, type RunRequest, type RunResponse 
 /** What the run routes need besides the port (decorated on the app). */
 export interface RunRouteOptions {
   config: Readonly<ApiConfig>;
-  catalogue: RuntimeCatalogue;
-}
-
-/** Refuses new work while the backlog is at the configured depth (a soft bound: checks race). */
-async function checkBackpressure(gauge: BacklogGauge, config: Readonly<ApiConfig>, reply: FastifyReply): Promise<void> {
-  const backlog = await gauge.backlog();
-  if (backlog >= config.maxQueueDepth) {
-    void reply.header('retry-after', String(config.queueFullRetryAfterS));
-    throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full (${backlog} runs waiting); retry after ${config.queueFullRetryAfterS} s`, {
-      details: { retryAfterS: config.queueFullRetryAfterS },
-    });
-  }
+  admission: RunAdmission;
 }
 
 /** Source and stdin reach the log only when SBX_LOG_SOURCE=true: submissions may be private. */
-function logSubmission(log: FastifyBaseLogger, job: SubmissionJob, request: RunRequest, logSource: boolean): void {
+export function logSubmission(log: FastifyBaseLogger, job: SubmissionJob, request: RunRequest, logSource: boolean): void {
   const fields = { runId: job.runId, language: job.language, version: job.version, files: job.files.length, tests: job.tests?.length };
   if (logSource) log.info({ ...fields, source: request.source, files: request.files, stdin: request.stdin }, 'run submitted');
   else log.info(fields, 'run submitted');
@@ -55,8 +39,7 @@ function logAnswer(log: FastifyBaseLogger, body: RunResponse, startedMs: number)
 }
 
 /** POST /run: validate, resolve the runtime and limits, enqueue, and (by default) wait. */
-export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app, { config, catalogue }) => {
-  const gauge = new BacklogGauge(app.submissions, config.maxQueueDepth);
+export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app, { config, admission }) => {
   app.post(
     '/run',
     {
@@ -72,15 +55,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRouteOptions> = async (app,
     async (request, reply) => {
       const startedMs = Date.now();
       const queue = app.submissions;
-      const runtime = await catalogue.resolve(request.body.language, request.body.version);
-      const job = buildSubmissionJob(request.body, runtime, config, randomUUID(), new Date());
-      await addJudging(job, request.body, { store: queue.store, catalogue, config });
-      await checkBackpressure(gauge, config, reply);
+      const job = await admission.admit(request.body, (seconds) => void reply.header('retry-after', String(seconds)));
+      if (request.body.live === true) job.live = true;
       const submitOptions = { priority: PRIORITY_INTERACTIVE };
       let pending: PendingRun | undefined;
       if (request.body.wait === false) await queue.submit(job, submitOptions);
       else pending = await queue.submitAndWait(job, submitOptions, config.waitTimeoutMs);
-      gauge.admitted();
+      admission.admitted();
       logSubmission(request.log, job, request.body, config.logSource);
       const snapshot = await pending?.result;
       const body = toRunResponse(job.runId, snapshot ?? { state: 'queued' });

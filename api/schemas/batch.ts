@@ -2,7 +2,9 @@ import { Type, type Static } from 'typebox';
 import { CompareSchema } from '../../worker/contract/job.js';
 import { LimitsSchema } from '../../worker/contract/limits.js';
 import { StatusSchema } from '../../worker/contract/result.js';
-import { CheckerRequestSchema, RunFileSchema, TestsetIdSchema } from './run.js';
+import { CheckerRequestSchema, RunFileSchema, TestsetIdSchema, WebhookRequestSchema } from './run.js';
+
+export { WebhookRequestSchema };
 import { TestsetTestSchema } from './testset.js';
 
 /**
@@ -26,15 +28,6 @@ export const BatchSubmissionSchema = Type.Object(
 );
 export type BatchSubmission = Static<typeof BatchSubmissionSchema>;
 
-export const WebhookRequestSchema = Type.Object(
-  {
-    /** http(s) URL receiving `run.finished` and `batch.finished` events (POST, JSON). */
-    url: Type.String({ minLength: 1, maxLength: 2048 }),
-    /** HMAC-SHA256 key for `x-bulkhead-signature`; unsigned deliveries without it. Never answered back. */
-    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  },
-  { additionalProperties: false },
-);
 
 export const BatchRequestSchema = Type.Object(
   {

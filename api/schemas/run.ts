@@ -60,6 +60,17 @@ export type CheckerRequest = Static<typeof CheckerRequestSchema>;
 /** A stored test set's id (POST /testsets). */
 export const TestsetIdSchema = Type.String({ pattern: CONTENT_REF_PATTERN });
 
+/** Where a webhook goes: the same rules (addresses, signature, retries) for single runs and batches. */
+export const WebhookRequestSchema = Type.Object(
+  {
+    /** http(s) URL receiving `run.finished` (and for batches `batch.finished`) events (POST, JSON). */
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    /** HMAC-SHA256 key for `x-bulkhead-signature`; unsigned deliveries without it. Never answered back. */
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
 export const RunRequestSchema = Type.Object(
   {
     /** Language name or alias, case-insensitive (GET /languages lists them). */
@@ -88,6 +99,8 @@ export const RunRequestSchema = Type.Object(
     limits: Type.Optional(LimitsSchema),
     /** Wait for the result (up to the configured bound) instead of answering 202 at once. @defaultValue true */
     wait: Type.Optional(Type.Boolean()),
+    /** Stream the program's output as it is written to GET /runs/{id}/events (`stdout`/`stderr` events). @defaultValue false */
+    live: Type.Optional(Type.Boolean()),
     /** Test cases: the program runs once per test instead of once. */
     tests: Type.Optional(Type.Array(RunTestSchema)),
     /** How outputs are compared with `expected`. @defaultValue { mode: "lines" } (by the worker) */
@@ -98,6 +111,14 @@ export const RunRequestSchema = Type.Object(
     testset: Type.Optional(TestsetIdSchema),
     /** A checker program judging each test that ran OK (needs `tests` or `testset`). */
     checker: Type.Optional(CheckerRequestSchema),
+    /** A signed `run.finished` webhook when the run is done (its summary; the output is at GET /runs/{id}). */
+    webhook: Type.Optional(WebhookRequestSchema),
+    /**
+     * Interactive problems (needs `tests` or `testset`; not with `checker`): per test this program
+     * talks with yours over stdin/stdout; it gets the files `input expected` in its argv and
+     * decides by its exit code like a checker (score line and message on its stderr).
+     */
+    interactor: Type.Optional(CheckerRequestSchema),
   },
   { additionalProperties: false },
 );

@@ -158,7 +158,7 @@ describe('OpenAPI and unknown routes', () => {
     const isCompat = (path: string) => path.startsWith('/judge0/') || path.startsWith('/api/v2/');
     expect(Object.keys(doc.paths).filter((p) => !isCompat(p)).sort()).toEqual([
       '/batches', '/batches/{id}', '/batches/{id}/rejudge', '/batches/{id}/results.csv', '/batches/{id}/results.json',
-      '/health', '/languages', '/metrics', '/ready', '/run', '/runs/{id}', '/testsets', '/testsets/{id}',
+      '/health', '/languages', '/metrics', '/ready', '/run', '/run/ws', '/runs/{id}', '/runs/{id}/events', '/testsets', '/testsets/{id}',
     ]);
     expect(doc.paths['/run'].post.requestBody.content['application/json'].schema.properties.language).toBeDefined();
     // The compatibility APIs, each under its own tag.

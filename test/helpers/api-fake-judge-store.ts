@@ -16,6 +16,7 @@ interface FakeBatch {
  * worker's part: it counts a member's summary the way the batch ledger does.
  */
 export class FakeJudgeStore implements JudgeStore {
+  readonly runWebhooks = new Map<string, { url: string; secret?: string }>();
   readonly blobs = new Map<string, Buffer>();
   readonly testsets = new Map<string, TestsetManifest>();
   readonly batches = new Map<string, FakeBatch>();
@@ -107,5 +108,10 @@ export class FakeJudgeStore implements JudgeStore {
     if (b === undefined || !b.members.some((m) => m.runId === summary.runId) || b.results.has(summary.runId)) return;
     b.results.set(summary.runId, summary);
     if (b.results.size === b.members.length) b.finishedAt = summary.finishedAt;
+  }
+
+  async saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, _ttlS: number): Promise<void> {
+    this.check();
+    this.runWebhooks.set(runId, webhook);
   }
 }

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.js';
 import { apiConfigWith, type ApiConfig } from '../../api/config.js';
 import type { RuntimeInfo, WorkerHeartbeat } from '../../worker/contract/registry.js';
 import type { RunResult, StageResult } from '../../worker/contract/result.js';
+import { FakeLiveChannel } from './api-fake-live.js';
 import { FakeSubmissionQueue } from './api-fake-queue.js';
 
 const MIB = 1024 * 1024;
@@ -65,8 +66,8 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): Readonly<ApiConf
 }
 
 /** An app over a fake queue with one live worker (python + c) unless told otherwise. */
-export async function makeApp(configOverrides: Partial<ApiConfig> = {}, queue = new FakeSubmissionQueue()) {
+export async function makeApp(configOverrides: Partial<ApiConfig> = {}, queue = new FakeSubmissionQueue(), live = new FakeLiveChannel()) {
   if (queue.workers.length === 0) queue.workers = [heartbeat()];
-  const app = await buildApp({ queue, config: testConfig(configOverrides) });
-  return { app, queue };
+  const app = await buildApp({ queue, config: testConfig(configOverrides), live });
+  return { app, queue, live };
 }

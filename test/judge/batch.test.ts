@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../worker/contract/batch.js';
 import { verifyWebhook } from '../../worker/webhooks/sign.js';
 import { eventually } from '../helpers/service-client.js';
-import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+import { serviceUnavailableReason, type TestService } from '../helpers/service.js';
 import { call, judge } from './judge-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { startServiceWithReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const skip = serviceUnavailableReason(['python', 'bash']);
 const SECRET = 'grader-secret';
@@ -54,15 +54,12 @@ async function interactiveWhile(stop: () => boolean): Promise<{ latencyMs: numbe
 }
 
 describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let stop: () => Promise<void> = async () => undefined;
   beforeAll(async () => {
-    receiver = await startWebhookReceiver({ failFirst: 1 });
-    // The receiver listens on loopback, which only an operator's host list may allow.
-    const allowLoopback = { SBX_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
-    service = await startService({ apiEnv: allowLoopback, workerEnv: { ...allowLoopback, SBX_WEBHOOK_BACKOFF_MS: '200' } });
+    ({ service, receiver, stop } = await startServiceWithReceiver());
   });
   afterAll(async () => {
-    await service?.stop();
-    await receiver?.close();
+    await stop();
   });
 
   it('judges 200 submissions with the right counts, downloads and signed webhooks while interactive runs stay prompt', async () => {

@@ -4,6 +4,7 @@
  * failed deliveries are retried.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { startService, type TestService } from '../helpers/service.js';
 
 /** One request as received. */
 export interface Delivery {
@@ -45,5 +46,23 @@ export async function startWebhookReceiver(options: { failFirst?: number } = {})
     deliveries,
     accepted: () => deliveries.filter((d) => d.answered < 300),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A receiver (its first delivery answered 500, to prove retries) and the whole service allowed to
+ * deliver to it: loopback is a private address, which only an operator's host list may allow.
+ */
+export async function startServiceWithReceiver(): Promise<{ service: TestService; receiver: WebhookReceiver; stop(): Promise<void> }> {
+  const receiver = await startWebhookReceiver({ failFirst: 1 });
+  const allowLoopback = { SBX_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+  const service = await startService({ apiEnv: allowLoopback, workerEnv: { ...allowLoopback, SBX_WEBHOOK_BACKOFF_MS: '200' } });
+  return {
+    service,
+    receiver,
+    async stop() {
+      await service.stop();
+      await receiver.close();
+    },
   };
 }

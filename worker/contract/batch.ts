@@ -74,6 +74,14 @@ export const RunFinishedEventSchema = Type.Object({
 });
 export type RunFinishedEvent = Static<typeof RunFinishedEventSchema>;
 
+/**
+ * Sent when a single run (worker/contract/run-webhook.ts) finished: the batch summary without
+ * `externalId`; never source, stdin or output (GET /runs/{id} has those).
+ */
+const { externalId: _externalId, ...singleRunSummary } = BatchRunSummarySchema.properties;
+export const SingleRunFinishedEventSchema = Type.Object({ event: Type.Literal('run.finished'), ...singleRunSummary });
+export type SingleRunFinishedEvent = Static<typeof SingleRunFinishedEventSchema>;
+
 /** Sent once when the last run of a batch (generation) was counted. */
 export const BatchFinishedEventSchema = Type.Object({
   event: Type.Literal('batch.finished'),
@@ -85,11 +93,14 @@ export const BatchFinishedEventSchema = Type.Object({
 });
 export type BatchFinishedEvent = Static<typeof BatchFinishedEventSchema>;
 
-/** A job of the webhook queue: the event; the URL and secret are read from the batch at delivery. */
-export const WebhookJobSchema = Type.Object({
-  batchId: Type.String(),
-  event: Type.Union([RunFinishedEventSchema, BatchFinishedEventSchema]),
-});
+/**
+ * A job of the webhook queue: the event; the URL and secret are read at delivery from the batch
+ * (`batchId`) or, for a single run, from its webhook key (`runId`, worker/contract/run-webhook.ts).
+ */
+export const WebhookJobSchema = Type.Union([
+  Type.Object({ batchId: Type.String(), event: Type.Union([RunFinishedEventSchema, BatchFinishedEventSchema]) }),
+  Type.Object({ runId: Type.String(), event: SingleRunFinishedEventSchema }),
+]);
 export type WebhookJob = Static<typeof WebhookJobSchema>;
 
 /** Longest webhook URL accepted, characters. */

@@ -62,6 +62,10 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_RATE_LIMITED: def('SBX_ERR_RATE_LIMITED', 429, 'client', 'Too many requests for this key'),
   SBX_ERR_FIELD_REFUSED: def('SBX_ERR_FIELD_REFUSED', 422, 'client', 'A field of a compatibility API request has a value this service refuses'),
   SBX_ERR_ARCHIVE: def('SBX_ERR_ARCHIVE', 400, 'client', 'An attached archive is malformed, too large or names a path outside the work directory'),
+  SBX_ERR_LIVE_MESSAGE: def('SBX_ERR_LIVE_MESSAGE', 400, 'client', 'A WebSocket message is not valid JSON or not one of the live-run messages'),
+  SBX_ERR_LIVE_STDIN_TOO_LARGE: def('SBX_ERR_LIVE_STDIN_TOO_LARGE', 413, 'client', 'More stdin was sent to a live run than allowed'),
+  SBX_ERR_UPGRADE_REQUIRED: def('SBX_ERR_UPGRADE_REQUIRED', 426, 'client', 'This route speaks WebSocket only: send an Upgrade request'),
+  SBX_ERR_RUN_FINISHED: def('SBX_ERR_RUN_FINISHED', 409, 'client', 'The run already finished: it takes no more stdin or signals'),
   SBX_ERR_QUEUE_FULL: def('SBX_ERR_QUEUE_FULL', 503, 'client', 'The queue is full; retry after the indicated time'),
   // ---- service faults (5xx; details only in logs) ----
   SBX_ERR_INTERNAL: def('SBX_ERR_INTERNAL', 500, 'service', 'Internal error'),

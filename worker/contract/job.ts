@@ -7,6 +7,13 @@ export const QUEUE_NAME = 'bulkhead-runs';
 /** Bumped on any incompatible payload change; a worker refuses (Unrecoverable) other versions. */
 export const JOB_SCHEMA_VERSION = 1;
 
+/**
+ * The version of jobs with an `interactor`: a worker without interactive problems would ignore the
+ * field and judge the tests as plain ones (wrong verdicts), so such jobs carry a version it
+ * refuses. Every other job stays at JOB_SCHEMA_VERSION, so older workers keep taking them.
+ */
+export const INTERACTIVE_JOB_SCHEMA_VERSION = 2;
+
 /** A file placed in the work directory. Content is always base64 on the queue. */
 export const JobFileSchema = Type.Object({
   name: Type.String(),
@@ -59,7 +66,7 @@ export type JobChecker = Static<typeof JobCheckerSchema>;
 
 /** The queue payload. Written by the API (already validated and resolved), read by workers. */
 export const SubmissionJobSchema = Type.Object({
-  schemaVersion: Type.Literal(JOB_SCHEMA_VERSION),
+  schemaVersion: Type.Union([Type.Literal(JOB_SCHEMA_VERSION), Type.Literal(INTERACTIVE_JOB_SCHEMA_VERSION)]),
   /** Equals the BullMQ job id. */
   runId: Type.String(),
   /** Canonical language name (aliases already resolved by the API). */
@@ -75,6 +82,8 @@ export const SubmissionJobSchema = Type.Object({
   tests: Type.Optional(Type.Array(JobTestSchema)),
   compare: Type.Optional(CompareSchema),
   checker: Type.Optional(JobCheckerSchema),
+  /** Interactive problems: talks with the program over its stdin/stdout per test (worker/judge/interactive.ts). */
+  interactor: Type.Optional(JobCheckerSchema),
   stopOnFirstFailure: Type.Optional(Type.Boolean()),
   /**
    * Run stages (not the compile stage) write stderr into the stdout stream, interleaved in the
@@ -91,6 +100,15 @@ export const SubmissionJobSchema = Type.Object({
    * own fields, so that GET can echo them). The worker never reads them.
    */
   meta: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /**
+   * Stream the run stage's output to the live channel (worker/contract/live.ts). Optional, so
+   * older workers still accept the payload (they just do not stream): no schemaVersion bump.
+   */
+  live: Type.Optional(Type.Boolean()),
+  /** A single run's webhook is stored under runWebhookKey(runId) (worker/contract/run-webhook.ts). */
+  webhook: Type.Optional(Type.Boolean()),
+  /** With `live`: keep stdin open for the control stream's `stdin`/`eof` (WebSocket sessions). */
+  liveStdin: Type.Optional(Type.Boolean()),
 });
 export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
 

@@ -71,6 +71,8 @@ export const TestResultSchema = Type.Intersect([
      * counted as passed) and `checkerMessage` says how the checker failed.
      */
     checkerFailed: Type.Optional(Type.Boolean()),
+    /** Interactive problems: the interactor's own run (its limits, usage and output). */
+    interactor: Type.Optional(StageResultSchema),
   }),
   StageResultSchema,
 ]);

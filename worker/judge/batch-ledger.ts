@@ -86,7 +86,7 @@ export function createBatchLedger(redis: Redis, outbox: WebhookOutbox): BatchLed
 }
 
 /** True when this failure ends the job for good (no attempt left, or not retryable). */
-function isFinalFailure(job: Job, err: unknown): boolean {
+export function isFinalFailure(job: Job, err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   if (name === 'WaitingError') return false;
   if (name === 'UnrecoverableError') return true;
@@ -97,7 +97,7 @@ function isFinalFailure(job: Job, err: unknown): boolean {
  * The catalogue code of a final failure (UnrecoverableError carries it as its message prefix);
  * BullMQ's own "stalled more than allowable limit" is a run lost with its workers.
  */
-function failureCode(err: unknown): string {
+export function failureCode(err: unknown): string {
   const message = err instanceof Error ? err.message : '';
   if (message.includes('stalled more than allowable limit')) return 'SBX_ERR_RUN_LOST';
   return /^(SBX_ERR_[A-Z0-9_]+)/.exec(message)?.[1] ?? errorCodeOf(err);

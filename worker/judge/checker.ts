@@ -48,14 +48,15 @@ export interface CheckerJudgeDeps {
 }
 
 /** A checker ready to run, or the reason it cannot. */
-type PreparedChecker = { runtime: Runtime; files: SandboxFile[] } | { failure: JudgeDecision };
+export type PreparedChecker = { runtime: Runtime; files: SandboxFile[] } | { failure: JudgeDecision };
 
-/** Builds the checker-backed judge (see the module comment). */
-export function createCheckerJudge(deps: CheckerJudgeDeps): JudgeOutput {
-  const fallback = deps.fallback ?? compareJudge;
+/**
+ * Prepares checker programs (interactors too): runtime resolved, compiled when needed, cached by
+ * content (see the module comment). A prepare that throws (our fault) is dropped from the cache.
+ */
+export function createCheckerPreparer(deps: CheckerJudgeDeps): (checker: JobChecker) => Promise<PreparedChecker> {
   const cache = new Map<string, Promise<PreparedChecker>>();
-
-  const prepare = (checker: JobChecker): Promise<PreparedChecker> => {
+  return (checker) => {
     const key = checkerKey(checker);
     let prepared = cache.get(key);
     if (prepared === undefined) {
@@ -66,7 +67,12 @@ export function createCheckerJudge(deps: CheckerJudgeDeps): JudgeOutput {
     }
     return prepared;
   };
+}
 
+/** Builds the checker-backed judge (see the module comment). */
+export function createCheckerJudge(deps: CheckerJudgeDeps): JudgeOutput {
+  const fallback = deps.fallback ?? compareJudge;
+  const prepare = createCheckerPreparer(deps);
   return async (input: JudgeInput, outcome) => {
     if (input.checker === undefined) return fallback(input, outcome);
     const prepared = await prepare(input.checker);
@@ -112,7 +118,7 @@ function checkerInputs(input: JudgeInput, output: Buffer): SandboxFile[] {
   ];
 }
 
-/** One checker run: its program and the three inputs read-only, in a fresh container. */
+/** One checker run: its program and its inputs read-only (named in argv, in `inputs` order), in a fresh container. */
 export function planCheckerRun(runtime: Runtime, program: readonly SandboxFile[], inputs: readonly SandboxFile[], deps: CheckerJudgeDeps): SandboxSpec {
   const limits = stageLimits({ ...deps.limits }, runtime.limits.max, deps.plan);
   return {
@@ -120,7 +126,7 @@ export function planCheckerRun(runtime: Runtime, program: readonly SandboxFile[]
     files: [],
     // Read-only: a checker judges, it never changes the evidence (or its own program between tests).
     readOnlyFiles: [...program, ...inputs],
-    argv: [...fillArgv(runtime.run.argv, limits), ...CHECKER_INPUT_FILES],
+    argv: [...fillArgv(runtime.run.argv, limits), ...inputs.map((f) => f.path)],
     env: [...runtime.env],
     stdin: Buffer.alloc(0),
     limits,

@@ -2,6 +2,7 @@
  * Runs a job's test cases: each test in its own fresh sandbox run (containers are never reused),
  * with the compiled output mounted read-only, judged in order.
  */
+import { BulkheadError } from '../contract/errors.js';
 import type { JobTest, SubmissionJob } from '../contract/job.js';
 import type { Status, TestResult } from '../contract/result.js';
 import { planRun, type PlanContext } from '../plan.js';
@@ -9,6 +10,7 @@ import type { Runtime } from '../runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxFile } from '../sandbox/spec.js';
 import { toStageResult } from '../verdict.js';
+import type { InteractiveRunner } from './interactive.js';
 import type { JudgeOutput } from './judge-output.js';
 
 /** Fetches a stored blob (test set input or expected output) by its content address. */
@@ -23,6 +25,10 @@ export interface RunTestsDeps {
   onTestMs?: (durationMs: number) => void;
   /** Called after each checker judgement (a test with `job.checker` that ran OK) with its duration, ms. */
   onCheckerMs?: (durationMs: number) => void;
+  /** Called as each test starts, with its id (the live channel's `stage` event). */
+  onTestStart?: (testId: string) => void;
+  /** Runs the tests of a job with an interactor. @defaultValue none (such a job fails with SBX_ERR_INTERNAL) */
+  interact?: InteractiveRunner;
 }
 
 /** Results of the tests that ran, in order, and the summary. */
@@ -71,6 +77,14 @@ async function runOne(
   const stdin = await inputOf(test.stdinBase64, test.stdinRef, deps.resolveBlob) ?? Buffer.alloc(0);
   const spec = planRun(job, runtime, deps.plan, { stdin, ...(test.limits ? { limits: test.limits } : {}), ...(compiled ? { compiled } : {}) });
   const startedMs = Date.now();
+  deps.onTestStart?.(test.id);
+  if (job.interactor !== undefined) {
+    if (deps.interact === undefined) throw new BulkheadError('SBX_ERR_INTERNAL', 'No interactive runner is wired on this worker');
+    const expected = await inputOf(test.expectedBase64, test.expectedRef, deps.resolveBlob);
+    const result = await deps.interact({ job, test, programSpec: spec, sandbox: deps.sandbox, input: stdin, expected, ...(signal === undefined ? {} : { signal }) });
+    deps.onTestMs?.(Date.now() - startedMs);
+    return result;
+  }
   const outcome = await deps.sandbox.run(spec, signal);
   deps.onTestMs?.(Date.now() - startedMs);
   const stage = toStageResult(outcome);

@@ -6,11 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, userInfo } from 'node:os';
 import { findBuildDir, helperPath, loadNative } from '../../native/index.js';
-import type { NativeCgroupConfig, NativeRunSpec, NativeRunner } from '../../native/index.js';
+import type { NativeCgroupConfig, NativeRunHandle, NativeRunSpec, NativeRunner } from '../../native/index.js';
 import { createOuterUserns, type OuterUserns } from '../../native/outer-userns.js';
 import { prepareDelegatedV2 } from './delegated-cgroup.js';
 import { fromNative, SandboxError } from './errors.js';
 import { CGROUP_MOUNT_ROOT, detectFeatures } from './features.js';
+import type { LiveControl, LiveIO, LiveSignal } from './live.js';
 import { leaseIdPairs, type IdLease } from './uid-lease.js';
 import type { Sandbox, SandboxFeatures } from './sandbox.js';
 import type { CompiledProfile, ProfileRules, RawOutcome, SandboxSpec } from './spec.js';
@@ -59,6 +60,8 @@ export class SlotAllocator {
     else this.free.push(slot);
   }
 }
+
+const SIGNAL_NUMBERS: Readonly<Record<LiveSignal, 2 | 9 | 15>> = Object.freeze({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 });
 
 /** An aborted run rejects with the signal's reason (as fetch does), wrapped if not an Error. */
 function abortReason(signal: AbortSignal): Error {
@@ -155,9 +158,9 @@ export class NativeSandbox implements Sandbox {
     }
   }
 
-  async run(spec: SandboxSpec, signal?: AbortSignal): Promise<RawOutcome> {
+  async run(spec: SandboxSpec, signal?: AbortSignal, live?: LiveIO): Promise<RawOutcome> {
     if (this.closed) throw new SandboxError('internal', 0, 'sandbox is closed');
-    const task = this.runInSlot(spec, signal);
+    const task = this.runInSlot(spec, signal, live);
     this.inFlight.add(task);
     try {
       return await task;
@@ -166,31 +169,52 @@ export class NativeSandbox implements Sandbox {
     }
   }
 
-  private async runInSlot(spec: SandboxSpec, signal?: AbortSignal): Promise<RawOutcome> {
+  private async runInSlot(spec: SandboxSpec, signal?: AbortSignal, live?: LiveIO): Promise<RawOutcome> {
     const slot = await this.slots.acquire();
     try {
       if (this.closed) throw new SandboxError('internal', 0, 'sandbox is closed');
       if (signal?.aborted) throw abortReason(signal);
-      let handle;
+      let handle: NativeRunHandle;
+      let liveError: unknown;
+      const onOutput = live === undefined ? undefined : (stream: 1 | 2, chunk: Buffer): void => {
+        try {
+          live.onOutput(stream === 1 ? 'stdout' : 'stderr', chunk);
+        } catch (err) {
+          liveError ??= err;
+          this.runner.kill(handle.id);
+        }
+      };
       try {
-        handle = this.runner.run(this.toNative(spec, slot));
+        handle = this.runner.run(this.toNative(spec, slot), onOutput);
       } catch (err) {
         throw fromNative(err);
       }
       const onAbort = (): void => this.runner.kill(handle.id);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.liveIds.add(handle.id);
+      const detach = live?.attach(this.controlOf(handle.id));
       try {
         const outcome = await handle.done.catch((err: unknown) => { throw fromNative(err); });
         if (signal?.aborted) throw abortReason(signal);
+        if (liveError !== undefined) throw liveError;
         return toRawOutcome(outcome, spec.collect !== undefined);
       } finally {
+        detach?.();
         this.liveIds.delete(handle.id);
         signal?.removeEventListener('abort', onAbort);
       }
     } finally {
       this.slots.release(slot);
     }
+  }
+
+  /** A live run's controls; the addon ignores them once the run finished. */
+  private controlOf(id: number): LiveControl {
+    return {
+      write: (data) => { if (data.length > 0) this.runner.write(id, data); },
+      eof: () => this.runner.closeStdin(id),
+      signal: (name: LiveSignal) => this.runner.signal(id, SIGNAL_NUMBERS[name]),
+    };
   }
 
   private toNative(spec: SandboxSpec, slot: number): NativeRunSpec {

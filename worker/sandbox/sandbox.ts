@@ -1,3 +1,4 @@
+import type { LiveIO } from './live.js';
 import type { CompiledProfile, ProfileRules, RawOutcome, SandboxSpec } from './spec.js';
 
 /** What the host supports, detected once at start. */
@@ -14,12 +15,13 @@ export interface SandboxFeatures {
  * FakeSandbox scripts outcomes for tests of the layers above.
  *
  * `run` resolves with raw facts for anything the *program* did (including every limit) and
- * rejects with a SandboxError (code, phase, errno) only for *our* failures.
+ * rejects with a SandboxError (code, phase, errno) only for *our* failures. With `live` the run
+ * streams its output and keeps stdin open for `live`'s controls (see live.ts).
  */
 export interface Sandbox {
   readonly features: SandboxFeatures;
   compileProfile(rules: ProfileRules): CompiledProfile;
-  run(spec: SandboxSpec, signal?: AbortSignal): Promise<RawOutcome>;
+  run(spec: SandboxSpec, signal?: AbortSignal, live?: LiveIO): Promise<RawOutcome>;
   /** Stops accepting runs, kills in-flight ones, releases pooled resources. Idempotent. */
   close(): Promise<void>;
 }

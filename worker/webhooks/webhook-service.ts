@@ -2,8 +2,8 @@
  * Webhook deliveries, in the worker process: an outbox (a BullMQ Queue the batch ledger adds to)
  * and a small BullMQ Worker that POSTs each event as JSON.
  *
- * Each delivery reads the batch's URL and secret at send time (the secret is stored once, in the
- * batch hash, not in every job), re-checks the URL against `SBX_WEBHOOK_ALLOW_HOSTS`, signs
+ * Each delivery reads the URL and secret at send time from the batch hash, or for a single run
+ * from its webhook key (the secret is stored once, never in a job), re-checks the URL against `SBX_WEBHOOK_ALLOW_HOSTS`, signs
  * (./sign.ts) and POSTs with a timeout (./post.ts): with no allowed hosts, to public addresses
  * only, checked on the address actually connected to. 2xx = delivered. Any other answer, a
  * timeout or a network error fails the attempt and BullMQ retries with exponential backoff until
@@ -23,6 +23,7 @@ import {
   webhookUrlProblem,
   type WebhookJob,
 } from '../contract/batch.js';
+import { runWebhookKey } from '../contract/run-webhook.js';
 import type { WorkerConfig } from '../config.js';
 import type { WebhookOutbox } from '../judge/batch-ledger.js';
 import { NonPublicAddressError, postWebhook } from './post.js';
@@ -72,12 +73,19 @@ export async function startWebhookService(deps: WebhookServiceDeps): Promise<Web
   return { outbox, close };
 }
 
+/** URL and secret of a delivery, read now (null when gone). */
+async function targetOf(data: WebhookJob, redis: Redis): Promise<[string | null, string | null]> {
+  if ('batchId' in data) return (await redis.hmget(batchKeys(data.batchId).meta, 'webhookUrl', 'webhookSecret')) as [string | null, string | null];
+  return (await redis.hmget(runWebhookKey(data.runId), 'url', 'secret')) as [string | null, string | null];
+}
+
 /** One delivery attempt; throws to retry, UnrecoverableError to give up. */
 async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<void> {
-  const { batchId, event } = job.data;
-  const [url, secret] = (await deps.redis.hmget(batchKeys(batchId).meta, 'webhookUrl', 'webhookSecret')) as [string | null, string | null];
+  const { event } = job.data;
+  const [url, secret] = await targetOf(job.data, deps.redis);
   if (url === null || url === '') {
-    deps.log.info({ batchId, deliveryId: job.id }, 'webhook dropped: the batch has no webhook (expired or deleted)');
+    deps.log.info({ ...('batchId' in job.data ? { batchId: job.data.batchId } : { runId: job.data.runId }), deliveryId: job.id },
+      'webhook dropped: its batch or run has no webhook (expired or deleted)');
     return;
   }
   const { allowHosts, allowPrivate } = deps.config;

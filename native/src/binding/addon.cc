@@ -3,6 +3,7 @@
 // The typed surface is native/native.d.ts; keep the two in step.
 #include <napi.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -119,7 +120,8 @@ class Runner : public Napi::ObjectWrap<Runner> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Runner",
                        {InstanceMethod("run", &Runner::Run), InstanceMethod("kill", &Runner::Kill),
-                        InstanceMethod("close", &Runner::Close)});
+                        InstanceMethod("write", &Runner::Write), InstanceMethod("closeStdin", &Runner::CloseStdin),
+                        InstanceMethod("signal", &Runner::Signal), InstanceMethod("close", &Runner::Close)});
   }
 
   explicit Runner(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Runner>(info) {
@@ -150,7 +152,13 @@ class Runner : public Napi::ObjectWrap<Runner> {
           if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) != napi_ok)
             delete raw;
         },
-        [this](sbx_cgroup_t &cg) { pool_->Retire(cg); });
+        [this](sbx_cgroup_t &cg) { pool_->Retire(cg); },
+        [this](uint64_t id, int stream, std::vector<uint8_t> data) {
+          // The same queue as outcomes: a run's chunks reach JS before its outcome does.
+          auto *raw = new LiveChunk{id, stream, std::move(data)};
+          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, LiveChunk *c) { Deliver(env, c); }) != napi_ok)
+            delete raw;
+        });
     if (waiter_->Start(&err) < 0) throw MakeError(env, err);
   }
 
@@ -183,6 +191,10 @@ class Runner : public Napi::ObjectWrap<Runner> {
     start->report_max_bytes = spec.spec.collect_max_bytes + uint64_t(spec.spec.collect_max_files) * 4200 + 65536;
     start->collect_budget_ms = (spec.spec.flags & SBX_FLAG_COLLECT) ? spec.collect_budget_ms : 0;
     uint64_t id = start->id;
+    if (info.Length() > 1 && info[1].IsFunction()) {
+      start->live = true;
+      live_.emplace(id, Napi::Persistent(info[1].As<Napi::Function>()));
+    }
     auto deferred = Napi::Promise::Deferred::New(env);
     pending_.emplace(id, deferred);
     if (pending_.size() == 1) tsfn_.Ref(env);
@@ -226,6 +238,36 @@ class Runner : public Napi::ObjectWrap<Runner> {
     return info.Env().Undefined();
   }
 
+  // write(id, Buffer), closeStdin(id), signal(id, signo): live runs only; no-ops once finished.
+  Napi::Value Write(const Napi::CallbackInfo &info) {
+    ControlCommand c;
+    c.id = uint64_t(info[0].As<Napi::Number>().Int64Value());
+    Napi::Buffer<uint8_t> buf = info[1].As<Napi::Buffer<uint8_t>>();
+    c.data.assign(buf.Data(), buf.Data() + buf.Length());
+    waiter_->Control(std::move(c));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value CloseStdin(const Napi::CallbackInfo &info) {
+    ControlCommand c;
+    c.id = uint64_t(info[0].As<Napi::Number>().Int64Value());
+    c.op = kControlEof;
+    waiter_->Control(std::move(c));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Signal(const Napi::CallbackInfo &info) {
+    ControlCommand c;
+    c.id = uint64_t(info[0].As<Napi::Number>().Int64Value());
+    c.op = kControlSignal;
+    c.signal = info[1].As<Napi::Number>().Int32Value();
+    // Only these three: anything else (SIGSTOP, a real-time signal) is not the caller's to send.
+    if (c.signal != SIGINT && c.signal != SIGTERM && c.signal != SIGKILL)
+      throw Napi::RangeError::New(info.Env(), "signal must be SIGINT, SIGTERM or SIGKILL");
+    waiter_->Control(std::move(c));
+    return info.Env().Undefined();
+  }
+
   Napi::Value Close(const Napi::CallbackInfo &info) {
     if (!closed_) {
       closed_ = true;
@@ -236,8 +278,27 @@ class Runner : public Napi::ObjectWrap<Runner> {
     return info.Env().Undefined();
   }
 
+  struct LiveChunk {
+    uint64_t id;
+    int stream;
+    std::vector<uint8_t> data;
+  };
+
+  void Deliver(Napi::Env env, LiveChunk *raw) {
+    std::unique_ptr<LiveChunk> c(raw);
+    auto it = live_.find(c->id);
+    if (it == live_.end()) return;
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::Copy(env, c->data.data(), c->data.size());
+    // The TS wrapper's callback never throws; should one, the chunk is dropped, not the process.
+    try {
+      it->second.Call({Napi::Number::New(env, c->stream), buf});
+    } catch (const Napi::Error &) {
+    }
+  }
+
   void Settle(Napi::Env env, Outcome *raw) {
     std::unique_ptr<Outcome> out(raw);
+    live_.erase(out->id);
     auto it = pending_.find(out->id);
     if (it == pending_.end()) return;
     Napi::Promise::Deferred deferred = it->second;
@@ -259,6 +320,7 @@ class Runner : public Napi::ObjectWrap<Runner> {
   std::unique_ptr<Waiter> waiter_;
   // JS thread only.
   std::unordered_map<uint64_t, Napi::Promise::Deferred> pending_;
+  std::unordered_map<uint64_t, Napi::FunctionReference> live_;  // chunk callbacks of live runs
   uint64_t next_id_ = 0;
   bool closed_ = false;
 };

@@ -52,7 +52,13 @@ struct Run {
   Tag tags[kCpu + 1];
   int wall_fd = -1;
   int pid1_fd = -1;  // owned; -1 until the PID1 report arrives
-  size_t stdin_off = 0;
+  // stdin still to write, in order: the spec's bytes, then each live write. Bounded by the
+  // worker, which caps what one live run may be sent in all.
+  std::deque<std::vector<uint8_t>> stdin_queue;
+  size_t stdin_off = 0;  // into stdin_queue.front()
+  bool stdin_eof = false;  // nothing more will be queued: close the pipe once the queue is written
+  bool stdin_watched = false;
+  int pending_signal = 0;  // asked for before STARTED; sent then (pid 1 forwards from STARTED on)
   std::vector<uint8_t> report;
   size_t report_total = 0;
   bool started = false, killed = false, exited = false, finished = false, collect_done = false;
@@ -68,7 +74,8 @@ uint64_t NowNs() {
   return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
 }
 
-Waiter::Waiter(Done done, Retire retire) : done_(std::move(done)), retire_(std::move(retire)) {}
+Waiter::Waiter(Done done, Retire retire, Chunk chunk)
+    : done_(std::move(done)), retire_(std::move(retire)), chunk_(std::move(chunk)) {}
 
 Waiter::~Waiter() { Stop(); }
 
@@ -99,6 +106,13 @@ void Waiter::Add(std::unique_ptr<RunStart> run) {
 void Waiter::Kill(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   kills_.push_back(id);
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+}
+
+void Waiter::Control(ControlCommand command) {
+  std::lock_guard<std::mutex> lock(mu_);
+  controls_.push_back(std::move(command));
   uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof(one));
 }
@@ -164,11 +178,13 @@ void Waiter::Loop() {
 void Waiter::DrainCommands() {
   std::vector<std::unique_ptr<RunStart>> pending;
   std::vector<uint64_t> kills;
+  std::vector<ControlCommand> controls;
   bool stopping;
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending.swap(pending_);
     kills.swap(kills_);
+    controls.swap(controls_);
     stopping = stopping_;
   }
   for (auto &start : pending) {
@@ -184,12 +200,15 @@ void Waiter::DrainCommands() {
     Watch(r, c.stderr_fd, kStderr, EPOLLIN);
     Watch(r, c.report_fd, kReport, EPOLLIN);
     Watch(r, r->wall_fd, kWall, EPOLLIN);
-    if (r->start->stdin_bytes.empty()) {
-      CloseFd(c.stdin_fd);
-    } else {
-      Watch(r, c.stdin_fd, kStdin, EPOLLOUT);
-    }
+    if (!r->start->stdin_bytes.empty()) r->stdin_queue.push_back(std::move(r->start->stdin_bytes));
+    r->stdin_eof = !r->start->live;
+    WantStdin(r);
     runs_[r->out->id] = std::move(run);
+  }
+  // After the new runs: a control may name a run added in this very batch.
+  for (ControlCommand &command : controls) {
+    auto it = runs_.find(command.id);
+    if (it != runs_.end()) ApplyControl(it->second.get(), command);
   }
   for (uint64_t id : kills) {
     auto it = runs_.find(id);
@@ -260,6 +279,12 @@ void Waiter::ReadStream(Run *run, int kind) {
   std::vector<uint8_t> &buf = kind == kStdout ? run->out->out : run->out->err;
   bool &truncated = kind == kStdout ? run->out->out_truncated : run->out->err_truncated;
   uint8_t chunk[kReadChunk];
+  // A live run's bytes of this wake-up go out as one chunk: coalesced, and at most the limit in all.
+  size_t live_from = buf.size();
+  auto emit = [&] {
+    if (run->start->live && buf.size() > live_from)
+      chunk_(run->start->id, kind == kStdout ? 1 : 2, std::vector<uint8_t>(buf.begin() + long(live_from), buf.end()));
+  };
   for (;;) {
     ssize_t n = read(fd, chunk, sizeof(chunk));
     if (n > 0) {
@@ -279,25 +304,71 @@ void Waiter::ReadStream(Run *run, int kind) {
       Unwatch(fd);
       CloseFd(fd);
     }
+    emit();
     return;
   }
 }
 
+// Watches stdin for EPOLLOUT while bytes wait, and closes it once eof was asked and all is written.
+void Waiter::WantStdin(Run *run) {
+  int &fd = run->start->child.stdin_fd;
+  if (fd < 0 || run->stdin_watched) return;
+  if (!run->stdin_queue.empty()) {
+    Watch(run, fd, kStdin, EPOLLOUT);
+    run->stdin_watched = true;
+  } else if (run->stdin_eof) {
+    CloseFd(fd);
+  }
+}
+
+// Non-blocking writes from the queue's front; EAGAIN waits for the next EPOLLOUT, so a program
+// that does not read cannot block this thread.
 void Waiter::WriteStdin(Run *run) {
   int &fd = run->start->child.stdin_fd;
-  const std::vector<uint8_t> &data = run->start->stdin_bytes;
-  while (run->stdin_off < data.size()) {
+  while (!run->stdin_queue.empty()) {
+    std::vector<uint8_t> &data = run->stdin_queue.front();
     ssize_t n = write(fd, data.data() + run->stdin_off, data.size() - run->stdin_off);
     if (n > 0) {
       run->stdin_off += size_t(n);
+      if (run->stdin_off == data.size()) {
+        run->stdin_queue.pop_front();
+        run->stdin_off = 0;
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
-    break;  // EPIPE: the program closed stdin early; that is its business (T64)
+    // EPIPE: the program closed stdin early; that is its business (T64). Later writes are dropped.
+    run->stdin_queue.clear();
+    run->stdin_eof = true;
+    break;
   }
   Unwatch(fd);
-  CloseFd(fd);
+  run->stdin_watched = false;
+  if (run->stdin_eof) CloseFd(fd);
+}
+
+void Waiter::ApplyControl(Run *run, ControlCommand &command) {
+  if (run->finished) return;
+  switch (command.op) {
+    case kControlWrite:
+      if (run->stdin_eof || run->start->child.stdin_fd < 0 || command.data.empty()) return;
+      run->stdin_queue.push_back(std::move(command.data));
+      WantStdin(run);
+      break;
+    case kControlEof:
+      run->stdin_eof = true;
+      WantStdin(run);
+      break;
+    case kControlSignal:
+      // SIGKILL ends the whole run, as a limit does; the others go to pid 1, which forwards them
+      // to the program's process group (sbx-init.c) once the program started.
+      if (command.signal == SIGKILL) KillRun(run, nullptr);
+      else if (run->started && !run->exited && run->pid1_fd >= 0)
+        syscall(SYS_pidfd_send_signal, run->pid1_fd, command.signal, nullptr, 0);
+      else if (!run->started) run->pending_signal = command.signal;
+      break;
+  }
 }
 
 void Waiter::ReadReport(Run *run) {
@@ -352,6 +423,8 @@ void Waiter::ParseReport(Run *run) {
       sbx_error_t ignored;
       sbx_cgroup_cpu_ns(&run->start->cgroup, &run->cpu_base_ns, &ignored);
       Arm(run->wall_fd, run->start->wall_time_ms * 1'000'000ull, false);
+      if (run->pending_signal != 0 && run->pid1_fd >= 0)
+        syscall(SYS_pidfd_send_signal, run->pid1_fd, run->pending_signal, nullptr, 0);
     } else if (h.type == SBX_MSG_EXIT && h.len == 4) {
       memcpy(&run->exit_status, p, 4);
       run->exited = true;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,19 @@ struct RunStart {
   uint64_t wall_time_ms = 0;
   uint64_t report_max_bytes = 0;
   uint64_t collect_budget_ms = 0;  // 0: no collection asked for
+  // A live run: stdout/stderr chunks go to the Chunk callback as they are read, and stdin stays
+  // open after stdin_bytes until Control(kEof) (or the run's end), fed by Control(kWrite).
+  bool live = false;
+};
+
+// What the JS thread asks of a live run (Waiter::Control).
+enum ControlOp { kControlWrite = 1, kControlEof, kControlSignal };
+
+struct ControlCommand {
+  uint64_t id = 0;
+  ControlOp op = kControlWrite;
+  int signal = 0;
+  std::vector<uint8_t> data;
 };
 
 struct Run;
@@ -74,12 +88,17 @@ class Waiter {
   using Done = std::function<void(std::unique_ptr<Outcome>)>;
   // Takes a finished run's cgroup (every process gone, statistics read) for removal.
   using Retire = std::function<void(sbx_cgroup_t &)>;
-  Waiter(Done done, Retire retire);
+  // A live run's output as read: stream 1 stdout, 2 stderr. Only bytes within the output limit
+  // are handed on, so what is in flight to JS is bounded by the limit. Called on the waiter thread.
+  using Chunk = std::function<void(uint64_t id, int stream, std::vector<uint8_t> data)>;
+  Waiter(Done done, Retire retire, Chunk chunk);
   ~Waiter();
   // Both return 0 or a negative errno; thread-safe.
   int Start(sbx_error_t *err);
   void Add(std::unique_ptr<RunStart> run);
   void Kill(uint64_t id);
+  // Queues stdin bytes, eof or a signal for a live run; ignored once the run finished.
+  void Control(ControlCommand command);
   // Kills what is left, waits for the thread; idempotent.
   void Stop();
 
@@ -94,11 +113,14 @@ class Waiter {
   void ReadReport(Run *run);
   void ParseReport(Run *run);
   void WriteStdin(Run *run);
+  void ApplyControl(Run *run, ControlCommand &command);
+  void WantStdin(Run *run);
   void Watch(Run *run, int fd, int kind, uint32_t events);
   void Unwatch(int fd);
 
   Done done_;
   Retire retire_;
+  Chunk chunk_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   int cpu_timer_fd_ = -1;
@@ -107,6 +129,7 @@ class Waiter {
   std::mutex mu_;
   std::vector<std::unique_ptr<RunStart>> pending_;
   std::vector<uint64_t> kills_;
+  std::vector<ControlCommand> controls_;
   bool stopping_ = false;
   // Touched by the waiter thread only.
   std::unordered_map<uint64_t, std::unique_ptr<Run>> runs_;

@@ -102,6 +102,34 @@ static __attribute__((noreturn)) void run_program(const sbx_spec_t *spec, int ex
   _exit(127);
 }
 
+/* The program's process group (it calls setsid, so its pid), for the forwarding handler. */
+static volatile pid_t forward_to_group;
+
+static void forward_signal(int sig) {
+  int saved = errno;
+  kill(-forward_to_group, sig);
+  errno = saved;
+}
+
+/*
+ * SIGINT and SIGTERM sent to pid 1 from outside (a live run's client, through the addon) go to the
+ * program's whole process group. The kernel delivers to a namespace's init only the signals it
+ * has a handler for, so without this they would be dropped. Installed after the fork (the program
+ * starts with default dispositions, and a handler never runs with a group of 0) and before
+ * STARTED, after which the addon sends them. The program cannot use this to signal pid 1 itself:
+ * it runs as another uid without CAP_KILL, so its kill() on pid 1 fails with EPERM.
+ */
+static void forward_signals(pid_t prog) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = forward_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  forward_to_group = prog;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 /*
  * T67: once the program is forked, pid 1 only waits, kills, reports and reads /box. It keeps the
  * two capabilities that needs, cannot gain any (no_new_privs), cannot be ptraced or dumped by
@@ -137,6 +165,9 @@ static __attribute__((noreturn)) void supervise(const sbx_spec_t *spec) {
   }
   close(ep[1]);
   close(lk[0]);
+  /* Before the lock-down: its allow-list has no rt_sigaction; the handler needs only kill and
+   * rt_sigreturn, which it keeps (and CAP_KILL for the program's other uid). */
+  forward_signals(prog);
   /* After the fork: the program's process drops to uid 1000 by itself and must not inherit this. */
   lock_down_supervisor();
   close(lk[1]);

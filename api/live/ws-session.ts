@@ -1,0 +1,162 @@
+/**
+ * One WebSocket session of GET /run/ws (issue 15 item 4), message by message:
+ *
+ * client → server: first `{"type":"start", …the POST /run body}`; then any number of
+ *   `{"type":"stdin","data":"…"}`, `{"type":"eof"}`, `{"type":"signal","signal":"SIGINT"|"SIGTERM"|"SIGKILL"}`.
+ * server → client: `{"type":"accepted","id"}`, `{"type":"stage","stage","test"?}`,
+ *   `{"type":"stdout"|"stderr","data","encoding"?}`, then `{"type":"result", …the GET /runs/:id body}`
+ *   and a normal close (1000).
+ * errors: `{"type":"error","error":{"code","message"}}`, then a close with 4000 + the HTTP status
+ *   POST /run would have answered (4400 validation, 4401 key, 4413 too much stdin, 4429 rate, 4503
+ *   queue full, 4500 ours). Stdin or a signal after the run finished gets SBX_ERR_RUN_FINISHED
+ *   without a close.
+ *
+ * Messages are handled one at a time in arrival order (a `stdin` sent right after `start` waits
+ * for the run to be queued). A client that leaves closes the run's stdin; its limits end it.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Compile } from 'typebox/compile';
+import type { WebSocket } from 'ws';
+import { BulkheadError, type ErrorCode } from '../../worker/contract/errors.js';
+import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
+import { LIVE_STDIN_MAX_BYTES, type LiveControlPayloads } from '../../worker/contract/live.js';
+import { toErrorAnswer } from '../errors.js';
+import type { LiveChannel } from '../plugins/live-channel.js';
+import type { SubmissionQueue } from '../plugins/submission-queue.js';
+import type { RunAdmission } from '../run-admission.js';
+import { RunRequestSchema, type RunRequest } from '../schemas/run.js';
+import { followRun } from './follow-run.js';
+
+const SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
+let requestValidator: { Check(value: unknown): boolean; Errors(value: unknown): { instancePath: string; message: string }[] } | undefined;
+
+export interface WsSessionDeps {
+  queue: SubmissionQueue;
+  live: LiveChannel;
+  admission: RunAdmission;
+  log: FastifyBaseLogger;
+  /** Called with each admitted job before it is queued (e.g. to log it). */
+  onSubmitted?: (job: SubmissionJob, body: RunRequest) => void;
+}
+
+function fail(code: ErrorCode, message: string): never {
+  throw new BulkheadError(code, message);
+}
+
+function validateStart(message: Record<string, unknown>): RunRequest {
+  const { type: _type, ...body } = message;
+  const validator = (requestValidator ??= Compile(RunRequestSchema));
+  if (validator.Check(body)) return body as RunRequest;
+  const errors = [...validator.Errors(body)].slice(0, 3).map((e) => `start${e.instancePath} ${e.message}`);
+  return fail('SBX_ERR_VALIDATION', errors.join('; ') || 'start message is invalid');
+}
+
+export class WsRunSession {
+  private runId: string | undefined;
+  private finished = false;
+  private closed = false;
+  private stdinBytes = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly aborter = new AbortController();
+
+  constructor(private readonly socket: WebSocket, private readonly deps: WsSessionDeps) {
+    socket.on('message', (raw, isBinary) => {
+      this.chain = this.chain.then(() => this.handle(raw, isBinary)).catch((err: unknown) => this.refuse(err));
+    });
+    socket.on('close', () => this.onClientGone());
+  }
+
+  private send(message: Record<string, unknown>): void {
+    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** A client mistake or our failure: the error message, then a 4xxx close. */
+  private refuse(err: unknown): void {
+    const answer = toErrorAnswer(err);
+    if (answer.isServiceFault) this.deps.log.error({ err, code: answer.code, runId: this.runId }, 'live session failed (service fault)');
+    this.send({ type: 'error', error: { code: answer.code, message: answer.message } });
+    this.close(4000 + answer.statusCode, answer.code);
+  }
+
+  private async handle(raw: unknown, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    let message: unknown;
+    try {
+      message = isBinary ? undefined : JSON.parse(String(raw));
+    } catch {
+      message = undefined;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) fail('SBX_ERR_LIVE_MESSAGE', 'Each message must be a JSON object with a "type"');
+    const msg = message as Record<string, unknown>;
+    if (this.runId === undefined) {
+      if (msg.type !== 'start') fail('SBX_ERR_LIVE_MESSAGE', 'The first message must be {"type":"start", …the POST /run body}');
+      return this.start(validateStart(msg));
+    }
+    if (msg.type === 'start') fail('SBX_ERR_LIVE_MESSAGE', 'This session already started a run');
+    if (msg.type !== 'stdin' && msg.type !== 'eof' && msg.type !== 'signal') fail('SBX_ERR_LIVE_MESSAGE', `Unknown message type ${JSON.stringify(msg.type)}`);
+    if (this.finished) {
+      this.send({ type: 'error', error: { code: 'SBX_ERR_RUN_FINISHED', message: `The run finished; "${msg.type}" was not delivered` } });
+      return;
+    }
+    await this.control(this.runId, msg);
+  }
+
+  private async control(runId: string, msg: Record<string, unknown>): Promise<void> {
+    if (msg.type === 'stdin') {
+      if (typeof msg.data !== 'string') fail('SBX_ERR_LIVE_MESSAGE', '"stdin" needs "data": a string');
+      const bytes = Buffer.from(msg.data, 'utf8');
+      this.stdinBytes += bytes.length;
+      if (this.stdinBytes > LIVE_STDIN_MAX_BYTES) fail('SBX_ERR_LIVE_STDIN_TOO_LARGE', `A live run takes at most ${LIVE_STDIN_MAX_BYTES} bytes of stdin`);
+      await this.deps.live.control(runId, 'stdin', { data: bytes.toString('base64') });
+    } else if (msg.type === 'eof') {
+      await this.deps.live.control(runId, 'eof', {});
+    } else {
+      if (typeof msg.signal !== 'string' || !SIGNALS.includes(msg.signal)) fail('SBX_ERR_LIVE_MESSAGE', '"signal" must be SIGINT, SIGTERM or SIGKILL');
+      await this.deps.live.control(runId, 'signal', { signal: msg.signal as LiveControlPayloads['signal']['signal'] });
+    }
+  }
+
+  private async start(body: RunRequest): Promise<void> {
+    const job = await this.deps.admission.admit(body);
+    job.live = true;
+    job.liveStdin = true;
+    await this.deps.queue.submit(job, { priority: PRIORITY_INTERACTIVE });
+    this.deps.admission.admitted();
+    this.runId = job.runId;
+    this.deps.onSubmitted?.(job, body);
+    this.send({ type: 'accepted', id: job.runId });
+    void this.forward(job.runId);
+  }
+
+  /** The run's events to the client until `result`, then the normal close. */
+  private async forward(runId: string): Promise<void> {
+    try {
+      for await (const event of followRun({ queue: this.deps.queue, live: this.deps.live }, runId, '0-0', this.aborter.signal)) {
+        if (event.type === 'state') continue;
+        if (event.type === 'result') {
+          this.finished = true;
+          this.send({ ...event.data, type: 'result' });
+          this.close(1000, 'done');
+          return;
+        }
+        this.send({ type: event.type, ...event.data });
+      }
+    } catch (err) {
+      this.refuse(err);
+    }
+  }
+
+  private onClientGone(): void {
+    this.closed = true;
+    this.aborter.abort();
+    if (this.runId !== undefined && !this.finished) {
+      this.deps.live.control(this.runId, 'eof', {}).catch((err: unknown) => this.deps.log.warn({ err, runId: this.runId }, 'eof after the client left not written'));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * LiveChannel over Redis Streams (keys and bounds: worker/contract/live.ts). Control writes share
+ * one fail-fast connection; each reader gets its own, because a blocked XREAD holds its connection
+ * (one per SSE or WebSocket client while it follows a run, released when it stops).
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import { LIVE_STREAM_MAX_ENTRIES, liveControlKey, liveEventsKey, type LiveControlPayloads, type LiveControlType } from '../../worker/contract/live.js';
+import type { LiveChannel, LiveEntry, LiveReader } from '../plugins/live-channel.js';
+
+/** Entries returned by one read at most. */
+const READ_BATCH = 512;
+
+export interface RedisLiveChannelOptions {
+  connection: RedisOptions;
+  /** Expiry of the control stream, renewed on each write: the result TTL, seconds. */
+  resultTtlS: number;
+  redisTimeoutMs: number;
+  log: Logger;
+}
+
+type XReadReply = [string, [string, string[]][]][] | null;
+
+function parseEntries(reply: XReadReply): LiveEntry[] {
+  const out: LiveEntry[] = [];
+  for (const [, entries] of reply ?? []) {
+    for (const [id, fields] of entries) {
+      let data: unknown = {};
+      try {
+        data = JSON.parse(fields[3] ?? '{}');
+      } catch {
+        // A malformed entry is passed on empty rather than ending the client's stream.
+      }
+      out.push({ id, type: fields[1] ?? '', data });
+    }
+  }
+  return out;
+}
+
+export class RedisLiveChannel implements LiveChannel {
+  private readonly client: Redis;
+  private readonly readers = new Set<Redis>();
+
+  constructor(private readonly opts: RedisLiveChannelOptions) {
+    this.client = new Redis({ ...opts.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: opts.redisTimeoutMs });
+    this.client.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis live connection error'));
+  }
+
+  reader(): LiveReader {
+    const conn = new Redis({ ...this.opts.connection, maxRetriesPerRequest: null, lazyConnect: false });
+    conn.on('error', (err: Error) => this.opts.log.debug({ err: err.message }, 'redis live reader error'));
+    this.readers.add(conn);
+    const close = (): void => {
+      if (this.readers.delete(conn)) conn.disconnect();
+    };
+    return {
+      read: async (runId, afterId, blockMs) => {
+        const key = liveEventsKey(runId);
+        const reply = (blockMs > 0
+          ? await conn.xread('COUNT', READ_BATCH, 'BLOCK', blockMs, 'STREAMS', key, afterId)
+          : await conn.xread('COUNT', READ_BATCH, 'STREAMS', key, afterId)) as XReadReply;
+        return parseEntries(reply);
+      },
+      close,
+    };
+  }
+
+  async control<T extends LiveControlType>(runId: string, type: T, payload: LiveControlPayloads[T]): Promise<void> {
+    const key = liveControlKey(runId);
+    try {
+      const replies = await this.client
+        .pipeline()
+        .xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAX_ENTRIES, '*', 'type', type, 'data', JSON.stringify(payload))
+        .expire(key, this.opts.resultTtlS)
+        .exec();
+      const failed = replies?.find(([err]) => err !== null)?.[0];
+      if (failed) throw failed;
+    } catch (cause) {
+      throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached or refuses writes; retry later', { cause });
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const conn of this.readers) conn.disconnect();
+    this.readers.clear();
+    await this.client.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Admission of one run, shared by POST /run and the WebSocket `start` message so that both take
+ * exactly the same path: runtime resolved, request checked and turned into the queue payload,
+ * judging parts resolved, backpressure checked. Every client mistake throws a coded BulkheadError.
+ */
+import { randomUUID } from 'node:crypto';
+import { webhookUrlProblem } from '../worker/contract/batch.js';
+import { BulkheadError } from '../worker/contract/errors.js';
+import type { SubmissionJob } from '../worker/contract/job.js';
+import type { ApiConfig } from './config.js';
+import { BacklogGauge } from './backlog-gauge.js';
+import { addJudging } from './judge-job.js';
+import type { SubmissionQueue } from './plugins/submission-queue.js';
+import { buildSubmissionJob } from './run-job.js';
+import type { RuntimeCatalogue } from './runtime-catalogue.js';
+import type { RunRequest } from './schemas/run.js';
+
+export class RunAdmission {
+  private readonly gauge: BacklogGauge;
+
+  constructor(
+    private readonly queue: SubmissionQueue,
+    private readonly config: Readonly<ApiConfig>,
+    private readonly catalogue: RuntimeCatalogue,
+  ) {
+    this.gauge = new BacklogGauge(queue, config.maxQueueDepth);
+  }
+
+  /**
+   * The job for a schema-valid request, not yet queued. `setRetryAfter` receives the seconds to
+   * announce when the queue is full (POST /run sets the Retry-After header).
+   */
+  async admit(body: RunRequest, setRetryAfter?: (seconds: number) => void): Promise<SubmissionJob> {
+    const runtime = await this.catalogue.resolve(body.language, body.version);
+    const job = buildSubmissionJob(body, runtime, this.config, randomUUID(), new Date());
+    await addJudging(job, body, { store: this.queue.store, catalogue: this.catalogue, config: this.config });
+    if (body.webhook !== undefined) this.checkWebhookUrl(body.webhook.url);
+    await this.checkBackpressure(setRetryAfter);
+    if (body.webhook !== undefined) await this.keepWebhook(job, body.webhook);
+    return job;
+  }
+
+  /** The same address rules as batch webhooks (checked again at delivery, on the address connected to). */
+  private checkWebhookUrl(url: string): void {
+    const problem = webhookUrlProblem(url, this.config.webhookAllowHosts, this.config.webhookAllowPrivate);
+    if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
+  }
+
+  /** The target is stored apart from the job, so the secret never rides in the queue payload. */
+  private async keepWebhook(job: SubmissionJob, webhook: NonNullable<RunRequest['webhook']>): Promise<void> {
+    await this.queue.store.saveRunWebhook(job.runId, webhook, this.config.resultTtlS);
+    job.webhook = true;
+  }
+
+  /** Counts a queued run into the backlog estimate. */
+  admitted(): void {
+    this.gauge.admitted();
+  }
+
+  /** Refuses new work while the backlog is at the configured depth (a soft bound: checks race). */
+  private async checkBackpressure(setRetryAfter?: (seconds: number) => void): Promise<void> {
+    const backlog = await this.gauge.backlog();
+    const { maxQueueDepth, queueFullRetryAfterS } = this.config;
+    if (backlog < maxQueueDepth) return;
+    setRetryAfter?.(queueFullRetryAfterS);
+    throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full (${backlog} runs waiting); retry after ${queueFullRetryAfterS} s`, {
+      details: { retryAfterS: queueFullRetryAfterS },
+    });
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The live routes over fakes at the ports (issue 15): SSE framing, resume and 204, 404 for an
+ * unknown run; the WebSocket route takes the same API keys and validation as POST /run, forwards
+ * stdin/eof/signal to the control stream in order, and refuses bad messages with a 4xxx close.
+ */
+import type { FastifyInstance } from 'fastify';
+import type WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../api/plugins/auth.js';
+import type { FakeLiveChannel } from '../helpers/api-fake-live.js';
+import type { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
+import { makeApp, okResult } from '../helpers/api-fixtures.js';
+
+let app: FastifyInstance | undefined;
+/** injectWS sends no Host header of its own, and the API refuses a request without one. */
+const HOST = { host: 'localhost' };
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** Collects a WebSocket's messages and its close. */
+function record(ws: WebSocket): { messages: Record<string, unknown>[]; closed: Promise<number> } {
+  const messages: Record<string, unknown>[] = [];
+  ws.on('message', (raw) => messages.push(JSON.parse(String(raw)) as Record<string, unknown>));
+  return { messages, closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))) };
+}
+
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('GET /runs/:id/events', () => {
+  it('frames events with ids, ends with result, and resumes after Last-Event-ID', async () => {
+    let queue: FakeSubmissionQueue;
+    let live: FakeLiveChannel;
+    ({ app, queue, live } = await makeApp());
+    queue.runs.set('r1', { state: 'running' });
+    live.append('r1', 'stage', { stage: 'run' });
+    const out = live.append('r1', 'stdout', { data: 'hi\n' });
+    setTimeout(() => {
+      live.append('r1', 'stderr', { data: 'oops' });
+      queue.complete('r1', okResult());
+      live.append('r1', 'end', {});
+    }, 50);
+    const res = await app.inject({ method: 'GET', url: '/runs/r1/events' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(res.body.startsWith('event: state\ndata: {"state":"running"}\n\n')).toBe(true);
+    expect(res.body).toContain(`id: ${out}\nevent: stdout\ndata: {"data":"hi\\n"}\n\n`);
+    expect(res.body).toContain('event: stderr\ndata: {"data":"oops"}');
+    expect(res.body.trimEnd().split('\n\n').at(-1)).toMatch(/^id: end\nevent: result\ndata: \{.*"status":"OK"/);
+    const resumed = await app.inject({ method: 'GET', url: '/runs/r1/events', headers: { 'last-event-id': out } });
+    expect(resumed.body).not.toContain('event: stdout');
+    expect(resumed.body).toContain('event: stderr');
+    const afterEnd = await app.inject({ method: 'GET', url: '/runs/r1/events', headers: { 'last-event-id': 'end' } });
+    expect(afterEnd.statusCode).toBe(204);
+  });
+
+  it('answers 404 in the error shape for an unknown run', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'GET', url: '/runs/nope/events' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('SBX_ERR_RUN_UNKNOWN');
+  });
+});
+
+describe('GET /run/ws', () => {
+  it('needs an API key when keys are configured, like POST /run', async () => {
+    ({ app } = await makeApp({ apiKeys: [{ name: 'alice', sha256Hex: hashApiKey('alice-key') }] }));
+    await app.ready();
+    await expect(app.injectWS('/run/ws', { headers: HOST })).rejects.toThrow(/401/);
+    const ws = await app.injectWS('/run/ws', { headers: { ...HOST, authorization: 'Bearer alice-key' } });
+    const { messages } = record(ws);
+    ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'print(1)' }));
+    await until(() => messages.length > 0);
+    expect(messages[0]).toMatchObject({ type: 'accepted', id: expect.any(String) });
+    ws.terminate();
+  });
+
+  it('queues a live job and forwards stdin, eof and signal in order, then result and close 1000', async () => {
+    let queue: FakeSubmissionQueue;
+    let live: FakeLiveChannel;
+    ({ app, queue, live } = await makeApp());
+    await app.ready();
+    const ws = await app.injectWS('/run/ws', { headers: HOST });
+    const { messages, closed } = record(ws);
+    ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'print(input())' }));
+    ws.send(JSON.stringify({ type: 'stdin', data: 'héllo\n' }));
+    ws.send(JSON.stringify({ type: 'signal', signal: 'SIGINT' }));
+    ws.send(JSON.stringify({ type: 'eof' }));
+    await until(() => live.controls.length === 3);
+    const job = queue.submitted[0]?.job;
+    expect(job).toMatchObject({ live: true, liveStdin: true, language: 'python' });
+    expect(live.controls.map((c) => c.type)).toEqual(['stdin', 'signal', 'eof']);
+    expect(Buffer.from((live.controls[0]?.payload as { data: string }).data, 'base64').toString('utf8')).toBe('héllo\n');
+    const runId = String(job?.runId);
+    live.append(runId, 'stdout', { data: 'héllo\n' });
+    queue.complete(runId, okResult());
+    live.append(runId, 'end', {});
+    expect(await closed).toBe(1000);
+    expect(messages.map((m) => m.type)).toEqual(['accepted', 'stdout', 'result']);
+    expect(messages[2]).toMatchObject({ type: 'result', id: runId, status: 'OK' });
+  });
+
+  it('refuses bad messages with an error and a close of 4000 + the HTTP status', async () => {
+    ({ app } = await makeApp());
+    await app.ready();
+    for (const [first, code, close] of [
+      [{ type: 'eof' }, 'SBX_ERR_LIVE_MESSAGE', 4400],
+      [[1, 2], 'SBX_ERR_LIVE_MESSAGE', 4400],
+      [{ type: 'start', language: 'python', source: 'x', limits: { cpuTimeMs: 10_000_000 } }, 'SBX_ERR_LIMIT_TOO_HIGH', 4400],
+      [{ type: 'start', language: 'python', source: 'x', webhook: { url: 'http://127.0.0.1/hook' } }, 'SBX_ERR_WEBHOOK_URL', 4400],
+    ] as const) {
+      const ws = await app.injectWS('/run/ws', { headers: HOST });
+      const { messages, closed } = record(ws);
+      ws.send(JSON.stringify(first));
+      expect(await closed).toBe(close);
+      expect(messages).toEqual([{ type: 'error', error: { code, message: expect.any(String) } }]);
+    }
+    const ws = await app.injectWS('/run/ws', { headers: HOST });
+    const { messages, closed } = record(ws);
+    ws.send(JSON.stringify({ type: 'start', language: 'python', source: 'x' }));
+    ws.send(JSON.stringify({ type: 'signal', signal: 'SIGSTOP' }));
+    expect(await closed).toBe(4400);
+    expect(messages.map((m) => m.type)).toEqual(['accepted', 'error']);
+  });
+});
+
+describe('GET /run/ws without an upgrade', () => {
+  it('answers 426 SBX_ERR_UPGRADE_REQUIRED, and the route is in the OpenAPI document', async () => {
+    ({ app } = await makeApp());
+    const res = await app.inject({ method: 'GET', url: '/run/ws' });
+    expect(res.statusCode).toBe(426);
+    expect(res.json().error.code).toBe('SBX_ERR_UPGRADE_REQUIRED');
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.paths['/run/ws'].get.description).toContain('"type":"start"');
+    expect(doc.paths['/runs/{id}/events'].get.description).toContain('Last-Event-ID');
+  });
+});
+
+describe('POST /run with an interactor', () => {
+  it('queues it at the interactive schema version (older workers refuse it), a plain run at version 1', async () => {
+    let queue: FakeSubmissionQueue;
+    ({ app, queue } = await makeApp());
+    const interactive = { language: 'python', source: 'print(1)', tests: [{ stdin: '5', expected: '5' }], interactor: { language: 'python', source: 'pass' }, wait: false };
+    expect((await app.inject({ method: 'POST', url: '/run', payload: interactive })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'print(1)', wait: false } })).statusCode).toBe(202);
+    expect(queue.submitted.map((s) => s.job.schemaVersion)).toEqual([2, 1]);
+    expect(queue.submitted[0]?.job.interactor).toMatchObject({ language: 'python', files: [{ name: 'main.py' }] });
+  });
+});
+
+describe('SSE and shutdown', () => {
+  it('ends a stream in flight when the app closes, so the stream does not hold the shutdown', async () => {
+    const { app: served, queue } = await makeApp();
+    queue.runs.set('slow', { state: 'running' });
+    await served.listen({ port: 0, host: '127.0.0.1' });
+    const address = served.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const response = await fetch(`http://127.0.0.1:${port}/runs/slow/events`);
+    expect(response.status).toBe(200);
+    const startedMs = Date.now();
+    const [body] = await Promise.all([response.text(), served.close()]);
+    expect(Date.now() - startedMs).toBeLessThan(3000);
+    expect(body).toContain('event: state');
+  });
+});
