@@ -5,11 +5,13 @@ set -euo pipefail
 
 # Debian packages: Redis (embedded queue store), the image builder, headers and tools for the
 # native addon (libseccomp, libcap, a C toolchain, python3 for node-gyp), the uid-map helpers for
-# rootless workers, busybox for the sandbox test rootfs, bubblewrap for the benchmark baseline.
+# rootless workers, busybox for the sandbox test rootfs, bubblewrap for the benchmark baseline,
+# chromium for the playground's browser tests (driven by playwright-core; no browser download).
 APT_PACKAGES=(
   redis-server mmdebstrap debian-archive-keyring
   build-essential python3 pkg-config libseccomp-dev libcap-dev
   uidmap busybox-static bubblewrap seccomp procps iproute2 util-linux ca-certificates
+  chromium
 )
 
 missing=()
