@@ -19,7 +19,7 @@ const NO_NATIVE = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'native/build/**', 'bench/k6/**'] },
+  { ignores: ['node_modules/**', 'native/build/**', 'bench/k6/**', 'api/playground/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -13,6 +13,7 @@ import { decorateSubmissionQueue, type SubmissionQueue } from './plugins/submiss
 import { healthRoutes } from './routes/health.js';
 import { languagesRoutes } from './routes/languages.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { playgroundRoutes } from './routes/playground.js';
 import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
 import { batchRoutes } from './routes/batches.js';
@@ -121,5 +122,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(playgroundRoutes);
   return app;
 }

@@ -14,11 +14,12 @@ declare module 'fastify' {
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready', '/openapi.json']);
 
 /**
- * Routes anyone may call without a key: probes for load balancers, and the API description (a
- * browser loading the docs page cannot send a key, and the description holds no secret).
+ * Routes anyone may call without a key: probes for load balancers, the API description and the
+ * playground page (a browser loading a page cannot send a key, and neither holds a secret; the
+ * playground asks for a key itself and sends it with each API call).
  */
 function isPublicRoute(url: string): boolean {
-  return PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/');
+  return PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/') || url === '/' || url === '/playground' || url.startsWith('/playground/');
 }
 
 /** Lower-case hex SHA-256 of a key, the only form in which keys are stored. */
