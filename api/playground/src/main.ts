@@ -171,7 +171,7 @@ class Playground {
         this.setRunning(false);
       },
       failed: (code, message) => {
-        const text = describeError(new ApiError(400, code, message));
+        const text = code.startsWith('SBX_ERR_') ? `The run was refused: ${message} (${code}).` : message;
         this.output.fail(text);
         this.showAlert(text);
         this.setRunning(false);

@@ -1,0 +1,265 @@
+/**
+ * The playground page (issue 17) in a real headless Chromium against the real service: a real
+ * API serving the built page, a real Redis, a real worker and the real sandbox. The browser finds
+ * every control by its accessible name, as a screen reader would.
+ *
+ * Run streams over `GET /run/ws` (issue 15 item 4): the tests marked "(live)" need that endpoint.
+ * The tests panel, errors, saved state, Share and themes use POST /run and GET /languages only.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason, launchBrowser, waitForText, type TestBrowser } from '../helpers/browser.js';
+import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+
+const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
+const skip = browserUnavailableReason() ?? serviceUnavailableReason(['python', 'cpp']);
+/** Statuses the Status line shows while a run is not over yet. */
+const PENDING = ['Ready', 'Starting…', 'Queued…', 'Compiling…', 'Running…'];
+const BODY_LIMIT_BYTES = 256 * 1024;
+const MAX_TESTS = 5;
+
+let service: TestService;
+let browser: TestBrowser;
+
+async function openPlayground(colorScheme: 'light' | 'dark' = 'light', path = '/'): Promise<Page> {
+  const page = await browser.open(`${service.url}${path}`, colorScheme);
+  await waitForText(page.getByLabel('Language'), (t) => t.includes('python'));
+  return page;
+}
+
+/** Replaces the editor's text the way a paste does (no auto-closing brackets). */
+async function setSource(page: Page, source: string): Promise<void> {
+  const editor = page.getByRole('textbox', { name: 'Source code' });
+  await editor.click();
+  await editor.fill(source);
+}
+
+async function sourceText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const lines = [...document.querySelectorAll('#editor .cm-line')].map((l) => l.textContent ?? '');
+    return lines.join('\n');
+  });
+}
+
+/** Waits for the run to end and returns the Status line's text. */
+async function finalStatus(page: Page, timeoutMs = 45_000): Promise<string> {
+  const badge = page.getByRole('status', { name: 'Status' }).locator('.badge');
+  await waitForText(badge, (t) => t !== '' && !PENDING.includes(t), timeoutMs);
+  return (await page.getByRole('status', { name: 'Status' }).textContent()) ?? '';
+}
+
+async function addTest(page: Page, stdin: string, expected: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add test' }).click();
+  const n = await page.locator('#tests > li').count();
+  await page.getByLabel(`Test ${n} input`).fill(stdin);
+  await page.getByLabel(`Test ${n} expected output`).fill(expected);
+}
+
+async function alertText(page: Page, accept: (t: string) => boolean): Promise<string> {
+  return waitForText(page.getByRole('alert'), accept, 30_000);
+}
+
+describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  beforeAll(async () => {
+    service = await startService({
+      apiEnv: { SBX_WAIT_TIMEOUT_MS: '60000', SBX_MAX_TESTS: String(MAX_TESTS), SBX_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) },
+    });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('serves the page at / and /playground with every control named, the picker filled from GET /languages', async () => {
+    for (const path of ['/', '/playground']) {
+      const page = await openPlayground('light', path);
+      for (const name of ['Run', 'Stop', 'Share', 'Add test', 'Run tests']) await expect(page.getByRole('button', { name, exact: true }).count()).resolves.toBe(1);
+      await expect(page.getByRole('textbox', { name: 'Source code' }).count()).resolves.toBe(1);
+      await expect(page.getByRole('textbox', { name: 'Input', exact: true }).count()).resolves.toBe(1);
+      await expect(page.getByRole('region', { name: 'Output' }).count()).resolves.toBe(1);
+      await expect(page.getByRole('status', { name: 'Status' }).count()).resolves.toBe(1);
+      const options = await page.getByLabel('Language').locator('option').allTextContents();
+      expect(options).toEqual(expect.arrayContaining(['python', 'cpp']));
+      await page.close();
+    }
+  });
+
+  it('shows a hello-world template for the picked language, highlighted by its grammar', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('cpp');
+    await waitForText(page.locator('#editor .cm-content'), (t) => t.includes('#include <iostream>'));
+    expect(await sourceText(page)).toContain('std::cout << "Hello, world!\\n";');
+    // The C++ grammar gave the keyword "int" a token class of its own (plain text has none).
+    await page.waitForFunction(() => [...document.querySelectorAll('#editor .cm-line span')].some((s) => s.textContent === 'int'));
+    await page.getByLabel('Language').selectOption('python');
+    await waitForText(page.locator('#editor .cm-content'), (t) => t.includes('print('));
+    await page.close();
+  });
+
+  it('(live) runs Python with Run: the reversed input line is in Output and OK in Status', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'print(input()[::-1])');
+    await page.getByRole('textbox', { name: 'Input', exact: true }).fill('hello playground');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const status = await finalStatus(page);
+    expect(await page.getByRole('region', { name: 'Output' }).textContent()).toContain('dnuorgyalp olleh');
+    expect(status).toMatch(/^OK/);
+    expect(status).toContain('exit 0');
+    expect(status).toMatch(/CPU [\d.]+ m?s/);
+    expect(status).toMatch(/memory [\d.]+ (KiB|MiB)/);
+    await page.close();
+  });
+
+  it('(live) shows the compiler message of a C++ compile error in its own section', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('cpp');
+    await setSource(page, 'int main() { return undefined_name; }\n');
+    await page.keyboard.press('Control+Enter');
+    const status = await finalStatus(page, 60_000);
+    expect(status).toContain('COMPILE_ERROR');
+    const compiler = await page.getByLabel('Compiler output').textContent();
+    expect(compiler).toContain('undefined_name');
+    expect(compiler).toMatch(/error/);
+    await page.close();
+  });
+
+  it('(live) shows TIME_LIMIT for an infinite loop', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'while True:\n    pass\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    expect(await finalStatus(page)).toContain('TIME_LIMIT');
+    await page.close();
+  });
+
+  it('(live) streams: the first line is in Output while the program still sleeps before the second', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'import time\nprint("first line", flush=True)\ntime.sleep(2)\nprint("second line")\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const output = page.getByRole('region', { name: 'Output' });
+    const early = await waitForText(output, (t) => t.includes('first line'));
+    expect(early).toContain('first line');
+    expect(early).not.toContain('second line');
+    expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
+    expect(await finalStatus(page)).toMatch(/^OK/);
+    expect(await output.textContent()).toContain('second line');
+    await page.close();
+  });
+
+  it('(live) Stop kills a running program', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'import time\nprint("started", flush=True)\ntime.sleep(4)\nprint("not reached")\n');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForText(page.getByRole('region', { name: 'Output' }), (t) => t.includes('started'));
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const status = await finalStatus(page);
+    expect(status).toContain('SIGKILL');
+    expect(await page.getByRole('region', { name: 'Output' }).textContent()).not.toContain('not reached');
+    await page.close();
+  });
+
+  it('runs two tests, one failing: 1/2 passed, WRONG_ANSWER with a diff of expected and actual', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'a, b = map(int, input().split())\nprint(a + b)\n');
+    await addTest(page, '1 2', '3');
+    await addTest(page, '2 2', '5');
+    await page.getByLabel('Comparison').selectOption('tokens');
+    await page.getByRole('button', { name: 'Run tests' }).click();
+    const summary = await waitForText(page.getByRole('status', { name: 'Tests summary' }), (t) => t.includes('passed'), 60_000);
+    expect(summary).toContain('1/2 passed');
+    const tests = page.locator('#tests > li');
+    expect(await tests.nth(0).locator('.test-verdict').textContent()).toBe('OK');
+    expect(await tests.nth(1).locator('.test-verdict').textContent()).toBe('WRONG_ANSWER');
+    const diff = tests.nth(1).getByLabel('Diff of expected and actual output');
+    expect(await diff.locator('.diff-line.removed').allTextContents()).toEqual(['− 5\n']);
+    expect(await diff.locator('.diff-line.added').allTextContents()).toEqual(['+ 4\n']);
+    expect(await tests.nth(0).getByLabel('Diff of expected and actual output').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows a compile error from the tests panel in Output', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('cpp');
+    await setSource(page, 'int main() { return missing_symbol; }\n');
+    await addTest(page, '', '');
+    await page.getByRole('button', { name: 'Run tests' }).click();
+    const summary = await waitForText(page.getByRole('status', { name: 'Tests summary' }), (t) => t.includes('passed'), 60_000);
+    expect(summary).toContain('0/1 passed');
+    expect(summary).toContain('compile error');
+    expect(await page.getByLabel('Compiler output').textContent()).toContain('missing_symbol');
+    expect(await page.getByRole('status', { name: 'Status' }).textContent()).toContain('COMPILE_ERROR');
+    await page.close();
+  });
+
+  it('keeps source and language over a reload, and Share opens the same source, language and input', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('cpp');
+    const source = 'int main() { return 0; } // kept';
+    await setSource(page, source);
+    await page.getByRole('textbox', { name: 'Input', exact: true }).fill('shared input');
+    await page.waitForTimeout(400);
+    await page.reload();
+    await waitForText(page.locator('#editor .cm-content'), (t) => t.includes('// kept'));
+    expect(await page.getByLabel('Language').inputValue()).toBe('cpp');
+    expect(await sourceText(page)).toBe(source);
+
+    await page.getByRole('button', { name: 'Share' }).click();
+    await waitForText(page.getByRole('alert'), (t) => t.includes('Link'));
+    const link = page.url();
+    expect(link).toContain('#code=');
+    const other = await browser.open(`${service.url}/`);
+    await other.goto(link);
+    await other.reload();
+    await waitForText(other.locator('#editor .cm-content'), (t) => t.includes('// kept'));
+    expect(await other.getByLabel('Language').inputValue()).toBe('cpp');
+    expect(await other.getByRole('textbox', { name: 'Input', exact: true }).inputValue()).toBe('shared input');
+    await other.close();
+    await page.close();
+  });
+
+  it('says what was refused: 413 for a body over the limit, 400 for too many tests, with the error code', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, `# ${'x'.repeat(BODY_LIMIT_BYTES)}\nprint(1)\n`);
+    await addTest(page, '', '1');
+    await page.getByRole('button', { name: 'Run tests' }).click();
+    const tooLarge = await alertText(page, (t) => t.includes('SBX_ERR'));
+    expect(tooLarge).toContain('Too large');
+    expect(tooLarge).toContain('SBX_ERR_BODY_TOO_LARGE');
+
+    await setSource(page, 'print(1)\n');
+    for (let i = 0; i < MAX_TESTS; i++) await addTest(page, '', '1');
+    await page.getByRole('button', { name: 'Run tests' }).click();
+    const tooMany = await alertText(page, (t) => t.includes('SBX_ERR_TOO_MANY_TESTS') || t.includes('SBX_ERR_VALIDATION'));
+    expect(tooMany).toContain('The request was refused');
+    expect(tooMany).toMatch(/SBX_ERR_(TOO_MANY_TESTS|VALIDATION)/);
+    await page.close();
+  });
+
+  it('follows the system theme (light and dark) and writes a screenshot of each to docs/', async () => {
+    await mkdir(DOCS_DIR, { recursive: true });
+    const backgrounds: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await openPlayground(scheme);
+      await page.getByLabel('Language').selectOption('python');
+      await setSource(page, 'def reverse(line: str) -> str:\n    return line[::-1]\n\n\nfor line in open(0):\n    print(reverse(line.rstrip("\\n")))\n');
+      await page.getByRole('textbox', { name: 'Input', exact: true }).fill('stressed\ndrawer');
+      await addTest(page, 'stressed', 'desserts');
+      await addTest(page, 'drawer', 'reward\n');
+      await addTest(page, 'live', 'eviL');
+      await page.getByRole('button', { name: 'Run tests' }).click();
+      await waitForText(page.getByRole('status', { name: 'Tests summary' }), (t) => t.includes('passed'), 60_000);
+      backgrounds.push(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
+      await page.screenshot({ path: `${DOCS_DIR}playground-${scheme}.png`, fullPage: true });
+      await page.close();
+    }
+    expect(backgrounds[0]).not.toBe(backgrounds[1]);
+  });
+});
