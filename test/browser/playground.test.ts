@@ -37,10 +37,7 @@ async function setSource(page: Page, source: string): Promise<void> {
 }
 
 async function sourceText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const lines = [...document.querySelectorAll('#editor .cm-line')].map((l) => l.textContent ?? '');
-    return lines.join('\n');
-  });
+  return (await page.locator('#editor .cm-line').allTextContents()).join('\n');
 }
 
 /** Waits for the run to end and returns the Status line's text. */
@@ -93,7 +90,7 @@ describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skip
     await waitForText(page.locator('#editor .cm-content'), (t) => t.includes('#include <iostream>'));
     expect(await sourceText(page)).toContain('std::cout << "Hello, world!\\n";');
     // The C++ grammar gave the keyword "int" a token class of its own (plain text has none).
-    await page.waitForFunction(() => [...document.querySelectorAll('#editor .cm-line span')].some((s) => s.textContent === 'int'));
+    await page.locator('#editor .cm-line span', { hasText: /^int$/ }).first().waitFor();
     await page.getByLabel('Language').selectOption('python');
     await waitForText(page.locator('#editor .cm-content'), (t) => t.includes('print('));
     await page.close();
@@ -256,7 +253,7 @@ describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skip
       await addTest(page, 'live', 'eviL');
       await page.getByRole('button', { name: 'Run tests' }).click();
       await waitForText(page.getByRole('status', { name: 'Tests summary' }), (t) => t.includes('passed'), 60_000);
-      backgrounds.push(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
+      backgrounds.push(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor'));
       await page.screenshot({ path: `${DOCS_DIR}playground-${scheme}.png`, fullPage: true });
       await page.close();
     }

@@ -45,7 +45,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       const page = await context.newPage();
       await page.emulateMedia({ colorScheme });
       await page.goto(url);
-      await page.evaluate(() => localStorage.clear());
+      await page.evaluate('localStorage.clear()');
       await page.reload();
       return page;
     },

@@ -8,7 +8,8 @@ import { CodeEditor } from './code-editor.js';
 import { LanguagePicker } from './language-picker.js';
 import { LiveRun, liveRunUrl } from './live-run.js';
 import { OutputView } from './output-view.js';
-import { loadSnapshot, saveSnapshot, shareFragment, snapshotFromFragment, type Snapshot } from './saved-state.js';
+import { loadSnapshot, saveSnapshot } from './saved-state.js';
+import { shareFragment, snapshotFromFragment, type Snapshot } from './share-link.js';
 import { helloTemplate, isTemplate } from './templates.js';
 import { TestsPanel } from './tests-panel.js';
 

@@ -74,7 +74,8 @@ export class OutputView {
 
   setStatus(tone: string, label: string, facts: readonly string[] = []): void {
     const children: Node[] = [el('span', `badge ${tone}`, label)];
-    for (const fact of facts) children.push(el('span', 'fact', fact));
+    // Spaces between the parts, so the line reads as words to screen readers and in copied text.
+    for (const fact of facts) children.push(document.createTextNode(' '), el('span', 'fact', fact));
     this.status.replaceChildren(...children);
   }
 

@@ -1,13 +1,10 @@
 /**
- * What survives a reload (localStorage) and what a Share link carries (the URL fragment, never
- * sent to the server): source, language, version, stdin. Tests are kept locally only.
+ * What survives a reload (localStorage): the snapshot (source, language, version, stdin) and the
+ * test cases. Storage that is full or disabled makes the page forget, never fail.
  */
-export interface Snapshot {
-  language: string;
-  version?: string;
-  source: string;
-  stdin: string;
-}
+import { isSnapshot, type Snapshot } from './share-link.js';
+
+export type { Snapshot };
 
 export interface SavedTest {
   stdin: string;
@@ -16,12 +13,6 @@ export interface SavedTest {
 
 const STORAGE_KEY = 'bulkhead.playground.v1';
 const TESTS_KEY = 'bulkhead.playground.tests.v1';
-const FRAGMENT_PREFIX = '#code=';
-
-function isSnapshot(value: unknown): value is Snapshot {
-  const v = value as Partial<Snapshot> | null;
-  return typeof v === 'object' && v !== null && typeof v.language === 'string' && typeof v.source === 'string' && typeof v.stdin === 'string';
-}
 
 function readJson(key: string): unknown {
   try {
@@ -57,32 +48,4 @@ export function loadTests(): SavedTest[] {
 
 export function saveTests(tests: readonly SavedTest[]): void {
   writeJson(TESTS_KEY, tests);
-}
-
-/** UTF-8 → base64url, so any source fits in a fragment. */
-function toBase64Url(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(encoded: string): string {
-  const binary = atob(encoded.replaceAll('-', '+').replaceAll('_', '/'));
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
-
-/** The fragment a Share link ends with. */
-export function shareFragment(snapshot: Snapshot): string {
-  return FRAGMENT_PREFIX + toBase64Url(JSON.stringify(snapshot));
-}
-
-/** The snapshot in a Share link's fragment, if the fragment is one. */
-export function snapshotFromFragment(hash: string): Snapshot | undefined {
-  if (!hash.startsWith(FRAGMENT_PREFIX)) return undefined;
-  try {
-    const value = JSON.parse(fromBase64Url(hash.slice(FRAGMENT_PREFIX.length))) as unknown;
-    return isSnapshot(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,7 +4,7 @@
  */
 const C = '#include <stdio.h>\n\nint main(void) {\n    printf("Hello, world!\\n");\n    return 0;\n}\n';
 const CPP = '#include <iostream>\n\nint main() {\n    std::cout << "Hello, world!\\n";\n    return 0;\n}\n';
-const PYTHON = 'name = "world"\nprint(f"Hello, {name}!")\n';
+const PYTHON = 'print("Hello, world!")\n';
 const JS = 'console.log("Hello, world!");\n';
 const SHELL = 'echo "Hello, world!"\n';
 const LISP = '(format t "Hello, world!~%")\n';
