@@ -43,11 +43,13 @@ export function liveRunUrl(location: Location): string {
 export class LiveRun {
   private readonly socket: WebSocket;
   private finished = false;
+  private opened = false;
   private readonly pending: string[] = [];
 
   constructor(url: string, start: Record<string, unknown>, private readonly handlers: LiveRunHandlers) {
     this.socket = new WebSocket(url);
     this.socket.addEventListener('open', () => {
+      this.opened = true;
       // The start message must be the first one; anything queued before the socket opened follows it.
       this.socket.send(JSON.stringify({ type: 'start', ...start }));
       for (const message of this.pending.splice(0)) this.socket.send(message);
@@ -112,7 +114,8 @@ export class LiveRun {
   private onClose(code: number, reason: string): void {
     if (this.finished) return;
     this.finished = true;
-    const why = reason === '' ? `connection closed (code ${code})` : `${reason} (code ${code})`;
-    this.handlers.failed('LIVE_CLOSED', `The live run ended without a result: ${why}`);
+    const why = reason === '' ? `code ${code}` : `${reason}, code ${code}`;
+    if (!this.opened) this.handlers.failed('LIVE_UNAVAILABLE', `Live runs are not available: the WebSocket GET /run/ws could not be opened (${why}).`);
+    else this.handlers.failed('LIVE_CLOSED', `The live run ended without a result: the connection closed (${why}).`);
   }
 }
