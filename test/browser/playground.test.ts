@@ -44,7 +44,7 @@ async function sourceText(page: Page): Promise<string> {
 async function finalStatus(page: Page, timeoutMs = 45_000): Promise<string> {
   const badge = page.getByRole('status', { name: 'Status' }).locator('.badge');
   await waitForText(badge, (t) => t !== '' && !PENDING.includes(t), timeoutMs);
-  return (await page.getByRole('status', { name: 'Status' }).textContent()) ?? '';
+  return (await page.getByRole('status', { name: 'Status' }).textContent().catch(() => '')) ?? '';
 }
 
 /** Waits until Output shows `text`, or the run ended without it (then fails fast, not at the timeout). */
@@ -160,6 +160,25 @@ describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skip
     expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
     expect(await finalStatus(page)).toMatch(/^OK/);
     expect(await output.textContent()).toContain('second line');
+    await page.close();
+  });
+
+  it('(live) with stdin kept open, a line typed into the running program reaches it, and EOF ends it', async () => {
+    const page = await openPlayground();
+    await page.getByLabel('Language').selectOption('python');
+    await setSource(page, 'while True:\n    try:\n        line = input()\n    except EOFError:\n        break\n    print(line.upper(), flush=True)\n');
+    await page.getByLabel('Keep stdin open').check();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const line = page.getByLabel('Send to program');
+    // The line field shows while the program runs; a run that ended at once fails here, with its status.
+    const ended = await Promise.race([line.waitFor().then(() => ''), finalStatus(page)]);
+    expect(ended).toBe('');
+    await line.fill('typed while running');
+    await line.press('Enter');
+    expect(await outputOrEnd(page, 'TYPED WHILE RUNNING')).toContain('TYPED WHILE RUNNING');
+    expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'EOF' }).click();
+    expect(await finalStatus(page)).toMatch(/^OK/);
     await page.close();
   });
 

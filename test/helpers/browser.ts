@@ -56,12 +56,16 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Waits until `locator`'s text satisfies `accept`, then returns the text (the last seen on timeout). */
+/**
+ * Waits until `locator`'s text satisfies `accept`, then returns the text (the last seen on timeout,
+ * or once the page is closed: a wait raced against another one must not outlive its page).
+ */
 export async function waitForText(locator: Locator, accept: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let text = '';
   while (Date.now() < deadline) {
-    text = (await locator.textContent()) ?? '';
+    if (locator.page().isClosed()) return text;
+    text = (await locator.textContent().catch(() => text)) ?? '';
     if (accept(text)) return text;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
