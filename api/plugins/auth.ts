@@ -19,7 +19,8 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready', '/opena
  * playground asks for a key itself and sends it with each API call).
  */
 function isPublicRoute(url: string): boolean {
-  return PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/') || url === '/' || url === '/playground' || url.startsWith('/playground/');
+  if (PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/')) return true;
+  return url === '/' || url === '/playground' || url.startsWith('/playground/');
 }
 
 /** Lower-case hex SHA-256 of a key, the only form in which keys are stored. */
