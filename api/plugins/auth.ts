@@ -28,7 +28,28 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>`, if any. */
+/** Subprotocol prefix that carries a key on a WebSocket upgrade: `bulkhead.key.<key>`. */
+export const WEBSOCKET_KEY_PROTOCOL_PREFIX = 'bulkhead.key.';
+
+/**
+ * The key offered as a WebSocket subprotocol, on upgrade requests only. A browser cannot set
+ * headers on a WebSocket; `Sec-WebSocket-Protocol` is the one it sends on the page's behalf. The
+ * page offers `bulkhead` first, and the server echoes only the first offered protocol, so the key
+ * never comes back in the handshake answer.
+ */
+function keyFromWebSocketProtocols(request: FastifyRequest): string | undefined {
+  const upgrade = request.headers.upgrade;
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket' || typeof protocols !== 'string') return undefined;
+  const offered = protocols.split(',').map((p) => p.trim()).find((p) => p.startsWith(WEBSOCKET_KEY_PROTOCOL_PREFIX));
+  const key = offered?.slice(WEBSOCKET_KEY_PROTOCOL_PREFIX.length);
+  return key === undefined || key.length === 0 ? undefined : key;
+}
+
+/**
+ * The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>` (or, on a WebSocket
+ * upgrade, as a `bulkhead.key.<key>` subprotocol), if any.
+ */
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
@@ -36,7 +57,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
     if (match?.[1] !== undefined) return match[1];
   }
   const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : keyFromWebSocketProtocols(request);
 }
 
 /**

@@ -126,6 +126,18 @@ describe('the playground in the API', () => {
     expect(languages.json().error.code).toBe('SBX_ERR_UNAUTHORIZED');
   });
 
+  it('takes the key of a WebSocket upgrade from its bulkhead.key.<key> subprotocol, and only on upgrades', async () => {
+    ({ app } = await makeApp({ apiKeys: [{ name: 'alice', sha256Hex: hashApiKey('alice-secret-key') }] }));
+    const offered = { 'sec-websocket-protocol': 'bulkhead, bulkhead.key.alice-secret-key' };
+    const upgrade = await app.inject({ method: 'GET', url: '/languages', headers: { ...offered, upgrade: 'websocket', connection: 'Upgrade' } });
+    expect(upgrade.statusCode).toBe(200);
+    const plain = await app.inject({ method: 'GET', url: '/languages', headers: offered });
+    expect(plain.statusCode).toBe(401);
+    const wrong = await app.inject({ method: 'GET', url: '/languages', headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'bulkhead, bulkhead.key.nope' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error).toMatchObject({ code: 'SBX_ERR_UNAUTHORIZED', message: 'The API key is not valid' });
+  });
+
   it('keeps /docs', async () => {
     ({ app } = await makeApp());
     const res = await app.inject({ method: 'GET', url: '/docs/' });

@@ -46,8 +46,13 @@ export class LiveRun {
   private opened = false;
   private readonly pending: string[] = [];
 
-  constructor(url: string, start: Record<string, unknown>, private readonly handlers: LiveRunHandlers) {
-    this.socket = new WebSocket(url);
+  /**
+   * Opens the session. A browser cannot set headers on a WebSocket, so an API key travels as the
+   * `bulkhead.key.<key>` subprotocol (api/plugins/auth.ts), after `bulkhead`, the one the server echoes.
+   * Throws a SyntaxError when the key holds characters a subprotocol cannot carry.
+   */
+  constructor(url: string, start: Record<string, unknown>, apiKey: string, private readonly handlers: LiveRunHandlers) {
+    this.socket = apiKey === '' ? new WebSocket(url) : new WebSocket(url, ['bulkhead', `bulkhead.key.${apiKey}`]);
     this.socket.addEventListener('open', () => {
       this.opened = true;
       // The start message must be the first one; anything queued before the socket opened follows it.
@@ -115,7 +120,7 @@ export class LiveRun {
     if (this.finished) return;
     this.finished = true;
     const why = reason === '' ? `code ${code}` : `${reason}, code ${code}`;
-    if (!this.opened) this.handlers.failed('LIVE_UNAVAILABLE', `Live runs are not available: the WebSocket GET /run/ws could not be opened (${why}).`);
+    if (!this.opened) this.handlers.failed('LIVE_UNAVAILABLE', `Live runs are not available: the WebSocket GET /run/ws could not be opened (${why}); the service refused it or does not offer live runs.`);
     else this.handlers.failed('LIVE_CLOSED', `The live run ended without a result: the connection closed (${why}).`);
   }
 }

@@ -163,7 +163,21 @@ class Playground {
     this.output.reset('Starting…');
     this.setRunning(true);
     const keepOpen = this.interactive.checked;
-    this.live = new LiveRun(liveRunUrl(location), body, {
+    try {
+      this.live = this.startLive(body);
+    } catch {
+      this.output.fail('This API key cannot be sent on a WebSocket (only letters, digits and !#$%&\'*+-.^_`|~ can).');
+      this.setRunning(false);
+      return;
+    }
+    if (this.stdin.value !== '') this.live.stdin(this.stdin.value);
+    // Without "keep stdin open" the input box is the whole of stdin, so a program reading to EOF ends.
+    if (keepOpen) this.liveLine.focus();
+    else this.live.eof();
+  }
+
+  private startLive(body: Record<string, unknown>): LiveRun {
+    return new LiveRun(liveRunUrl(location), body, this.keyInput.value.trim(), {
       accepted: () => this.output.setStatus('running', 'Queued…'),
       stage: (stage) => this.output.enterStage(stage),
       output: (stream, text) => this.output.append(stream, text),
@@ -178,10 +192,6 @@ class Playground {
         this.setRunning(false);
       },
     });
-    if (this.stdin.value !== '') this.live.stdin(this.stdin.value);
-    // Without "keep stdin open" the input box is the whole of stdin, so a program reading to EOF ends.
-    if (keepOpen) this.liveLine.focus();
-    else this.live.eof();
   }
 
   /** Run tests: one POST /run with every case and the chosen comparison. */
