@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { lineDiff } from '../../api/playground/src/line-diff.js';
 import { shareFragment, snapshotFromFragment } from '../../api/playground/src/share-link.js';
-import { hasLanguageMode } from '../../api/playground/src/language-modes.js';
+import { hasLanguageMode, PLAIN_TEXT_LANGUAGES } from '../../api/playground/src/language-modes.js';
 import { helloTemplate, isTemplate } from '../../api/playground/src/templates.js';
 import { loadManifests } from '../../worker/runtimes.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
@@ -44,17 +44,18 @@ describe('Share links', () => {
 });
 
 describe('language tables', () => {
-  it('have a syntax mode and a hello-world template for every installed language', async () => {
+  it('have a syntax mode (or a deliberate plain-text entry) and a hello-world template for every installed language', async () => {
     const manifests = await loadManifests(IMAGES_DIR);
     expect(manifests.length).toBeGreaterThan(0);
     for (const { language, aliases } of manifests) {
-      expect(hasLanguageMode(language, aliases), language).toBe(true);
+      expect(hasLanguageMode(language, aliases) || PLAIN_TEXT_LANGUAGES.includes(language), language).toBe(true);
       expect(helloTemplate(language, aliases), language).toMatch(/Hello, world!/);
     }
   });
 
   it('fall back to plain text and an empty template for an unknown language', () => {
     expect(hasLanguageMode('no-such-language')).toBe(false);
+    for (const language of PLAIN_TEXT_LANGUAGES) expect(hasLanguageMode(language), language).toBe(false);
     expect(helloTemplate('no-such-language')).toBe('');
     expect(isTemplate(helloTemplate('rust'))).toBe(true);
     expect(isTemplate('fn main() { work(); }')).toBe(false);

@@ -84,7 +84,15 @@ const MODES: Readonly<Record<string, ModeLoader>> = {
   forth: () => legacy(import('@codemirror/legacy-modes/mode/forth').then((m) => m.forth)),
   smalltalk: () => legacy(import('@codemirror/legacy-modes/mode/smalltalk').then((m) => m.smalltalk)),
   powershell: () => legacy(import('@codemirror/legacy-modes/mode/powershell').then((m) => m.powerShell)),
+  basic: () => legacy(import('@codemirror/legacy-modes/mode/vb').then((m) => m.vb)),
+  raku: () => legacy(import('@codemirror/legacy-modes/mode/perl').then((m) => m.perl)),
 };
+
+/**
+ * Installed (or coming) languages edited as plain text on purpose: CodeMirror's packages have no
+ * grammar close enough (a wrong grammar misleads more than none).
+ */
+export const PLAIN_TEXT_LANGUAGES: readonly string[] = ['ada', 'assembly', 'awk', 'nim', 'prolog'];
 
 /**
  * The syntax mode for a language, trying its name then its aliases; an empty extension (plain
@@ -100,7 +108,7 @@ export async function loadLanguageMode(name: string, aliases: readonly string[] 
   }
 }
 
-/** True when the table has a mode for the language (for tests and the picker's hint). */
+/** True when the table has a mode for the language (the tests check every installed one). */
 export function hasLanguageMode(name: string, aliases: readonly string[] = []): boolean {
   return [name, ...aliases].some((n) => MODES[n.toLowerCase()] !== undefined);
 }

@@ -25,7 +25,7 @@ const TEMPLATES: Readonly<Record<string, string>> = {
   bash: SHELL,
   sh: SHELL,
   kotlin: 'fun main() {\n    println("Hello, world!")\n}\n',
-  scala: 'object Main extends App {\n  println("Hello, world!")\n}\n',
+  scala: 'object Main {\n  def main(args: Array[String]): Unit =\n    println("Hello, world!")\n}\n',
   csharp: 'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("Hello, world!");\n    }\n}\n',
   dart: "void main() {\n  print('Hello, world!');\n}\n",
   swift: 'print("Hello, world!")\n',
@@ -37,7 +37,7 @@ const TEMPLATES: Readonly<Record<string, string>> = {
   php: '<?php\necho "Hello, world!\\n";\n',
   r: 'cat("Hello, world!\\n")\n',
   julia: 'println("Hello, world!")\n',
-  erlang: '-module(main).\n-export([main/1]).\n\nmain(_) ->\n    io:format("Hello, world!~n").\n',
+  erlang: '-module(main).\n-export([main/0]).\n\nmain() ->\n    io:format("Hello, world!~n").\n',
   elixir: 'IO.puts("Hello, world!")\n',
   clojure: '(println "Hello, world!")\n',
   'common-lisp': LISP,
@@ -59,7 +59,16 @@ const TEMPLATES: Readonly<Record<string, string>> = {
   sqlite: "SELECT 'Hello, world!';\n",
   sql: "SELECT 'Hello, world!';\n",
   'objective-c': '#import <Foundation/Foundation.h>\n\nint main(void) {\n    printf("Hello, world!\\n");\n    return 0;\n}\n',
-  prolog: ":- initialization(main).\nmain :- write('Hello, world!'), nl, halt.\n",
+  prolog: ":- initialization(main, main).\n\nmain :-\n    write('Hello, world!'),\n    nl.\n",
+  ada: 'with Ada.Text_IO;\n\nprocedure Main is\nbegin\n   Ada.Text_IO.Put_Line ("Hello, world!");\nend Main;\n',
+  assembly:
+    'section .data\n    greeting db "Hello, world!", 10\n    length equ $ - greeting\n\nsection .text\n    global _start\n\n_start:\n' +
+    '    mov rax, 1          ; write\n    mov rdi, 1          ; stdout\n    lea rsi, [rel greeting]\n    mov rdx, length\n    syscall\n' +
+    '    mov rax, 60         ; exit\n    xor rdi, rdi\n    syscall\n',
+  awk: 'BEGIN {\n    print "Hello, world!"\n}\n',
+  basic: 'print "Hello, world!"\n',
+  raku: 'say "Hello, world!";\n',
+  cobol: '       IDENTIFICATION DIVISION.\n       PROGRAM-ID. MAIN.\n       PROCEDURE DIVISION.\n           DISPLAY "Hello, world!".\n           STOP RUN.\n',
   brainfuck: '++++++++[>++++[>++>+++>+++>+<<<<-]>+>+>->>+[<]<-]>>.>---.+++++++..+++.>>.<-.<.+++.------.--------.>>+.\n',
 };
 
