@@ -111,6 +111,28 @@ describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skip
     await page.close();
   });
 
+  it('is usable with the keyboard: pick a language, Tab indents in the editor, Escape then Tab leaves it', async () => {
+    const page = await openPlayground();
+    const picker = page.getByLabel('Language');
+    await picker.focus();
+    await picker.selectOption('cpp');
+    await page.keyboard.press('Tab');
+    // The next control: Version, or Share when the language has one version (Version is then disabled).
+    expect(['version', 'share']).toContain(await page.evaluate<string>('document.activeElement.id'));
+    const editor = page.getByRole('textbox', { name: 'Source code' });
+    await editor.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('x');
+    expect((await sourceText(page)).split('\n').at(-1)).toBe('    x');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.getAttribute("aria-label")')).not.toBe('Source code');
+    expect(await editor.evaluate((node) => node.ownerDocument.activeElement === node)).toBe(false);
+    await page.close();
+  });
+
   it('(live) runs Python with Run: the reversed input line is in Output and OK in Status', async () => {
     const page = await openPlayground();
     await page.getByLabel('Language').selectOption('python');
