@@ -121,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(batchRoutes, { config, catalogue });
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
-  await app.register(metricsRoutes);
   await app.register(playgroundRoutes);
+  await app.register(metricsRoutes);
   return app;
 }

@@ -28,6 +28,31 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>`, if any. */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] !== undefined) return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}
+
+/**
+ * Finds the configured key whose hash equals the presented key's. Every stored hash is compared
+ * with timingSafeEqual, and the loop never exits early, so timing reveals neither which key nor how
+ * many leading bytes matched. Hashing first makes both sides the same length.
+ */
+export function matchApiKey(keys: readonly ApiKey[], presented: string): ApiKey | undefined {
+  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  let found: ApiKey | undefined;
+  for (const key of keys) {
+    if (timingSafeEqual(digest, Buffer.from(key.sha256Hex, 'hex')) && found === undefined) found = key;
+  }
+  return found;
+}
+
 /** Subprotocol prefix that carries a key on a WebSocket upgrade: `bulkhead.key.<key>`. */
 export const WEBSOCKET_KEY_PROTOCOL_PREFIX = 'bulkhead.key.';
 
@@ -47,34 +72,6 @@ function keyFromWebSocketProtocols(request: FastifyRequest): string | undefined 
 }
 
 /**
- * The key presented as `Authorization: Bearer <key>` or `x-api-key: <key>` (or, on a WebSocket
- * upgrade, as a `bulkhead.key.<key>` subprotocol), if any.
- */
-function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match?.[1] !== undefined) return match[1];
-  }
-  const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : keyFromWebSocketProtocols(request);
-}
-
-/**
- * Finds the configured key whose hash equals the presented key's. Every stored hash is compared
- * with timingSafeEqual, and the loop never exits early, so timing reveals neither which key nor how
- * many leading bytes matched. Hashing first makes both sides the same length.
- */
-export function matchApiKey(keys: readonly ApiKey[], presented: string): ApiKey | undefined {
-  const digest = createHash('sha256').update(presented, 'utf8').digest();
-  let found: ApiKey | undefined;
-  for (const key of keys) {
-    if (timingSafeEqual(digest, Buffer.from(key.sha256Hex, 'hex')) && found === undefined) found = key;
-  }
-  return found;
-}
-
-/**
  * Requires a valid key on every route except the probes (and CORS preflights, which browsers send
  * without credentials) when any key is configured. Runs at onRequest, before the body is read, so
  * an unauthenticated client cannot make us parse a large body.
@@ -85,7 +82,7 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[]): void
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
     if (isPublicRoute(request.routeOptions.url ?? '')) return;
-    const presented = presentedKey(request);
+    const presented = presentedKey(request) ?? keyFromWebSocketProtocols(request);
     const key = presented === undefined ? undefined : matchApiKey(keys, presented);
     if (key === undefined) {
       throw new BulkheadError(
