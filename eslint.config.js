@@ -33,6 +33,19 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([API_ONLY_CONTRACT, NO_NATIVE]) },
   },
   {
+    // The playground runs in the browser: no Node built-ins or server packages, and of the worker
+    // only the contract's types (erased by the bundler), so the page stays a plain API client.
+    files: ['api/playground/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fastify', '@fastify/*', 'bullmq', 'ioredis', 'pino', 'typebox', 'typebox/*'], message: 'The playground runs in the browser.' },
+          { group: ['**/worker/**', '**/native/**', '../*', '../../*'], allowTypeImports: true, message: 'The playground imports only types from worker/contract/.' },
+        ],
+      }],
+    },
+  },
+  {
     // The contract is shared by both processes; it depends on nothing but typebox (and node:net's parsers).
     files: ['worker/contract/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([CONTRACT_ONLY_TYPEBOX, NO_NATIVE]) },
