@@ -19,7 +19,7 @@ const NO_NATIVE = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'native/build/**', 'bench/k6/**'] },
+  { ignores: ['node_modules/**', 'native/build/**', 'bench/k6/**', 'api/playground/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -31,6 +31,19 @@ export default tseslint.config(
     // The API owns the wire only: it may import the queue contract and nothing else of the worker.
     files: ['api/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([API_ONLY_CONTRACT, NO_NATIVE]) },
+  },
+  {
+    // The playground runs in the browser: no Node built-ins or server packages, and of the worker
+    // only the contract's types (erased by the bundler), so the page stays a plain API client.
+    files: ['api/playground/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fastify', '@fastify/*', 'bullmq', 'ioredis', 'pino', 'typebox', 'typebox/*'], message: 'The playground runs in the browser.' },
+          { group: ['**/worker/**', '**/native/**', '../*', '../../*'], allowTypeImports: true, message: 'The playground imports only types from worker/contract/.' },
+        ],
+      }],
+    },
   },
   {
     // The contract is shared by both processes; it depends on nothing but typebox (and node:net's parsers).

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three tiers (STYLE "Test layout"):
  * - unit: pure TS and app.inject API tests with fakes at the ports; always run, fast.
- * - integration: a real Redis, real BullMQ workers (FakeSandbox or the real one), the service end to end.
+ * - integration: a real Redis, real BullMQ workers (FakeSandbox or the real one), the service end to end,
+ *   and the playground page in a real headless Chromium.
  * - sandbox: the real kernel sandbox, real images, the attack corpus. Needs the native addon built,
  *   user namespaces, a delegated cgroup tree and built images; missing features are visible skips.
  */
@@ -25,7 +26,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/worker/**/*.test.ts', 'test/service/**/*.test.ts', 'test/judge/**/*.test.ts'],
+          include: ['test/worker/**/*.test.ts', 'test/service/**/*.test.ts', 'test/judge/**/*.test.ts', 'test/browser/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -18,6 +18,7 @@ import { decorateSubmissionQueue, type SubmissionQueue } from './plugins/submiss
 import { healthRoutes } from './routes/health.js';
 import { languagesRoutes } from './routes/languages.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { playgroundRoutes } from './routes/playground.js';
 import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
 import { batchRoutes } from './routes/batches.js';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(batchRoutes, { config, catalogue });
   await app.register(languagesRoutes, { catalogue });
   await app.register(healthRoutes);
+  await app.register(playgroundRoutes);
   await app.register(metricsRoutes);
   // Compatibility APIs: thin adapters over the same queue, keys and rate limits (api/README.md).
   await app.register(judge0Routes, { prefix: JUDGE0_PREFIX, config, catalogue });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings a checkout to a runnable state: Debian packages, npm dependencies, the native addon,
-# host setup (root only) and the language images. Each step is skipped when already done, so
-# the second call takes seconds. Shared by scripts/start.sh and scripts/test.sh.
+# the playground page, host setup (root only) and the language images. Each step is skipped when
+# already done, so the second call takes seconds. Shared by scripts/start.sh and scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,15 @@ step "native addon"
 addon=native/build/Release/sbx.node
 if [[ ! -f $addon ]] || [[ -n $(find native -path native/build -prune -o -newer "$addon" -type f -print -quit) ]]; then
   npm run --silent build:native
+else
+  echo "up to date"
+fi
+
+step "playground page"
+# Rebuilt when any of its sources is newer than the built page (esbuild takes about a second).
+page=api/playground/dist/index.html
+if [[ ! -f $page ]] || [[ -n $(find api/playground/src api/playground/build.ts -newer "$page" -type f -print -quit) ]]; then
+  npx tsx api/playground/build.ts
 else
   echo "up to date"
 fi

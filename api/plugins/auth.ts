@@ -21,11 +21,13 @@ declare module 'fastify' {
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/health', '/ready', '/openapi.json']);
 
 /**
- * Routes anyone may call without a key: probes for load balancers, and the API description (a
- * browser loading the docs page cannot send a key, and the description holds no secret).
+ * Routes anyone may call without a key: probes for load balancers, the API description and the
+ * playground page (a browser loading a page cannot send a key, and neither holds a secret; the
+ * playground asks for a key itself and sends it with each API call).
  */
 function isPublicRoute(url: string): boolean {
-  return PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/');
+  if (PUBLIC_ROUTES.has(url) || url === '/docs' || url.startsWith('/docs/')) return true;
+  return url === '/' || url === '/playground' || url.startsWith('/playground/');
 }
 
 /** Lower-case hex SHA-256 of a key, the only form in which keys are stored. */
@@ -64,6 +66,24 @@ export function matchApiKey(keys: readonly ApiKey[], presented: string): ApiKey 
   return found;
 }
 
+/** Subprotocol prefix that carries a key on a WebSocket upgrade: `bulkhead.key.<key>`. */
+export const WEBSOCKET_KEY_PROTOCOL_PREFIX = 'bulkhead.key.';
+
+/**
+ * The key offered as a WebSocket subprotocol, on upgrade requests only. A browser cannot set
+ * headers on a WebSocket; `Sec-WebSocket-Protocol` is the one it sends on the page's behalf. The
+ * page offers `bulkhead` first, and the server echoes only the first offered protocol, so the key
+ * never comes back in the handshake answer.
+ */
+function keyFromWebSocketProtocols(request: FastifyRequest): string | undefined {
+  const upgrade = request.headers.upgrade;
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket' || typeof protocols !== 'string') return undefined;
+  const offered = protocols.split(',').map((p) => p.trim()).find((p) => p.startsWith(WEBSOCKET_KEY_PROTOCOL_PREFIX));
+  const key = offered?.slice(WEBSOCKET_KEY_PROTOCOL_PREFIX.length);
+  return key === undefined || key.length === 0 ? undefined : key;
+}
+
 /**
  * Requires a valid key on every route except the probes (and CORS preflights, which browsers send
  * without credentials) when any key is configured. Runs at onRequest, before the body is read, so
@@ -75,7 +95,7 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[]): void
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
     if (isPublicRoute(request.routeOptions.url ?? '')) return;
-    const presented = presentedKey(request);
+    const presented = presentedKey(request) ?? keyFromWebSocketProtocols(request);
     const key = presented === undefined ? undefined : matchApiKey(keys, presented);
     if (key === undefined) {
       throw new BulkheadError(
