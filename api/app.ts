@@ -43,8 +43,11 @@ export interface AppDeps {
 /** Where the Judge0 API is mounted on the main port (SBX_JUDGE0_PORT serves it at its root). */
 export const JUDGE0_PREFIX = '/judge0';
 
-/** Headers that carry keys: never logged. */
-const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]'];
+/**
+ * Headers that carry keys: never logged. `sec-websocket-protocol` carries the playground's key on
+ * a WebSocket upgrade (`bulkhead.key.<key>`), since a browser cannot set headers there.
+ */
+export const REDACTED_HEADERS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]', 'req.headers["sec-websocket-protocol"]'];
 
 function serverOptions(deps: AppDeps): FastifyHttpOptions<Server> {
   const base: FastifyHttpOptions<Server> = {

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Server } from 'node:http';
-import { buildApp, JUDGE0_PREFIX } from './app.js';
+import { buildApp, JUDGE0_PREFIX, REDACTED_HEADERS } from './app.js';
 import { serveJudge0AtRoot, stopAccepting } from './compat/judge0/own-port.js';
 import { loadApiConfig, redactApiConfig, type ApiConfig } from './config.js';
 import { BullmqSubmissionQueue } from './queue/bullmq-submission-queue.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino({
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-auth-token"]'],
+    redact: REDACTED_HEADERS,
   });
   logger.info({ config: redactApiConfig(config) }, 'bulkhead-api starting');
   const queue = new BullmqSubmissionQueue({
