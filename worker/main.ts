@@ -38,9 +38,9 @@ async function main(): Promise<void> {
   });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {
-    // A rootless worker's runs share the host's device inodes, so their profiles lose the lock
-    // and notify calls (T66); the variant only removes rules, so the T73 check above still holds.
-    const forHost = sandbox.features.privileged ? (r: ProfileRules) => r : withoutSharedInodeChannels;
+    // Runs without device nodes of their own share the host's inodes, so their profiles lose the
+    // lock and notify calls (T66); the variant only removes rules, so the T73 check above holds.
+    const forHost = sandbox.features.freshDevices ? (r: ProfileRules) => r : withoutSharedInodeChannels;
     profiles = new Map([...rules].map(([name, rule]) => [name, sandbox.compileProfile(forHost(rule))]));
   } catch (err) {
     await sandbox.close();

@@ -187,6 +187,8 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, int dev_fd, s
 int sbx_mount_finish_readonly(sbx_error_t *err);
 /* dev.c: a detached tmpfs with fresh nodes (host root only); owned and made read-only by _seal. */
 int sbx_dev_make_fresh(sbx_error_t *err);
+/* dev.c: 1 when this process may make device nodes that open (root of the initial user ns). */
+int sbx_dev_fresh_possible(void);
 int sbx_dev_make_links(int dir_fd, sbx_error_t *err);
 int sbx_dev_seal(int dev_fd, uint32_t uid, uint32_t gid, sbx_error_t *err);
 int sbx_dev_attach(int dev_fd, const char *target, sbx_error_t *err);

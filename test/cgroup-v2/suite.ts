@@ -188,7 +188,7 @@ test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker
     () => assert.throws(() => writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory'), /EBUSY/));
   assert.equal(facts.error, undefined, String(facts.error));
   assert.equal(facts.uid, user.uid);
-  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: false });
+  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: false, freshDevices: false });
   assert.equal(facts.before, '/bulkhead-cg2-rootless.service');
   assert.equal(facts.after, '/bulkhead-cg2-rootless.service/worker');
   const seen = facts.runCgroups as string[];
@@ -216,7 +216,7 @@ test('an unprivileged container built like rootless Podman (user, mount, pid, cg
   assert.equal(facts.error, undefined, String(facts.error));
   // Container root is the unprivileged user on the host: no host root inside.
   assert.deepEqual((facts.uidMap as number[]).slice(0, 3), [0, user.uid, 1]);
-  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: true });
+  assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: true, freshDevices: false });
   assert.equal(facts.before, '/');
   assert.equal(facts.after, '/worker');
   assert.equal((facts.hog as { oomKilled: boolean }).oomKilled, true);

@@ -61,7 +61,7 @@ export const echoStdin: FakeResponder = (spec) => {
 };
 
 export class FakeSandbox implements Sandbox {
-  readonly features: SandboxFeatures = { cgroupVersion: 2, timeNamespace: false, privileged: false };
+  readonly features: SandboxFeatures = { cgroupVersion: 2, timeNamespace: false, privileged: false, freshDevices: false };
   /** Every spec received, in call order. */
   readonly specs: SandboxSpec[] = [];
   /** Runs started and not yet answered. */

@@ -27,6 +27,14 @@ export function detectCgroupVersion(mountRoot: string = CGROUP_MOUNT_ROOT): 1 | 
   return existsSync(`${mountRoot}/cgroup.controllers`) ? 2 : 1;
 }
 
+/**
+ * True in the initial user namespace, whose id map is the identity over every id. Root anywhere
+ * else (a container's user namespace) cannot make device nodes that open (T66).
+ */
+export function inInitialUserNamespace(uidMapText: string | undefined = readTrimmed('/proc/self/uid_map')): boolean {
+  return (uidMapText ?? '').trim().split(/\s+/).join(' ') === '0 0 4294967295';
+}
+
 /** Detects the host's features. `uid` is the worker's effective uid. */
 export function detectFeatures(uid: number, mountRoot: string = CGROUP_MOUNT_ROOT): HostFeatures {
   const maxUserNs = Number(readTrimmed('/proc/sys/user/max_user_namespaces') ?? '0');
@@ -35,6 +43,7 @@ export function detectFeatures(uid: number, mountRoot: string = CGROUP_MOUNT_ROO
     cgroupVersion: detectCgroupVersion(mountRoot),
     timeNamespace: existsSync('/proc/self/ns/time'),
     privileged: uid === 0,
+    freshDevices: uid === 0 && inInitialUserNamespace(),
     userNamespaces: uid === 0 || (maxUserNs > 0 && debianKnob !== '0'),
   };
 }

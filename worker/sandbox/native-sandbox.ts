@@ -137,7 +137,7 @@ export class NativeSandbox implements Sandbox {
         poolSize: config.poolSize ?? Math.min(slots, 16),
       });
       const features: SandboxFeatures = {
-        cgroupVersion: cgroup.version, timeNamespace: host.timeNamespace, privileged: host.privileged,
+        cgroupVersion: cgroup.version, timeNamespace: host.timeNamespace, privileged: host.privileged, freshDevices: host.freshDevices,
       };
       return new NativeSandbox(runner, features, slots, idOf, { outer, lease },
         (config.timeNamespace ?? true) && host.timeNamespace);

@@ -8,6 +8,12 @@ export interface SandboxFeatures {
   timeNamespace: boolean;
   /** Whether the worker runs as real root (true) or rootless through a subordinate id range (false). */
   privileged: boolean;
+  /**
+   * Whether runs get device nodes of their own (T66): only root of the initial user namespace
+   * may make them. A rootless worker, or root inside a container's user namespace, binds the
+   * host's nodes, and its profiles lose the lock and notify calls instead.
+   */
+  freshDevices: boolean;
 }
 
 /**

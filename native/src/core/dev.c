@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,6 +45,16 @@ int sbx_dev_make_links(int dir_fd, sbx_error_t *err) {
       return sbx_error_set(err, SBX_PHASE_SETUP, errno, "symlink /dev/%s", dev_links[i][1]);
   if (mkdirat(dir_fd, "shm", 0755) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mkdir /dev/shm");
   return 0;
+}
+
+int sbx_dev_fresh_possible(void) {
+  /* CAP_MKNOD counts only in the initial user namespace, whose map is the identity over every id;
+   * root of a container's user namespace makes nodes that never open, so it binds the host's. */
+  char buf[128] = {0};
+  cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0) return 0;
+  unsigned long inside = 1, outside = 1, count = 0;
+  return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 && count == 4294967295UL;
 }
 
 int sbx_dev_make_fresh(sbx_error_t *err) {

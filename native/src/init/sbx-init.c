@@ -266,9 +266,10 @@ int main(int argc, char **argv) {
     flags &= ~(long)CLONE_NEWNET;
   }
   /* T66: as host root (privileged worker) the run gets device nodes of its own, made ahead of
-   * demand; rootless keeps bind-mounted host nodes (mount.c). */
+   * demand; rootless, or root of a container's user namespace, keeps bind-mounted host nodes
+   * (mount.c) and the worker gives such runs the lock-free profiles (features.ts freshDevices). */
   int dev_fd = -1;
-  if (!rootless && (dev_fd = sbx_dev_make_fresh(&err)) < 0) fail(&err);
+  if (!rootless && sbx_dev_fresh_possible() && (dev_fd = sbx_dev_make_fresh(&err)) < 0) fail(&err);
   if (sbx_rlimit_prefer_for_oom(&err) < 0) fail(&err);
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) fail(&err);
