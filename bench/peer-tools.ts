@@ -1,0 +1,69 @@
+/**
+ * The peers' side of bench/peers.ts: a runner that spawns one process per run, minimal OCI
+ * bundles for crun and runc (config.json written here), podman with --rootfs, and the
+ * fresh-isolation floor (../shared/floor/run.sh, a C reference kept outside the repository).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One complete run; rejects when the run failed. */
+export type Runner = () => Promise<void>;
+
+export function spawnRunner(cmd: string, args: string[] | (() => string[])): Runner {
+  return () => new Promise((resolve, reject) => {
+    const child = spawn(cmd, typeof args === 'function' ? args() : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exit ${code}: ${err.trim()}`))));
+  });
+}
+
+/**
+ * The least OCI config that isolates like the other rows: its own pid, net, ipc, uts, mount and
+ * cgroup namespaces, a read-only root, /proc, a tmpfs /dev and /tmp, no capabilities,
+ * no_new_privs, memory and pids limits. As root, so no user namespace (crun and runc then skip
+ * the id mapping that Bulkhead's rootless-capable runs do).
+ */
+export function ociConfig(root: string, argv: string[]): Record<string, unknown> {
+  const tmpfs = (dest: string): Record<string, unknown> => ({ destination: dest, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=16m'] });
+  return {
+    ociVersion: '1.0.2',
+    process: { terminal: false, user: { uid: 0, gid: 0 }, args: argv, env: ['PATH=/usr/local/bin:/usr/bin:/bin'], cwd: '/', noNewPrivileges: true, capabilities: { bounding: [], effective: [], permitted: [] } },
+    root: { path: root, readonly: true },
+    hostname: 'b',
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, tmpfs('/dev'), tmpfs('/tmp')],
+    linux: {
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
+      resources: { memory: { limit: 256 * 1024 * 1024 }, pids: { limit: 64 } },
+    },
+  };
+}
+
+/** crun, runc and podman runners for `argv` on `root`, each with its own bundle and state dir under `dir`. */
+export function ociPeers(dir: string, root: string, argv: string[]): [string, Runner][] {
+  const bundle = join(dir, 'bundle');
+  mkdirSync(bundle, { recursive: true });
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(ociConfig(root, argv)));
+  let n = 0;
+  const peers: [string, Runner][] = [];
+  for (const tool of ['crun', 'runc']) {
+    const state = join(dir, `${tool}-state`);
+    peers.push([tool, spawnRunner(tool, () => ['--root', state, 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`])]);
+  }
+  peers.push(['podman', spawnRunner('podman', ['run', '--rm', '--network', 'none', '--read-only', '--rootfs', root, ...argv])]);
+  return peers;
+}
+
+export interface FloorResult { fullRunsPerS?: number; why: string }
+
+/** Runs the floor benchmark (5 s per variant, `loops` in parallel) and reads its FULL variant. */
+export function runFloor(dir: string, loops: number): FloorResult {
+  if (!existsSync(join(dir, 'run.sh'))) return { why: `no floor benchmark at ${dir} (set BENCH_FLOOR_DIR)` };
+  console.log(`-- floor (${dir}/run.sh 5 ${loops})`);
+  const r = spawnSync('bash', [join(dir, 'run.sh'), '5', String(loops)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  process.stdout.write(r.stdout);
+  const full = r.stdout.split('\n').find((l) => l.includes('FULL'))?.match(/=> (\d+) runs\/s/)?.[1];
+  return full === undefined ? { why: `floor run failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop() ?? ''}` } : { fullRunsPerS: Number(full), why: '' };
+}

@@ -1,0 +1,107 @@
+/**
+ * Bulkhead's sandbox beside its peers, in one run, on the same root filesystem and the same
+ * programs (busybox `true`, a static binary, and `bash -c 'echo hello'`), 8 in flight: runs/s and
+ * machine CPU per run (from /proc/stat, kernel threads included). Peers: bwrap --unshare-all,
+ * crun and runc (minimal OCI bundles written here, rootfs = the directory the Bulkhead row uses,
+ * read-only), and `podman run --rootfs` where it runs. Then the ratios issue 19 states its targets
+ * in: sandbox / floor FULL (../shared/floor, same run, same loops in flight), service / sandbox
+ * for a Bash echo (BENCH_URL, same in-flight count) and Python in the sandbox / on the host.
+ *
+ *   npx tsx bench/peers.ts [--runs 300] [--concurrency 8]
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
+import type { SandboxSpec } from '../worker/sandbox/spec.js';
+import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
+import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
+import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { machineBusyMs } from './load/procstat.js';
+import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
+import { ociPeers, runFloor, spawnRunner, type Runner } from './peer-tools.js';
+import { serviceRunner } from './peer-service.js';
+
+interface Row { runsPerS: number; cpuMsPerRun: number }
+
+const rows = new Map<string, Row>();
+
+async function measure(name: string, runner: Runner, runs: number, concurrency: number): Promise<void> {
+  try {
+    await runner();
+  } catch (err) {
+    console.log(`${name.padEnd(44)} skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    return;
+  }
+  const t0 = performance.now();
+  const busy0 = machineBusyMs();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < runs) await runner();
+  }));
+  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs };
+  rows.set(name, row);
+  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run`);
+}
+
+function ratio(label: string, num: string, den: number | undefined, target: number, why: string): void {
+  const a = rows.get(num)?.runsPerS;
+  if (a === undefined || den === undefined) return console.log(`${label.padEnd(44)} skipped: ${why}`);
+  const r = a / den;
+  console.log(`${label.padEnd(44)} ${r.toFixed(2)}× (${a.toFixed(0)} / ${den.toFixed(0)} runs/s; target ≥ ${target}×: ${r >= target ? 'met' : 'NOT met'})`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } } });
+  const runs = Number(values.runs);
+  const conc = Number(values.concurrency);
+  header();
+  const fx = ensureRootfs();
+  const bashImage = '/var/lib/bulkhead/images/bash.json';
+  const pythonImage = '/var/lib/bulkhead/images/python.json';
+  const bashLayers = existsSync(bashImage) ? imageLayers(bashImage) : undefined;
+  const bashRoot = bashLayers ? mergedLayers(bashLayers) : undefined;
+  const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
+  const sb = await NativeSandbox.create({});
+  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
+  const inSandbox = (spec: SandboxSpec): Runner => async () => {
+    const o = await sb.run(spec);
+    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  };
+  try {
+    const programs: { label: string; root: string; layers: string[]; argv: string[] }[] = [{ label: 'static', root: fx.base, layers: [fx.base], argv: ['/bin/true'] }];
+    if (bashRoot && bashLayers) programs.push({ label: 'bash echo', root: bashRoot.root, layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
+    else console.log(`bash rows skipped: no ${bashImage}`);
+    for (const p of programs) {
+      console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
+      await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
+      await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
+      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' ? Math.min(runs, 40) : runs, conc);
+    }
+    if (existsSync(pythonImage)) {
+      console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
+      await measure('bulkhead python', inSandbox({ ...base, layers: imageLayers(pythonImage), argv: ['python3', '-c', 'pass'] }), Math.min(runs, 150), conc);
+      await measure('host python', spawnRunner('/usr/bin/python3', ['-c', 'pass']), Math.min(runs, 150), conc);
+    }
+  } finally {
+    await sb.close();
+    bashRoot?.release();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const service = process.env['BENCH_URL'];
+  if (service) await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);
+  // The floor lives beside the checkout (../shared/floor), never in it.
+  const floorDir = process.env['BENCH_FLOOR_DIR'] ?? join(dirname(import.meta.dirname), '..', 'shared', 'floor');
+  const floor = runFloor(floorDir, conc);
+  console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
+  ratio('sandbox / floor FULL (static)', 'bulkhead static', floor.fullRunsPerS, 1.2, floor.why);
+  ratio('service / sandbox (bash echo)', 'service bash echo (HTTP + queue + sandbox)', rows.get('bulkhead bash echo')?.runsPerS, 0.7, service ? 'no bash row' : 'BENCH_URL unset (no service running)');
+  ratio('python sandbox / host', 'bulkhead python', rows.get('host python')?.runsPerS, 0.85, 'no python image');
+  ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static')?.runsPerS, 1, 'no bwrap row');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
