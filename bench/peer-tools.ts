@@ -27,13 +27,14 @@ export function spawnRunner(cmd: string, args: string[] | (() => string[])): Run
  * the id mapping that Bulkhead's rootless-capable runs do).
  */
 export function ociConfig(root: string, argv: string[]): Record<string, unknown> {
-  const tmpfs = (dest: string): Record<string, unknown> => ({ destination: dest, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=16m'] });
+  // /dev keeps dev: the runtimes create /dev/null and the like in it.
+  const tmpfs = (dest: string, dev: string): Record<string, unknown> => ({ destination: dest, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', dev, 'size=16m'] });
   return {
     ociVersion: '1.0.2',
     process: { terminal: false, user: { uid: 0, gid: 0 }, args: argv, env: ['PATH=/usr/local/bin:/usr/bin:/bin'], cwd: '/', noNewPrivileges: true, capabilities: { bounding: [], effective: [], permitted: [] } },
     root: { path: root, readonly: true },
     hostname: 'b',
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, tmpfs('/dev'), tmpfs('/tmp')],
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, tmpfs('/dev', 'dev'), tmpfs('/tmp', 'nodev')],
     linux: {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
       resources: { memory: { limit: 256 * 1024 * 1024 }, pids: { limit: 64 } },
@@ -48,12 +49,47 @@ export function ociPeers(dir: string, root: string, argv: string[]): [string, Ru
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(ociConfig(root, argv)));
   let n = 0;
   const peers: [string, Runner][] = [];
-  for (const tool of ['crun', 'runc']) {
-    const state = join(dir, `${tool}-state`);
-    peers.push([tool, spawnRunner(tool, () => ['--root', state, 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`])]);
+  const run = (tool: string, flags: string[]): Runner =>
+    spawnRunner(tool, () => ['--root', join(dir, `${tool}-state`), ...flags, 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`]);
+  peers.push(['runc', run('runc', [])]);
+  // crun 1.8 refuses this host's hybrid cgroup layout (v1 controllers plus a v2 hierarchy at
+  // /sys/fs/cgroup/unified): it runs in a mount namespace of its own without that hierarchy,
+  // entered by nsenter per run (the `nsenter true` row is that entry's own cost).
+  const ns = v1OnlyMountNs(join(dir, 'ns'));
+  if (ns) {
+    peers.push(['nsenter true', spawnRunner('nsenter', [`--mount=${ns}`, 'true'])]);
+    peers.push(['crun (+ nsenter)', spawnRunner('nsenter', () => [`--mount=${ns}`, 'crun', '--root', join(dir, 'crun-state'), 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`])]);
   }
-  peers.push(['podman', spawnRunner('podman', ['run', '--rm', '--network', 'none', '--read-only', '--rootfs', root, ...argv])]);
+  // `:O`: podman's own overlay over the root, so the directory is never written; the host's
+  // rlimits, since podman's default (a higher RLIMIT_NOFILE) is refused here.
+  peers.push(['podman', spawnRunner('podman', ['run', '--rm', '--network', 'none', '--ulimit', 'host', '--rootfs', `${root}:O`, ...argv])]);
   return peers;
+}
+
+/**
+ * A mount namespace bound to `dir`/mnt in which /sys/fs/cgroup/unified is unmounted (only there:
+ * the host keeps it); undefined where it cannot be made. The namespace ends with the bench's
+ * tmp directory: umount of the bind (see releaseMountNs).
+ */
+function v1OnlyMountNs(dir: string): string | undefined {
+  const file = join(dir, 'mnt');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, '');
+  // A namespace file can only be bound below a private mount.
+  const steps = [['mount', '--bind', dir, dir], ['mount', '--make-private', dir], ['unshare', `--mount=${file}`, '--propagation', 'private', 'true'], ['nsenter', `--mount=${file}`, 'umount', '/sys/fs/cgroup/unified']];
+  for (const [cmd = '', ...args] of steps) if (spawnSync(cmd, args).status !== 0) return undefined;
+  mountNsDirs.push(dir);
+  return file;
+}
+
+const mountNsDirs: string[] = [];
+
+/** Unmounts the namespaces made by v1OnlyMountNs. */
+export function releaseMountNs(): void {
+  for (const dir of mountNsDirs.splice(0)) {
+    spawnSync('umount', [join(dir, 'mnt')]);
+    spawnSync('umount', [dir]);
+  }
 }
 
 export interface FloorResult { fullRunsPerS?: number; why: string }

@@ -20,7 +20,7 @@ import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
 import { machineBusyMs } from './load/procstat.js';
 import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
-import { ociPeers, runFloor, spawnRunner, type Runner } from './peer-tools.js';
+import { ociPeers, releaseMountNs, runFloor, spawnRunner, type Runner } from './peer-tools.js';
 import { serviceRunner } from './peer-service.js';
 
 interface Row { runsPerS: number; cpuMsPerRun: number }
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
       await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
       await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
-      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' ? Math.min(runs, 40) : runs, conc);
+      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
     }
     if (existsSync(pythonImage)) {
       console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   } finally {
     await sb.close();
     bashRoot?.release();
+    releaseMountNs();
     rmSync(work, { recursive: true, force: true });
   }
   const service = process.env['BENCH_URL'];
