@@ -6,9 +6,57 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { clockTicksPerSecond, machineBusyMs, parseProcStat, readAllProcesses } from './load/procstat.js';
 
 /** One complete run; rejects when the run failed. */
 export type Runner = () => Promise<void>;
+
+export interface Row { runsPerS: number; cpuMsPerRun: number; ownCpuMsPerRun: number; kthreadCpuMsPerRun: number }
+
+const ticksPerSecond = clockTicksPerSecond();
+
+/**
+ * CPU of this process and its reaped children (the sandbox's helpers and programs, the spawned
+ * peers), ms: unlike the machine's, it leaves out what other work on a shared host spends.
+ */
+function ownCpuMs(): number {
+  const c = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
+  return c === null ? NaN : ((c.selfTicks + c.childrenTicks) * 1000) / ticksPerSecond;
+}
+
+/**
+ * `runs` runs, `concurrency` in flight, after one warm-up run: runs/s and machine CPU per run
+ * (/proc/stat, every process and kernel thread). A runner whose warm-up fails is a skipped row.
+ */
+/**
+ * CPU of the kernel's own threads (kthreadd's children: kworkers doing the asynchronous netns,
+ * cgroup and mount cleanup, RCU), ms; softirq time run on behalf of others is not in it.
+ */
+function kthreadCpuMs(): number {
+  const ticks = readAllProcesses().filter((p) => p.ppid === 2).reduce((sum, p) => sum + p.selfTicks, 0);
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number): Promise<Row | undefined> {
+  try {
+    await runner();
+  } catch (err) {
+    console.log(`${name.padEnd(44)} skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    return undefined;
+  }
+  const t0 = performance.now();
+  const busy0 = machineBusyMs();
+  const own0 = ownCpuMs();
+  const kthread0 = kthreadCpuMs();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < runs) await runner();
+  }));
+  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs, ownCpuMsPerRun: (ownCpuMs() - own0) / runs, kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs };
+  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run`);
+  return row;
+}
 
 export function spawnRunner(cmd: string, args: string[] | (() => string[])): Runner {
   return () => new Promise((resolve, reject) => {

@@ -18,31 +18,15 @@ import type { SandboxSpec } from '../worker/sandbox/spec.js';
 import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
-import { machineBusyMs } from './load/procstat.js';
 import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
-import { ociPeers, releaseMountNs, runFloor, spawnRunner, type Runner } from './peer-tools.js';
+import { measureRunner, ociPeers, releaseMountNs, runFloor, spawnRunner, type Row, type Runner } from './peer-tools.js';
 import { serviceRunner } from './peer-service.js';
-
-interface Row { runsPerS: number; cpuMsPerRun: number }
 
 const rows = new Map<string, Row>();
 
 async function measure(name: string, runner: Runner, runs: number, concurrency: number): Promise<void> {
-  try {
-    await runner();
-  } catch (err) {
-    console.log(`${name.padEnd(44)} skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
-    return;
-  }
-  const t0 = performance.now();
-  const busy0 = machineBusyMs();
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) await runner();
-  }));
-  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs };
-  rows.set(name, row);
-  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run`);
+  const row = await measureRunner(name, runner, runs, concurrency);
+  if (row) rows.set(name, row);
 }
 
 function ratio(label: string, num: string, den: number | undefined, target: number, why: string): void {
