@@ -12,6 +12,7 @@
 #   BENCH_READY_S      how long to wait for GET /ready, s (default 120)
 #   SBX_DATA_DIR       where the worker finds its images (default /var/lib/bulkhead)
 #   BENCH_FLOOR_DIR    the fresh-isolation floor benchmark (default ../shared/floor beside the checkout)
+#   BENCH_ONLY=peers   only bench/peers.ts against the local service (peers, floor and ratios, ~3 min)
 # Driver options after `--`, e.g. `npm run bench -- --scenario hello-bash --find-max`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +82,12 @@ if [[ -z ${BENCH_URL:-} ]]; then
   done
 fi
 export BENCH_URL
+
+if [[ ${BENCH_ONLY:-} == peers ]]; then
+  echo "== peers and ratios (bench/peers.ts)"
+  timeout 600 npx tsx bench/peers.ts
+  exit $?
+fi
 
 if [[ -f bench/sandbox.ts ]]; then
   echo "== sandbox benchmark (bench/sandbox.ts)"
