@@ -29,11 +29,20 @@ async function measure(name: string, runner: Runner, runs: number, concurrency: 
   if (row) rows.set(name, row);
 }
 
-function ratio(label: string, num: string, den: number | undefined, target: number, why: string): void {
+function ratio(label: string, num: string, den: number | undefined, target: number | undefined, why: string): void {
   const a = rows.get(num)?.runsPerS;
   if (a === undefined || den === undefined) return console.log(`${label.padEnd(44)} skipped: ${why}`);
   const r = a / den;
-  console.log(`${label.padEnd(44)} ${r.toFixed(2)}× (${a.toFixed(0)} / ${den.toFixed(0)} runs/s; target ≥ ${target}×: ${r >= target ? 'met' : 'NOT met'})`);
+  const verdict = target === undefined ? '' : `; target ≥ ${target}×: ${r >= target ? 'met' : 'NOT met'}`;
+  console.log(`${label.padEnd(44)} ${r.toFixed(2)}× (${a.toFixed(0)} / ${den.toFixed(0)} runs/s${verdict})`);
+}
+
+/** Host / sandbox Python on own + kernel-thread CPU per run: the ratio other sessions' load does not move. */
+function cpuRatio(): void {
+  const [box, host] = [rows.get('bulkhead python'), rows.get('host python')];
+  if (!box || !host) return;
+  const cpu = (r: Row): number => r.ownCpuMsPerRun + r.kthreadCpuMsPerRun;
+  console.log(`${'python host / sandbox CPU (own + kthreads)'.padEnd(44)} ${(cpu(host) / cpu(box)).toFixed(2)}× (${cpu(host).toFixed(2)} / ${cpu(box).toFixed(2)} ms/run)`);
 }
 
 async function main(): Promise<void> {
@@ -53,6 +62,10 @@ async function main(): Promise<void> {
     const o = await sb.run(spec);
     if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
   };
+  // The floor lives beside the checkout (../shared/floor), never in it. It runs right before the
+  // static rows it is compared with, so both see the same load.
+  const floorDir = process.env['BENCH_FLOOR_DIR'] ?? join(dirname(import.meta.dirname), '..', 'shared', 'floor');
+  const floor = runFloor(floorDir, conc);
   try {
     const programs: { label: string; root: string; layers: string[]; argv: string[] }[] = [{ label: 'static', root: fx.base, layers: [fx.base], argv: ['/bin/true'] }];
     if (bashRoot && bashLayers) programs.push({ label: 'bash echo', root: bashRoot.root, layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
@@ -76,14 +89,12 @@ async function main(): Promise<void> {
   }
   const service = process.env['BENCH_URL'];
   if (service) await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);
-  // The floor lives beside the checkout (../shared/floor), never in it.
-  const floorDir = process.env['BENCH_FLOOR_DIR'] ?? join(dirname(import.meta.dirname), '..', 'shared', 'floor');
-  const floor = runFloor(floorDir, conc);
   console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
   ratio('sandbox / floor FULL (static)', 'bulkhead static', floor.fullRunsPerS, 1.2, floor.why);
   ratio('service / sandbox (bash echo)', 'service bash echo (HTTP + queue + sandbox)', rows.get('bulkhead bash echo')?.runsPerS, 0.7, service ? 'no bash row' : 'BENCH_URL unset (no service running)');
   ratio('python sandbox / host', 'bulkhead python', rows.get('host python')?.runsPerS, 0.85, 'no python image');
-  ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static')?.runsPerS, 1, 'no bwrap row');
+  cpuRatio();
+  ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static')?.runsPerS, undefined, 'no bwrap row');
 }
 
 main().catch((err: unknown) => {
