@@ -12,7 +12,7 @@ import { clockTicksPerSecond, machineBusyMs, parseProcStat, readAllProcesses } f
 /** One complete run; rejects when the run failed. */
 export type Runner = () => Promise<void>;
 
-export interface Row { runsPerS: number; cpuMsPerRun: number; ownCpuMsPerRun: number; kthreadCpuMsPerRun: number }
+export interface Row { runsPerS: number; cpuMsPerRun: number; ownCpuMsPerRun: number; kthreadCpuMsPerRun: number; majorFaultsPerRun: number; minorFaultsPerRun: number }
 
 const ticksPerSecond = clockTicksPerSecond();
 
@@ -38,6 +38,14 @@ function kthreadCpuMs(): number {
   return (ticks * 1000) / ticksPerSecond;
 }
 
+/** Page faults of the reaped children (cminflt, cmajflt of /proc/self/stat): a major one read from disk. */
+function childFaults(): { minor: number; major: number } {
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  // Fields from 3 (state) on: cminflt is field 11, cmajflt field 13.
+  return { minor: Number(rest[8]), major: Number(rest[10]) };
+}
+
 export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number): Promise<Row | undefined> {
   try {
     await runner();
@@ -49,12 +57,14 @@ export async function measureRunner(name: string, runner: Runner, runs: number, 
   const busy0 = machineBusyMs();
   const own0 = ownCpuMs();
   const kthread0 = kthreadCpuMs();
+  const faults0 = childFaults();
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next++ < runs) await runner();
   }));
-  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs, ownCpuMsPerRun: (ownCpuMs() - own0) / runs, kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs };
-  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run`);
+  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs, ownCpuMsPerRun: (ownCpuMs() - own0) / runs, kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs,
+    majorFaultsPerRun: (childFaults().major - faults0.major) / runs, minorFaultsPerRun: (childFaults().minor - faults0.minor) / runs };
+  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run  faults ${row.minorFaultsPerRun.toFixed(0)} minor ${row.majorFaultsPerRun.toFixed(2)} major`);
   return row;
 }
 

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   }
   console.log(`== mean CPU per run over ${rounds} rounds (load ${loadLine()})`);
   const mean = (rs: Row[], f: (r: Row) => number): string => (rs.reduce((a, r) => a + f(r), 0) / rs.length).toFixed(2);
-  for (const [name, rs] of results) console.log(`${name.padEnd(44)} machine ${mean(rs, (r) => r.cpuMsPerRun)} ms  own ${mean(rs, (r) => r.ownCpuMsPerRun)} ms  kthreads ${mean(rs, (r) => r.kthreadCpuMsPerRun)} ms  runs/s ${mean(rs, (r) => r.runsPerS)}`);
+  for (const [name, rs] of results) console.log(`${name.padEnd(44)} machine ${mean(rs, (r) => r.cpuMsPerRun)} ms  own ${mean(rs, (r) => r.ownCpuMsPerRun)} ms  kthreads ${mean(rs, (r) => r.kthreadCpuMsPerRun)} ms  faults ${mean(rs, (r) => r.minorFaultsPerRun)} minor ${mean(rs, (r) => r.majorFaultsPerRun)} major  runs/s ${mean(rs, (r) => r.runsPerS)}`);
 }
 
 main().catch((err: unknown) => {
