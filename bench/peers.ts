@@ -45,6 +45,36 @@ function cpuRatio(): void {
   console.log(`${'python host / sandbox CPU (own + kthreads)'.padEnd(44)} ${(cpu(host) / cpu(box)).toFixed(2)}× (${cpu(host).toFixed(2)} / ${cpu(box).toFixed(2)} ms/run)`);
 }
 
+interface Program { label: string; root: string; layers: string[]; argv: string[] }
+
+/** Bulkhead, bwrap, runc, crun and podman on each program, then Python in the sandbox and on the host. */
+async function sandboxAndPeers(programs: Program[], pythonLayers: string[] | undefined, runs: number, conc: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
+  const sb = await NativeSandbox.create({});
+  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
+  const inSandbox = (spec: SandboxSpec): Runner => async () => {
+    const o = await sb.run(spec);
+    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  };
+  try {
+    for (const p of programs) {
+      console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
+      await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
+      await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
+      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
+    }
+    if (pythonLayers) {
+      console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
+      await measure('bulkhead python', inSandbox({ ...base, layers: pythonLayers, argv: ['python3', '-c', 'pass'] }), Math.min(runs, 150), conc);
+      await measure('host python', spawnRunner('/usr/bin/python3', ['-c', 'pass']), Math.min(runs, 150), conc);
+    }
+  } finally {
+    await sb.close();
+    releaseMountNs();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } } });
   const runs = Number(values.runs);
@@ -55,37 +85,17 @@ async function main(): Promise<void> {
   const pythonImage = '/var/lib/bulkhead/images/python.json';
   const bashLayers = existsSync(bashImage) ? imageLayers(bashImage) : undefined;
   const bashRoot = bashLayers ? mergedLayers(bashLayers) : undefined;
-  const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
-  const sb = await NativeSandbox.create({});
-  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
-  const inSandbox = (spec: SandboxSpec): Runner => async () => {
-    const o = await sb.run(spec);
-    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
-  };
   // The floor lives beside the checkout (../shared/floor), never in it. It runs right before the
   // static rows it is compared with, so both see the same load.
   const floorDir = process.env['BENCH_FLOOR_DIR'] ?? join(dirname(import.meta.dirname), '..', 'shared', 'floor');
   const floor = runFloor(floorDir, conc);
+  const programs: Program[] = [{ label: 'static', root: fx.base, layers: [fx.base], argv: ['/bin/true'] }];
+  if (bashRoot && bashLayers) programs.push({ label: 'bash echo', root: bashRoot.root, layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
+  else console.log(`bash rows skipped: no ${bashImage}`);
   try {
-    const programs: { label: string; root: string; layers: string[]; argv: string[] }[] = [{ label: 'static', root: fx.base, layers: [fx.base], argv: ['/bin/true'] }];
-    if (bashRoot && bashLayers) programs.push({ label: 'bash echo', root: bashRoot.root, layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
-    else console.log(`bash rows skipped: no ${bashImage}`);
-    for (const p of programs) {
-      console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
-      await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
-      await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
-      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
-    }
-    if (existsSync(pythonImage)) {
-      console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
-      await measure('bulkhead python', inSandbox({ ...base, layers: imageLayers(pythonImage), argv: ['python3', '-c', 'pass'] }), Math.min(runs, 150), conc);
-      await measure('host python', spawnRunner('/usr/bin/python3', ['-c', 'pass']), Math.min(runs, 150), conc);
-    }
+    await sandboxAndPeers(programs, existsSync(pythonImage) ? imageLayers(pythonImage) : undefined, runs, conc);
   } finally {
-    await sb.close();
     bashRoot?.release();
-    releaseMountNs();
-    rmSync(work, { recursive: true, force: true });
   }
   const service = process.env['BENCH_URL'];
   if (service) await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);

@@ -47,6 +47,32 @@ function memoryCgroup(): { path: string; release: () => void } | undefined {
   return { path, release: () => rmdirSync(path) };
 }
 
+/** The arms, in the order each round runs them. */
+function armsOf(sb: NativeSandbox, layers: string[], merged: string, copy: string, cgroup: string | undefined, staticRoot: string): [string, Runner][] {
+  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
+  const inSandbox = (spec: SandboxSpec): Runner => async () => {
+    const o = await sb.run(spec);
+    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  };
+  const shipped = sb.compileProfile(loadProfile(join(import.meta.dirname, '..', 'profiles', 'default.json')));
+  const arms: [string, Runner][] = [
+    ['sandbox python, image layers (overlay)', inSandbox({ ...base, layers, argv: PY })],
+    ['sandbox python, profiles/default.json', inSandbox({ ...base, profile: shipped, layers, argv: PY })],
+    ['sandbox python, one tmpfs layer', inSandbox({ ...base, layers: [copy], argv: PY })],
+    ['sandbox static true', inSandbox({ ...base, layers: [staticRoot], argv: ['/bin/true'] })],
+    ['host python', spawnRunner('/usr/bin/python3', PY.slice(1))],
+    ['host chroot / python', spawnRunner('chroot', ['/', '/usr/bin/python3', ...PY.slice(1)])],
+    ['host chroot image overlay python', spawnRunner('chroot', [merged, '/usr/bin/python3', ...PY.slice(1)])],
+    ['host chroot image tmpfs copy python', spawnRunner('chroot', [copy, '/usr/bin/python3', ...PY.slice(1)])],
+    ['host unshare --fork python', spawnRunner('unshare', ['--fork', '/usr/bin/python3', ...PY.slice(1)])],
+    ['host unshare --time --fork python', spawnRunner('unshare', ['--time', '--monotonic', '1000', '--boottime', '1000', '--fork', '/usr/bin/python3', ...PY.slice(1)])],
+    ['host sh exec python', spawnRunner('sh', ['-c', 'exec /usr/bin/python3 -c pass'])],
+    ...(cgroup ? [['host sh in a memory cgroup, exec python', spawnRunner('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec /usr/bin/python3 -c pass`])] as [string, Runner]] : []),
+    ['host static true', spawnRunner(join(staticRoot, 'bin', 'true'), [])],
+  ];
+  return arms;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, rounds: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '8' } } });
   const [runs, rounds, conc] = [Number(values.runs), Number(values.rounds), Number(values.concurrency)];
@@ -57,27 +83,7 @@ async function main(): Promise<void> {
   const cg = memoryCgroup();
   const fx = ensureRootfs();
   const sb = await NativeSandbox.create({});
-  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
-  const inSandbox = (spec: SandboxSpec): Runner => async () => {
-    const o = await sb.run(spec);
-    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
-  };
-  const shipped = sb.compileProfile(loadProfile(join(import.meta.dirname, '..', 'profiles', 'default.json')));
-  const arms: [string, Runner][] = [
-    ['sandbox python, image layers (overlay)', inSandbox({ ...base, layers, argv: PY })],
-    ['sandbox python, profiles/default.json', inSandbox({ ...base, profile: shipped, layers, argv: PY })],
-    ['sandbox python, one tmpfs layer', inSandbox({ ...base, layers: [copy.root], argv: PY })],
-    ['sandbox static true', inSandbox({ ...base, layers: [fx.base], argv: ['/bin/true'] })],
-    ['host python', spawnRunner('/usr/bin/python3', PY.slice(1))],
-    ['host chroot / python', spawnRunner('chroot', ['/', '/usr/bin/python3', ...PY.slice(1)])],
-    ['host chroot image overlay python', spawnRunner('chroot', [merged.root, '/usr/bin/python3', ...PY.slice(1)])],
-    ['host chroot image tmpfs copy python', spawnRunner('chroot', [copy.root, '/usr/bin/python3', ...PY.slice(1)])],
-    ['host unshare --fork python', spawnRunner('unshare', ['--fork', '/usr/bin/python3', ...PY.slice(1)])],
-    ['host unshare --time --fork python', spawnRunner('unshare', ['--time', '--monotonic', '1000', '--boottime', '1000', '--fork', '/usr/bin/python3', ...PY.slice(1)])],
-    ['host sh exec python', spawnRunner('sh', ['-c', 'exec /usr/bin/python3 -c pass'])],
-    ...(cg ? [['host sh in a memory cgroup, exec python', spawnRunner('sh', ['-c', `echo $$ > ${cg.path}/cgroup.procs && exec /usr/bin/python3 -c pass`])] as [string, Runner]] : []),
-    ['host static true', spawnRunner(join(fx.base, 'bin', 'true'), [])],
-  ];
+  const arms = armsOf(sb, layers, merged.root, copy.root, cg?.path, fx.base);
   const results = new Map<string, Row[]>();
   try {
     for (let r = 0; r < rounds; r++) {
