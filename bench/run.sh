@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run bench [-- driver options]: the sandbox benchmark (bench/sandbox.ts, when present), the
-# stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one
+# peers and the issue 19 ratios (bench/peers.ts), the stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one
 # summary. With BENCH_URL unset it starts its own
 # service first (Redis on a temporary unix socket, one worker, the API on a free loopback port)
 # and tears it down at exit. Everything is bounded in time.
@@ -11,6 +11,8 @@
 #   BENCH_TIMEOUT_S    upper bound of the load driver, s (default 900)
 #   BENCH_READY_S      how long to wait for GET /ready, s (default 120)
 #   SBX_DATA_DIR       where the worker finds its images (default /var/lib/bulkhead)
+#   BENCH_FLOOR_DIR    the fresh-isolation floor benchmark (default ../shared/floor beside the checkout)
+#   BENCH_ONLY=peers   only bench/peers.ts against the local service (peers, floor and ratios, ~3 min)
 # Driver options after `--`, e.g. `npm run bench -- --scenario hello-bash --find-max`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,17 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 [[ ${BENCH_PREPARE:-0} == 1 ]] && bash scripts/prepare.sh
+
+# The peers bench/peers.ts compares against (Debian packages). Installed here, not by
+# scripts/deps.sh: CI does not run the bench. A peer that cannot be installed is a skipped row.
+missing=()
+for pair in bwrap:bubblewrap crun:crun runc:runc podman:podman; do
+  command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
+done
+if ((${#missing[@]})); then
+  apt-get install -y --no-install-recommends "${missing[@]}" > /dev/null ||
+    echo "bench: could not install ${missing[*]}; their rows are skipped" >&2
+fi
 
 pid_spec=
 if [[ -z ${BENCH_URL:-} ]]; then
@@ -70,10 +83,19 @@ if [[ -z ${BENCH_URL:-} ]]; then
 fi
 export BENCH_URL
 
+if [[ ${BENCH_ONLY:-} == peers ]]; then
+  echo "== peers and ratios (bench/peers.ts)"
+  timeout 600 npx tsx bench/peers.ts
+  exit $?
+fi
+
 if [[ -f bench/sandbox.ts ]]; then
   echo "== sandbox benchmark (bench/sandbox.ts)"
   timeout 600 npx tsx bench/sandbox.ts || echo "bench: bench/sandbox.ts failed (exit $?)"
 fi
+# Peers side by side and the issue 19 ratios (the floor from ../shared/floor when it exists).
+echo "== peers and ratios (bench/peers.ts)"
+timeout 600 npx tsx bench/peers.ts || echo "bench: bench/peers.ts failed (exit $?)"
 echo "== the stack's own floor (bench/queue-floor.ts: Fastify + BullMQ + Redis, no Bulkhead code, no sandbox)"
 timeout 300 npx tsx bench/queue-floor.ts || echo "bench: bench/queue-floor.ts failed (exit $?)"
 # Live runs: WebSocket round trip, worker memory over 1,000 live runs, the channel's cost per run.

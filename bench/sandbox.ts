@@ -19,9 +19,9 @@
  *
  *   npx tsx bench/sandbox.ts [--runs 300] [--concurrency 8] [--python-image FILE | --python-rootfs DIR] [--profile FILE]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
@@ -31,6 +31,7 @@ import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
 import { machineBusyMs } from './load/procstat.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { header, imageLayers, mergedLayers } from './rootfs.js';
 
 function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? NaN;
@@ -101,38 +102,11 @@ function benchBwrap(name: string, root: string, argv: string[], runs: number): v
 const DEFAULT_PYTHON_IMAGE = '/var/lib/bulkhead/images/python.json';
 const BASH_IMAGE = '/var/lib/bulkhead/images/bash.json';
 
-function imageLayers(file: string): string[] {
-  const layers = (JSON.parse(readFileSync(file, 'utf8')) as { layers?: unknown }).layers;
-  if (!Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) throw new Error(`${file}: no layers`);
-  return layers;
-}
-
 /** Python layers (base first) from --python-rootfs or an image manifest; undefined: no python rows. */
 function pythonLayers(rootfs: string | undefined, image: string | undefined): string[] | undefined {
   if (rootfs) return [rootfs];
   const file = image ?? (existsSync(DEFAULT_PYTHON_IMAGE) ? DEFAULT_PYTHON_IMAGE : undefined);
   return file === undefined ? undefined : imageLayers(file);
-}
-
-/** bwrap 0.8 cannot stack layers: one read-only host overlay of them, removed by the callback. */
-function mergedForBwrap(layers: string[]): { root: string; release: () => void } {
-  if (layers.length === 1) return { root: layers[0] ?? '', release: () => undefined };
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bwrap-'));
-  const root = join(dir, 'root');
-  mkdirSync(root);
-  execFileSync('mount', ['-t', 'overlay', 'bench-bwrap', '-o', `ro,lowerdir=${[...layers].reverse().join(':')}`, root]);
-  return { root, release: () => { execFileSync('umount', [root]); rmSync(dir, { recursive: true }); } };
-}
-
-function header(): void {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    // not a checkout
-  }
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString()} commit ${commit}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), kernel ${release()}, load ${load}`);
 }
 
 async function main(): Promise<void> {
@@ -160,7 +134,7 @@ async function main(): Promise<void> {
   await sb.close();
   benchBwrap('bwrap --unshare-all static (busybox true)', fx.base, ['/bin/true'], runs);
   if (python) {
-    const merged = mergedForBwrap(python);
+    const merged = mergedLayers(python);
     try {
       benchBwrap('bwrap --unshare-all python3 -c pass', merged.root, ['python3', '-c', 'pass'], Math.min(runs, 100));
     } finally {

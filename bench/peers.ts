@@ -1,0 +1,113 @@
+/**
+ * Bulkhead's sandbox beside its peers, in one run, on the same root filesystem and the same
+ * programs (busybox `true`, a static binary, and `bash -c 'echo hello'`), 8 in flight: runs/s and
+ * machine CPU per run (from /proc/stat, kernel threads included). Peers: bwrap --unshare-all,
+ * crun and runc (minimal OCI bundles written here, rootfs = the directory the Bulkhead row uses,
+ * read-only), and `podman run --rootfs` where it runs. Then the ratios issue 19 states its targets
+ * in: sandbox / floor FULL (../shared/floor, same run, same loops in flight), service / sandbox
+ * for a Bash echo (BENCH_URL, same in-flight count) and Python in the sandbox / on the host.
+ *
+ *   npx tsx bench/peers.ts [--runs 300] [--concurrency 8]
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
+import type { SandboxSpec } from '../worker/sandbox/spec.js';
+import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
+import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
+import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
+import { measureRunner, ociPeers, releaseMountNs, runFloor, spawnRunner, type Row, type Runner } from './peer-tools.js';
+import { serviceRunner } from './peer-service.js';
+
+const rows = new Map<string, Row>();
+
+async function measure(name: string, runner: Runner, runs: number, concurrency: number): Promise<void> {
+  const row = await measureRunner(name, runner, runs, concurrency);
+  if (row) rows.set(name, row);
+}
+
+function ratio(label: string, num: string, den: number | undefined, target: number | undefined, why: string): void {
+  const a = rows.get(num)?.runsPerS;
+  if (a === undefined || den === undefined) return console.log(`${label.padEnd(44)} skipped: ${why}`);
+  const r = a / den;
+  const verdict = target === undefined ? '' : `; target ≥ ${target}×: ${r >= target ? 'met' : 'NOT met'}`;
+  console.log(`${label.padEnd(44)} ${r.toFixed(2)}× (${a.toFixed(0)} / ${den.toFixed(0)} runs/s${verdict})`);
+}
+
+/** Host / sandbox Python on own + kernel-thread CPU per run: the ratio other sessions' load does not move. */
+function cpuRatio(): void {
+  const [box, host] = [rows.get('bulkhead python'), rows.get('host python')];
+  if (!box || !host) return;
+  const cpu = (r: Row): number => r.ownCpuMsPerRun + r.kthreadCpuMsPerRun;
+  console.log(`${'python host / sandbox CPU (own + kthreads)'.padEnd(44)} ${(cpu(host) / cpu(box)).toFixed(2)}× (${cpu(host).toFixed(2)} / ${cpu(box).toFixed(2)} ms/run)`);
+}
+
+interface Program { label: string; root: string; layers: string[]; argv: string[] }
+
+/** Bulkhead, bwrap, runc, crun and podman on each program, then Python in the sandbox and on the host. */
+async function sandboxAndPeers(programs: Program[], pythonLayers: string[] | undefined, runs: number, conc: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
+  const sb = await NativeSandbox.create({});
+  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
+  const inSandbox = (spec: SandboxSpec): Runner => async () => {
+    const o = await sb.run(spec);
+    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  };
+  try {
+    for (const p of programs) {
+      console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
+      await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
+      await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
+      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
+    }
+    if (pythonLayers) {
+      console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
+      await measure('bulkhead python', inSandbox({ ...base, layers: pythonLayers, argv: ['python3', '-c', 'pass'] }), Math.min(runs, 150), conc);
+      await measure('host python', spawnRunner('/usr/bin/python3', ['-c', 'pass']), Math.min(runs, 150), conc);
+    }
+  } finally {
+    await sb.close();
+    releaseMountNs();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } } });
+  const runs = Number(values.runs);
+  const conc = Number(values.concurrency);
+  header();
+  const fx = ensureRootfs();
+  const bashImage = '/var/lib/bulkhead/images/bash.json';
+  const pythonImage = '/var/lib/bulkhead/images/python.json';
+  const bashLayers = existsSync(bashImage) ? imageLayers(bashImage) : undefined;
+  const bashRoot = bashLayers ? mergedLayers(bashLayers) : undefined;
+  // The floor lives beside the checkout (../shared/floor), never in it. It runs right before the
+  // static rows it is compared with, so both see the same load.
+  const floorDir = process.env['BENCH_FLOOR_DIR'] ?? join(dirname(import.meta.dirname), '..', 'shared', 'floor');
+  const floor = runFloor(floorDir, conc);
+  const programs: Program[] = [{ label: 'static', root: fx.base, layers: [fx.base], argv: ['/bin/true'] }];
+  if (bashRoot && bashLayers) programs.push({ label: 'bash echo', root: bashRoot.root, layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
+  else console.log(`bash rows skipped: no ${bashImage}`);
+  try {
+    await sandboxAndPeers(programs, existsSync(pythonImage) ? imageLayers(pythonImage) : undefined, runs, conc);
+  } finally {
+    bashRoot?.release();
+  }
+  const service = process.env['BENCH_URL'];
+  if (service) await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);
+  console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
+  ratio('sandbox / floor FULL (static)', 'bulkhead static', floor.fullRunsPerS, 1.2, floor.why);
+  ratio('service / sandbox (bash echo)', 'service bash echo (HTTP + queue + sandbox)', rows.get('bulkhead bash echo')?.runsPerS, 0.7, service ? 'no bash row' : 'BENCH_URL unset (no service running)');
+  ratio('python sandbox / host', 'bulkhead python', rows.get('host python')?.runsPerS, 0.85, 'no python image');
+  cpuRatio();
+  ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static')?.runsPerS, undefined, 'no bwrap row');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
