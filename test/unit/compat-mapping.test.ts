@@ -6,6 +6,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeLenientBase64, encodeJudge0Base64, FieldErrorList, readBoolean, readNumber, splitCommandLine } from '../../api/compat/judge0/fields.js';
+import { judge0ErrorShape } from '../../api/compat/judge0/routes.js';
 import { BULKHEAD_ID_BASE, JUDGE0_LANGUAGES, judge0Language, judge0Languages } from '../../api/compat/judge0/languages.js';
 import { fromJudge0Limits, toJudge0Limits } from '../../api/compat/judge0/limits.js';
 import { pistonRuntime, resolvePistonRuntime, versionMatches } from '../../api/compat/piston/runtimes.js';
@@ -116,5 +117,15 @@ describe('Piston names and versions', () => {
     expect(resolvePistonRuntime(installed, 'PY3', '*')?.version).toBe('3.13.1');
     expect(resolvePistonRuntime(installed, 'python', '<3.12')?.version).toBe('3.11.2');
     expect(resolvePistonRuntime(installed, 'python', 'banana')).toBeUndefined();
+  });
+});
+
+describe('Judge0 error shapes for the catalogue\'s refusals', () => {
+  it('answers an unknown version or language and a refused compile flag as a 422 on the field that implied it', () => {
+    const answer = (code: string, message: string) => ({ statusCode: 400, code, message, isServiceFault: false }) as Parameters<typeof judge0ErrorShape>[0];
+    expect(judge0ErrorShape(answer('SBX_ERR_VERSION_UNKNOWN', 'no version 9'))).toEqual({ statusCode: 422, body: { language_id: ['no version 9'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_RUNTIME_UNKNOWN', 'no such language'))).toEqual({ statusCode: 422, body: { language_id: ['no such language'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_COMPILE_FLAGS', 'flag -B not allowed'))).toEqual({ statusCode: 422, body: { compiler_options: ['flag -B not allowed'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_VALIDATION', 'bad'))).toEqual({ statusCode: 400, body: { error: 'bad' } });
   });
 });
