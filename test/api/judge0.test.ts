@@ -193,7 +193,7 @@ describe('Judge0: refusals and errors', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json()).toEqual({
       cpu_time_limit: ['must be less than or equal to 10'],
-      compiler_options: ['setting compiler options is not allowed (got "-O3")'],
+      compiler_options: ['setting compiler options is not allowed for c 12.2.0'],
       callback_url: ['is not allowed: host 127.0.0.1 is not a public address'],
     });
     const py = await submit(ideBody({ compiler_options: '-O2' }));
@@ -233,6 +233,45 @@ describe('Judge0 and Piston: the native rate limits', () => {
     expect(piston.statusCode).toBe(429);
     expect(piston.json()).toEqual({ message: expect.stringContaining('Rate limit') });
     expect((await app!.inject({ url: '/languages' })).statusCode).toBe(429);
+  });
+});
+
+describe('Judge0: two versions of a language, and compiler options', () => {
+  const flags = ['-O0', '-O3', '-std=c11', '-Wextra'];
+  const c12 = runtime({ ...C_RUNTIME, default: true, compileFlags: flags });
+  const c14 = runtime({ ...C_RUNTIME, version: '14.2.0', compileFlags: flags });
+
+  async function setupTwo() {
+    const queue = new FakeSubmissionQueue();
+    queue.workers = [heartbeat([runtime(), c14, c12])];
+    app = (await makeApp({}, queue)).app;
+    return queue;
+  }
+
+  it('gives the older Judge0 ids the Debian 12 build and 103 the Debian 13 one, each named by its installed version', async () => {
+    const queue = await setupTwo();
+    const list = (await app!.inject({ url: '/judge0/languages' })).json() as Array<{ id: number; name: string }>;
+    expect(list.filter((l) => l.name.startsWith('C ('))).toEqual([
+      { id: 48, name: 'C (GCC 12.2.0)' }, { id: 49, name: 'C (GCC 12.2.0)' }, { id: 50, name: 'C (GCC 12.2.0)' }, { id: 103, name: 'C (GCC 14.2.0)' },
+    ]);
+    await submit(ideBody({ language_id: '103', source_code: b64('int main(){}') }), '?base64_encoded=true');
+    await submit(ideBody({ language_id: 50, source_code: b64('int main(){}') }), '?base64_encoded=true');
+    expect(queue.submitted.map((s) => s.job.version)).toEqual(['14.2.0', '12.2.0']);
+    const info = (await app!.inject({ url: '/judge0/config_info' })).json() as Record<string, unknown>;
+    expect(info).toMatchObject({ enable_compiler_options: true, allowed_languages_for_compile_options: ['C (GCC 12.2.0)', 'C (GCC 12.2.0)', 'C (GCC 12.2.0)', 'C (GCC 14.2.0)'] });
+  });
+
+  it('passes allowed compiler_options as compile flags and refuses any other with a 422 on the field', async () => {
+    const queue = await setupTwo();
+    const ok = await submit(ideBody({ language_id: 103, source_code: b64('int main(){}'), compiler_options: ' -O3  -std=c11 ' }), '?base64_encoded=true');
+    expect(ok.statusCode).toBe(201);
+    expect(queue.submitted[0]?.job.compileFlags).toEqual(['-O3', '-std=c11']);
+    const token = (ok.json() as { token: string }).token;
+    expect((await app!.inject({ url: `/judge0/submissions/${token}?fields=compiler_options` })).json()).toEqual({ compiler_options: '-O3 -std=c11' });
+    const bad = await submit(ideBody({ language_id: 50, source_code: b64('int main(){}'), compiler_options: '-O3 -fplugin=/tmp/x.so' }), '?base64_encoded=true');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toEqual({ compiler_options: [`compiler option "-fplugin=/tmp/x.so" is not allowed; allowed: ${flags.join(' ')}`] });
+    expect(queue.submitted).toHaveLength(1);
   });
 });
 

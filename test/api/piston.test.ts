@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubmissionJob } from '../../worker/contract/job.js';
+import type { RuntimeInfo } from '../../worker/contract/registry.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { C_RUNTIME, heartbeat, makeApp, okResult, runtime, stage } from '../helpers/api-fixtures.js';
@@ -18,12 +19,14 @@ afterEach(async () => {
 
 const MIB = 1024 * 1024;
 const CPP = runtime({ language: 'cpp', version: '12.2.0', aliases: ['c++'], compiled: true, sourceFile: 'main.cpp' });
+const NEW_CPP = runtime({ ...CPP, version: '14.2.0' });
 const OLD_PYTHON = runtime({ version: '3.11.2' });
 
-async function setup(complete?: (job: SubmissionJob) => Omit<RunResult, 'id'>) {
+async function setup(complete?: ((job: SubmissionJob) => Omit<RunResult, 'id'>) | RuntimeInfo[]) {
   const queue = new FakeSubmissionQueue();
-  queue.workers = [heartbeat([runtime(), OLD_PYTHON, C_RUNTIME, CPP])];
-  queue.autoComplete = (job) => ({ state: 'done', result: { id: job.runId, ...(complete?.(job) ?? okResult({ version: job.version ?? '' })) } });
+  const runtimes = Array.isArray(complete) ? complete : [runtime(), OLD_PYTHON, C_RUNTIME, CPP];
+  queue.workers = [heartbeat(runtimes)];
+  queue.autoComplete = (job) => ({ state: 'done', result: { id: job.runId, ...((typeof complete === 'function' ? complete(job) : undefined) ?? okResult({ version: job.version ?? '' })) } });
   const made = await makeApp({}, queue);
   app = made.app;
   return queue;
@@ -51,6 +54,23 @@ describe('Piston: runtimes and version selection', () => {
     expect(res.statusCode).toBe(200);
     expect(queue.submitted[0]?.job.version).toBe(chosen);
     expect(res.json()).toMatchObject({ language: 'python', version: chosen });
+  });
+
+  it.each([
+    ['c++', '12.2.0', '12.2.0'], ['g++', '14', '14.2.0'], ['cpp', '*', '14.2.0'], ['c++', '^12', '12.2.0'], ['c++', '>=13', '14.2.0'], ['c++', '12.x', '12.2.0'],
+  ])('%s version "%s" runs GCC %s of two installed', async (language, selector, chosen) => {
+    const queue = await setup([CPP, NEW_CPP]);
+    const res = await execute({ language, version: selector, files: [{ content: 'int main(){}' }] });
+    expect(res.statusCode).toBe(200);
+    expect(queue.submitted[0]?.job.version).toBe(chosen);
+  });
+
+  it('answers a version no installed build matches with Piston\'s message under SBX_ERR_VERSION_UNKNOWN', async () => {
+    const queue = await setup([CPP, NEW_CPP]);
+    const res = await execute({ language: 'c++', version: '13', files: [{ content: 'int main(){}' }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ message: 'c++-13 runtime is unknown' });
+    expect(queue.submitted).toHaveLength(0);
   });
 
   it('answers 400 with Piston messages for an unknown runtime and missing fields', async () => {

@@ -1,7 +1,7 @@
 /**
  * The Judge0 CE API through the whole service, driven over raw HTTP as Judge0 clients drive it:
  * a real API (with an API key, sent as X-Auth-Token), Redis, a worker and the kernel sandbox.
- * Every language by its Judge0 id, every status the sandbox can produce, base64 both ways,
+ * Every language and version by its Judge0 id, every status the sandbox can produce, base64 both ways,
  * redirect_stderr_to_stdout in true write order, batches, fields=, limits in Judge0's units,
  * additional_files, number_of_runs, a callback PUT to a loopback receiver, the 503 of a full
  * queue, and the same API at the root of SBX_JUDGE0_PORT.
@@ -14,10 +14,10 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JUDGE0_LANGUAGES } from '../../api/compat/judge0/languages.js';
 import { hashApiKey } from '../../api/plugins/auth.js';
-import { loadManifests } from '../../worker/runtimes.js';
+import { imageRecordPath, loadManifests } from '../../worker/runtimes.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 import { freeTcpPort } from '../helpers/redis.js';
-import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 
 const KEY = 'judge0-test-key';
 const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
@@ -76,19 +76,26 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     await service?.stop();
   });
 
-  describe('every language by its Judge0 id', () => {
+  describe('every language and version by its Judge0 id', () => {
+    let listed: Promise<Array<{ id: number; name: string }>> | undefined;
     for (const manifest of manifests) {
-      const missing = serviceUnavailableReason([manifest.language]);
-      const id = JUDGE0_LANGUAGES[manifest.language]?.ids[0]?.id;
-      it.skipIf(missing !== undefined)(`${manifest.language} (id ${id})${missing ? ` (skipped: ${missing})` : ''}: hello is Accepted with the exact stdout`, async () => {
-        expect(id).toBeDefined();
-        const source = await readFile(join(manifest.dir, manifest.samples.hello.file), 'utf8');
-        const result = await runWait({ source_code: b64(source), language_id: id, stdin: null }, '&base64_encoded=true');
-        expect(result.status, JSON.stringify(result)).toEqual({ id: 3, description: 'Accepted' });
-        expect(unb64(result.stdout).toString()).toBe(manifest.samples.hello.stdout);
-        expect(Number(result.time)).toBeGreaterThanOrEqual(0);
-        expect(result.memory).toEqual(expect.any(Number));
-      });
+      const { image, language, samples, dir } = manifest;
+      const missing = serviceUnavailableReason([image]);
+      it.skipIf(missing !== undefined)(`${image}${missing ? ` (skipped: ${missing})` : ''}: an id names its installed version; hello is Accepted with the exact stdout; the version sample prints that version`, async () => {
+        const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
+        listed ??= call('/languages').then((answer) => answer.body as unknown as Array<{ id: number; name: string }>);
+        const tableIds = (JUDGE0_LANGUAGES[language]?.ids ?? []).map((entry) => entry.id);
+        const ids = (await listed).filter((l) => tableIds.includes(l.id) && l.name.endsWith(`${version})`)).map((l) => l.id);
+        expect(ids.length, `no Judge0 id lists ${language} ${version}`).toBeGreaterThan(0);
+        const runSample = async (file: string) =>
+          runWait({ source_code: b64(await readFile(join(dir, file), 'utf8')), language_id: ids[0], stdin: null }, '&base64_encoded=true');
+        const [hello, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
+        expect(hello.status, JSON.stringify(hello)).toEqual({ id: 3, description: 'Accepted' });
+        expect(unb64(hello.stdout).toString()).toBe(samples.hello.stdout);
+        expect(Number(hello.time)).toBeGreaterThanOrEqual(0);
+        expect(hello.memory).toEqual(expect.any(Number));
+        if (printed) expect(unb64(printed.stdout).toString(), JSON.stringify(printed)).toContain(version);
+      }, 180_000);
     }
   });
 
@@ -217,6 +224,16 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     } finally {
       receiver?.close();
     }
+  });
+
+  it('passes allowed compiler_options to the compiler and refuses others with a 422 on the field', async () => {
+    const source = '#include <stdio.h>\nint main(void){\n#ifdef ONLINE_JUDGE\nputs("judged");\n#else\nputs("plain");\n#endif\nreturn 0;}';
+    const flagged = await runWait({ source_code: source, language_id: 103, compiler_options: '-DONLINE_JUDGE -O0' }, '&fields=stdout,status,compiler_options');
+    expect(flagged).toEqual({ stdout: 'judged\n', status: { id: 3, description: 'Accepted' }, compiler_options: '-DONLINE_JUDGE -O0' });
+    expect((await runWait({ source_code: source, language_id: 50 }, '&fields=stdout')).stdout).toBe('plain\n');
+    const refused = await call('/submissions', { body: { source_code: source, language_id: 50, compiler_options: '-fplugin=/tmp/x.so' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toEqual({ compiler_options: [expect.stringMatching(/^compiler option "-fplugin=\/tmp\/x\.so" is not allowed; allowed: .*-DONLINE_JUDGE/)] });
   });
 
   it('refuses what Bulkhead does not allow with Judge0 422 messages', async () => {

@@ -1,6 +1,6 @@
 /**
  * The Piston v2 API through the whole service: raw HTTP as Piston clients send it (JSON under
- * text/plain too), every language by its Piston name, Piston 3's statuses from the real sandbox,
+ * text/plain too), every language and version by its Piston name, Piston 3's statuses from the real sandbox,
  * and the real npm client `piston-client`, installed at test time into this test's own temporary
  * folder (skipped, with the reason, when npm cannot install it), running programs against Bulkhead.
  */
@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PISTON_NAMES } from '../../api/compat/piston/runtimes.js';
-import { loadManifests } from '../../worker/runtimes.js';
+import { imageRecordPath, loadManifests } from '../../worker/runtimes.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
-import { serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
+import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 
 const manifests = (await loadManifests(IMAGES_DIR)).sort((a, b) => a.language.localeCompare(b.language));
 const skip = serviceUnavailableReason(['python', 'c']);
@@ -54,18 +54,35 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     if (client.dir !== '') rmSync(client.dir, { recursive: true, force: true });
   });
 
-  describe('every language by its Piston name', () => {
+  describe('every language and version by its Piston name', () => {
     for (const manifest of manifests) {
-      const missing = serviceUnavailableReason([manifest.language]);
-      const name = PISTON_NAMES[manifest.language]?.language ?? manifest.language;
-      it.skipIf(missing !== undefined)(`${name}${missing ? ` (skipped: ${missing})` : ''}: hello prints the exact stdout with code 0`, async () => {
-        const content = await readFile(join(manifest.dir, manifest.samples.hello.file), 'utf8');
-        const answer = await execute({ language: name, version: '*', files: [{ name: 'prog', content }] });
+      const { image, language, samples, dir } = manifest;
+      const missing = serviceUnavailableReason([image]);
+      const name = PISTON_NAMES[language]?.language ?? language;
+      it.skipIf(missing !== undefined)(`${name} (${image})${missing ? ` (skipped: ${missing})` : ''}: hello at the exact installed version prints the exact stdout with code 0; the version sample prints that version`, async () => {
+        const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
+        const runSample = async (file: string) =>
+          execute({ language: name, version, files: [{ name: 'prog', content: await readFile(join(dir, file), 'utf8') }] });
+        const [answer, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-        expect(run(answer)).toMatchObject({ stdout: manifest.samples.hello.stdout, output: manifest.samples.hello.stdout, code: 0, signal: null, status: null });
+        expect(answer.body).toMatchObject({ language: name, version });
+        expect(run(answer)).toMatchObject({ stdout: samples.hello.stdout, output: samples.hello.stdout, code: 0, signal: null, status: null });
         if (manifest.compile !== undefined) expect(answer.body.compile).toMatchObject({ code: 0 });
-      });
+        if (printed) expect(String(run(printed).stdout), JSON.stringify(printed.body)).toContain(version);
+      }, 180_000);
     }
+  });
+
+  it('picks among the installed GCC versions by semver range, and answers an uninstalled one with Piston\'s message', async () => {
+    const runtimes = (await (await fetch(`${service.url}/api/v2/runtimes`)).json()) as Array<{ language: string; version: string }>;
+    const versions = runtimes.filter((r) => r.language === 'c++').map((r) => r.version);
+    const content = '#include <cstdio>\nint main(){std::printf("%d\\n", __GNUC__);}';
+    for (const version of versions) {
+      const major = version.split('.')[0] ?? '';
+      const answer = await execute({ language: 'cpp', version: `^${major}`, files: [{ content }] });
+      expect(answer.body, JSON.stringify(answer.body)).toMatchObject({ language: 'c++', version, run: { stdout: `${major}\n` } });
+    }
+    expect((await execute({ language: 'c++', version: '1.x', files: [{ content }] })).body).toEqual({ message: 'c++-1.x runtime is unknown' });
   });
 
   it('lists runtimes with Piston names and installed versions, and matches semver selectors against them', async () => {

@@ -6,7 +6,8 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeLenientBase64, encodeJudge0Base64, FieldErrorList, readBoolean, readNumber, splitCommandLine } from '../../api/compat/judge0/fields.js';
-import { judge0Language, judge0Languages } from '../../api/compat/judge0/languages.js';
+import { judge0ErrorShape } from '../../api/compat/judge0/routes.js';
+import { BULKHEAD_ID_BASE, JUDGE0_LANGUAGES, judge0Language, judge0Languages } from '../../api/compat/judge0/languages.js';
 import { fromJudge0Limits, toJudge0Limits } from '../../api/compat/judge0/limits.js';
 import { pistonRuntime, resolvePistonRuntime, versionMatches } from '../../api/compat/piston/runtimes.js';
 import { filesFromZip } from '../../api/compat/zip-files.js';
@@ -58,12 +59,23 @@ describe('Judge0 values', () => {
 });
 
 describe('Judge0 language ids', () => {
-  it('lists an id only for installed languages, prefers the version an id names, and falls back to the newest', () => {
-    const installed = [runtime('python', '3.13.1'), runtime('python', '3.11.2'), runtime('bash', '5.2.15')];
+  it('lists an id only for installed languages, each naming its version, and falls back to the default version', () => {
+    const installed = [runtime('python', '3.13.1'), { ...runtime('python', '3.11.2'), default: true }, runtime('bash', '5.2.15')];
     const listed = judge0Languages(installed);
-    expect(listed.map((l) => [l.id, l.runtime.version])).toEqual([[46, '5.2.15'], [71, '3.13.1'], [92, '3.11.2'], [100, '3.13.1'], [109, '3.13.1']]);
+    expect(listed.map((l) => [l.id, l.runtime.version])).toEqual([[46, '5.2.15'], [71, '3.11.2'], [92, '3.11.2'], [100, '3.13.1'], [109, '3.13.1']]);
     expect(judge0Language(installed, 92)?.name).toBe('Python (3.11.2)');
     expect(judge0Language(installed, 50)).toBeUndefined();
+    // Only the Debian 13 build here: Judge0's older ids still run Python, under its real version.
+    expect(judge0Language([runtime('python', '3.13.1')], 71)?.name).toBe('Python (3.13.1)');
+  });
+
+  it('gives every installed language and version at least one id, and no id twice', () => {
+    const versions: Record<string, string[]> = { c: ['12.2.0', '14.2.0'], cpp: ['12.2.0', '14.2.0'], go: ['1.19.8', '1.24.4'], java: ['17.0.21.1', '21.0.13.1'], javascript: ['18.20.4', '20.19.2'], python: ['3.11.2', '3.13.5'], ruby: ['3.1.2p20', '3.3.14'], rust: ['1.63.0', '1.85.1'] };
+    const installed = Object.keys(JUDGE0_LANGUAGES).flatMap((language) => (versions[language] ?? ['1.0']).map((v, i) => ({ ...runtime(language, v), default: i === 0 })));
+    const listed = judge0Languages(installed);
+    expect(new Set(listed.map((l) => l.id)).size).toBe(listed.length);
+    for (const r of installed) expect(listed.some((l) => l.runtime === r), `${r.language} ${r.version}`).toBe(true);
+    expect(listed.filter((l) => l.id < BULKHEAD_ID_BASE).length).toBeGreaterThan(listed.length / 2);
   });
 
   it('takes new languages from the table alone (name → ids)', () => {
@@ -92,7 +104,8 @@ describe('additional files (zip)', () => {
 
 describe('Piston names and versions', () => {
   it('names runtimes as Piston does, keeping Bulkhead aliases too', () => {
-    expect(pistonRuntime(runtime('cpp', '12.2.0', ['c++', 'g++']))).toEqual({ language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++'] });
+    expect(pistonRuntime(runtime('cpp', '12.2.0', ['c++', 'g++']))).toEqual({ language: 'c++', version: '12.2.0', aliases: ['cpp', 'g++'], runtime: 'gcc' });
+    expect(pistonRuntime(runtime('csharp', '6.8.0.105', ['cs']))).toMatchObject({ language: 'csharp', runtime: 'mono', aliases: expect.arrayContaining(['mono', 'c#', 'cs']) });
     expect(pistonRuntime(runtime('javascript', '18.19.0', ['node']))).toMatchObject({ language: 'javascript', runtime: 'node', aliases: expect.arrayContaining(['js', 'node']) });
     expect(pistonRuntime(runtime('zig', '0.11.0', ['ziglang']))).toEqual({ language: 'zig', version: '0.11.0', aliases: ['ziglang'] });
   });
@@ -104,5 +117,15 @@ describe('Piston names and versions', () => {
     expect(resolvePistonRuntime(installed, 'PY3', '*')?.version).toBe('3.13.1');
     expect(resolvePistonRuntime(installed, 'python', '<3.12')?.version).toBe('3.11.2');
     expect(resolvePistonRuntime(installed, 'python', 'banana')).toBeUndefined();
+  });
+});
+
+describe('Judge0 error shapes for the catalogue\'s refusals', () => {
+  it('answers an unknown version or language and a refused compile flag as a 422 on the field that implied it', () => {
+    const answer = (code: string, message: string) => ({ statusCode: 400, code, message, isServiceFault: false }) as Parameters<typeof judge0ErrorShape>[0];
+    expect(judge0ErrorShape(answer('SBX_ERR_VERSION_UNKNOWN', 'no version 9'))).toEqual({ statusCode: 422, body: { language_id: ['no version 9'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_RUNTIME_UNKNOWN', 'no such language'))).toEqual({ statusCode: 422, body: { language_id: ['no such language'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_COMPILE_FLAGS', 'flag -B not allowed'))).toEqual({ statusCode: 422, body: { compiler_options: ['flag -B not allowed'] } });
+    expect(judge0ErrorShape(answer('SBX_ERR_VALIDATION', 'bad'))).toEqual({ statusCode: 400, body: { error: 'bad' } });
   });
 });

@@ -9,6 +9,7 @@ import type { ResolvedLimits } from '../../../worker/contract/limits.js';
 import type { RuntimeInfo, WorkerHeartbeat } from '../../../worker/contract/registry.js';
 import type { QueueDepth } from '../../plugins/submission-queue.js';
 import { JUDGE0_MAX_EXTRACT_KB, JUDGE0_MAX_NUMBER_OF_RUNS } from './request.js';
+import { judge0Languages } from './languages.js';
 import { toJudge0Limits, type Judge0Limits } from './limits.js';
 
 /** The Judge0 CE release this adapter speaks. */
@@ -43,11 +44,13 @@ function fold(runtimes: readonly RuntimeInfo[], pick: (r: RuntimeInfo) => Resolv
 export function configInfoBody(runtimes: readonly RuntimeInfo[], config: { maxQueueDepth: number; maxTests: number; callbacksAllowed: boolean }): Record<string, unknown> {
   const def = fold(runtimes, (r) => r.limits.default, Math.min);
   const max = fold(runtimes, (r) => r.limits.max, Math.max);
+  // Judge0 lists these by display name; only versions with a compile-flag allow-list take options.
+  const flagged = judge0Languages(runtimes).filter((l) => (l.runtime.compileFlags ?? []).length > 0).map((l) => l.name);
   return {
     maintenance_mode: false,
     enable_wait_result: true,
-    enable_compiler_options: false,
-    allowed_languages_for_compile_options: [],
+    enable_compiler_options: flagged.length > 0,
+    allowed_languages_for_compile_options: flagged,
     enable_command_line_arguments: true,
     enable_submission_delete: false,
     enable_callbacks: config.callbacksAllowed,

@@ -91,19 +91,36 @@ function readLimits(body: Record<string, unknown>, runtime: RuntimeInfo | undefi
 
 /**
  * Features Bulkhead refuses, with Judge0's own messages for a server that does not allow them:
- * the network (every run is isolated from it, by design), per-process limits (Bulkhead limits the
- * whole process tree, so a program cannot escape a limit by forking), and compiler options (only
- * an allow-list may ever reach a compiler; none is configured in this adapter yet).
+ * the network (every run is isolated from it, by design) and per-process limits (Bulkhead limits
+ * the whole process tree, so a program cannot escape a limit by forking).
  */
-function readRefusedFeatures(body: Record<string, unknown>, compiled: boolean | undefined, errors: FieldErrorList): void {
+function readRefusedFeatures(body: Record<string, unknown>, errors: FieldErrorList): void {
   if (readBoolean(body, 'enable_network', false)) errors.add('enable_network', 'enabling network is not allowed');
   for (const field of ['enable_per_process_and_thread_time_limit', 'enable_per_process_and_thread_memory_limit']) {
     if (readBoolean(body, field, false)) errors.add(field, 'this option cannot be enabled');
   }
+}
+
+/**
+ * `compiler_options` as compile flags. The flags reach the compiler's argv, so each one must be in
+ * the language version's allow-list exactly (`-fplugin=`, `@file`, `-B` could load or run code
+ * outside the submission); anything else is refused before the run is queued.
+ */
+function readCompilerOptions(body: Record<string, unknown>, runtime: RuntimeInfo | undefined, errors: FieldErrorList): string[] {
   const options = readText(body, 'compiler_options', errors, JUDGE0_MAX_OPTION_LENGTH);
-  if (options === undefined || options.trim() === '') return;
-  if (compiled === false) errors.add('compiler_options', 'setting compiler options is only allowed for compiled languages');
-  else if (compiled === true) errors.add('compiler_options', `setting compiler options is not allowed (got "${options.trim()}")`);
+  if (options === undefined || options.trim() === '' || runtime === undefined) return [];
+  if (!runtime.compiled) {
+    errors.add('compiler_options', 'setting compiler options is only allowed for compiled languages');
+    return [];
+  }
+  const flags = splitCommandLine(options);
+  const allowed = runtime.compileFlags ?? [];
+  const bad = flags.find((flag) => !allowed.includes(flag));
+  if (bad === undefined) return flags;
+  errors.add('compiler_options', allowed.length === 0
+    ? `setting compiler options is not allowed for ${runtime.language} ${runtime.version}`
+    : `compiler option "${bad}" is not allowed; allowed: ${allowed.join(' ')}`);
+  return [];
 }
 
 function readCallback(body: Record<string, unknown>, ctx: Judge0RequestContext, errors: FieldErrorList): string | null {
@@ -152,7 +169,8 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
   const expected = readBytes(body, 'expected_output', base64, errors);
   const limits = readLimits(body, language?.runtime, errors);
   const runs = readNumber(body, 'number_of_runs', { min: 0, minExclusive: true, max: Math.min(JUDGE0_MAX_NUMBER_OF_RUNS, ctx.maxTests) }, 1, errors);
-  readRefusedFeatures(body, language?.runtime.compiled, errors);
+  readRefusedFeatures(body, errors);
+  const compileFlags = readCompilerOptions(body, language?.runtime, errors);
   const args = readText(body, 'command_line_arguments', errors, JUDGE0_MAX_OPTION_LENGTH);
   const callbackUrl = readCallback(body, ctx, errors);
   const archive = readArchive(body, ctx, errors);
@@ -164,7 +182,7 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
   const files = [{ name: runtime.sourceFile, content: source.toString('base64'), encoding: 'base64' as const }];
   for (const file of archive.files) files.push({ name: file.name, content: file.contentBase64, encoding: 'base64' });
   const job = buildSubmissionJob(
-    { language: runtime.language, version: runtime.version, files, args: splitCommandLine(args ?? ''), limits: fromJudge0Limits(limits) },
+    { language: runtime.language, version: runtime.version, files, args: splitCommandLine(args ?? ''), limits: fromJudge0Limits(limits), compileFlags },
     runtime,
     ctx,
     runId,
@@ -197,7 +215,7 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
     max_processes_and_or_threads: Math.floor(limits.maxProcessesAndOrThreads),
     max_file_size: Math.floor(limits.maxFileSizeKb),
     redirect_stderr_to_stdout: redirect,
-    compiler_options: null,
+    compiler_options: compileFlags.length === 0 ? null : compileFlags.join(' '),
     command_line_arguments: args ?? null,
     callback_url: callbackUrl,
     additional_files: archive.base64,

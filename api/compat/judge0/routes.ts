@@ -13,10 +13,16 @@ import { judge0Languages } from './languages.js';
 import { JUDGE0_STATUSES } from './statuses.js';
 import { judge0SubmissionRoutes, type Judge0RouteOptions } from './submission-routes.js';
 
-/** Judge0's error bodies for what Bulkhead decided to answer. */
+/**
+ * Judge0's error bodies for what Bulkhead decided to answer. A Judge0 id implies its version, so a
+ * version or language the catalogue cannot serve, and a refused compile flag, are Judge0's 422 on
+ * the field that named them.
+ */
 export function judge0ErrorShape(answer: ErrorAnswer): { statusCode: number; body: unknown } {
   const fields = answer.details?.fields;
   if (answer.code === 'SBX_ERR_FIELD_REFUSED' && typeof fields === 'object' && fields !== null) return { statusCode: 422, body: fields };
+  if (answer.code === 'SBX_ERR_VERSION_UNKNOWN' || answer.code === 'SBX_ERR_RUNTIME_UNKNOWN') return { statusCode: 422, body: { language_id: [answer.message] } };
+  if (answer.code === 'SBX_ERR_COMPILE_FLAGS') return { statusCode: 422, body: { compiler_options: [answer.message] } };
   if (answer.code === 'SBX_ERR_RUN_UNKNOWN' || answer.code === 'SBX_ERR_NOT_FOUND') return { statusCode: 404, body: { error: 'Not Found' } };
   return { statusCode: answer.statusCode, body: { error: answer.message } };
 }

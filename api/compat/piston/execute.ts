@@ -12,7 +12,7 @@ import type { RunResult, StageResult } from '../../../worker/contract/result.js'
 import { buildSubmissionJob, utf8ToBase64, type RunJobBounds } from '../../run-job.js';
 import type { RunFile } from '../../schemas/run.js';
 import { mergedOutput, signalNumber, stageBytes } from '../stage-output.js';
-import { pistonRuntime, resolvePistonRuntime } from './runtimes.js';
+import { pistonNamed, pistonRuntime, resolvePistonRuntime } from './runtimes.js';
 
 /** Piston's error: a 400 `{ message }`. */
 export function pistonError(message: string): BulkheadError {
@@ -87,6 +87,20 @@ function runLimits(body: Record<string, unknown>, max: ResolvedLimits): Limits {
   return limits;
 }
 
+/**
+ * The runtime a Piston request names. Both misses carry Piston's own message (clients match on
+ * it) under Bulkhead's stable codes: SBX_ERR_VERSION_UNKNOWN when the language is installed but
+ * no version matches (listing the installed ones), else SBX_ERR_RUNTIME_UNKNOWN.
+ */
+export function resolveOrThrow(runtimes: readonly RuntimeInfo[], language: string, version: string): RuntimeInfo {
+  const runtime = resolvePistonRuntime(runtimes, language, version);
+  if (runtime !== undefined) return runtime;
+  const message = `${language}-${version} runtime is unknown`;
+  const named = pistonNamed(runtimes, language);
+  if (named.length === 0) throw new BulkheadError('SBX_ERR_RUNTIME_UNKNOWN', message);
+  throw new BulkheadError('SBX_ERR_VERSION_UNKNOWN', message, { details: { versions: named.map((r) => r.version) } });
+}
+
 /** Validates a Piston execute body and builds the job (Piston's checks, in Piston's order). */
 export function pistonJob(body: Record<string, unknown>, runtimes: readonly RuntimeInfo[], bounds: RunJobBounds, runId: string, now: Date): SubmissionJob {
   const { language, version, files } = body;
@@ -97,8 +111,7 @@ export function pistonJob(body: Record<string, unknown>, runtimes: readonly Runt
   pistonFiles.forEach((file, i) => {
     if (typeof file.content !== 'string') throw pistonError(`files[${i}].content is required as a string`);
   });
-  const runtime = resolvePistonRuntime(runtimes, language, version);
-  if (runtime === undefined) throw pistonError(`${language}-${version} runtime is unknown`);
+  const runtime = resolveOrThrow(runtimes, language, version);
   const args = body.args === undefined || body.args === null ? [] : body.args;
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw pistonError('args must be an array of strings');
   const stdin = body.stdin === undefined || body.stdin === null ? '' : String(body.stdin);

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BulkheadError } from '../../../worker/contract/errors.js';
-import { PRIORITY_INTERACTIVE } from '../../../worker/contract/job.js';
+import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../../worker/contract/job.js';
+import type { RuntimeInfo } from '../../../worker/contract/registry.js';
 import { BacklogGauge } from '../../backlog-gauge.js';
 import type { ApiConfig } from '../../config.js';
 import type { ErrorAnswer } from '../../errors.js';
@@ -32,22 +33,43 @@ const AnyObject = Type.Object({}, { additionalProperties: true });
 /** Beyond the run's own wall limit, how long execute waits for a worker to take and finish it, ms. */
 const EXECUTE_SLACK_MS = 60_000;
 
+/**
+ * Piston's admission, shared by POST /execute and the WebSocket's `init`: the runtime, the job as
+ * execute.ts builds it, and the backlog bound. The caller queues the job, then calls `admitted`.
+ */
+export function pistonAdmission(config: Readonly<ApiConfig>, catalogue: RuntimeCatalogue, gauge: BacklogGauge) {
+  return async (body: Record<string, unknown>): Promise<{ job: SubmissionJob; runtime: RuntimeInfo }> => {
+    const runtimes = await catalogue.list();
+    const job = pistonJob(body, runtimes, config, randomUUID(), new Date());
+    if ((await gauge.backlog()) >= config.maxQueueDepth) {
+      throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full; retry after ${config.queueFullRetryAfterS} s`, { details: { retryAfterS: config.queueFullRetryAfterS } });
+    }
+    const runtime = runtimes.find((r) => r.language === job.language && r.version === job.version);
+    // pistonJob picked the job's runtime from this very list.
+    if (runtime === undefined) throw new BulkheadError('SBX_ERR_INTERNAL', `runtime ${job.language} ${job.version} vanished from the list it came from`);
+    return { job, runtime };
+  };
+}
+
 export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async (app, { config, catalogue }) => {
   installCompatErrors(app, pistonErrorShape);
   addStrictJsonParser(app, 'text/plain', config.bodyLimitBytes);
   const gauge = new BacklogGauge(app.submissions, config.maxQueueDepth);
+  const admit = pistonAdmission(config, catalogue, gauge);
 
   app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () =>
     (await catalogue.list()).map((r) => pistonRuntime(r)),
   );
 
   app.post('/execute', { schema: { ...meta, summary: 'Run a program (Piston)', body: AnyObject } }, async (request, reply) => {
-    const runtimes = await catalogue.list();
-    const job = pistonJob(request.body as Record<string, unknown>, runtimes, config, randomUUID(), new Date());
-    if ((await gauge.backlog()) >= config.maxQueueDepth) {
-      void reply.header('retry-after', String(config.queueFullRetryAfterS));
-      throw new BulkheadError('SBX_ERR_QUEUE_FULL', `The queue is full; retry after ${config.queueFullRetryAfterS} s`);
+    let admitted: Awaited<ReturnType<typeof admit>>;
+    try {
+      admitted = await admit(request.body as Record<string, unknown>);
+    } catch (err) {
+      if (err instanceof BulkheadError && err.code === 'SBX_ERR_QUEUE_FULL') void reply.header('retry-after', String(config.queueFullRetryAfterS));
+      throw err;
     }
+    const { job, runtime } = admitted;
     // Piston answers only when the run is done, so the wait covers the run's own wall limit too.
     const waitMs = Math.max(config.waitTimeoutMs, job.limits.wallTimeMs + EXECUTE_SLACK_MS);
     const pending = await app.submissions.submitAndWait(job, { priority: PRIORITY_INTERACTIVE }, waitMs);
@@ -57,8 +79,7 @@ export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async
     if (snapshot?.state !== 'done') {
       return reply.code(504).send({ message: `The run did not finish within ${waitMs} ms (run id ${job.runId})` });
     }
-    const runtime = runtimes.find((r) => r.language === job.language && r.version === job.version);
-    if (snapshot.result === undefined || runtime === undefined) {
+    if (snapshot.result === undefined) {
       request.log.error({ runId: job.runId, failedCode: snapshot.failedCode }, 'piston execute: the run failed inside Bulkhead');
       return reply.code(500).send({ message: `Internal error (${snapshot.failedCode ?? 'SBX_ERR_RUN_LOST'})` });
     }

@@ -14,17 +14,50 @@ export interface PistonName {
   runtime?: string;
 }
 
+/**
+ * Piston's package metadata names these languages (its `language` and `aliases`, and the package
+ * as `runtime` where one package provides several). Piston has no package for ada, basic (its
+ * "basic" is Visual Basic), objective-c, pypy, scheme or tcl: those keep Bulkhead's names.
+ * Assembly is NASM assembling 64-bit code here, Piston's `nasm64`; `nasm`/`asm` reach it too.
+ */
 export const PISTON_NAMES: Readonly<Record<string, PistonName>> = Object.freeze({
+  assembly: { language: 'nasm64', aliases: ['asm64', 'nasm', 'asm'], runtime: 'nasm' },
+  awk: { language: 'awk', aliases: ['gawk'], runtime: 'gawk' },
   bash: { language: 'bash', aliases: ['sh'] },
-  c: { language: 'c', aliases: ['gcc'] },
-  cpp: { language: 'c++', aliases: ['cpp', 'g++'] },
+  c: { language: 'c', aliases: ['gcc'], runtime: 'gcc' },
+  clojure: { language: 'clojure', aliases: ['clojure', 'clj'] },
+  cobol: { language: 'cobol', aliases: ['cob'] },
+  commonlisp: { language: 'lisp', aliases: ['lisp', 'cl', 'sbcl', 'commonlisp'] },
+  cpp: { language: 'c++', aliases: ['cpp', 'g++'], runtime: 'gcc' },
+  crystal: { language: 'crystal', aliases: ['crystal', 'cr'] },
+  csharp: { language: 'csharp', aliases: ['mono', 'mono-csharp', 'mono-c#', 'mono-cs', 'c#', 'cs'], runtime: 'mono' },
+  d: { language: 'd', aliases: ['gdc'], runtime: 'gcc' },
+  elixir: { language: 'elixir', aliases: ['elixir', 'exs'] },
+  erlang: { language: 'erlang', aliases: ['erlang', 'erl', 'escript'] },
+  fortran: { language: 'fortran', aliases: ['fortran', 'f90'], runtime: 'gcc' },
   go: { language: 'go', aliases: ['go', 'golang'] },
+  groovy: { language: 'groovy', aliases: ['groovy', 'gvy'] },
+  haskell: { language: 'haskell', aliases: ['haskell', 'hs'] },
   java: { language: 'java', aliases: [] },
   javascript: { language: 'javascript', aliases: ['node-javascript', 'node-js', 'javascript', 'js'], runtime: 'node' },
+  kotlin: { language: 'kotlin', aliases: ['kt'] },
+  lua: { language: 'lua', aliases: ['lua'] },
+  nim: { language: 'nim', aliases: ['nim'] },
+  ocaml: { language: 'ocaml', aliases: ['ocaml', 'ml'] },
+  pascal: { language: 'pascal', aliases: ['pascal', 'freepascal', 'pp', 'pas'] },
+  perl: { language: 'perl', aliases: ['perl', 'pl'] },
+  php: { language: 'php', aliases: ['php8'] },
+  prolog: { language: 'prolog', aliases: ['prolog', 'plg'] },
   pypy: { language: 'pypy', aliases: ['pypy3'] },
   python: { language: 'python', aliases: ['py', 'py3', 'python3'] },
+  r: { language: 'rscript', aliases: ['r'] },
+  racket: { language: 'racket', aliases: ['rkt'] },
+  raku: { language: 'raku', aliases: ['raku', 'rakudo', 'perl6', 'p6', 'pl6'] },
   ruby: { language: 'ruby', aliases: ['ruby3', 'rb'] },
   rust: { language: 'rust', aliases: ['rs'] },
+  scala: { language: 'scala', aliases: ['sc'] },
+  sqlite: { language: 'sqlite3', aliases: ['sqlite', 'sql'] },
+  typescript: { language: 'typescript', aliases: ['ts', 'node-ts', 'tsc'] },
 });
 
 /** One entry of Piston's GET /runtimes. */
@@ -58,16 +91,21 @@ export function versionMatches(version: string, selector: string): boolean {
   return semver.satisfies(parsed, selector);
 }
 
+/** The installed runtimes whose Piston name or alias is `language` (case-insensitive). */
+export function pistonNamed(runtimes: readonly RuntimeInfo[], language: string, table = PISTON_NAMES): RuntimeInfo[] {
+  const wanted = language.toLowerCase();
+  return runtimes.filter((r) => {
+    const named = pistonRuntime(r, table);
+    return named.language.toLowerCase() === wanted || named.aliases.some((a) => a.toLowerCase() === wanted);
+  });
+}
+
 /**
- * The newest installed runtime whose Piston name or alias is `language` (case-insensitive) and
- * whose version matches `selector`, or undefined (Piston's "runtime is unknown").
+ * The newest installed runtime named `language` whose version matches `selector` (e.g. `12.2.0`,
+ * `14`, `>=13`, `*`), or undefined (Piston's "runtime is unknown").
  */
 export function resolvePistonRuntime(runtimes: readonly RuntimeInfo[], language: string, selector: string, table = PISTON_NAMES): RuntimeInfo | undefined {
-  const wanted = language.toLowerCase();
-  const candidates = runtimes.filter((r) => {
-    const named = pistonRuntime(r, table);
-    return (named.language.toLowerCase() === wanted || named.aliases.some((a) => a.toLowerCase() === wanted)) && versionMatches(r.version, selector);
-  });
+  const candidates = pistonNamed(runtimes, language, table).filter((r) => versionMatches(r.version, selector));
   return candidates.sort((a, b) => {
     const [va, vb] = [asSemver(a.version), asSemver(b.version)];
     return va !== null && vb !== null ? semver.rcompare(va, vb) : b.version.localeCompare(a.version);
