@@ -153,6 +153,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes);
   // Compatibility APIs: thin adapters over the same queue, keys and rate limits (api/README.md).
   await app.register(judge0Routes, { prefix: JUDGE0_PREFIX, config, catalogue });
-  await app.register(pistonRoutes, { prefix: '/api/v2', config, catalogue });
+  await app.register(pistonRoutes, { prefix: '/api/v2', config, catalogue, ...(deps.live === undefined ? {} : { live: deps.live }) });
   return app;
 }

@@ -163,7 +163,7 @@ describe('OpenAPI and unknown routes', () => {
     expect(doc.paths['/run'].post.requestBody.content['application/json'].schema.properties.language).toBeDefined();
     // The compatibility APIs, each under its own tag.
     expect(Object.keys(doc.paths).filter(isCompat).sort()).toEqual([
-      '/api/v2/execute', '/api/v2/runtimes', '/judge0/about', '/judge0/authenticate', '/judge0/authorize', '/judge0/config_info',
+      '/api/v2/connect', '/api/v2/execute', '/api/v2/runtimes', '/judge0/about', '/judge0/authenticate', '/judge0/authorize', '/judge0/config_info',
       '/judge0/languages', '/judge0/languages/all', '/judge0/languages/{id}', '/judge0/statuses', '/judge0/submissions',
       '/judge0/submissions/batch', '/judge0/submissions/{token}', '/judge0/system_info', '/judge0/version', '/judge0/workers',
     ]);

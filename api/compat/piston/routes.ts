@@ -14,13 +14,17 @@ import type { ApiConfig } from '../../config.js';
 import type { ErrorAnswer } from '../../errors.js';
 import { addStrictJsonParser } from '../../plugins/json-body.js';
 import type { RuntimeCatalogue } from '../../runtime-catalogue.js';
+import type { LiveChannel } from '../../plugins/live-channel.js';
 import { installCompatErrors } from '../compat-errors.js';
+import { PistonSession } from './connect.js';
 import { pistonJob, pistonResult } from './execute.js';
 import { pistonRuntime } from './runtimes.js';
 
 export interface PistonRouteOptions {
   config: Readonly<ApiConfig>;
   catalogue: RuntimeCatalogue;
+  /** The live channel; without it `/connect` is not registered (as GET /run/ws). */
+  live?: LiveChannel;
 }
 
 /** Piston's error body. 5xx keep Bulkhead's generic message (never a cause). */
@@ -51,11 +55,30 @@ export function pistonAdmission(config: Readonly<ApiConfig>, catalogue: RuntimeC
   };
 }
 
-export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async (app, { config, catalogue }) => {
+export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async (app, { config, catalogue, live }) => {
   installCompatErrors(app, pistonErrorShape);
   addStrictJsonParser(app, 'text/plain', config.bodyLimitBytes);
   const gauge = new BacklogGauge(app.submissions, config.maxQueueDepth);
   const admit = pistonAdmission(config, catalogue, gauge);
+
+  if (live !== undefined) {
+    app.route({
+      method: 'GET',
+      url: '/connect',
+      schema: {
+        ...meta,
+        summary: 'Run a program interactively (Piston WebSocket)',
+        description: 'Upgrade to a WebSocket (api/compat/piston/connect.ts). Client: `{"type":"init", …execute body}`, `{"type":"data","stream":"stdin","data"}`, ' +
+          '`{"type":"signal","signal"}`. Server: `runtime`, `stage`, `data`, `exit`, `error`; Piston\'s close codes 4000–4005, 4999. A plain GET answers 426.',
+      },
+      handler: async () => {
+        throw new BulkheadError('SBX_ERR_UPGRADE_REQUIRED', 'GET /api/v2/connect is a WebSocket: send Connection: Upgrade, Upgrade: websocket');
+      },
+      wsHandler: (socket, request) => {
+        new PistonSession(socket, { queue: app.submissions, live, admit, admitted: () => gauge.admitted(), log: request.log });
+      },
+    });
+  }
 
   app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () =>
     (await catalogue.list()).map((r) => pistonRuntime(r)),
