@@ -65,7 +65,7 @@ function onFrameworkError(err: FastifyError, request: FastifyRequest, reply: Fas
  * hook runs, so it is turned off here and the same rule is enforced by `rejectMissingHost`.
  */
 export const EDGE_SERVER_OPTIONS: Partial<FastifyServerOptions> & { http: ServerOptions } = {
-  maxParamLength: MAX_PATH_PARAM_LENGTH,
+  routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
   frameworkErrors: onFrameworkError,
   clientErrorHandler: onClientError,
   http: { requireHostHeader: false },

@@ -46,8 +46,14 @@ supervise() {
 loops=()
 stop_all() {
   trap - EXIT INT TERM
-  ((${#loops[@]})) && kill -TERM "${loops[@]}" 2>/dev/null
-  wait
+  # In reverse start order, each waited for: the API and the worker close their queue
+  # connections while Redis still answers (a worker stopping after Redis would wait on a dead
+  # connection until its grace ran out); Redis stops last, after its clients.
+  local i
+  for ((i = ${#loops[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${loops[i]}" 2>/dev/null
+    wait "${loops[i]}" 2>/dev/null
+  done
 }
 trap stop_all EXIT INT TERM
 
