@@ -152,9 +152,11 @@ describe.skipIf(skip !== undefined)(`supervised quick start${skip ? ` (skipped: 
     expect(pids.length).toBe(3);
     const exited = new Promise((resolve) => stack.child.once('exit', resolve));
     stack.child.kill('SIGTERM');
-    await exited;
+    // The API, then the worker, then Redis stop, each within its own grace (10 s and 30 s at most).
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`the supervisor did not exit within 45 s:\n${stack.output()}`)), 45_000).unref());
+    await Promise.race([exited, late]);
     const alive = (): number[] => pids.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
-    await eventually('every supervised process ended', async () => alive().length === 0, 40_000);
+    await eventually('every supervised process ended', async () => alive().length === 0, 10_000);
     expect(alive()).toEqual([]);
   }, 60_000);
 });
