@@ -5,7 +5,7 @@ const restrict = (patterns) => ['error', { patterns }];
 // Each file gets ONE no-restricted-imports rule (a later block would replace an earlier one), so
 // the groups are named here and combined per folder below.
 const API_ONLY_CONTRACT = {
-  group: ['**/worker/*', '!**/worker/contract', '**/worker/sandbox/**', '**/worker/judge/**'],
+  group: ['**/worker/*', '!**/worker/contract', '**/worker/*/**', '!**/worker/contract/**'],
   message: 'api/ may import only worker/contract/.',
 };
 const CONTRACT_ONLY_TYPEBOX = {

@@ -7,10 +7,10 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import type { Server } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.js';
-import { toErrorAnswer, toErrorBody } from './errors.js';
+import { toErrorAnswer, toErrorBody } from './http/errors.js';
 import { judge0Routes } from './compat/judge0/routes.js';
 import { pistonRoutes } from './compat/piston/routes.js';
-import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from './http-edges.js';
+import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from './http/edges.js';
 import { installAuth } from './plugins/auth.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installRateLimit } from './plugins/rate-limit.js';
@@ -24,11 +24,11 @@ import { runsRoutes } from './routes/runs.js';
 import { batchRoutes } from './routes/batches.js';
 import { testsetRoutes } from './routes/testsets.js';
 import type { LiveChannel } from './plugins/live-channel.js';
-import { RunAdmission } from './run-admission.js';
+import { RunAdmission } from './runs/admission.js';
 import { runEventsRoutes } from './routes/run-events.js';
 import { runWsRoutes } from './routes/run-ws.js';
-import { RuntimeCatalogue } from './runtime-catalogue.js';
-import { formatValidationErrors } from './validation-message.js';
+import { RuntimeCatalogue } from './runs/runtime-catalogue.js';
+import { formatValidationErrors } from './http/validation-message.js';
 
 /** What buildApp needs; main.ts gives the real ones, tests give fakes. */
 export interface AppDeps {

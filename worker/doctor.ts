@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { loadWorkerConfig, redactWorkerConfig, type WorkerConfig } from './config.js';
 import { redisOptionsFromUrl } from './redis-options.js';
 import type { Check } from './doctor-host.js';
-import type { RuntimeIndex } from './runtime.js';
+import type { RuntimeIndex } from './runtimes/runtime.js';
 import type { ProfileRules } from './sandbox/spec.js';
 
 /** How long to wait for Redis to answer PING, ms. */
@@ -35,7 +35,7 @@ async function checkRedis(config: Readonly<WorkerConfig>): Promise<Check> {
 
 async function checkImages(config: Readonly<WorkerConfig>): Promise<{ checks: Check[]; index?: RuntimeIndex }> {
   try {
-    const { loadRuntimes } = await import('./runtimes.js');
+    const { loadRuntimes } = await import('./runtimes/runtime-index.js');
     const { index, problems } = await loadRuntimes({ imagesDir: config.imagesDir, dataDir: config.dataDir });
     const checks: Check[] = problems.map((p) => ({ level: 'warn', name: `image ${p.language}`, detail: p.message }));
     const present = index.list().map((r) => `${r.language} ${r.version}`);

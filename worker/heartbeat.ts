@@ -5,8 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { WORKER_KEY_PREFIX, type RuntimeInfo, type WorkerHeartbeat } from './contract/registry.js';
-import type { Runtime } from './runtime.js';
+import { WORKER_KEY_PREFIX, type RuntimeInfo, type WorkerHeartbeat } from './contract/heartbeat.js';
+import type { Runtime } from './runtimes/runtime.js';
 
 /** What a client sees of a runtime: the manifest minus host paths and argv. */
 export function runtimeInfo(runtime: Runtime): RuntimeInfo {

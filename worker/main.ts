@@ -9,8 +9,8 @@
 import { pino, type Logger } from 'pino';
 import { BulkheadError } from './contract/errors.js';
 import { loadWorkerConfigFromProcess, redactWorkerConfig, type WorkerConfig } from './config.js';
-import type { RuntimeIndex } from './runtime.js';
-import { loadRuntimes } from './runtimes.js';
+import type { RuntimeIndex } from './runtimes/runtime.js';
+import { loadRuntimes } from './runtimes/runtime-index.js';
 import { checkCorePattern } from './sandbox/core-pattern.js';
 import { NativeSandbox } from './sandbox/native-sandbox.js';
 import { loadProfiles, withoutSharedInodeChannels } from './sandbox/profile.js';

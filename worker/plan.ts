@@ -8,7 +8,7 @@
 import { BulkheadError } from './contract/errors.js';
 import type { SubmissionJob } from './contract/job.js';
 import { minLimits, type ResolvedLimits } from './contract/limits.js';
-import { compileArgv, fillArgv, type Runtime } from './runtime.js';
+import { compileArgv, fillArgv, type Runtime } from './runtimes/runtime.js';
 import type { CompiledProfile, SandboxFile, SandboxLimits, SandboxSpec } from './sandbox/spec.js';
 import type { WorkerConfig } from './config.js';
 

@@ -24,7 +24,7 @@ import type { InteractiveRunner } from './judge/interactive.js';
 import type { LivePublisher } from './live/live-publisher.js';
 import type { WorkerMetrics } from './metrics.js';
 import { planCompile, planRun, type PlanContext } from './plan.js';
-import type { Runtime, RuntimeIndex } from './runtime.js';
+import type { Runtime, RuntimeIndex } from './runtimes/runtime.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import type { CompiledProfile, SandboxFile } from './sandbox/spec.js';
 import { TimedSandbox } from './timed-sandbox.js';

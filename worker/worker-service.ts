@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { WorkerHeartbeat } from './contract/registry.js';
+import type { WorkerHeartbeat } from './contract/heartbeat.js';
 import type { WorkerConfig } from './config.js';
 import { startHeartbeat, runtimeInfo, type Heartbeat } from './heartbeat.js';
 import { RedisMetrics } from './metrics.js';

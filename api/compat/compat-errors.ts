@@ -6,7 +6,7 @@
  * the body shape differs.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { toErrorAnswer, type ErrorAnswer } from '../errors.js';
+import { toErrorAnswer, type ErrorAnswer } from '../http/errors.js';
 
 /** A compatibility API's answer for an error: HTTP status and body. */
 export type CompatErrorShape = (answer: ErrorAnswer, err: unknown) => { statusCode: number; body: unknown };

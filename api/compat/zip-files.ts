@@ -7,7 +7,7 @@
 import { unzipSync } from 'fflate';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import type { JobFile } from '../../worker/contract/job.js';
-import { FILE_NAME_PATTERN } from '../run-job.js';
+import { FILE_NAME_PATTERN } from '../runs/run-job.js';
 
 /** Bounds for one archive. */
 export interface ZipBounds {

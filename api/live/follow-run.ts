@@ -11,7 +11,7 @@
 import { BulkheadError } from '../../worker/contract/errors.js';
 import type { LiveChannel } from '../plugins/live-channel.js';
 import type { RunSnapshot, SubmissionQueue } from '../plugins/submission-queue.js';
-import { toRunResponse } from '../run-response.js';
+import { toRunResponse } from '../runs/run-response.js';
 import type { RunResponse } from '../schemas/run.js';
 
 /** How long one blocked read waits before the loop looks at the queue's answer again, ms. */

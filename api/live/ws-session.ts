@@ -20,10 +20,10 @@ import type { WebSocket } from 'ws';
 import { BulkheadError, type ErrorCode } from '../../worker/contract/errors.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { LIVE_STDIN_MAX_BYTES, type LiveControlPayloads } from '../../worker/contract/live.js';
-import { toErrorAnswer } from '../errors.js';
+import { toErrorAnswer } from '../http/errors.js';
 import type { LiveChannel } from '../plugins/live-channel.js';
 import type { SubmissionQueue } from '../plugins/submission-queue.js';
-import type { RunAdmission } from '../run-admission.js';
+import type { RunAdmission } from '../runs/admission.js';
 import { RunRequestSchema, type RunRequest } from '../schemas/run.js';
 import { followRun } from './follow-run.js';
 

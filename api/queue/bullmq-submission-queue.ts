@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { DEFAULT_JOB_OPTIONS, PRIORITY_BATCH, PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
-import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { PendingRun, QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../plugins/submission-queue.js';
 import { redisConnectionFromUrl } from './redis-options.js';
 import { isRunResult, runStateOf, snapshotOf } from './job-snapshot.js';

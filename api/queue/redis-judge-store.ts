@@ -4,7 +4,7 @@ import { BatchRunSummarySchema, batchCountField, batchKeys, type BatchRunSummary
 import { STATUSES } from '../../worker/contract/result.js';
 import { runWebhookKey } from '../../worker/contract/run-webhook.js';
 import { TestsetManifestSchema, blobKey, testsetKey, type TestsetManifest } from '../../worker/contract/testset.js';
-import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../plugins/judge-store.js';
+import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../judging/judge-store.js';
 
 /** Runs one Redis operation within the adapter's bound, mapping failures to SBX_ERR_QUEUE_UNAVAILABLE. */
 export type Guarded = <T>(what: string, operation: () => Promise<T>) => Promise<T>;

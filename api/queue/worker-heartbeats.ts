@@ -1,11 +1,11 @@
 /**
- * Reads the live workers' heartbeats (worker/contract/registry.ts): each worker keeps one key
+ * Reads the live workers' heartbeats (worker/contract/heartbeat.ts): each worker keeps one key
  * with a TTL, so the keys that exist are the workers alive now.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Value } from 'typebox/value';
-import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/registry.js';
+import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 
 /** Every valid heartbeat under WORKER_KEY_PREFIX; a malformed one is logged and skipped, not fatal. */
 export async function readLiveWorkers(client: Redis, log: Pick<Logger, 'warn'>): Promise<WorkerHeartbeat[]> {

@@ -4,12 +4,12 @@ import { Type } from 'typebox';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_BATCH } from '../../worker/contract/job.js';
-import { renderBatchCsv } from '../batch-csv.js';
-import { buildBatchPlan, checkSubmissions, replanFromTemplates } from '../batch-jobs.js';
+import { renderBatchCsv } from '../judging/batch-csv.js';
+import { buildBatchPlan, checkSubmissions, replanFromTemplates } from '../judging/batch-jobs.js';
 import type { ApiConfig } from '../config.js';
-import { buildJobChecker, buildTestset, resolveTestset } from '../judge-job.js';
-import type { BatchRow, BatchState, JudgeStore } from '../plugins/judge-store.js';
-import type { RuntimeCatalogue } from '../runtime-catalogue.js';
+import { buildJobChecker, buildTestset, resolveTestset } from '../judging/judge-job.js';
+import type { BatchRow, BatchState, JudgeStore } from '../judging/judge-store.js';
+import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   BatchCreatedSchema,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 
 const CheckSchema = Type.Object({
   ok: Type.Boolean(),

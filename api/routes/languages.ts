@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { resolveRuntime, type RuntimeCatalogue } from '../runtime-catalogue.js';
-import type { RuntimeInfo } from '../../worker/contract/registry.js';
+import { resolveRuntime, type RuntimeCatalogue } from '../runs/runtime-catalogue.js';
+import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
 import { errorResponses } from '../schemas/common.js';
 
 const LimitValuesSchema = Type.Object({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { renderMetrics } from '../prometheus.js';
+import { renderMetrics } from '../http/prometheus-text.js';
 import { errorResponses } from '../schemas/common.js';
 
 /** GET /metrics: Prometheus text. */

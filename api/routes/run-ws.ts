@@ -8,7 +8,7 @@ import type { ApiConfig } from '../config.js';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { WsRunSession } from '../live/ws-session.js';
 import type { LiveChannel } from '../plugins/live-channel.js';
-import type { RunAdmission } from '../run-admission.js';
+import type { RunAdmission } from '../runs/admission.js';
 import { errorResponses } from '../schemas/common.js';
 import { logSubmission } from './run.js';
 

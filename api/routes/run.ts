@@ -3,8 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ApiConfig } from '../config.js';
 import type { PendingRun } from '../plugins/submission-queue.js';
-import type { RunAdmission } from '../run-admission.js';
-import { toRunResponse } from '../run-response.js';
+import type { RunAdmission } from '../runs/admission.js';
+import { toRunResponse } from '../runs/run-response.js';
 import { errorResponses } from '../schemas/common.js';
 import { RunRequestSchema, RunResponseSchema, type RunRequest, type RunResponse } from '../schemas/run.js';
 

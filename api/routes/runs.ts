@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BulkheadError } from '../../worker/contract/errors.js';
-import { toRunResponse } from '../run-response.js';
+import { toRunResponse } from '../runs/run-response.js';
 import { errorResponses } from '../schemas/common.js';
 import { RunIdParamsSchema, RunResponseSchema } from '../schemas/run.js';
 

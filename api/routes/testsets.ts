@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BulkheadError } from '../../worker/contract/errors.js';
 import type { ApiConfig } from '../config.js';
-import { buildTestset, testsetInfo } from '../judge-job.js';
+import { buildTestset, testsetInfo } from '../judging/judge-job.js';
 import { errorResponses } from '../schemas/common.js';
 import { TestsetInfoSchema, TestsetParamsSchema, TestsetRequestSchema } from '../schemas/testset.js';
 

@@ -1,4 +1,4 @@
-import { ErrorBodySchema } from '../errors.js';
+import { ErrorBodySchema } from '../http/errors.js';
 
 /**
  * Error responses a route may give, for its `response` schema (and so for the OpenAPI document).

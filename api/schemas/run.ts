@@ -8,7 +8,7 @@ import { CONTENT_REF_PATTERN } from '../../worker/contract/testset.js';
  * Wire schemas of POST /run and GET /runs/:id, built from the contract's types. Every request
  * object sets `additionalProperties: false`, so a typo or an unexpected (possibly deeply nested)
  * member is a 400 rather than silently ignored. Counts that depend on configuration (files, tests)
- * and file-name rules are checked in api/run-job.ts so that they answer with their own codes.
+ * and file-name rules are checked in api/runs/run-job.ts so that they answer with their own codes.
  */
 
 /** Hard caps that do not depend on configuration; the body size limit bounds everything else. */

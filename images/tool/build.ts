@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BulkheadError } from '../../worker/contract/errors.js';
-import { layerChain, layerHash, type LayerRecipe } from '../../worker/runtimes.js';
+import { layerChain, layerHash, type LayerRecipe } from '../../worker/runtimes/runtime-index.js';
 import { readHostDebianSources, renderSourcesList } from './apt-sources.js';
 import { layerDir, layersDir, readLayerInfo, type LayerInfo } from './store.js';
 

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { loadLayerRecipes, loadManifests, loadRuntimes, type Manifest } from '../../worker/runtimes.js';
+import { loadLayerRecipes, loadManifests, loadRuntimes, type Manifest } from '../../worker/runtimes/runtime-index.js';
 import { buildImage, listImageRecords, readImageRecord, removeImage } from './image.js';
 import { selftest } from './selftest.js';
 import { collectGarbage, DEFAULT_DATA_DIR } from './store.js';
-import { imageRecordPath } from '../../worker/runtimes.js';
+import { imageRecordPath } from '../../worker/runtimes/runtime-index.js';
 
 /**
  * `npm run images -- <command>`: build [lang...] | list | rm <lang...> | gc | selftest [lang...]

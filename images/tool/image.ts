@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile, chown } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulkheadError } from '../../worker/contract/errors.js';
-import { imageRecordPath, type ImageRecord, type Manifest } from '../../worker/runtimes.js';
+import { imageRecordPath, type ImageRecord, type Manifest } from '../../worker/runtimes/runtime-index.js';
 import { buildChain, type BuildContext } from './build.js';
 import { runPlain } from './plain-runner.js';
 

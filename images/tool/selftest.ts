@@ -1,8 +1,8 @@
 import { chown, copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileArgv, fillArgv } from '../../worker/runtime.js';
-import type { ImageRecord, Manifest } from '../../worker/runtimes.js';
+import { compileArgv, fillArgv } from '../../worker/runtimes/runtime.js';
+import type { ImageRecord, Manifest } from '../../worker/runtimes/runtime-index.js';
 import { runPlain, type PlainResult } from './plain-runner.js';
 
 /** The outcome of one sample through the plain runner. */

@@ -6,16 +6,16 @@ import { join } from 'node:path';
  *   <dataDir>/layers/<recipe>-<hash12>/rootfs/      the layer's tree
  *   <dataDir>/layers/<recipe>-<hash12>/layer.json   written last: its presence marks it complete
  *   <dataDir>/layers/.tmp-<recipe>-<hash12>-<pid>/  a build in progress (garbage once pid is gone)
- *   <dataDir>/images/<language>.json                image record (worker/runtimes.ts)
+ *   <dataDir>/images/<language>.json                image record (worker/runtimes/runtime-index.ts)
  *   <dataDir>/cache/apt/                            apt lists and .debs shared by builds
  */
 
-export { DEFAULT_DATA_DIR } from '../../worker/runtimes.js';
+export { DEFAULT_DATA_DIR } from '../../worker/runtimes/runtime-index.js';
 
 /** `layer.json` of a complete layer. */
 export interface LayerInfo {
   recipe: string;
-  /** Full sha256 of the recipe chain (worker/runtimes.ts `layerHash`). */
+  /** Full sha256 of the recipe chain (worker/runtimes/runtime-index.ts `layerHash`). */
   hash: string;
   /** Parent layer hash, or null for the base. */
   parent: string | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobWaiters } from '../../api/queue/job-waiters.js';
-import { checkCompileFlags, compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runtime-catalogue.js';
+import { checkCompileFlags, compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runs/runtime-catalogue.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { C_RUNTIME, heartbeat, runtime } from '../helpers/api-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig, parseApiKeyEntry, redactApiConfig } from '../../api/config.js';
-import { toErrorAnswer } from '../../api/errors.js';
+import { toErrorAnswer } from '../../api/http/errors.js';
 import { redisConnectionFromUrl } from '../../api/queue/redis-options.js';
 import { BulkheadError, ErrorCodes } from '../../worker/contract/errors.js';
 

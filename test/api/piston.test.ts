@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubmissionJob } from '../../worker/contract/job.js';
-import type { RuntimeInfo } from '../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { C_RUNTIME, heartbeat, makeApp, okResult, runtime, stage } from '../helpers/api-fixtures.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toErrorAnswer, toErrorBody } from '../../api/errors.js';
+import { toErrorAnswer, toErrorBody } from '../../api/http/errors.js';
 import { buildPlayground } from '../../api/playground/build.js';
 import { PLAYGROUND_DIST_DIR } from '../../api/playground/paths.js';
 import { hashApiKey } from '../../api/plugins/auth.js';

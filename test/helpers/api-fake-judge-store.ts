@@ -1,7 +1,7 @@
 import { STATUSES } from '../../worker/contract/result.js';
 import type { BatchRunSummary } from '../../worker/contract/batch.js';
 import type { TestsetManifest } from '../../worker/contract/testset.js';
-import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../../api/plugins/judge-store.js';
+import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../../api/judging/judge-store.js';
 
 interface FakeBatch {
   batch: NewBatch;

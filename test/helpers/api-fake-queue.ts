@@ -1,6 +1,6 @@
 import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_BATCH, type SubmissionJob } from '../../worker/contract/job.js';
-import type { WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { PendingRun, QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
 import { FakeJudgeStore } from './api-fake-judge-store.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../api/app.js';
 import { apiConfigWith, type ApiConfig } from '../../api/config.js';
-import type { RuntimeInfo, WorkerHeartbeat } from '../../worker/contract/registry.js';
+import type { RuntimeInfo, WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { RunResult, StageResult } from '../../worker/contract/result.js';
 import { FakeLiveChannel } from './api-fake-live.js';
 import { FakeSubmissionQueue } from './api-fake-queue.js';

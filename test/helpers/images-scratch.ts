@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DATA_DIR, layerHash, loadLayerRecipes } from '../../worker/runtimes.js';
+import { DEFAULT_DATA_DIR, layerHash, loadLayerRecipes } from '../../worker/runtimes/runtime-index.js';
 import { readLayerInfo, layerDir } from '../../images/tool/store.js';
 import { IMAGES_DIR } from './images-paths.js';
 

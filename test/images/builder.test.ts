@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildChain, type BuildContext } from '../../images/tool/build.js';
 import { buildImage } from '../../images/tool/image.js';
-import { loadLayerRecipes, loadManifests, loadRuntimes } from '../../worker/runtimes.js';
+import { loadLayerRecipes, loadManifests, loadRuntimes } from '../../worker/runtimes/runtime-index.js';
 import { builderSkipReason, scratchImages } from '../helpers/images-scratch.js';
 
 const skipReason = await builderSkipReason();

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../worker/runtime.js';
-import { loadManifests, type Manifest } from '../../worker/runtimes.js';
+import type { Runtime } from '../../worker/runtimes/runtime.js';
+import { loadManifests, type Manifest } from '../../worker/runtimes/runtime-index.js';
 import type { RawOutcome } from '../../worker/sandbox/spec.js';
 import { builtImage, closeImageSandbox, imageSandboxReason as sandboxReason, runInImage } from '../helpers/image-sandbox.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selftest } from '../../images/tool/selftest.js';
 import { readImageRecord } from '../../images/tool/image.js';
-import { DEFAULT_DATA_DIR, imageRecordPath, loadManifests } from '../../worker/runtimes.js';
+import { DEFAULT_DATA_DIR, imageRecordPath, loadManifests } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 
 /**

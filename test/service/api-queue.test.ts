@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { BullmqSubmissionQueue } from '../../api/queue/bullmq-submission-queue.js';
 import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
-import { WORKER_KEY_PREFIX } from '../../worker/contract/registry.js';
+import { WORKER_KEY_PREFIX } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { heartbeat, okResult } from '../helpers/api-fixtures.js';
 import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';

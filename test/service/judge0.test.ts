@@ -14,7 +14,7 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JUDGE0_LANGUAGES } from '../../api/compat/judge0/languages.js';
 import { hashApiKey } from '../../api/plugins/auth.js';
-import { imageRecordPath, loadManifests } from '../../worker/runtimes.js';
+import { imageRecordPath, loadManifests } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 import { freeTcpPort } from '../helpers/redis.js';
 import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifests } from '../../worker/runtimes.js';
+import { loadManifests } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 import { expectHealthy, postRun, waitUntilDone, type RunBody } from '../helpers/service-client.js';
 import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PISTON_NAMES } from '../../api/compat/piston/runtimes.js';
-import { imageRecordPath, loadManifests } from '../../worker/runtimes.js';
+import { imageRecordPath, loadManifests } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 import { DATA_DIR, serviceUnavailableReason, startService, type TestService } from '../helpers/service.js';
 

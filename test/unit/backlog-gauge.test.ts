@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BacklogGauge } from '../../api/backlog-gauge.js';
+import { BacklogGauge } from '../../api/runs/backlog-gauge.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 
 /** A fake queue that counts depth reads, and a hand-moved clock. */

@@ -11,7 +11,7 @@ import { BULKHEAD_ID_BASE, JUDGE0_LANGUAGES, judge0Language, judge0Languages } f
 import { fromJudge0Limits, toJudge0Limits } from '../../api/compat/judge0/limits.js';
 import { pistonRuntime, resolvePistonRuntime, versionMatches } from '../../api/compat/piston/runtimes.js';
 import { filesFromZip } from '../../api/compat/zip-files.js';
-import type { RuntimeInfo } from '../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
 
 const MIB = 1024 * 1024;
 function runtime(language: string, version: string, aliases: string[] = []): RuntimeInfo {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, renderBatchCsv } from '../../api/batch-csv.js';
-import { buildTestset, testsetInfo } from '../../api/judge-job.js';
+import { csvCell, renderBatchCsv } from '../../api/judging/batch-csv.js';
+import { buildTestset, testsetInfo } from '../../api/judging/judge-job.js';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
 import { isPublicAddress } from '../../worker/contract/public-address.js';
 import { countsOf, summarizeRun } from '../../worker/judge/batch-ledger.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { planCompile, planRun, stageLimits, type PlanContext } from '../../worker/plan.js';
-import { compileArgv, fillArgv } from '../../worker/runtime.js';
+import { compileArgv, fillArgv } from '../../worker/runtimes/runtime.js';
 import { b64, makeJob, testProfiles, testRuntimes, TEST_LIMITS } from '../worker/helpers.js';
 
 const config = loadWorkerConfig({ SBX_MAX_MEMORY_BYTES: String(128 << 20) }, { hostname: 'h', pid: 1, cores: 2 });

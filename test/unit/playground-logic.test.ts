@@ -8,7 +8,7 @@ import { lineDiff } from '../../api/playground/src/line-diff.js';
 import { shareFragment, snapshotFromFragment } from '../../api/playground/src/share-link.js';
 import { hasLanguageMode, PLAIN_TEXT_LANGUAGES } from '../../api/playground/src/language-modes.js';
 import { helloTemplate, isTemplate } from '../../api/playground/src/templates.js';
-import { loadManifests } from '../../worker/runtimes.js';
+import { loadManifests } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 
 describe('lineDiff', () => {

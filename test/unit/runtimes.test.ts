@@ -10,7 +10,7 @@ import {
   loadManifests,
   loadRuntimes,
   type ImageRecord,
-} from '../../worker/runtimes.js';
+} from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 
 /** The stable names clients hard-code (issue 18: at least forty). */

@@ -9,7 +9,7 @@ import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
 import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ResolvedLimits } from '../../worker/contract/limits.js';
 import { redisOptionsFromUrl } from '../../worker/redis-options.js';
-import type { Runtime, RuntimeIndex } from '../../worker/runtime.js';
+import type { Runtime, RuntimeIndex } from '../../worker/runtimes/runtime.js';
 import type { CompiledProfile } from '../../worker/sandbox/spec.js';
 
 export const TEST_LIMITS: ResolvedLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 256 << 20, pids: 32, outputBytes: 1 << 20 };

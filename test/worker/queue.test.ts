@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Value } from 'typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema } from '../../worker/contract/registry.js';
+import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { FakeSandbox } from '../../worker/sandbox/fake-sandbox.js';
 import { startWorkerService, type WorkerService } from '../../worker/worker-service.js';

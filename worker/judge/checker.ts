@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import type { JobChecker } from '../contract/job.js';
 import type { ResolvedLimits } from '../contract/limits.js';
 import { planCompileFiles, profileFor, SANDBOX_HOSTNAME, stageLimits, type PlanContext } from '../plan.js';
-import { fillArgv, type Runtime, type RuntimeIndex } from '../runtime.js';
+import { fillArgv, type Runtime, type RuntimeIndex } from '../runtimes/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxFile, SandboxSpec } from '../sandbox/spec.js';
 import { toStageResult } from '../verdict.js';

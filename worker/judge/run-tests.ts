@@ -6,7 +6,7 @@ import { BulkheadError } from '../contract/errors.js';
 import type { JobTest, SubmissionJob } from '../contract/job.js';
 import type { Status, TestResult } from '../contract/result.js';
 import { planRun, type PlanContext } from '../plan.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtimes/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxFile } from '../sandbox/spec.js';
 import { toStageResult } from '../verdict.js';

@@ -6,7 +6,7 @@
  */
 import { arch, cpus, totalmem } from 'node:os';
 import type { ResolvedLimits } from '../../../worker/contract/limits.js';
-import type { RuntimeInfo, WorkerHeartbeat } from '../../../worker/contract/registry.js';
+import type { RuntimeInfo, WorkerHeartbeat } from '../../../worker/contract/heartbeat.js';
 import type { QueueDepth } from '../../plugins/submission-queue.js';
 import { JUDGE0_MAX_EXTRACT_KB, JUDGE0_MAX_NUMBER_OF_RUNS } from './request.js';
 import { judge0Languages } from './languages.js';

@@ -8,7 +8,7 @@
  * To add a language: one entry, name → ids. Ids of languages Judge0 lacks live in the Bulkhead
  * range from {@link BULKHEAD_ID_BASE} up, where no Judge0 release assigns ids.
  */
-import type { RuntimeInfo } from '../../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import { pickVersion } from '../../../worker/contract/versions.js';
 
 /** First id of the range Bulkhead assigns to languages Judge0 does not have. */

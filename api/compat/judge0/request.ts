@@ -6,8 +6,8 @@
 import { webhookUrlProblem } from '../../../worker/contract/batch.js';
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { JobFile, SubmissionJob } from '../../../worker/contract/job.js';
-import type { RuntimeInfo } from '../../../worker/contract/registry.js';
-import { buildSubmissionJob } from '../../run-job.js';
+import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
+import { buildSubmissionJob } from '../../runs/run-job.js';
 import { filesFromZip } from '../zip-files.js';
 import { FieldErrorList, decodeLenientBase64, isUnset, readBoolean, readNumber, readText, splitCommandLine } from './fields.js';
 import { judge0Language, type Judge0Language } from './languages.js';

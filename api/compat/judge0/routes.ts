@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BulkheadError } from '../../../worker/contract/errors.js';
-import type { ErrorAnswer } from '../../errors.js';
+import type { ErrorAnswer } from '../../http/errors.js';
 import { installCompatErrors } from '../compat-errors.js';
 import { aboutBody, configInfoBody, JUDGE0_VERSION, systemInfoBody, workersBody } from './info.js';
 import { judge0Languages } from './languages.js';

@@ -21,14 +21,14 @@ import type { WebSocket } from 'ws';
 import { LIVE_STDIN_MAX_BYTES } from '../../../worker/contract/live.js';
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../../worker/contract/job.js';
-import type { RuntimeInfo } from '../../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import type { StageResult } from '../../../worker/contract/result.js';
-import { toErrorAnswer } from '../../errors.js';
+import { toErrorAnswer } from '../../http/errors.js';
 import { followRun } from '../../live/follow-run.js';
 import type { LiveChannel } from '../../plugins/live-channel.js';
 import type { SubmissionQueue } from '../../plugins/submission-queue.js';
 import type { RunResponse } from '../../schemas/run.js';
-import { utf8ToBase64 } from '../../run-job.js';
+import { utf8ToBase64 } from '../../runs/run-job.js';
 import { pistonStage } from './execute.js';
 import { pistonRuntime } from './runtimes.js';
 

@@ -7,9 +7,9 @@
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { SubmissionJob } from '../../../worker/contract/job.js';
 import type { Limits, ResolvedLimits } from '../../../worker/contract/limits.js';
-import type { RuntimeInfo } from '../../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import type { RunResult, StageResult } from '../../../worker/contract/result.js';
-import { buildSubmissionJob, utf8ToBase64, type RunJobBounds } from '../../run-job.js';
+import { buildSubmissionJob, utf8ToBase64, type RunJobBounds } from '../../runs/run-job.js';
 import type { RunFile } from '../../schemas/run.js';
 import { mergedOutput, signalNumber, stageBytes } from '../stage-output.js';
 import { pistonNamed, pistonRuntime, resolvePistonRuntime } from './runtimes.js';

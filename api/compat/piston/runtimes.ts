@@ -5,7 +5,7 @@
  * request time, so only installed versions are listed and matched.
  */
 import semver from 'semver';
-import type { RuntimeInfo } from '../../../worker/contract/registry.js';
+import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 
 export interface PistonName {
   language: string;

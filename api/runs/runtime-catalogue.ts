@@ -1,9 +1,9 @@
-import { BulkheadError } from '../worker/contract/errors.js';
-import type { RuntimeInfo, WorkerHeartbeat } from '../worker/contract/registry.js';
-import { compareVersions, pickVersion } from '../worker/contract/versions.js';
-import type { SubmissionQueue } from './plugins/submission-queue.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import type { RuntimeInfo, WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
+import { compareVersions, pickVersion } from '../../worker/contract/versions.js';
+import type { SubmissionQueue } from '../plugins/submission-queue.js';
 
-export { compareVersions } from '../worker/contract/versions.js';
+export { compareVersions } from '../../worker/contract/versions.js';
 
 /**
  * The languages the live workers can run: the union of their heartbeats' runtimes, one entry per

@@ -1,9 +1,9 @@
-import { BulkheadError } from '../worker/contract/errors.js';
-import { JOB_SCHEMA_VERSION, type JobFile, type JobTest, type SubmissionJob } from '../worker/contract/job.js';
-import { resolveLimits, type Limits, type ResolvedLimits } from '../worker/contract/limits.js';
-import type { RuntimeInfo } from '../worker/contract/registry.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import { JOB_SCHEMA_VERSION, type JobFile, type JobTest, type SubmissionJob } from '../../worker/contract/job.js';
+import { resolveLimits, type Limits, type ResolvedLimits } from '../../worker/contract/limits.js';
+import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
 import { checkCompileFlags } from './runtime-catalogue.js';
-import type { RunFile, RunRequest, RunTest } from './schemas/run.js';
+import type { RunFile, RunRequest, RunTest } from '../schemas/run.js';
 
 /** Bounds that come from configuration. */
 export interface RunJobBounds {

@@ -1,6 +1,6 @@
-import { STAGE_BUCKETS_MS } from '../worker/contract/metrics.js';
-import type { WorkerHeartbeat } from '../worker/contract/registry.js';
-import type { QueueDepth } from './plugins/submission-queue.js';
+import { STAGE_BUCKETS_MS } from '../../worker/contract/metrics.js';
+import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
+import type { QueueDepth } from '../plugins/submission-queue.js';
 
 /** What one scrape renders. */
 export interface MetricsSnapshot {

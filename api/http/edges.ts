@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { ErrorCodes, type ErrorCode } from '../worker/contract/errors.js';
+import { ErrorCodes, type ErrorCode } from '../../worker/contract/errors.js';
 import { toErrorBody } from './errors.js';
 
 /**

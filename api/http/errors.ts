@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { BulkheadError, ErrorCodes, type ErrorCode } from '../worker/contract/errors.js';
+import { BulkheadError, ErrorCodes, type ErrorCode } from '../../worker/contract/errors.js';
 
 /** Every error answer: `{ error: { code, message, requestId, details? } }`. */
 export const ErrorBodySchema = Type.Object(

@@ -4,7 +4,7 @@
  * a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading
  * `'`: opening the file must never run anything.
  */
-import type { BatchResultRow } from './schemas/batch.js';
+import type { BatchResultRow } from '../schemas/batch.js';
 
 /** The columns, in order. */
 export const BATCH_CSV_COLUMNS = ['externalId', 'runId', 'state', 'status', 'passed', 'total', 'score', 'errorCode', 'finishedAt'] as const;

@@ -3,15 +3,15 @@
  * stored, resolved into test references) and checker programs (runtime resolved, files checked).
  */
 import { createHash } from 'node:crypto';
-import { BulkheadError } from '../worker/contract/errors.js';
-import { INTERACTIVE_JOB_SCHEMA_VERSION, type JobChecker, type JobTest, type SubmissionJob } from '../worker/contract/job.js';
-import type { TestsetEntry, TestsetManifest } from '../worker/contract/testset.js';
-import type { ApiConfig } from './config.js';
-import type { JudgeStore } from './plugins/judge-store.js';
-import { buildJobFiles, checkBase64 } from './run-job.js';
-import type { RuntimeCatalogue } from './runtime-catalogue.js';
-import type { CheckerRequest } from './schemas/run.js';
-import type { TestsetInfo, TestsetTest } from './schemas/testset.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import { INTERACTIVE_JOB_SCHEMA_VERSION, type JobChecker, type JobTest, type SubmissionJob } from '../../worker/contract/job.js';
+import type { TestsetEntry, TestsetManifest } from '../../worker/contract/testset.js';
+import type { ApiConfig } from '../config.js';
+import type { JudgeStore } from './judge-store.js';
+import { buildJobFiles, checkBase64 } from '../runs/run-job.js';
+import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
+import type { CheckerRequest } from '../schemas/run.js';
+import type { TestsetInfo, TestsetTest } from '../schemas/testset.js';
 
 /** File names the worker gives the checker's inputs; a checker's own files may not use them. */
 export const CHECKER_RESERVED_NAMES: readonly string[] = ['input', 'output', 'expected'];

@@ -1,8 +1,11 @@
 import { Type, type Static } from 'typebox';
 
+/** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
+export const BUILDER_FORMAT_VERSION = 2;
+
 /**
  * Formats of the image files (images/README.md): layer recipes, language manifests and the image
- * records the builder writes. Validated by worker/runtimes.ts.
+ * records the builder writes. Validated by worker/runtimes/runtime-index.ts.
  */
 
 const LimitsObject = Type.Object(

@@ -1,6 +1,6 @@
-import { ErrorCodes } from '../worker/contract/errors.js';
-import type { RunSnapshot } from './plugins/submission-queue.js';
-import type { RunResponse } from './schemas/run.js';
+import { ErrorCodes } from '../../worker/contract/errors.js';
+import type { RunSnapshot } from '../plugins/submission-queue.js';
+import type { RunResponse } from '../schemas/run.js';
 
 /** Code reported for a run that failed after all attempts without a recognisable catalogue code. */
 export const RUN_LOST_CODE = 'SBX_ERR_RUN_LOST';

@@ -4,16 +4,16 @@
  * judging parts resolved, backpressure checked. Every client mistake throws a coded BulkheadError.
  */
 import { randomUUID } from 'node:crypto';
-import { webhookUrlProblem } from '../worker/contract/batch.js';
-import { BulkheadError } from '../worker/contract/errors.js';
-import type { SubmissionJob } from '../worker/contract/job.js';
-import type { ApiConfig } from './config.js';
+import { webhookUrlProblem } from '../../worker/contract/batch.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import type { SubmissionJob } from '../../worker/contract/job.js';
+import type { ApiConfig } from '../config.js';
 import { BacklogGauge } from './backlog-gauge.js';
-import { addJudging } from './judge-job.js';
-import type { SubmissionQueue } from './plugins/submission-queue.js';
+import { addJudging } from '../judging/judge-job.js';
+import type { SubmissionQueue } from '../plugins/submission-queue.js';
 import { buildSubmissionJob } from './run-job.js';
 import type { RuntimeCatalogue } from './runtime-catalogue.js';
-import type { RunRequest } from './schemas/run.js';
+import type { RunRequest } from '../schemas/run.js';
 
 export class RunAdmission {
   private readonly gauge: BacklogGauge;

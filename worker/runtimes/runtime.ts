@@ -1,9 +1,9 @@
-import { BulkheadError } from './contract/errors.js';
-import type { ResolvedLimits } from './contract/limits.js';
+import { BulkheadError } from '../contract/errors.js';
+import type { ResolvedLimits } from '../contract/limits.js';
 
 /**
  * One installed language runtime: a recipe's manifest joined with its built image.
- * Produced by worker/runtimes.ts from images/<language>/manifest.json and the built layers in the
+ * Produced by worker/runtimes/runtime-index.ts from images/<language>/manifest.json and the built layers in the
  * data directory; consumed by the planner (worker/plan.ts) and reported by GET /languages.
  */
 export interface Runtime {

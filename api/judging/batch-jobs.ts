@@ -3,15 +3,15 @@
  * stored test set and checker), plus what the store keeps for rejudge.
  */
 import { randomUUID } from 'node:crypto';
-import { BulkheadError } from '../worker/contract/errors.js';
-import type { JobChecker, SubmissionJob } from '../worker/contract/job.js';
-import type { TestsetManifest } from '../worker/contract/testset.js';
-import type { ApiConfig } from './config.js';
+import { BulkheadError } from '../../worker/contract/errors.js';
+import type { JobChecker, SubmissionJob } from '../../worker/contract/job.js';
+import type { TestsetManifest } from '../../worker/contract/testset.js';
+import type { ApiConfig } from '../config.js';
 import { jobTestsOf } from './judge-job.js';
-import type { BatchMember } from './plugins/judge-store.js';
-import { buildSubmissionJob } from './run-job.js';
-import type { RuntimeCatalogue } from './runtime-catalogue.js';
-import type { BatchRequest, BatchSubmission } from './schemas/batch.js';
+import type { BatchMember } from './judge-store.js';
+import { buildSubmissionJob } from '../runs/run-job.js';
+import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
+import type { BatchRequest, BatchSubmission } from '../schemas/batch.js';
 
 /** The jobs of one batch generation and what the store keeps of them. */
 export interface BatchPlan {

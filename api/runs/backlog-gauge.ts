@@ -1,4 +1,4 @@
-import type { SubmissionQueue } from './plugins/submission-queue.js';
+import type { SubmissionQueue } from '../plugins/submission-queue.js';
 
 /**
  * How long a backlog reading may be reused while it is far from the bound, milliseconds.

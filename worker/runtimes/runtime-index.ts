@@ -2,20 +2,17 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Compile } from 'typebox/compile';
-import { BulkheadError } from './contract/errors.js';
-import { ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest } from './image-schemas.js';
+import { BulkheadError } from '../contract/errors.js';
+import { BUILDER_FORMAT_VERSION, ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest } from './image-format.js';
 import { argvPlaceholderProblem, COMPILE_FLAGS_PLACEHOLDER, type Runtime, type RuntimeIndex } from './runtime.js';
-import { pickVersion } from './contract/versions.js';
+import { pickVersion } from '../contract/versions.js';
 
-export { ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest };
+export { BUILDER_FORMAT_VERSION, ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest };
 
 /**
  * Language images: recipes (`images/<name>/recipe.json`, `images/<language>/manifest.json`) joined
  * with the images built into the data directory. images/README.md describes formats and layout.
  */
-
-/** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
-export const BUILDER_FORMAT_VERSION = 2;
 
 const [checkRecipe, checkManifest, checkRecord] = [Compile(LayerRecipeSchema), Compile(ManifestSchema), Compile(ImageRecordSchema)];
 
