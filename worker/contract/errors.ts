@@ -86,6 +86,11 @@ export const ErrorCodes = Object.freeze({
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
+/** True for a code of the catalogue (anything else, e.g. text read back from Redis, is not). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}
+
 /** True for codes that are the client's fault (never retried). */
 export function isClientFault(code: string): boolean {
   const info = (ErrorCodes as Record<string, ErrorCodeInfo>)[code];
