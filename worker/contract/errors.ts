@@ -1,5 +1,6 @@
 /**
- * The one catalogue of error codes shared by the API, the worker and the native binding.
+ * The one catalogue of error codes shared by the API and the worker (the native binding reports
+ * phases; failure.ts maps them to codes and carries a failure across Redis).
  *
  * Rules (guarded by test/unit/errors.test.ts):
  * - every key equals its `code`, codes are unique and never reused once retired;
