@@ -103,12 +103,6 @@ export interface NativeCgroup {
   dirs: string[];
 }
 
-export interface NativeCgroupStats {
-  cpuTimeNs: number;
-  memoryPeakBytes: number;
-  oomKills: number;
-}
-
 export interface NativeProfileArg {
   index: number;
   op: string;
@@ -165,11 +159,5 @@ export interface NativeBinding {
   Runner: new (config: NativeRunnerConfig) => NativeRunner;
   compileProfile(profile: NativeProfile): { bpf: Buffer; unknownSyscalls: string[] };
   detectCgroups(mountRoot: string, parent: string): NativeCgroupConfig;
-  createCgroup(config: NativeCgroupConfig, name: string, limits: NativeLimits): NativeCgroup;
-  readCgroupStats(cgroup: NativeCgroup): NativeCgroupStats;
-  /** Writes the limit files of an existing cgroup (what a pooled cgroup gets per run). */
-  setCgroupLimits(cgroup: NativeCgroup, limits: NativeLimits): void;
   destroyCgroup(cgroup: NativeCgroup): void;
-  /** The C parser for "key value" files (memory.events, cpu.stat, oom_control); null when absent. */
-  parseKeyed(text: string, key: string): number | null;
 }

@@ -268,15 +268,6 @@ Napi::Object CgroupConfigToJs(Napi::Env env, const sbx_cgroup_config_t &cfg) {
   return o;
 }
 
-Napi::Object CgroupToJs(Napi::Env env, const sbx_cgroup_t &cg) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", cg.version);
-  Napi::Array dirs = Napi::Array::New(env, size_t(cg.n_dirs));
-  for (int i = 0; i < cg.n_dirs; i++) dirs.Set(uint32_t(i), cg.dirs[i]);
-  o.Set("dirs", dirs);
-  return o;
-}
-
 Napi::Object OutcomeToJs(Napi::Env env, const Outcome &o) {
   Napi::Object r = Napi::Object::New(env);
   bool exited = o.has_exit && o.signal == 0;

@@ -47,7 +47,6 @@ bool ReadCgroupConfig(const Napi::Value &v, sbx_cgroup_config_t &cfg, sbx_error_
 bool ReadCgroup(const Napi::Value &v, sbx_cgroup_t &cg, sbx_error_t &err);
 
 Napi::Object CgroupConfigToJs(Napi::Env env, const sbx_cgroup_config_t &cfg);
-Napi::Object CgroupToJs(Napi::Env env, const sbx_cgroup_t &cg);
 Napi::Object OutcomeToJs(Napi::Env env, const Outcome &o);
 Napi::Error MakeError(Napi::Env env, const sbx_error_t &e);
 
