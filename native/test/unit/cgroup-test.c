@@ -9,8 +9,8 @@
 
 #include "unit.h"
 
-static const char *v2_files[] = {"memory.max", "memory.swap.max", "memory.oom.group", "pids.max", "cpu.max",
-                                 "cpu.stat", "memory.peak", "memory.events", "cgroup.kill", "cgroup.procs"};
+static const char *v2_files[] = {"memory.max", "memory.swap.max", "memory.oom.group", "pids.max",    "cpu.max",
+                                 "cpu.stat",   "memory.peak",     "memory.events",    "cgroup.kill", "cgroup.procs"};
 
 static void put_file(const char *dir, const char *name, const char *text) {
   char path[1024];
@@ -51,9 +51,16 @@ static void fake_v2_tree(sbx_cgroup_t *cg) {
   for (size_t i = 0; i < sizeof(v2_files) / sizeof(v2_files[0]); i++) put_file(cg->dirs[0], v2_files[i], "");
 }
 
-static const sbx_limits_t limits = {.cpu_time_ms = 1000, .wall_time_ms = 2000, .memory_bytes = 64 << 20, .pids = 16,
-                                    .output_bytes = 1024, .file_size_bytes = 1024, .open_files = 16,
-                                    .tmpfs_bytes = 1 << 20, .stack_bytes = 1 << 20, .cpu_millicores = 1500};
+static const sbx_limits_t limits = {.cpu_time_ms = 1000,
+                                    .wall_time_ms = 2000,
+                                    .memory_bytes = 64 << 20,
+                                    .pids = 16,
+                                    .output_bytes = 1024,
+                                    .file_size_bytes = 1024,
+                                    .open_files = 16,
+                                    .tmpfs_bytes = 1 << 20,
+                                    .stack_bytes = 1 << 20,
+                                    .cpu_millicores = 1500};
 
 TEST(cgroup_v2_detected_from_cgroup_controllers) {
   sbx_cgroup_t cg;
@@ -117,7 +124,8 @@ TEST(cgroup_v2_stats_read_cpu_stat_memory_peak_and_events) {
   sbx_cgroup_stats_t st;
   sbx_error_t err = {0};
   CHECK_INT(stats_of("usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\n", "memory.peak", "7340032\n",
-                     "low 0\nhigh 0\nmax 12\noom 2\noom_kill 1\noom_group_kill 1\n", &st, &err), 0);
+                     "low 0\nhigh 0\nmax 12\noom 2\noom_kill 1\noom_group_kill 1\n", &st, &err),
+            0);
   CHECK_U64(st.cpu_time_ns, 123456000);
   CHECK_U64(st.memory_peak_bytes, 7340032);
   CHECK_U64(st.oom_kills, 1);

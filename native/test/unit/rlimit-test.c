@@ -6,8 +6,8 @@
 
 #include "unit.h"
 
-static const sbx_limits_t limits = {.cpu_time_ms = 1500, .pids = 32, .file_size_bytes = 1 << 20, .open_files = 64,
-                                    .stack_bytes = 8 << 20};
+static const sbx_limits_t limits = {
+    .cpu_time_ms = 1500, .pids = 32, .file_size_bytes = 1 << 20, .open_files = 64, .stack_bytes = 8 << 20};
 
 static int both_are(int resource, rlim_t value) {
   struct rlimit r;

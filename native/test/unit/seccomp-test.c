@@ -53,8 +53,12 @@ TEST(seccomp_comparison_names_map_to_libseccomp) {
   static const struct {
     const char *name;
     enum scmp_compare op;
-  } want[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-              {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+  } want[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+              {"SCMP_CMP_LT", SCMP_CMP_LT},
+              {"SCMP_CMP_LE", SCMP_CMP_LE},
+              {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+              {"SCMP_CMP_GE", SCMP_CMP_GE},
+              {"SCMP_CMP_GT", SCMP_CMP_GT},
               {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
     op = 0;

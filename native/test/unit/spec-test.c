@@ -19,14 +19,34 @@ static sbx_file_t files[2] = {
 static sbx_spec_t sample(void) {
   sbx_spec_t s = {
       .flags = SBX_FLAG_TIME_NS | SBX_FLAG_COLLECT | SBX_FLAG_MERGE_STDERR,
-      .n_layers = 2, .layers = layers, .argc = 2, .argv = argv_, .envc = 2, .env = env,
-      .cwd = "/box", .hostname = "sandbox", .n_files = 2, .files = files,
-      .limits = {.cpu_time_ms = 1000, .wall_time_ms = 3000, .memory_bytes = 256ull << 20, .pids = 64,
-                 .output_bytes = 1 << 20, .file_size_bytes = 1 << 22, .open_files = 128, .tmpfs_bytes = 64ull << 20,
-                 .stack_bytes = 8 << 20, .cpu_millicores = 1500},
-      .bpf = bpf, .bpf_len = sizeof(bpf),
-      .host_root_uid = 2000000, .host_user_uid = 2000001, .host_root_gid = 2000002, .host_user_gid = 2000003,
-      .collect_max_files = 10, .collect_max_bytes = 1ull << 33,
+      .n_layers = 2,
+      .layers = layers,
+      .argc = 2,
+      .argv = argv_,
+      .envc = 2,
+      .env = env,
+      .cwd = "/box",
+      .hostname = "sandbox",
+      .n_files = 2,
+      .files = files,
+      .limits = {.cpu_time_ms = 1000,
+                 .wall_time_ms = 3000,
+                 .memory_bytes = 256ull << 20,
+                 .pids = 64,
+                 .output_bytes = 1 << 20,
+                 .file_size_bytes = 1 << 22,
+                 .open_files = 128,
+                 .tmpfs_bytes = 64ull << 20,
+                 .stack_bytes = 8 << 20,
+                 .cpu_millicores = 1500},
+      .bpf = bpf,
+      .bpf_len = sizeof(bpf),
+      .host_root_uid = 2000000,
+      .host_user_uid = 2000001,
+      .host_root_gid = 2000002,
+      .host_user_gid = 2000003,
+      .collect_max_files = 10,
+      .collect_max_bytes = 1ull << 33,
   };
   return s;
 }
@@ -107,7 +127,8 @@ TEST(spec_every_truncation_is_refused) {
     uint8_t *copy = malloc(cut ? cut : 1);
     memcpy(copy, buf, cut);
     int r = sbx_spec_decode(copy, cut, &out, &err);
-    if (r != -EPROTO) sbx_unit_fail(__FILE__, __LINE__, "a message cut at %zu of %zu bytes decoded with %d", cut, len, r);
+    if (r != -EPROTO)
+      sbx_unit_fail(__FILE__, __LINE__, "a message cut at %zu of %zu bytes decoded with %d", cut, len, r);
     free_decoded(&out);
     free(copy);
   }

@@ -27,32 +27,33 @@ void sbx_unit_fail(const char *file, int line, const char *fmt, ...) __attribute
 const char *sbx_unit_tmpdir(void);
 
 /* Registration before main (a constructor per test), so a new test file needs no list edit. */
-#define TEST(name)                                                                          \
-  static void test_##name(void);                                                            \
+#define TEST(name)                                                                                          \
+  static void test_##name(void);                                                                            \
   __attribute__((constructor)) static void register_##name(void) { sbx_unit_register(#name, test_##name); } \
   static void test_##name(void)
 
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (!(cond)) sbx_unit_fail(__FILE__, __LINE__, "" __VA_ARGS__);   \
+#define CHECK(cond, ...)                                            \
+  do {                                                              \
+    if (!(cond)) sbx_unit_fail(__FILE__, __LINE__, "" __VA_ARGS__); \
   } while (0)
 
-#define CHECK_U64(actual, expected)                                                              \
-  do {                                                                                           \
-    uint64_t a_ = (uint64_t)(actual), e_ = (uint64_t)(expected);                                 \
+#define CHECK_U64(actual, expected)                                                                           \
+  do {                                                                                                        \
+    uint64_t a_ = (uint64_t)(actual), e_ = (uint64_t)(expected);                                              \
     if (a_ != e_) sbx_unit_fail(__FILE__, __LINE__, "%s is %" PRIu64 ", expected %" PRIu64, #actual, a_, e_); \
   } while (0)
 
-#define CHECK_INT(actual, expected)                                                                  \
-  do {                                                                                               \
-    long long a_ = (long long)(actual), e_ = (long long)(expected);                                  \
-    if (a_ != e_) sbx_unit_fail(__FILE__, __LINE__, "%s is %lld, expected %lld", #actual, a_, e_);   \
+#define CHECK_INT(actual, expected)                                                                \
+  do {                                                                                             \
+    long long a_ = (long long)(actual), e_ = (long long)(expected);                                \
+    if (a_ != e_) sbx_unit_fail(__FILE__, __LINE__, "%s is %lld, expected %lld", #actual, a_, e_); \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                                                      \
-  do {                                                                                                   \
-    const char *a_ = (actual), *e_ = (expected);                                                         \
-    if (!a_ || strcmp(a_, e_) != 0) sbx_unit_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #actual, a_ ? a_ : "(null)", e_); \
+#define CHECK_STR(actual, expected)                                                                        \
+  do {                                                                                                     \
+    const char *a_ = (actual), *e_ = (expected);                                                           \
+    if (!a_ || strcmp(a_, e_) != 0)                                                                        \
+      sbx_unit_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #actual, a_ ? a_ : "(null)", e_); \
   } while (0)
 
 #endif
