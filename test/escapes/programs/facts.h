@@ -16,6 +16,11 @@ static void fact(const char *check, int ok, int err) {
 }
 
 /* Records whether a call returning -1 on failure succeeded, with its errno. */
-#define TRY(check, call) do { errno = 0; long r_ = (long)(call); fact(check, r_ != -1, errno); } while (0)
+#define TRY(check, call)          \
+  do {                            \
+    errno = 0;                    \
+    long r_ = (long)(call);       \
+    fact(check, r_ != -1, errno); \
+  } while (0)
 
 #endif
