@@ -20,7 +20,7 @@ const ticksPerSecond = clockTicksPerSecond();
  * CPU of this process and its reaped children (the sandbox's helpers and programs, the spawned
  * peers), ms: unlike the machine's, it leaves out what other work on a shared host spends.
  */
-function ownCpuMs(): number {
+export function ownCpuMs(): number {
   const c = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
   return c === null ? NaN : ((c.selfTicks + c.childrenTicks) * 1000) / ticksPerSecond;
 }
@@ -33,7 +33,7 @@ function ownCpuMs(): number {
  * CPU of the kernel's own threads (kthreadd's children: kworkers doing the asynchronous netns,
  * cgroup and mount cleanup, RCU), ms; softirq time run on behalf of others is not in it.
  */
-function kthreadCpuMs(): number {
+export function kthreadCpuMs(): number {
   const ticks = readAllProcesses().filter((p) => p.ppid === 2).reduce((sum, p) => sum + p.selfTicks, 0);
   return (ticks * 1000) / ticksPerSecond;
 }

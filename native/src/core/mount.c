@@ -82,6 +82,17 @@ static int bind(const char *src, const char *dst, unsigned long extra, sbx_error
   return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | extra, NULL, err);
 }
 
+/*
+ * A /proc entry this kernel lacks is skipped: the mount's own lookup tells (ENOENT), which
+ * spares every run a separate access() walk per entry. Any other failure is the run's error.
+ */
+static int mount_if_present(const char *src, const char *dst, const char *type, unsigned long flags,
+                            const char *data, sbx_error_t *err) {
+  if (mount(src, dst, type, flags, data) == 0) return 1;
+  if (errno == ENOENT) return 0;
+  return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst, type ? type : "bind");
+}
+
 static int bind_host_nodes(sbx_error_t *err) {
   static const char *nodes[] = {"null", "zero", "full", "random", "urandom"};
   char path[128], host[64];
@@ -153,12 +164,15 @@ static int mount_proc(sbx_error_t *err) {
   /* Read-only binds before the masks: a bind of /proc/sys would hide a mask made under it. */
   for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", readonly[i]);
-    if (access(path, F_OK) == 0 && (r = bind(path, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0)
+    if ((r = mount_if_present(path, path, NULL, MS_BIND, NULL, err)) < 0) return r;
+    if (r && (r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
       return r;
   }
+  /* The masks' source, checked once: its ENOENT must never pass for a missing target's. */
+  if (access(ROOT "/dev/null", F_OK) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mask source /dev/null");
   for (size_t i = 0; i < sizeof(masked_files) / sizeof(masked_files[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_files[i]);
-    if (access(path, F_OK) == 0 && (r = bind(ROOT "/dev/null", path, 0, err)) < 0) return r;
+    if ((r = mount_if_present(ROOT "/dev/null", path, NULL, MS_BIND, NULL, err)) < 0) return r;
   }
   /* One empty read-only tmpfs, bound onto every other masked directory: a bind costs a fraction
    * of a new superblock, at setup and at teardown. */
@@ -166,13 +180,13 @@ static int mount_proc(sbx_error_t *err) {
   char first[128];
   for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_dirs[i]);
-    if (access(path, F_OK) != 0) continue;
     if (first_mask) {
-      if ((r = bind(first_mask, path, 0, err)) < 0) return r;
+      if ((r = mount_if_present(first_mask, path, NULL, MS_BIND, NULL, err)) < 0) return r;
       continue;
     }
-    if ((r = do_mount("sbx-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1", err)))
-      return r;
+    r = mount_if_present("sbx-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1", err);
+    if (r < 0) return r;
+    if (r == 0) continue;
     snprintf(first, sizeof(first), "%s", path);
     first_mask = first;
   }
