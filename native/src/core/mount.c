@@ -18,6 +18,7 @@
 /* The staging tmpfs is mounted here in the run's private mount namespace only. */
 #define STAGE "/tmp"
 #define ROOT STAGE "/root"
+#define MASK_DIR STAGE "/mask"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
                     sbx_error_t *err) {
@@ -54,6 +55,8 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
   static const char *dirs[] = {STAGE "/upper", STAGE "/work", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
     if ((r = make_dir(dirs[i], 0755, err)) < 0) return r;
+  /* Stays empty: the source of the /proc directory masks (mount_proc). */
+  if ((r = make_dir(MASK_DIR, 0555, err)) < 0) return r;
   /*
    * Sticky world-writable, like any /tmp; the program is the only user anyway. /box too, owned by
    * container root (T71): the program creates and changes its own files there, but cannot
@@ -174,19 +177,17 @@ static int mount_proc(sbx_error_t *err) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_files[i]);
     if ((r = mount_if_present(ROOT "/dev/null", path, NULL, MS_BIND, NULL, err)) < 0) return r;
   }
-  /* One empty read-only tmpfs, bound onto every other masked directory: a bind costs a fraction
-   * of a new superblock, at setup and at teardown. */
+  /* The stage's empty directory, bound read-only onto the first masked directory; every other
+   * one is bound from that first mask and inherits its read-only flags. No superblock of its
+   * own: binds cost a fraction of one, at setup and at teardown. */
   const char *first_mask = NULL;
   char first[128];
   for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_dirs[i]);
-    if (first_mask) {
-      if ((r = mount_if_present(first_mask, path, NULL, MS_BIND, NULL, err)) < 0) return r;
-      continue;
-    }
-    r = mount_if_present("sbx-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1", err);
-    if (r < 0) return r;
-    if (r == 0) continue;
+    if ((r = mount_if_present(first_mask ? first_mask : MASK_DIR, path, NULL, MS_BIND, NULL, err)) < 0) return r;
+    if (r == 0 || first_mask) continue;
+    if ((r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
+      return r;
     snprintf(first, sizeof(first), "%s", path);
     first_mask = first;
   }
