@@ -19,6 +19,8 @@
 #define STAGE "/tmp"
 #define ROOT STAGE "/root"
 #define MASK_DIR STAGE "/mask"
+/* The top layer of the root: the mount points the run needs, whatever the image holds. */
+#define SKEL STAGE "/skel"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
                     sbx_error_t *err) {
@@ -52,7 +54,7 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
   /* One tmpfs: /box, /tmp and /dev/shm share one size budget (T17, T18). */
   snprintf(opts, sizeof(opts), "size=%" PRIu64 ",nr_inodes=%" PRIu64 ",mode=0755", spec->limits.tmpfs_bytes, inodes);
   if ((r = do_mount("sbx-stage", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, opts, err)) < 0) return r;
-  static const char *dirs[] = {STAGE "/upper", STAGE "/work", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
+  static const char *dirs[] = {SKEL, SKEL "/proc", SKEL "/dev", SKEL "/box", SKEL "/tmp", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
     if ((r = make_dir(dirs[i], 0755, err)) < 0) return r;
   /* Stays empty: the source of the /proc directory masks (mount_proc). */
@@ -70,12 +72,16 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
 
 static int mount_overlay(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
   char opts[4096];
-  size_t off = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
-  /* overlay wants the top layer first; the spec lists the base first. */
+  /*
+   * Lower layers only, the skeleton on top: the root is read-only for the whole run anyway, and
+   * an overlay without upper and work directories skips their setup and checks at mount and
+   * their cleanup at teardown. overlay wants the top layer first; the spec lists the base first.
+   */
+  size_t off = (size_t)snprintf(opts, sizeof(opts), "lowerdir=" SKEL ":");
   for (uint32_t i = spec->n_layers; i-- > 0;)
     off += (size_t)snprintf(opts + off, sizeof(opts) - off, "/proc/self/fd/%d%s", layer_fds[i], i ? ":" : "");
-  /* userxattr: inside a user namespace overlay may only use user.* xattrs on the upper. */
-  snprintf(opts + off, sizeof(opts) - off, ",upperdir=%s/upper,workdir=%s/work,userxattr", STAGE, STAGE);
+  /* userxattr: inside a user namespace overlay may only use user.* xattrs (opaque dirs, whiteouts). */
+  snprintf(opts + off, sizeof(opts) - off, ",userxattr");
   return do_mount("sbx-root", ROOT, "overlay", MS_NOSUID | MS_NODEV, opts, err);
 }
 
@@ -226,9 +232,6 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, int dev_fd, s
   if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err)) < 0) return r;
   if ((r = mount_stage(spec, err)) < 0) return r;
   if ((r = mount_overlay(spec, layer_fds, err)) < 0) return r;
-  static const char *points[] = {ROOT "/proc", ROOT "/dev", ROOT "/box", ROOT "/tmp"};
-  for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
-    if ((r = make_dir(points[i], 0755, err)) < 0) return r;
   if ((r = bind(STAGE "/box", ROOT "/box", MS_NOSUID | MS_NODEV, err)) < 0) return r;
   if ((r = bind(STAGE "/tmp", ROOT "/tmp", MS_NOSUID | MS_NODEV, err)) < 0) return r;
   /* /dev before /proc: the proc masks bind the new /dev/null. */
