@@ -455,8 +455,7 @@ void Waiter::Finish(Run *run) {
   uint64_t end_ns = NowNs();
   sbx_child_t &c = run->start->child;
   siginfo_t info{};
-  // A helper forked by the launcher is the launcher's to reap: then no status here (ECHILD).
-  bool reaped = waitid(P_PIDFD, id_t(c.pidfd), &info, WEXITED) == 0;
+  waitid(P_PIDFD, id_t(c.pidfd), &info, WEXITED);
   // Every process of the run is gone (pid 1 died after its namespace was emptied), so the
   // pipes hold all that was written and end in EOF.
   if (c.stdout_fd >= 0) ReadStream(run, kStdout);
@@ -489,8 +488,7 @@ void Waiter::Finish(Run *run) {
     o.signal = SIGKILL;
   } else if (!o.failed) {
     o.failed = true;
-    if (reaped) sbx_error_set(&o.error, SBX_PHASE_SPAWN, ECHILD, "sbx-init ended without a report (status %d)", info.si_status);
-    else sbx_error_set(&o.error, SBX_PHASE_SPAWN, ECHILD, "sbx-init ended without a report");
+    sbx_error_set(&o.error, SBX_PHASE_SPAWN, ECHILD, "sbx-init ended without a report (status %d)", info.si_status);
   }
   // With SCMP_ACT_KILL_PROCESS the kernel ends the program with SIGSYS.
   o.seccomp_violation = o.signal == SIGSYS;
