@@ -17,14 +17,12 @@ export interface Row { runsPerS: number; cpuMsPerRun: number; ownCpuMsPerRun: nu
 const ticksPerSecond = clockTicksPerSecond();
 
 /**
- * CPU of this process and its children, reaped (the sandbox's helpers and programs, the spawned
- * peers) or alive with what they reaped (the netns helper; the launcher, whose forked helpers
- * carry the runs), ms: unlike the machine's, it leaves out what other work on a shared host spends.
+ * CPU of this process and its reaped children (the sandbox's helpers and programs, the spawned
+ * peers), ms: unlike the machine's, it leaves out what other work on a shared host spends.
  */
 export function ownCpuMs(): number {
   const c = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
-  const live = readAllProcesses().filter((p) => p.ppid === process.pid).reduce((sum, p) => sum + p.selfTicks + p.childrenTicks, 0);
-  return c === null ? NaN : ((c.selfTicks + c.childrenTicks + live) * 1000) / ticksPerSecond;
+  return c === null ? NaN : ((c.selfTicks + c.childrenTicks) * 1000) / ticksPerSecond;
 }
 
 /**

@@ -28,7 +28,7 @@
       "sources": [
         "<@(core_common)", "src/core/seccomp.c", "src/core/userns.c", "src/core/mount.c", "src/core/dev.c", "src/core/box.c",
         "src/core/net.c", "src/core/caps.c", "src/core/rlimit.c", "src/core/fds.c", "src/core/contain.c",
-        "src/init/netns-pool.c", "src/init/launcher.c", "src/init/sbx-init.c"
+        "src/init/netns-pool.c", "src/init/sbx-init.c"
       ],
       "include_dirs": ["include"],
       "cflags": ["<@(c_flags)"],

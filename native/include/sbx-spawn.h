@@ -6,7 +6,7 @@
 
 /* The parent's ends of one run. All owned by the caller, O_CLOEXEC and O_NONBLOCK. */
 typedef struct {
-  pid_t pid;     /* outer sbx-init; reaped through pidfd (waitid P_PIDFD) unless launched */
+  pid_t pid;     /* outer sbx-init; reaped through pidfd (waitid P_PIDFD) */
   int pidfd;
   int stdin_fd;  /* write end */
   int stdout_fd; /* read end */
@@ -21,11 +21,6 @@ typedef struct {
  * helper's pid 1 comes back in the PID1 report as usual. */
 int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
                       sbx_error_t *err);
-/* The same through the launcher (`sbx-init --launcher`, its socket): a fork of a long-lived
- * helper instead of a spawn and an exec. The helper is the launcher's child: watched (and its
- * end seen) through the pidfd only. netns_fd stays owned by the caller. */
-int sbx_spawn_prepare_launched(int launcher_sock, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
-                               sbx_error_t *err);
 /* Sends the spec: the child is this run's from here on. On error it is unusable: discard it. */
 int sbx_spawn_start(sbx_child_t *c, const uint8_t *spec, size_t spec_len, sbx_error_t *err);
 /* Kills and reaps a child that will not run (pool shut down, start failed); closes every fd. */

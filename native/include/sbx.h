@@ -210,10 +210,6 @@ int sbx_net_bound_buffers(sbx_error_t *err);
 int sbx_net_enter(int netns_fd, sbx_error_t *err);
 /* sbx-init --netns-pool (init/netns-pool.c): returns the helper's exit status. */
 int sbx_netns_pool_main(int userns_fd);
-/* sbx-init --launcher (init/launcher.c): forks one outer helper per request. */
-int sbx_launcher_main(int userns_fd);
-/* The outer helper once its fds are in place (sbx-init.c): exec'd or forked by the launcher. */
-__attribute__((noreturn)) void sbx_outer_main(int pooled_netns, int rootless, int n_cgroup_fds);
 int sbx_caps_drop_to_user(sbx_error_t *err);
 /* Container pid 1 after the program's fork: only CAP_KILL and CAP_DAC_READ_SEARCH left. */
 int sbx_caps_keep_supervisor(sbx_error_t *err);
@@ -221,8 +217,6 @@ int sbx_rlimit_apply(const sbx_limits_t *limits, sbx_error_t *err);
 int sbx_rlimit_prefer_for_oom(sbx_error_t *err);
 int sbx_fds_close_from(int first_fd, sbx_error_t *err);
 int sbx_fds_reset_signals(sbx_error_t *err);
-/* One message of len bytes on a socket, with fd attached when >= 0 (SCM_RIGHTS); 0 or -errno. */
-int sbx_fds_send(int sock, const void *buf, size_t len, int fd);
 int sbx_box_collect(int report_fd, const sbx_spec_t *spec, sbx_error_t *err);
 
 /* Container pid 1: everything between "ids mapped" and "program forked". */

@@ -108,19 +108,15 @@ function cmdline(pid: number): string {
  * Processes left behind by runs: any host process whose real uid lies in the runs' range (zombies
  * and stopped ones included: a stopped leftover is exactly what T12 tries to leave), and `sbx-init`
  * helpers of a worker beyond its pool. The addon keeps up to `poolTarget` prepared helpers per
- * worker (forked by its `--launcher` or spawned ahead of demand, not yet given a spec, still uid 0
- * on the host), one `--netns-pool` helper and one launcher; a run's own helper must be gone once
- * its answer arrived.
+ * worker (spawned ahead of demand, not yet given a spec, still uid 0 on the host) and one
+ * `--netns-pool` helper; a run's own helper must be gone once its answer arrived.
  */
 export function leftoverProcesses(range: UidRange, workerPids: readonly number[], poolTarget: number): string[] {
   const all = hostProcesses();
   const left = all.filter((p) => p.uid >= range.min && p.uid < range.max)
     .map((p) => `pid ${p.pid} uid ${p.uid} ${p.comm} (${p.state}) ${cmdline(p.pid)}`);
-  const longLived = (pid: number): boolean => /--netns-pool|--launcher/.test(cmdline(pid));
   for (const worker of workerPids) {
-    // Prepared runs are the launcher's children (or the worker's own when spawned directly).
-    const launchers = new Set(all.filter((p) => p.ppid === worker && cmdline(p.pid).includes('--launcher')).map((p) => p.pid));
-    const helpers = all.filter((p) => p.comm === 'sbx-init' && (launchers.has(p.ppid) || (p.ppid === worker && !longLived(p.pid))));
+    const helpers = all.filter((p) => p.comm === 'sbx-init' && p.ppid === worker && !cmdline(p.pid).includes('--netns-pool'));
     if (helpers.length > poolTarget) {
       left.push(`worker ${worker} has ${helpers.length} sbx-init helpers, its pool holds at most ${poolTarget}: ${helpers.map((p) => p.pid).join(' ')}`);
     }

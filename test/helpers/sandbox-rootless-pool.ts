@@ -1,8 +1,7 @@
 /**
  * Run as the unprivileged worker user by test/sandbox/rootless.test.ts: opens a NativeSandbox
- * (its outer user namespace and pool), waits until the pool has prepared runs (forked by its
- * launcher), runs the layer's `sh -c CMD` twice, and prints one JSON line: the helpers' argv and
- * each outcome.
+ * (its outer user namespace and pool), waits until the pool has prepared runs, runs the layer's
+ * `sh -c CMD` twice, and prints one JSON line: the prepared helpers' argv and each outcome.
  *
  *   node --import tsx test/helpers/sandbox-rootless-pool.ts LAYER CMD
  */
@@ -11,21 +10,18 @@ import { NativeSandbox } from '../../worker/sandbox/native-sandbox.js';
 import { permissiveProfile } from './sandbox-profiles.js';
 import { defaultLimits } from './sandbox-run.js';
 
-/** argv of our sbx-init helpers: our children, and as `launched: ARGV` those of our launcher. */
+/** argv of our children running sbx-init (prepared runs and the netns helper). */
 function helperArgv(): string[] {
-  const procs = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      return argv.startsWith('sbx-init') ? [{ pid: Number(pid), ppid, argv }] : [];
+      return ppid === process.pid && argv.startsWith('sbx-init') ? [argv] : [];
     } catch {
       return [];
     }
   });
-  const mine = procs.filter((p) => p.ppid === process.pid);
-  const launchers = new Set(mine.filter((p) => p.argv.includes('--launcher')).map((p) => p.pid));
-  return [...mine.map((p) => p.argv), ...procs.filter((p) => launchers.has(p.ppid)).map((p) => `launched: ${p.argv}`)];
 }
 
 async function main(): Promise<void> {
@@ -34,7 +30,7 @@ async function main(): Promise<void> {
   const sandbox = await NativeSandbox.create({});
   try {
     let helpers = helperArgv();
-    for (let i = 0; i < 200 && !helpers.some((a) => a.startsWith('launched: ')); i++) {
+    for (let i = 0; i < 200 && !helpers.some((a) => a.includes('--netns ')); i++) {
       await new Promise((r) => setTimeout(r, 25));
       helpers = helperArgv();
     }

@@ -219,7 +219,7 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
     expect(Date.now() - t0).toBeLessThan(2000);
     await expect(run).resolves.toMatchObject({ signal: 9 });
     await expect(ctx.sandbox.run(specFor(ctx, ['true']))).rejects.toMatchObject({ code: 'SBX_ERR_INTERNAL' });
-    // Pooled and used cgroups alike are gone, and so are the netns pool helper and the launcher.
+    // Pooled and used cgroups alike are gone, and so is the netns pool helper.
     for (const c of CONTROLLERS) expect(ourCgroups(c)).toEqual([]);
     expect(ourHelpers(true)).toEqual([]);
     expect(ourHelpers(false)).toEqual([]);
@@ -250,23 +250,16 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
   });
 });
 
-/**
- * Our sbx-init helpers: the long-lived ones (`--netns-pool`, `--launcher`: our children) or not
- * (prepared or running runs: children of our launcher, or ours when spawned directly).
- */
-function ourHelpers(longLived: boolean): number[] {
-  const procs = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).flatMap((pid) => {
+/** Our children running sbx-init: `--netns-pool` (the netns helper) or not (prepared or running runs). */
+function ourHelpers(netnsPool: boolean): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return [{ pid, ppid, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') }];
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return ppid === process.pid && cmdline.startsWith('sbx-init') && cmdline.includes('--netns-pool') === netnsPool;
     } catch {
-      return [];
+      return false;
     }
-  }).filter((p) => p.cmdline.startsWith('sbx-init'));
-  const mine = procs.filter((p) => p.ppid === process.pid);
-  const isLongLived = (p: { cmdline: string }) => p.cmdline.includes('--netns-pool') || p.cmdline.includes('--launcher');
-  const launchers = new Set(mine.filter((p) => p.cmdline.includes('--launcher')).map((p) => p.pid));
-  if (longLived) return mine.filter(isLongLived).map((p) => p.pid);
-  return procs.filter((p) => (p.ppid === process.pid && !isLongLived(p)) || launchers.has(p.ppid)).map((p) => p.pid);
+  });
 }

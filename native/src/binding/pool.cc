@@ -65,25 +65,13 @@ void Pool::Loop() {
 int Pool::MakeNetns() {
   sbx_error_t err{};
   if (ns_broken_) return -1;
-  if (!helper_started_) helper_started_ = sbx_helper_start(helper_.c_str(), "--netns-pool", userns_fd_, &netns_helper_, &err) == 0;
+  if (!helper_started_) helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
   int fd = -1;
   if (!helper_started_ || sbx_netns_helper_take(&netns_helper_, &fd, &err) < 0) {
     ns_broken_ = true;
     return -1;
   }
   return fd;
-}
-
-// Pool thread only. Forked by the launcher while it works; spawned and exec'd otherwise.
-int Pool::Spawn(int ns_fd, const sbx_cgroup_t *cg, sbx_child_t *child, sbx_error_t *err) {
-  if (!launcher_started_ && !launcher_broken_)
-    launcher_started_ = sbx_helper_start(helper_.c_str(), "--launcher", userns_fd_, &launcher_, err) == 0;
-  if (launcher_started_ && sbx_spawn_prepare_launched(launcher_.sock, ns_fd, cg, child, err) == 0) return 0;
-  // A launcher that failed once is not asked again: every later run is spawned directly.
-  if (launcher_started_) sbx_helper_stop(&launcher_);
-  launcher_started_ = false;
-  launcher_broken_ = true;
-  return sbx_spawn_prepare(helper_.c_str(), userns_fd_, ns_fd, cg, child, err);
 }
 
 void Pool::Prepare(std::unique_lock<std::mutex> &lk) {
@@ -97,7 +85,7 @@ void Pool::Prepare(std::unique_lock<std::mutex> &lk) {
   if (ok) {
     int ns_fd = MakeNetns();
     p.pooled_netns = ns_fd >= 0;
-    ok = Spawn(ns_fd, &p.cg, &p.child, &err) == 0;
+    ok = sbx_spawn_prepare(helper_.c_str(), userns_fd_, ns_fd, &p.cg, &p.child, &err) == 0;
     // The helper holds it now (or nobody does): this namespace can serve no other run.
     if (ns_fd >= 0) close(ns_fd);
     if (!ok) sbx_cgroup_destroy(&p.cg, &err);
@@ -187,11 +175,8 @@ void Pool::Stop() {
     sbx_cgroup_destroy(&p.cg, &ignored);
   }
   for (sbx_cgroup_t &cg : retire) sbx_cgroup_destroy(&cg, &ignored);
-  if (helper_started_) sbx_helper_stop(&netns_helper_);
+  if (helper_started_) sbx_netns_helper_stop(&netns_helper_);
   helper_started_ = false;
-  // After the prepared helpers are gone (its other children died with their runs).
-  if (launcher_started_) sbx_helper_stop(&launcher_);
-  launcher_started_ = false;
 }
 
 }  // namespace sbx

@@ -57,7 +57,6 @@ class Pool {
   bool NeedPrepared() const { return !broken_ && prepared_.size() < target_; }
   std::string NextName();
   int MakeNetns();
-  int Spawn(int ns_fd, const sbx_cgroup_t *cg, sbx_child_t *child, sbx_error_t *err);
   void Prepare(std::unique_lock<std::mutex> &lk);
 
   const sbx_cgroup_config_t cfg_;
@@ -66,10 +65,8 @@ class Pool {
   const size_t target_;
   std::thread thread_;
   // Touched by the pool thread only (and by Stop after the join).
-  sbx_helper_t netns_helper_{-1, -1};
+  sbx_netns_helper_t netns_helper_{-1, -1};
   bool helper_started_ = false;
-  sbx_helper_t launcher_{-1, -1};
-  bool launcher_started_ = false, launcher_broken_ = false;
   // Guarded by mu_.
   std::mutex mu_;
   std::condition_variable cv_;

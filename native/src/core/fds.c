@@ -1,11 +1,9 @@
-/* File descriptors and signal dispositions the program inherits; fds passed between helpers. */
+/* File descriptors and signal dispositions the program inherits. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -49,21 +47,4 @@ int sbx_fds_reset_signals(sbx_error_t *err) {
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "sigprocmask");
   return 0;
-}
-
-int sbx_fds_send(int sock, const void *buf, size_t len, int fd) {
-  char ctrl[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
-    memset(ctrl, 0, sizeof(ctrl));
-    msg.msg_control = ctrl;
-    msg.msg_controllen = sizeof(ctrl);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  }
-  return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }

@@ -1,7 +1,7 @@
 /*
- * The addon's end of the long-lived helpers: start and stop one (the netns pool helper or the
- * launcher), and ask the netns pool helper (src/init/netns-pool.c) for one fresh network
- * namespace. Blocking calls, made from the pool thread only, never from the JS thread.
+ * The addon's end of the netns pool helper (src/init/netns-pool.c): start it, ask for one
+ * fresh network namespace, receive its fd, stop it. Blocking calls, made from the pool thread
+ * only, never from the JS thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +14,12 @@
 
 #include "sbx-pool.h"
 
-int sbx_helper_start(const char *helper, const char *mode, int userns_fd, sbx_helper_t *h, sbx_error_t *err) {
+int sbx_netns_helper_start(const char *helper, int userns_fd, sbx_netns_helper_t *h, sbx_error_t *err) {
   int sv[2];
   h->pid = -1;
   h->sock = -1;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return sbx_error_set(err, SBX_PHASE_SPAWN, errno, "socketpair for sbx-init %s", mode);
+    return sbx_error_set(err, SBX_PHASE_SPAWN, errno, "socketpair for the netns helper");
   /* Above the target slots 3 and 5, so no dup2 below clobbers a later source. */
   int child_sock = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
   int child_userns = userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 10) : -1;
@@ -39,7 +39,7 @@ int sbx_helper_start(const char *helper, const char *mode, int userns_fd, sbx_he
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  char *const argv[] = {(char *)"sbx-init", (char *)mode, child_userns >= 0 ? (char *)"5" : NULL, NULL};
+  char *const argv[] = {(char *)"sbx-init", (char *)"--netns-pool", child_userns >= 0 ? (char *)"5" : NULL, NULL};
   char *const envp[] = {NULL};
   int r = posix_spawn(&h->pid, helper, &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
@@ -49,13 +49,13 @@ int sbx_helper_start(const char *helper, const char *mode, int userns_fd, sbx_he
   if (r != 0) {
     close(sv[0]);
     h->pid = -1;
-    return sbx_error_set(err, SBX_PHASE_SPAWN, r, "posix_spawn sbx-init %s", mode);
+    return sbx_error_set(err, SBX_PHASE_SPAWN, r, "posix_spawn netns helper");
   }
   h->sock = sv[0];
   return 0;
 }
 
-int sbx_netns_helper_take(sbx_helper_t *h, int *ns_fd, sbx_error_t *err) {
+int sbx_netns_helper_take(sbx_netns_helper_t *h, int *ns_fd, sbx_error_t *err) {
   char ctrl[CMSG_SPACE(sizeof(int))];
   uint32_t code = 0;
   struct iovec iov = {.iov_base = &code, .iov_len = sizeof(code)};
@@ -76,7 +76,7 @@ int sbx_netns_helper_take(sbx_helper_t *h, int *ns_fd, sbx_error_t *err) {
   return 0;
 }
 
-void sbx_helper_stop(sbx_helper_t *h) {
+void sbx_netns_helper_stop(sbx_netns_helper_t *h) {
   /* EOF ends the helper's loop; SIGKILL covers a helper stuck anywhere else. */
   if (h->sock >= 0) close(h->sock);
   h->sock = -1;

@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sbx-launch.h"
 #include "sbx-spawn.h"
 
 #ifndef P_PIDFD
@@ -122,46 +121,21 @@ static int do_spawn(const char *helper, const int child_fds[7], const sbx_cgroup
   return 0;
 }
 
-/*
- * The run's pipes and spec socket: the parent's ends go into *out (stdio and report pipe
- * non-blocking), the child's ends, moved above every target slot, into child_fds[0..4].
- */
-static int make_channels(sbx_child_t *out, int child_fds[5], sbx_error_t *err) {
+int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
+                      sbx_error_t *err) {
   int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, rep[2] = {-1, -1}, sock[2] = {-1, -1};
+  int r;
   memset(out, 0, sizeof(*out));
   out->pidfd = out->stdin_fd = out->stdout_fd = out->stderr_fd = out->report_fd = out->spec_sock = -1;
   if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
       socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
-    int r = sbx_error_set(err, SBX_PHASE_SPAWN, errno, "pipe2/socketpair");
-    int all[10] = {in[0], in[1], o[0], o[1], e[0], e[1], rep[0], rep[1], sock[0], sock[1]};
-    close_all(all, 10);
-    return r;
+    r = sbx_error_set(err, SBX_PHASE_SPAWN, errno, "pipe2/socketpair");
+    goto fail;
   }
-  int theirs[5] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(sock[1]), move_high(rep[1])};
-  memcpy(child_fds, theirs, sizeof(theirs));
-  out->stdin_fd = in[1];
-  out->stdout_fd = o[0];
-  out->stderr_fd = e[0];
-  out->report_fd = rep[0];
-  out->spec_sock = sock[0];
-  int fds[4] = {in[1], o[0], e[0], rep[0]};
-  for (int i = 0; i < 4; i++) fcntl(fds[i], F_SETFL, O_NONBLOCK);
-  return 0;
-}
-
-static void close_parent_ends(sbx_child_t *c) {
-  int all[6] = {c->pidfd, c->stdin_fd, c->stdout_fd, c->stderr_fd, c->report_fd, c->spec_sock};
-  close_all(all, 6);
-  c->pidfd = c->stdin_fd = c->stdout_fd = c->stderr_fd = c->report_fd = c->spec_sock = -1;
-}
-
-int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
-                      sbx_error_t *err) {
-  int child_fds[7];
-  int r = make_channels(out, child_fds, err);
-  if (r < 0) return r;
-  child_fds[SBX_FD_USERNS] = userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 16) : -1;
-  child_fds[SBX_FD_NETNS] = netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 16) : -1;
+  int child_fds[7] = {move_high(in[0]), move_high(o[1]), move_high(e[1]), move_high(sock[1]), move_high(rep[1]),
+                      userns_fd >= 0 ? fcntl(userns_fd, F_DUPFD_CLOEXEC, 16) : -1,
+                      netns_fd >= 0 ? fcntl(netns_fd, F_DUPFD_CLOEXEC, 16) : -1};
+  in[0] = o[1] = e[1] = rep[1] = sock[1] = -1;
   r = do_spawn(helper, child_fds, cg, &out->pid, err);
   /* The helper holds its own copies now; ours must go so EOF and EPIPE work. */
   close_all(child_fds, 7);
@@ -174,54 +148,17 @@ int sbx_spawn_prepare(const char *helper, int userns_fd, int netns_fd, const sbx
     }
     goto fail;
   }
+  out->stdin_fd = in[1];
+  out->stdout_fd = o[0];
+  out->stderr_fd = e[0];
+  out->report_fd = rep[0];
+  out->spec_sock = sock[0];
+  int fds[4] = {in[1], o[0], e[0], rep[0]};
+  for (int i = 0; i < 4; i++) fcntl(fds[i], F_SETFL, O_NONBLOCK);
   return 0;
-fail:
-  close_parent_ends(out);
-  return r;
-}
-
-/* One request to the launcher (init/launcher.c) and its reply: the helper's pid and pidfd. */
-static int launch(int launcher_sock, const int *fds, int n_fds, const sbx_launch_request_t *req, sbx_child_t *out,
-                  sbx_error_t *err) {
-  char ctrl[CMSG_SPACE(SBX_LAUNCH_MAX_FDS * sizeof(int))];
-  struct iovec iov = {.iov_base = (void *)req, .iov_len = sizeof(*req)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
-  memset(ctrl, 0, sizeof(ctrl));
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-  memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-  if (sendmsg(launcher_sock, &msg, MSG_NOSIGNAL) < 0) return sbx_error_set(err, SBX_PHASE_SPAWN, errno, "launcher request");
-  sbx_launch_reply_t reply = {0};
-  char rctrl[CMSG_SPACE(sizeof(int))];
-  struct iovec riov = {.iov_base = &reply, .iov_len = sizeof(reply)};
-  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctrl, .msg_controllen = sizeof(rctrl)};
-  ssize_t n;
-  while ((n = recvmsg(launcher_sock, &rmsg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  struct cmsghdr *rc = n > 0 ? CMSG_FIRSTHDR(&rmsg) : NULL;
-  if (rc && rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS) memcpy(&out->pidfd, CMSG_DATA(rc), sizeof(int));
-  if (n != (ssize_t)sizeof(reply) || reply.code != 0 || out->pidfd < 0)
-    return sbx_error_set(err, SBX_PHASE_SPAWN, n < 0 ? errno : (reply.code ? reply.code : EPROTO), "launcher reply");
-  out->pid = reply.pid;
-  return 0;
-}
-
-int sbx_spawn_prepare_launched(int launcher_sock, int netns_fd, const sbx_cgroup_t *cg, sbx_child_t *out,
-                               sbx_error_t *err) {
-  int fds[SBX_LAUNCH_MAX_FDS], cg_fds[SBX_MAX_CGROUP_DIRS];
-  int r = make_channels(out, fds, err);
-  if (r < 0) return r;
-  int n_fds = 5, n_cg = open_cgroup_procs(cg, cg_fds, err);
-  sbx_launch_request_t req = {.flags = netns_fd >= 0 ? SBX_LAUNCH_NETNS : 0, .n_cgroup_fds = n_cg < 0 ? 0 : (uint32_t)n_cg};
-  if (netns_fd >= 0) fds[n_fds++] = netns_fd;
-  for (int i = 0; i < n_cg; i++) fds[n_fds++] = cg_fds[i];
-  r = n_cg < 0 ? n_cg : launch(launcher_sock, fds, n_fds, &req, out, err);
-  /* The helper holds its own copies now (or nobody does); ours must go so EOF and EPIPE work. */
-  close_all(fds, 5);
-  if (n_cg > 0) close_all(cg_fds, n_cg);
-  if (r < 0) close_parent_ends(out);
+fail:;
+  int all[10] = {in[0], in[1], o[0], o[1], e[0], e[1], rep[0], rep[1], sock[0], sock[1]};
+  close_all(all, 10);
   return r;
 }
 
@@ -260,13 +197,11 @@ void sbx_spawn_discard(sbx_child_t *c) {
    * (PR_SET_PDEATHSIG), and with pid 1 the rest of its namespaces. */
   if (c->pidfd >= 0) {
     syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-    /* Readable once it is dead: a launched helper is the launcher's child, not ours to reap. */
-    struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
     siginfo_t info;
     while (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &info, WEXITED) < 0 && errno == EINTR) {
     }
   }
-  close_parent_ends(c);
+  int all[6] = {c->pidfd, c->stdin_fd, c->stdout_fd, c->stderr_fd, c->report_fd, c->spec_sock};
+  close_all(all, 6);
+  c->pidfd = c->stdin_fd = c->stdout_fd = c->stderr_fd = c->report_fd = c->spec_sock = -1;
 }

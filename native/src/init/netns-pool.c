@@ -27,7 +27,22 @@
 
 #define FD_SOCKET 3
 
-static int send_reply(uint32_t code, int ns_fd) { return sbx_fds_send(FD_SOCKET, &code, sizeof(code), ns_fd); }
+static int send_reply(uint32_t code, int ns_fd) {
+  char ctrl[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {.iov_base = &code, .iov_len = sizeof(code)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (ns_fd >= 0) {
+    memset(ctrl, 0, sizeof(ctrl));
+    msg.msg_control = ctrl;
+    msg.msg_controllen = sizeof(ctrl);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &ns_fd, sizeof(int));
+  }
+  return sendmsg(FD_SOCKET, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
 
 static int make_one(sbx_error_t *err) {
   if (unshare(CLONE_NEWNET) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "unshare(CLONE_NEWNET)");

@@ -13,9 +13,7 @@
  * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled),
  * 7.. (argv --cgroup-fds N) the cgroup.procs files pid 1 is put into.
  * Everything before the spec is run-independent, so the addon may start us ahead of demand.
- * The other modes: `sbx-init --netns-pool [5]`, the netns pool helper (netns-pool.c), and
- * `sbx-init --launcher [5]`, which forks outer helpers with these fds in place (launcher.c) and
- * so spares prepared runs the spawn and exec. Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
+ * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -240,10 +238,12 @@ int main(int argc, char **argv) {
    * operators (ps, top) and the leftover checks a name to look for. */
   prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
   if (argc >= 2 && strcmp(argv[1], "--netns-pool") == 0) return sbx_netns_pool_main(argc >= 3 ? atoi(argv[2]) : -1);
-  if (argc >= 2 && strcmp(argv[1], "--launcher") == 0) return sbx_launcher_main(argc >= 3 ? atoi(argv[2]) : -1);
   sbx_error_t err = {0};
+  sbx_spec_t spec;
   pid_t parent = getppid();
+  int pooled_netns = has_arg(argc, argv, "--netns");
   int rootless = has_arg(argc, argv, "--userns");
+  int n_cgroup_fds = cgroup_fd_count(argc, argv);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (getppid() != parent) _exit(125);
   if (rootless) {
@@ -252,13 +252,6 @@ int main(int argc, char **argv) {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent) _exit(125);
   }
-  sbx_outer_main(has_arg(argc, argv, "--netns"), rootless, cgroup_fd_count(argc, argv));
-}
-
-/* In the outer user namespace already when rootless; fds as listed at the top of this file. */
-void sbx_outer_main(int pooled_netns, int rootless, int n_cgroup_fds) {
-  sbx_error_t err = {0};
-  sbx_spec_t spec;
   long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (pooled_netns) {
     /*
