@@ -51,7 +51,7 @@ function faultFields(pid: number | 'self'): number[] {
 
 /**
  * Page faults of the children (a major one read from disk): the reaped ones, and the live ones
- * with what they reaped (the launcher's forked helpers and their runs).
+ * with what they reaped (the netns helper's).
  */
 function childFaults(): { minor: number; major: number } {
   const [, cmin = 0, , cmaj = 0] = faultFields('self');
