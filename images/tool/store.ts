@@ -10,7 +10,6 @@ import { join } from 'node:path';
  *   <dataDir>/cache/apt/                            apt lists and .debs shared by builds
  */
 
-
 /** `layer.json` of a complete layer. */
 export interface LayerInfo {
   recipe: string;

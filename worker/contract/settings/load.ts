@@ -3,12 +3,12 @@
  * are rows (./setting.ts) and whose inner nodes are groups (`ceilings`, `webhook`, …).
  *
  * The rules, the same for every variable in both processes:
- * - a value is trimmed; unset, empty or blank means the default (so `SBX_X=` in an env file or a
- *   unit's `Environment=SBX_X=` is "not set", never a parse error);
+ * - a value is trimmed; unset, empty or blank means the default (so `SBX_PORT=` in an env file or a
+ *   unit's `Environment=SBX_PORT=` is "not set", never a parse error);
  * - a value that does not parse, or is outside its schema, is SBX_ERR_CONFIG naming the variable;
  * - the result is deep-frozen;
  * - for the log, every secret string is replaced by `***`, except that a URL keeps its scheme,
- *   host and path and loses only its user-info (so a log still says which Redis was meant).
+ *   host and path and loses only its user-info, if any (so a log still says which Redis was meant).
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -117,8 +117,9 @@ export const REDACTED = '***';
 
 /** The one redaction of a secret string (see the rules at the top). */
 export function redactSecret(text: string): string {
-  const url = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i.exec(text);
-  return url === null ? REDACTED : `${url[1]}${REDACTED}@${text.slice(url[0].length)}`;
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/]*@)?/i.exec(text);
+  if (url === null) return REDACTED;
+  return url[0] === url[1] ? text : `${url[1]}${REDACTED}@${text.slice(url[0].length)}`;
 }
 
 /** A copy of `value` fit for the log: every string whose schema is marked secret is redacted. */

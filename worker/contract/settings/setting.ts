@@ -29,6 +29,8 @@ export interface Setting<S extends TSchema = TSchema, C = unknown> {
   /** One line for the tables (Markdown). */
   readonly doc: string;
   readonly readBy: SettingReader;
+  /** Shown in the root README's short table of the settings people change most. */
+  readonly overview?: true;
 }
 
 /** The fields every row constructor takes. */
@@ -39,6 +41,7 @@ export interface RowFields<T, C> {
   unit?: SettingUnit;
   doc: string;
   readBy: SettingReader;
+  overview?: true;
 }
 
 export function configError(message: string): BulkheadError {
