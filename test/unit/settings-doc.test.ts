@@ -9,12 +9,37 @@ import { allRows, REPO_DIR, regionKinds, rewriteSettingsRegions, SETTINGS_README
 const apiRows = rowsOf<never>(API_SETTINGS);
 const workerRows = rowsOf<never>(WORKER_SETTINGS);
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, extensions = ['.ts']): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'build' || name === 'dist' ? [] : sourceFiles(path);
-    return path.endsWith('.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return ['node_modules', 'build', 'dist', 'k6'].includes(name) ? [] : sourceFiles(path, extensions);
+    return extensions.some((ext) => path.endsWith(ext)) ? [path] : [];
   });
+}
+
+/**
+ * Variables read by the scripts and tools around the two processes, not by them (so no rows),
+ * each documented where it is read.
+ */
+const TOOL_VARIABLES: Record<string, string> = {
+  SBX_IMAGES: 'scripts/prepare.sh: the images `npm start` builds',
+  SBX_IMAGE_JOBS: 'images/tool/cli.ts: builds at once',
+  SBX_REDIS_DIR: 'scripts/supervise.sh: the embedded Redis directory',
+  SBX_VM_CACHE: 'scripts/vm/guest-kernel.sh: the guest kernel cache',
+  SBX_WRITE_ATTACK_SUMMARY: 'test/escapes/attacks.test.ts: rewrite docs/attacks.md',
+};
+
+/** `SBX_*` names in `files` that are neither a row nor in `allowed` (`SBX_CHECKER_*` names a family). */
+function unknownNames(files: string[], allowed: Set<string>): string[] {
+  const unknown: string[] = [];
+  for (const file of files) {
+    for (const [token] of readFileSync(file, 'utf8').matchAll(/\bSBX_[A-Z0-9_]+/g)) {
+      if (token.startsWith('SBX_ERR')) continue;
+      const known = token.endsWith('_') ? [...allowed].some((n) => n.startsWith(token)) : allowed.has(token);
+      if (!known) unknown.push(`${relative(REPO_DIR, file)}: ${token}`);
+    }
+  }
+  return unknown;
 }
 
 describe('settings tables', () => {
@@ -53,16 +78,15 @@ describe('settings rows', () => {
 
   it('has a row for every SBX_* variable the API and the worker name in their source', () => {
     const names = new Set<string>(allRows().map((r) => r.name));
-    const unknown: string[] = [];
-    for (const file of [...sourceFiles(join(REPO_DIR, 'api')), ...sourceFiles(join(REPO_DIR, 'worker'))]) {
-      for (const [token] of readFileSync(file, 'utf8').matchAll(/\bSBX_[A-Z0-9_]+/g)) {
-        if (token.startsWith('SBX_ERR_')) continue;
-        // `SBX_CHECKER_*` in a comment names a family: some row must start with it.
-        const known = token.endsWith('_') ? [...names].some((n) => n.startsWith(token)) : names.has(token);
-        if (!known) unknown.push(`${relative(REPO_DIR, file)}: ${token}`);
-      }
-    }
-    expect(unknown).toEqual([]);
+    expect(unknownNames([...sourceFiles(join(REPO_DIR, 'api')), ...sourceFiles(join(REPO_DIR, 'worker'))], names)).toEqual([]);
+  });
+
+  it('knows every SBX_* variable the scripts, tools, benches and tests set or read (a misspelt one would be ignored)', () => {
+    const allowed = new Set<string>([...allRows().map((r) => r.name), ...Object.keys(TOOL_VARIABLES)]);
+    const files = ['test', 'scripts', 'bench', 'images/tool'].flatMap((dir) => sourceFiles(join(REPO_DIR, dir), ['.ts', '.sh', '.js']));
+    expect(unknownNames(files, allowed)).toEqual([]);
+    const text = files.filter((file) => !file.endsWith('settings-doc.test.ts')).map((file) => readFileSync(file, 'utf8')).join('\n');
+    for (const name of Object.keys(TOOL_VARIABLES)) expect(text, `${name} is no longer read: drop it`).toContain(name);
   });
 
   it('gives every row a one-line doc and a documented default', () => {
