@@ -105,7 +105,9 @@ export const WORKER_SETTINGS = {
   logLevel: LOG_LEVEL,
 };
 
+/** The worker process configuration: one field per row of WORKER_SETTINGS, groups as nested objects. */
 export type WorkerConfig = SettingsOf<typeof WORKER_SETTINGS>;
+/** The schema WorkerConfig is validated against, derived from the rows. */
 export const WorkerConfigSchema = schemaOf(WORKER_SETTINGS);
 
 /**
