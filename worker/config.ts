@@ -34,18 +34,27 @@ function repoPath(folder: string): string {
 
 /** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
 const CEILINGS = {
-  cpuTimeMs: count(1, { name: 'SBX_MAX_CPU_TIME_MS', overview: true, default: 60_000, unit: 'ms', doc: 'hard ceiling on CPU time per stage, below the per-language maxima (only lowers)' }),
+  cpuTimeMs: count(1, {
+    name: 'SBX_MAX_CPU_TIME_MS', overview: true, default: 60_000, unit: 'ms',
+    doc: 'hard ceiling on CPU time per stage, below the per-language maxima (only lowers)',
+  }),
   wallTimeMs: count(1, { name: 'SBX_MAX_WALL_TIME_MS', overview: true, default: 120_000, unit: 'ms', doc: 'hard ceiling on wall time per stage' }),
   memoryBytes: count(1, { name: 'SBX_MAX_MEMORY_BYTES', overview: true, default: 2048 * MIB, unit: 'bytes', doc: 'hard ceiling on memory per stage' }),
   pids: count(1, { name: 'SBX_MAX_PIDS', overview: true, default: 256, doc: 'hard ceiling on processes + threads per stage' }),
-  outputBytes: count(1, { name: 'SBX_MAX_OUTPUT_BYTES', overview: true, default: 16 * MIB, unit: 'bytes', doc: 'hard ceiling on the bytes kept per output stream, per stage' }),
+  outputBytes: count(1, {
+    name: 'SBX_MAX_OUTPUT_BYTES', overview: true, default: 16 * MIB, unit: 'bytes',
+    doc: 'hard ceiling on the bytes kept per output stream, per stage',
+  }),
 };
 
 /** Limits the client never sets; the same for every stage. */
 const SANDBOX_EXTRAS = {
   fileSizeBytes: count(1, { name: 'SBX_FILE_SIZE_BYTES', overview: true, default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_FSIZE: largest file a run may write' }),
   openFiles: count(1, { name: 'SBX_OPEN_FILES', overview: true, default: 256, doc: 'RLIMIT_NOFILE of a run' }),
-  tmpfsBytes: count(1, { name: 'SBX_TMPFS_BYTES', overview: true, default: 64 * MIB, unit: 'bytes', doc: 'the tmpfs behind `/box` and `/tmp` (charged to the run\'s memory too)' }),
+  tmpfsBytes: count(1, {
+    name: 'SBX_TMPFS_BYTES', overview: true, default: 64 * MIB, unit: 'bytes',
+    doc: 'the tmpfs behind `/box` and `/tmp` (charged to the run\'s memory too)',
+  }),
   stackBytes: count(1, { name: 'SBX_STACK_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_STACK of a run' }),
   cpuCores: decimalRow<WorkerContext>({ name: 'SBX_CPU_CORES', readBy: 'worker', default: 1, unit: 'cores', doc: 'CPU quota per run (a fraction is allowed)' }),
   collectMaxFiles: count(1, { name: 'SBX_COLLECT_MAX_FILES', default: 1000, doc: 'most files the compile stage hands to the run stage' }),
@@ -58,7 +67,10 @@ const CHECKER_LIMITS = {
   wallTimeMs: count(1, { name: 'SBX_CHECKER_WALL_TIME_MS', default: 15_000, unit: 'ms', doc: 'wall time of each checker run' }),
   memoryBytes: count(1, { name: 'SBX_CHECKER_MEMORY_BYTES', default: 512 * MIB, unit: 'bytes', doc: 'memory of each checker run' }),
   pids: count(1, { name: 'SBX_CHECKER_PIDS', default: 64, doc: 'processes + threads of each checker run' }),
-  outputBytes: count(1, { name: 'SBX_CHECKER_OUTPUT_BYTES', default: 64 * 1024, unit: 'bytes', doc: 'bytes kept per checker output stream; more is a checker failure' }),
+  outputBytes: count(1, {
+    name: 'SBX_CHECKER_OUTPUT_BYTES', default: 64 * 1024, unit: 'bytes',
+    doc: 'bytes kept per checker output stream; more is a checker failure',
+  }),
 };
 
 /** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
@@ -80,20 +92,35 @@ export const WORKER_SETTINGS = {
   dataDir: DATA_DIR,
   imagesDir: text({ name: 'SBX_IMAGES_DIR', default: repoPath('images'), defaultDoc: 'the repository\'s `images/`', doc: 'image recipes (manifests)' }),
   profilesDir: text({ name: 'SBX_PROFILES_DIR', default: repoPath('profiles'), defaultDoc: 'the repository\'s `profiles/`', doc: 'seccomp profiles' }),
-  slots: count(1, { name: 'SBX_WORKER_SLOTS', overview: true, default: (host) => host.cores, defaultDoc: '`os.availableParallelism()`', doc: 'runs in flight at once (BullMQ concurrency)' }),
+  slots: count(1, {
+    name: 'SBX_WORKER_SLOTS', overview: true, default: (host) => host.cores, defaultDoc: '`os.availableParallelism()`',
+    doc: 'runs in flight at once (BullMQ concurrency)',
+  }),
   workerId: stringRow<WorkerContext>({
     name: 'SBX_WORKER_ID', readBy: 'worker', default: (host) => `${host.hostname}-${host.pid}-${randomBytes(3).toString('hex')}`,
     defaultDoc: '`<hostname>-<pid>-<random>`', doc: 'unique id of this worker in the heartbeat registry (letters, digits, `.`, `_`, `-`)',
   }, { pattern: '^[A-Za-z0-9._-]+$' }),
   resultTtlS: RESULT_TTL_S,
   heartbeatTtlMs: count(300, { name: 'SBX_HEARTBEAT_MS', default: 15_000, unit: 'ms', doc: 'heartbeat key TTL, refreshed every third of it' }),
-  lockDurationMs: count(100, { name: 'SBX_LOCK_DURATION_MS', overview: true, default: 15_000, unit: 'ms', doc: 'BullMQ job lock, renewed every half of it while a run is in flight' }),
-  stalledIntervalMs: count(100, { name: 'SBX_STALLED_INTERVAL_MS', overview: true, default: 5000, unit: 'ms', doc: 'BullMQ stalled-job check interval (one for the whole queue): a dead worker\'s runs wait again within this + max(this, `SBX_LOCK_DURATION_MS`), 20 s by default' }),
+  lockDurationMs: count(100, {
+    name: 'SBX_LOCK_DURATION_MS', overview: true, default: 15_000, unit: 'ms',
+    doc: 'BullMQ job lock, renewed every half of it while a run is in flight',
+  }),
+  stalledIntervalMs: count(100, {
+    name: 'SBX_STALLED_INTERVAL_MS', overview: true, default: 5000, unit: 'ms',
+    doc: 'BullMQ stalled-job check interval (one for the whole queue): a dead worker\'s runs wait again within this + max(this, `SBX_LOCK_DURATION_MS`), 20 s by default',
+  }),
   maxStalledCount: count(0, { name: 'SBX_MAX_STALLED_COUNT', default: 2, doc: 'times a run may be recovered from a dead worker before it fails' }),
-  shutdownGraceMs: count(0, { name: 'SBX_SHUTDOWN_GRACE_MS', overview: true, default: 30_000, unit: 'ms', doc: 'on SIGTERM, how long in-flight runs may finish before they are handed back' }),
+  shutdownGraceMs: count(0, {
+    name: 'SBX_SHUTDOWN_GRACE_MS', overview: true, default: 30_000, unit: 'ms',
+    doc: 'on SIGTERM, how long in-flight runs may finish before they are handed back',
+  }),
   ceilings: CEILINGS,
   sandbox: SANDBOX_EXTRAS,
-  uidBase: count(1, { name: 'SBX_UID_BASE', overview: true, default: 2_000_000, doc: 'privileged worker: first host uid/gid for runs (2 per slot); pairs are leased host-wide from it, so a second worker on the same base takes the next free pairs (T75)' }),
+  uidBase: count(1, {
+    name: 'SBX_UID_BASE', overview: true, default: 2_000_000,
+    doc: 'privileged worker: first host uid/gid for runs (2 per slot); pairs are leased host-wide from it, so a second worker on the same base takes the next free pairs (T75)',
+  }),
   corePatternPath: text({
     name: 'SBX_CORE_PATTERN_PATH', default: '/proc/sys/kernel/core_pattern',
     doc: 'where kernel.core_pattern is read at start: a socket pattern, or a pipe beside a profile that lets a program change RLIMIT_CORE, stops the worker (T73)',
@@ -101,7 +128,10 @@ export const WORKER_SETTINGS = {
   checker: CHECKER_LIMITS,
   webhook: WEBHOOK,
   swapsPath: text({ name: 'SBX_SWAPS_PATH', default: '/proc/swaps', doc: 'the swap table read by the start-up swap-accounting check (T76; tests)' }),
-  cgroupMountRoot: text({ name: 'SBX_CGROUP_MOUNT_ROOT', default: '/sys/fs/cgroup', doc: 'where the cgroup filesystems are mounted (swap check, cgroup detection)' }),
+  cgroupMountRoot: text({
+    name: 'SBX_CGROUP_MOUNT_ROOT', default: '/sys/fs/cgroup',
+    doc: 'where the cgroup filesystems are mounted (swap check, cgroup detection)',
+  }),
   logLevel: LOG_LEVEL,
 };
 

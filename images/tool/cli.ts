@@ -3,7 +3,7 @@ import { loadLayerRecipes, loadManifests, loadRuntimes, type Manifest } from '..
 import { buildImage, listImageRecords, readImageRecord, removeImage } from './image.js';
 import { selftest } from './selftest.js';
 import { collectGarbage } from './store.js';
-import { readSetting } from '../../worker/contract/settings/load.js';
+import { readSetting, settingText } from '../../worker/contract/settings/load.js';
 import { DATA_DIR } from '../../worker/contract/settings/shared.js';
 import { imageRecordPath } from '../../worker/runtimes/runtime-index.js';
 
@@ -25,7 +25,7 @@ const USAGE = `usage: npm run images -- <command> [--data-dir DIR]
 function parseArgs(argv: string[]): { command: string | undefined; names: string[]; dataDir: string; jobs: number } {
   const names: string[] = [];
   let dataDir = readSetting(DATA_DIR, process.env, {});
-  let jobs = Number(process.env.SBX_IMAGE_JOBS ?? 2);
+  let jobs = Number(settingText(process.env, 'SBX_IMAGE_JOBS') ?? 2);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--data-dir') dataDir = argv[++i] ?? '';
