@@ -21,8 +21,10 @@ export type SettingsTree<C> = { readonly [field: string]: Setting<any, C> | Sett
 /** The configuration a tree loads into. */
 export type SettingsOf<T> = T extends Setting<infer S, infer _C> ? Static<S> : { -readonly [K in keyof T]: SettingsOf<T[K]> };
 
+/** The environment a loader reads (process.env, or a test's object). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A leaf of a tree (a row), not a group. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in SettingsTree
 export function isSetting<C>(node: Setting<any, C> | SettingsTree<C>): node is Setting<any, C> {
   return node.kind === 'setting';
