@@ -135,6 +135,12 @@ export const WORKER_SETTINGS = {
   logLevel: LOG_LEVEL,
 };
 
+/** The groups' schemas, derived from their rows (the names the worker exported before the rows). */
+export const CeilingsSchema = schemaOf(CEILINGS);
+export const SandboxExtrasSchema = schemaOf(SANDBOX_EXTRAS);
+export const CheckerLimitsSchema = schemaOf(CHECKER_LIMITS);
+export const WebhookConfigSchema = schemaOf(WEBHOOK);
+
 /** The worker process configuration: one field per row of WORKER_SETTINGS, groups as nested objects. */
 export type WorkerConfig = SettingsOf<typeof WORKER_SETTINGS>;
 /** The schema WorkerConfig is validated against, derived from the rows. */

@@ -10,7 +10,7 @@
  * - for the log, every secret string is replaced by `***`, except that a URL keeps its scheme,
  *   host and path and loses only its user-info, if any (so a log still says which Redis was meant).
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TObject, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { configError, type Setting } from './setting.js';
 
@@ -58,7 +58,7 @@ export function readSettings<T extends SettingsTree<C>, C>(tree: T, env: Env, co
 }
 
 /** The TypeBox schema of a tree's configuration (groups are objects of their rows' schemas). */
-export function schemaOf<C>(tree: SettingsTree<C>): TSchema {
+export function schemaOf<C>(tree: SettingsTree<C>): TObject {
   const properties: Record<string, TSchema> = {};
   for (const [field, node] of Object.entries(tree)) properties[field] = isSetting(node) ? node.schema : schemaOf(node);
   return Type.Object(properties);
