@@ -29,7 +29,7 @@ const TOOL_VARIABLES: Record<string, string> = {
   SBX_WRITE_ATTACK_SUMMARY: 'test/escapes/attacks.test.ts: rewrite docs/attacks.md',
 };
 
-/** The C core's `SBX_*` macros (`SBX_LIMIT_FIELDS`): names the TypeScript may mention that are no variables. */
+/** The C core's `SBX_*` macros (`SBX_FD_SPEC`, …): names the TypeScript may mention that are no variables. */
 const C_MACROS = new Set(sourceFiles(join(REPO_DIR, 'native'), ['.h', '.c', '.cc'])
   .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/#define (SBX_[A-Z0-9_]+)/g)].map((m) => m[1] ?? '')));
 
