@@ -8,11 +8,14 @@ const API_ONLY_CONTRACT = {
   group: ['**/worker/*', '!**/worker/contract', '**/worker/*/**', '!**/worker/contract/**'],
   message: 'api/ may import only worker/contract/.',
 };
+const CONTRACT_PACKAGES = ['fastify', 'bullmq', 'ioredis', 'pino', 'node:*', '!node:net'];
 const CONTRACT_ONLY_TYPEBOX = {
   // node:net for its pure address parsing (isIP, BlockList: no sockets) in public-address.ts.
-  group: ['../*', 'fastify', 'bullmq', 'ioredis', 'pino', 'node:*', '!node:net'],
+  group: ['../*', ...CONTRACT_PACKAGES],
   message: 'worker/contract imports only typebox, node:net (address parsing) and its own files.',
 };
+// A room of the contract (settings/) may import the contract's own files one level up.
+const CONTRACT_ROOM_ONLY_TYPEBOX = { ...CONTRACT_ONLY_TYPEBOX, group: ['../../*', ...CONTRACT_PACKAGES] };
 const NO_NATIVE = {
   group: ['**/native/*', '**/native/index.js'],
   message: 'Only worker/sandbox/native-sandbox.ts imports native/.',
@@ -49,6 +52,10 @@ export default tseslint.config(
     // The contract is shared by both processes; it depends on nothing but typebox (and node:net's parsers).
     files: ['worker/contract/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([CONTRACT_ONLY_TYPEBOX, NO_NATIVE]) },
+  },
+  {
+    files: ['worker/contract/*/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([CONTRACT_ROOM_ONLY_TYPEBOX, NO_NATIVE]) },
   },
   {
     // Only the native sandbox adapter talks to the addon.

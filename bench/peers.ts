@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
 import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
@@ -81,8 +82,8 @@ async function main(): Promise<void> {
   const conc = Number(values.concurrency);
   header();
   const fx = ensureRootfs();
-  const bashImage = '/var/lib/bulkhead/images/bash.json';
-  const pythonImage = '/var/lib/bulkhead/images/python.json';
+  const bashImage = imageRecordPath(DEFAULT_DATA_DIR, 'bash');
+  const pythonImage = imageRecordPath(DEFAULT_DATA_DIR, 'python');
   const bashLayers = existsSync(bashImage) ? imageLayers(bashImage) : undefined;
   const bashRoot = bashLayers ? mergedLayers(bashLayers) : undefined;
   // The floor lives beside the checkout (../shared/floor), never in it. It runs right before the

@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import { loadProfile } from '../worker/sandbox/profile.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, rounds: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '8' } } });
   const [runs, rounds, conc] = [Number(values.runs), Number(values.rounds), Number(values.concurrency)];
   header();
-  const layers = imageLayers('/var/lib/bulkhead/images/python.json');
+  const layers = imageLayers(imageRecordPath(DEFAULT_DATA_DIR, 'python'));
   const merged = mergedLayers(layers);
   const copy = tmpfsCopy(merged.root);
   const cg = memoryCgroup();

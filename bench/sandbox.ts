@@ -24,6 +24,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import { loadProfile } from '../worker/sandbox/profile.js';
 import type { SandboxSpec } from '../worker/sandbox/spec.js';
@@ -99,8 +100,8 @@ function benchBwrap(name: string, root: string, argv: string[], runs: number): v
   report(name, lat, performance.now() - t0);
 }
 
-const DEFAULT_PYTHON_IMAGE = '/var/lib/bulkhead/images/python.json';
-const BASH_IMAGE = '/var/lib/bulkhead/images/bash.json';
+const DEFAULT_PYTHON_IMAGE = imageRecordPath(DEFAULT_DATA_DIR, 'python');
+const BASH_IMAGE = imageRecordPath(DEFAULT_DATA_DIR, 'bash');
 
 /** Python layers (base first) from --python-rootfs or an image manifest; undefined: no python rows. */
 function pythonLayers(rootfs: string | undefined, image: string | undefined): string[] | undefined {

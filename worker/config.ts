@@ -1,147 +1,18 @@
 /**
  * WorkerConfig: the one configuration of a worker process, read from `SBX_*` environment variables
  * once in main.ts, validated, deep-frozen and passed down. No other worker module reads process.env.
+ * Each variable is a row (worker/contract/settings/): the shared ones come from the contract, the
+ * worker-only ones are declared here; the tables in worker/README.md are generated from them.
  */
 import { hostname as osHostname, availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
-import { BulkheadError } from './contract/errors.js';
 import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
-import { QUEUE_NAME } from './contract/job.js';
-
-const Int = (minimum: number) => Type.Integer({ minimum });
-
-/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
-export const CeilingsSchema = Type.Object({
-  /** CPU time per stage, ms. @defaultValue 60000 (`SBX_MAX_CPU_TIME_MS`) */
-  cpuTimeMs: Int(1),
-  /** Wall time per stage, ms. @defaultValue 120000 (`SBX_MAX_WALL_TIME_MS`) */
-  wallTimeMs: Int(1),
-  /** Memory per stage, bytes. @defaultValue 2 GiB (`SBX_MAX_MEMORY_BYTES`) */
-  memoryBytes: Int(1),
-  /** Processes + threads per stage. @defaultValue 256 (`SBX_MAX_PIDS`) */
-  pids: Int(1),
-  /** Bytes kept per output stream, per stage. @defaultValue 16 MiB (`SBX_MAX_OUTPUT_BYTES`) */
-  outputBytes: Int(1),
-});
-
-/** Limits the client never sets; the same for every stage. */
-export const SandboxExtrasSchema = Type.Object({
-  /** RLIMIT_FSIZE, bytes. @defaultValue 64 MiB (`SBX_FILE_SIZE_BYTES`) */
-  fileSizeBytes: Int(1),
-  /** RLIMIT_NOFILE. @defaultValue 256 (`SBX_OPEN_FILES`) */
-  openFiles: Int(1),
-  /** tmpfs behind /box and /tmp, bytes (charged to memory too). @defaultValue 64 MiB (`SBX_TMPFS_BYTES`) */
-  tmpfsBytes: Int(1),
-  /** RLIMIT_STACK, bytes. @defaultValue 64 MiB (`SBX_STACK_BYTES`) */
-  stackBytes: Int(1),
-  /** CPU quota per run in cores. @defaultValue 1 (`SBX_CPU_CORES`) */
-  cpuCores: Type.Number({ exclusiveMinimum: 0 }),
-  /** Most files carried from the compile stage to the run stage. @defaultValue 1000 (`SBX_COLLECT_MAX_FILES`) */
-  collectMaxFiles: Int(1),
-  /** Most bytes carried from the compile stage to the run stage. @defaultValue 64 MiB (`SBX_COLLECT_MAX_BYTES`) */
-  collectMaxBytes: Int(1),
-});
-
-/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings). */
-export const CheckerLimitsSchema = Type.Object({
-  /** CPU time, ms. @defaultValue 5000 (`SBX_CHECKER_CPU_TIME_MS`) */
-  cpuTimeMs: Int(1),
-  /** Wall time, ms. @defaultValue 15000 (`SBX_CHECKER_WALL_TIME_MS`) */
-  wallTimeMs: Int(1),
-  /** Memory, bytes. @defaultValue 512 MiB (`SBX_CHECKER_MEMORY_BYTES`) */
-  memoryBytes: Int(1),
-  /** Processes + threads. @defaultValue 64 (`SBX_CHECKER_PIDS`) */
-  pids: Int(1),
-  /** Bytes kept per output stream; more is a checker failure. @defaultValue 64 KiB (`SBX_CHECKER_OUTPUT_BYTES`) */
-  outputBytes: Int(1),
-});
-
-/** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
-export const WebhookConfigSchema = Type.Object({
-  /** BullMQ queue of deliveries. @defaultValue WEBHOOK_QUEUE_NAME (`SBX_WEBHOOK_QUEUE_NAME`) */
-  queueName: Type.String({ minLength: 1 }),
-  /** Deliveries in flight at once. @defaultValue 4 (`SBX_WEBHOOK_CONCURRENCY`) */
-  concurrency: Int(1),
-  /** Attempts per delivery (the first included). @defaultValue 6 (`SBX_WEBHOOK_ATTEMPTS`) */
-  attempts: Int(1),
-  /** First retry delay, ms; doubled on each further attempt. @defaultValue 1000 (`SBX_WEBHOOK_BACKOFF_MS`) */
-  backoffMs: Int(1),
-  /** Bound on one delivery (connect + response headers), ms. @defaultValue 5000 (`SBX_WEBHOOK_TIMEOUT_MS`) */
-  timeoutMs: Int(1),
-  /**
-   * Hosts deliveries may go to (`SBX_WEBHOOK_ALLOW_HOSTS`, comma list, `*.example.org` for
-   * subdomains), private ones included. Empty = public addresses only: every address a host name
-   * resolves to is checked when connecting (SSRF). Checked again here although the API checked
-   * the URL at submission. @defaultValue []
-   */
-  allowHosts: Type.Array(Type.String({ minLength: 1 })),
-  /**
-   * With no allowed hosts, also deliver to loopback, private and link-local addresses
-   * (`SBX_WEBHOOK_ALLOW_PRIVATE`; only for trusted clients). @defaultValue false
-   */
-  allowPrivate: Type.Boolean(),
-});
-
-export const WorkerConfigSchema = Type.Object({
-  /** `redis://…`, `rediss://…`, a unix socket path or `unix:///path`. @defaultValue `<dataDir>/redis/redis.sock` (`SBX_REDIS_URL`) */
-  redisUrl: Type.String({ minLength: 1 }),
-  /** BullMQ queue name. @defaultValue QUEUE_NAME (`SBX_QUEUE_NAME`) */
-  queueName: Type.String({ minLength: 1 }),
-  /** State directory (built images, Redis socket). @defaultValue /var/lib/bulkhead (`SBX_DATA_DIR`) */
-  dataDir: Type.String({ minLength: 1 }),
-  /** Image recipes (manifests). @defaultValue the repository's images/ (`SBX_IMAGES_DIR`) */
-  imagesDir: Type.String({ minLength: 1 }),
-  /** Seccomp profiles. @defaultValue the repository's profiles/ (`SBX_PROFILES_DIR`) */
-  profilesDir: Type.String({ minLength: 1 }),
-  /** Runs in flight at once (BullMQ concurrency). @defaultValue os.availableParallelism() (`SBX_WORKER_SLOTS`) */
-  slots: Int(1),
-  /** Unique id of this worker in the heartbeat registry. @defaultValue `<hostname>-<pid>-<random>` (`SBX_WORKER_ID`) */
-  workerId: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
-  /** How long finished and failed runs stay readable in Redis, seconds. @defaultValue 3600 (`SBX_RESULT_TTL_S`) */
-  resultTtlS: Int(1),
-  /** Heartbeat key TTL, ms; refreshed every third of it. @defaultValue 15000 (`SBX_HEARTBEAT_MS`) */
-  heartbeatTtlMs: Int(300),
-  /**
-   * BullMQ job lock duration, ms, renewed every half of it while a run is in flight. A dead worker's
-   * runs go back to the queue within stalledIntervalMs + max(stalledIntervalMs, lockDurationMs)
-   * (20 s by default; worker/README.md). @defaultValue 15000 (`SBX_LOCK_DURATION_MS`)
-   */
-  lockDurationMs: Int(100),
-  /** BullMQ stalled-job check interval, ms (one check per interval for the whole queue). @defaultValue 5000 (`SBX_STALLED_INTERVAL_MS`) */
-  stalledIntervalMs: Int(100),
-  /** Times a run may be recovered from a dead worker before it fails. @defaultValue 2 (`SBX_MAX_STALLED_COUNT`) */
-  maxStalledCount: Int(0),
-  /** On SIGTERM, how long in-flight runs may finish before they are handed back, ms. @defaultValue 30000 (`SBX_SHUTDOWN_GRACE_MS`) */
-  shutdownGraceMs: Int(0),
-  ceilings: CeilingsSchema,
-  sandbox: SandboxExtrasSchema,
-  /** Privileged worker: first host uid/gid handed to sandboxed runs (2 per slot). @defaultValue 2000000 (`SBX_UID_BASE`) */
-  uidBase: Int(1),
-  /**
-   * Where the kernel's core_pattern is read at start (T73: a socket pattern, or a pipe with a
-   * profile that lets RLIMIT_CORE change, stops the worker). @defaultValue /proc/sys/kernel/core_pattern (`SBX_CORE_PATTERN_PATH`)
-   */
-  corePatternPath: Type.String({ minLength: 1 }),
-  checker: CheckerLimitsSchema,
-  webhook: WebhookConfigSchema,
-  /** The swap table read by the start-up swap-accounting check (T76). @defaultValue /proc/swaps (`SBX_SWAPS_PATH`) */
-  swapsPath: Type.String({ minLength: 1 }),
-  /** Where the cgroup filesystems are mounted (swap check, cgroup detection). @defaultValue /sys/fs/cgroup (`SBX_CGROUP_MOUNT_ROOT`) */
-  cgroupMountRoot: Type.String({ minLength: 1 }),
-  /** pino level. @defaultValue info (`SBX_LOG_LEVEL`) */
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-});
-export type WorkerConfig = Static<typeof WorkerConfigSchema>;
-
-const MIB = 1024 * 1024;
-let compiledValidator: { Errors(value: unknown): { instancePath: string; message: string }[] } | undefined;
-function validator() {
-  return (compiledValidator ??= Compile(WorkerConfigSchema));
-}
+import { type Env, loadSettings, readSetting, redactSettings, schemaOf, type SettingsOf } from './contract/settings/load.js';
+import { decimalRow, integerRow, stringRow, type RowFields } from './contract/settings/setting.js';
+import {
+  DATA_DIR, LOG_LEVEL, QUEUE_NAME_ROW, REDIS_URL, RESULT_TTL_S, WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE,
+} from './contract/settings/shared.js';
 
 /** What the defaults depend on besides the environment (injectable for tests). */
 export interface HostFacts {
@@ -149,74 +20,141 @@ export interface HostFacts {
   pid: number;
   cores: number;
 }
+type WorkerContext = HostFacts & { dataDir: string };
+
+const MIB = 1024 * 1024;
+type Fields = Omit<RowFields<number, WorkerContext>, 'readBy'>;
+/** A worker-only count or quantity of at least `minimum`. */
+const count = (minimum: number, fields: Fields) => integerRow<WorkerContext>({ minimum }, { ...fields, readBy: 'worker' });
+const text = (fields: Omit<RowFields<string, WorkerContext>, 'readBy'>) => stringRow<WorkerContext>({ ...fields, readBy: 'worker' });
+
+function repoPath(folder: string): string {
+  return fileURLToPath(new URL(`../${folder}`, import.meta.url));
+}
+
+/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
+const CEILINGS = {
+  cpuTimeMs: count(1, {
+    name: 'SBX_MAX_CPU_TIME_MS', overview: true, default: 60_000, unit: 'ms',
+    doc: 'hard ceiling on CPU time per stage, below the per-language maxima (only lowers)',
+  }),
+  wallTimeMs: count(1, { name: 'SBX_MAX_WALL_TIME_MS', overview: true, default: 120_000, unit: 'ms', doc: 'hard ceiling on wall time per stage' }),
+  memoryBytes: count(1, { name: 'SBX_MAX_MEMORY_BYTES', overview: true, default: 2048 * MIB, unit: 'bytes', doc: 'hard ceiling on memory per stage' }),
+  pids: count(1, { name: 'SBX_MAX_PIDS', overview: true, default: 256, doc: 'hard ceiling on processes + threads per stage' }),
+  outputBytes: count(1, {
+    name: 'SBX_MAX_OUTPUT_BYTES', overview: true, default: 16 * MIB, unit: 'bytes',
+    doc: 'hard ceiling on the bytes kept per output stream, per stage',
+  }),
+};
+
+/** Limits the client never sets; the same for every stage. */
+const SANDBOX_EXTRAS = {
+  fileSizeBytes: count(1, { name: 'SBX_FILE_SIZE_BYTES', overview: true, default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_FSIZE: largest file a run may write' }),
+  openFiles: count(1, { name: 'SBX_OPEN_FILES', overview: true, default: 256, doc: 'RLIMIT_NOFILE of a run' }),
+  tmpfsBytes: count(1, {
+    name: 'SBX_TMPFS_BYTES', overview: true, default: 64 * MIB, unit: 'bytes',
+    doc: 'the tmpfs behind `/box` and `/tmp` (charged to the run\'s memory too)',
+  }),
+  stackBytes: count(1, { name: 'SBX_STACK_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_STACK of a run' }),
+  cpuCores: decimalRow<WorkerContext>({ name: 'SBX_CPU_CORES', readBy: 'worker', default: 1, unit: 'cores', doc: 'CPU quota per run (a fraction is allowed)' }),
+  collectMaxFiles: count(1, { name: 'SBX_COLLECT_MAX_FILES', default: 1000, doc: 'most files the compile stage hands to the run stage' }),
+  collectMaxBytes: count(1, { name: 'SBX_COLLECT_MAX_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'most bytes the compile stage hands to the run stage' }),
+};
+
+/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings). */
+const CHECKER_LIMITS = {
+  cpuTimeMs: count(1, { name: 'SBX_CHECKER_CPU_TIME_MS', default: 5000, unit: 'ms', doc: 'CPU time of each checker run' }),
+  wallTimeMs: count(1, { name: 'SBX_CHECKER_WALL_TIME_MS', default: 15_000, unit: 'ms', doc: 'wall time of each checker run' }),
+  memoryBytes: count(1, { name: 'SBX_CHECKER_MEMORY_BYTES', default: 512 * MIB, unit: 'bytes', doc: 'memory of each checker run' }),
+  pids: count(1, { name: 'SBX_CHECKER_PIDS', default: 64, doc: 'processes + threads of each checker run' }),
+  outputBytes: count(1, {
+    name: 'SBX_CHECKER_OUTPUT_BYTES', default: 64 * 1024, unit: 'bytes',
+    doc: 'bytes kept per checker output stream; more is a checker failure',
+  }),
+};
+
+/** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
+const WEBHOOK = {
+  queueName: text({ name: 'SBX_WEBHOOK_QUEUE_NAME', default: WEBHOOK_QUEUE_NAME, doc: 'BullMQ queue of webhook deliveries' }),
+  concurrency: count(1, { name: 'SBX_WEBHOOK_CONCURRENCY', default: 4, doc: 'webhook deliveries in flight at once' }),
+  attempts: count(1, { name: 'SBX_WEBHOOK_ATTEMPTS', default: 6, doc: 'attempts per delivery, the first included' }),
+  backoffMs: count(1, { name: 'SBX_WEBHOOK_BACKOFF_MS', default: 1000, unit: 'ms', doc: 'first retry delay of a delivery, doubled on each further attempt' }),
+  timeoutMs: count(1, { name: 'SBX_WEBHOOK_TIMEOUT_MS', default: 5000, unit: 'ms', doc: 'bound on one delivery attempt (connect + response headers)' }),
+  // Checked again here although the API checked the URL at submission: the worker is the one that connects.
+  allowHosts: WEBHOOK_ALLOW_HOSTS,
+  allowPrivate: WEBHOOK_ALLOW_PRIVATE,
+};
+
+/** Every variable the worker reads, in the shape of WorkerConfig. */
+export const WORKER_SETTINGS = {
+  redisUrl: REDIS_URL,
+  queueName: QUEUE_NAME_ROW,
+  dataDir: DATA_DIR,
+  imagesDir: text({ name: 'SBX_IMAGES_DIR', default: repoPath('images'), defaultDoc: 'the repository\'s `images/`', doc: 'image recipes (manifests)' }),
+  profilesDir: text({ name: 'SBX_PROFILES_DIR', default: repoPath('profiles'), defaultDoc: 'the repository\'s `profiles/`', doc: 'seccomp profiles' }),
+  slots: count(1, {
+    name: 'SBX_WORKER_SLOTS', overview: true, default: (host) => host.cores, defaultDoc: '`os.availableParallelism()`',
+    doc: 'runs in flight at once (BullMQ concurrency)',
+  }),
+  workerId: stringRow<WorkerContext>({
+    name: 'SBX_WORKER_ID', readBy: 'worker', default: (host) => `${host.hostname}-${host.pid}-${randomBytes(3).toString('hex')}`,
+    defaultDoc: '`<hostname>-<pid>-<random>`', doc: 'unique id of this worker in the heartbeat registry (letters, digits, `.`, `_`, `-`)',
+  }, { pattern: '^[A-Za-z0-9._-]+$' }),
+  resultTtlS: RESULT_TTL_S,
+  heartbeatTtlMs: count(300, { name: 'SBX_HEARTBEAT_MS', default: 15_000, unit: 'ms', doc: 'heartbeat key TTL, refreshed every third of it' }),
+  lockDurationMs: count(100, {
+    name: 'SBX_LOCK_DURATION_MS', overview: true, default: 15_000, unit: 'ms',
+    doc: 'BullMQ job lock, renewed every half of it while a run is in flight',
+  }),
+  stalledIntervalMs: count(100, {
+    name: 'SBX_STALLED_INTERVAL_MS', overview: true, default: 5000, unit: 'ms',
+    doc: 'BullMQ stalled-job check interval (one for the whole queue): a dead worker\'s runs wait again within this + max(this, `SBX_LOCK_DURATION_MS`), 20 s by default',
+  }),
+  maxStalledCount: count(0, { name: 'SBX_MAX_STALLED_COUNT', default: 2, doc: 'times a run may be recovered from a dead worker before it fails' }),
+  shutdownGraceMs: count(0, {
+    name: 'SBX_SHUTDOWN_GRACE_MS', overview: true, default: 30_000, unit: 'ms',
+    doc: 'on SIGTERM, how long in-flight runs may finish before they are handed back',
+  }),
+  ceilings: CEILINGS,
+  sandbox: SANDBOX_EXTRAS,
+  uidBase: count(1, {
+    name: 'SBX_UID_BASE', overview: true, default: 2_000_000,
+    doc: 'privileged worker: first host uid/gid for runs (2 per slot); pairs are leased host-wide from it, so a second worker on the same base takes the next free pairs (T75)',
+  }),
+  corePatternPath: text({
+    name: 'SBX_CORE_PATTERN_PATH', default: '/proc/sys/kernel/core_pattern',
+    doc: 'where kernel.core_pattern is read at start: a socket pattern, or a pipe beside a profile that lets a program change RLIMIT_CORE, stops the worker (T73)',
+  }),
+  checker: CHECKER_LIMITS,
+  webhook: WEBHOOK,
+  swapsPath: text({ name: 'SBX_SWAPS_PATH', default: '/proc/swaps', doc: 'the swap table read by the start-up swap-accounting check (T76; tests)' }),
+  cgroupMountRoot: text({
+    name: 'SBX_CGROUP_MOUNT_ROOT', default: '/sys/fs/cgroup',
+    doc: 'where the cgroup filesystems are mounted (swap check, cgroup detection)',
+  }),
+  logLevel: LOG_LEVEL,
+};
+
+/** The groups' schemas, derived from their rows (the names the worker exported before the rows). */
+export const CeilingsSchema = schemaOf(CEILINGS);
+export const SandboxExtrasSchema = schemaOf(SANDBOX_EXTRAS);
+export const CheckerLimitsSchema = schemaOf(CHECKER_LIMITS);
+export const WebhookConfigSchema = schemaOf(WEBHOOK);
+
+/** The worker process configuration: one field per row of WORKER_SETTINGS, groups as nested objects. */
+export type WorkerConfig = SettingsOf<typeof WORKER_SETTINGS>;
+/** The schema WorkerConfig is validated against, derived from the rows. */
+export const WorkerConfigSchema = schemaOf(WORKER_SETTINGS);
 
 /**
  * Builds, validates and deep-freezes the worker configuration from `env`.
  * @throws BulkheadError SBX_ERR_CONFIG naming the variable when a value is malformed or out of range.
  */
-export function loadWorkerConfig(env: Readonly<Record<string, string | undefined>>, host?: HostFacts): Readonly<WorkerConfig> {
+export function loadWorkerConfig(env: Env, host?: HostFacts): Readonly<WorkerConfig> {
   const facts = host ?? { hostname: osHostname(), pid: process.pid, cores: availableParallelism() };
-  const str = (name: string, fallback: string) => nonEmpty(env[name]) ?? fallback;
-  const int = (name: string, fallback: number) => parseNumber(env, name, fallback, true);
-  const dataDir = str('SBX_DATA_DIR', '/var/lib/bulkhead');
-  const config: WorkerConfig = {
-    redisUrl: str('SBX_REDIS_URL', join(dataDir, 'redis', 'redis.sock')),
-    queueName: str('SBX_QUEUE_NAME', QUEUE_NAME),
-    dataDir,
-    imagesDir: str('SBX_IMAGES_DIR', repoPath('images')),
-    profilesDir: str('SBX_PROFILES_DIR', repoPath('profiles')),
-    slots: int('SBX_WORKER_SLOTS', facts.cores),
-    workerId: str('SBX_WORKER_ID', `${facts.hostname}-${facts.pid}-${randomBytes(3).toString('hex')}`),
-    resultTtlS: int('SBX_RESULT_TTL_S', 3600),
-    heartbeatTtlMs: int('SBX_HEARTBEAT_MS', 15_000),
-    lockDurationMs: int('SBX_LOCK_DURATION_MS', 15_000),
-    stalledIntervalMs: int('SBX_STALLED_INTERVAL_MS', 5_000),
-    maxStalledCount: int('SBX_MAX_STALLED_COUNT', 2),
-    shutdownGraceMs: int('SBX_SHUTDOWN_GRACE_MS', 30_000),
-    ceilings: {
-      cpuTimeMs: int('SBX_MAX_CPU_TIME_MS', 60_000),
-      wallTimeMs: int('SBX_MAX_WALL_TIME_MS', 120_000),
-      memoryBytes: int('SBX_MAX_MEMORY_BYTES', 2048 * MIB),
-      pids: int('SBX_MAX_PIDS', 256),
-      outputBytes: int('SBX_MAX_OUTPUT_BYTES', 16 * MIB),
-    },
-    sandbox: {
-      fileSizeBytes: int('SBX_FILE_SIZE_BYTES', 64 * MIB),
-      openFiles: int('SBX_OPEN_FILES', 256),
-      tmpfsBytes: int('SBX_TMPFS_BYTES', 64 * MIB),
-      stackBytes: int('SBX_STACK_BYTES', 64 * MIB),
-      cpuCores: parseNumber(env, 'SBX_CPU_CORES', 1, false),
-      collectMaxFiles: int('SBX_COLLECT_MAX_FILES', 1000),
-      collectMaxBytes: int('SBX_COLLECT_MAX_BYTES', 64 * MIB),
-    },
-    uidBase: int('SBX_UID_BASE', 2_000_000),
-    corePatternPath: str('SBX_CORE_PATTERN_PATH', '/proc/sys/kernel/core_pattern'),
-    checker: {
-      cpuTimeMs: int('SBX_CHECKER_CPU_TIME_MS', 5000),
-      wallTimeMs: int('SBX_CHECKER_WALL_TIME_MS', 15_000),
-      memoryBytes: int('SBX_CHECKER_MEMORY_BYTES', 512 * MIB),
-      pids: int('SBX_CHECKER_PIDS', 64),
-      outputBytes: int('SBX_CHECKER_OUTPUT_BYTES', 64 * 1024),
-    },
-    webhook: {
-      queueName: str('SBX_WEBHOOK_QUEUE_NAME', WEBHOOK_QUEUE_NAME),
-      concurrency: int('SBX_WEBHOOK_CONCURRENCY', 4),
-      attempts: int('SBX_WEBHOOK_ATTEMPTS', 6),
-      backoffMs: int('SBX_WEBHOOK_BACKOFF_MS', 1000),
-      timeoutMs: int('SBX_WEBHOOK_TIMEOUT_MS', 5000),
-      allowHosts: (nonEmpty(env.SBX_WEBHOOK_ALLOW_HOSTS) ?? '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
-      allowPrivate: parseFlag(env, 'SBX_WEBHOOK_ALLOW_PRIVATE'),
-    },
-    swapsPath: str('SBX_SWAPS_PATH', '/proc/swaps'),
-    cgroupMountRoot: str('SBX_CGROUP_MOUNT_ROOT', '/sys/fs/cgroup'),
-    logLevel: str('SBX_LOG_LEVEL', 'info') as WorkerConfig['logLevel'],
-  };
-  const errors = validator().Errors(config);
-  if (errors.length > 0) {
-    const detail = errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new BulkheadError('SBX_ERR_CONFIG', `Invalid worker configuration: ${detail}`);
-  }
-  return deepFreeze(config);
+  // The data directory first: the Redis socket's default lies inside it.
+  const context: WorkerContext = { ...facts, dataDir: readSetting(DATA_DIR, env, {}) };
+  return loadSettings(WORKER_SETTINGS, env, context);
 }
 
 /** loadWorkerConfig over this process's environment: what main.ts uses (the only process.env read in the worker). */
@@ -224,53 +162,7 @@ export function loadWorkerConfigFromProcess(): Readonly<WorkerConfig> {
   return loadWorkerConfig(process.env);
 }
 
-/** The config as it may be logged: credentials in the Redis URL are replaced by `***`. */
+/** The config as it may be logged: secrets redacted by the one rule (credentials in the Redis URL become `***`). */
 export function redactWorkerConfig(config: Readonly<WorkerConfig>): WorkerConfig {
-  return {
-    ...config,
-    ceilings: { ...config.ceilings },
-    sandbox: { ...config.sandbox },
-    checker: { ...config.checker },
-    webhook: { ...config.webhook, allowHosts: [...config.webhook.allowHosts] },
-    redisUrl: redactUrl(config.redisUrl),
-  };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_match, scheme: string) => `${scheme}***@`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function parseNumber(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, integer: boolean): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
-  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
-  const value = Number(raw);
-  if (!pattern.test(raw) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) {
-    throw new BulkheadError('SBX_ERR_CONFIG', `${name} must be a ${integer ? 'non-negative integer' : 'number'}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-/** `true`/`1` or `false`/`0` (any case); unset or empty is false. */
-function parseFlag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {
-  const raw = nonEmpty(env[name])?.toLowerCase();
-  if (raw === undefined || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new BulkheadError('SBX_ERR_CONFIG', `${name} must be true or false, got ${JSON.stringify(env[name])}`);
-}
-
-function repoPath(folder: string): string {
-  return fileURLToPath(new URL(`../${folder}`, import.meta.url));
-}
-
-function deepFreeze<T>(value: T): Readonly<T> {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
+  return redactSettings(WorkerConfigSchema, config);
 }

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR } from './contract/settings/shared.js';
 import { SandboxError } from './sandbox/errors.js';
 import { detectCgroupVersion } from './sandbox/features.js';
 
@@ -109,7 +110,7 @@ function main(argv: string[]): number {
     args: argv,
     options: {
       user: { type: 'string', default: 'bulkhead' }, 'cgroup-root': { type: 'string', default: '/sys/fs/cgroup' },
-      'data-dir': { type: 'string', default: '/var/lib/bulkhead' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       'subid-start': { type: 'string', default: '3000000' }, 'subid-count': { type: 'string', default: '65536' },
     },
   });

@@ -2,12 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { loadLayerRecipes, loadManifests, loadRuntimes, type Manifest } from '../../worker/runtimes/runtime-index.js';
 import { buildImage, listImageRecords, readImageRecord, removeImage } from './image.js';
 import { selftest } from './selftest.js';
-import { collectGarbage, DEFAULT_DATA_DIR } from './store.js';
+import { collectGarbage } from './store.js';
+import { readSetting, settingText } from '../../worker/contract/settings/load.js';
+import { DATA_DIR } from '../../worker/contract/settings/shared.js';
 import { imageRecordPath } from '../../worker/runtimes/runtime-index.js';
 
 /**
  * `npm run images -- <command>`: build [lang...] | list | rm <lang...> | gc | selftest [lang...]
- * Options: --data-dir D (else env SBX_DATA_DIR, else /var/lib/bulkhead). Composition root: the only
+ * Options: --data-dir D (else env SBX_DATA_DIR, read by its settings row). Composition root: the only
  * place of the image tool that reads process.env.
  */
 const IMAGES_DIR = fileURLToPath(new URL('../', import.meta.url));
@@ -22,8 +24,8 @@ const USAGE = `usage: npm run images -- <command> [--data-dir DIR]
 
 function parseArgs(argv: string[]): { command: string | undefined; names: string[]; dataDir: string; jobs: number } {
   const names: string[] = [];
-  let dataDir = process.env.SBX_DATA_DIR ?? DEFAULT_DATA_DIR;
-  let jobs = Number(process.env.SBX_IMAGE_JOBS ?? 2);
+  let dataDir = readSetting(DATA_DIR, process.env, {});
+  let jobs = Number(settingText(process.env, 'SBX_IMAGE_JOBS') ?? 2);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--data-dir') dataDir = argv[++i] ?? '';

@@ -10,8 +10,6 @@ import { join } from 'node:path';
  *   <dataDir>/cache/apt/                            apt lists and .debs shared by builds
  */
 
-export { DEFAULT_DATA_DIR } from '../../worker/runtimes/runtime-index.js';
-
 /** `layer.json` of a complete layer. */
 export interface LayerInfo {
   recipe: string;

@@ -11,6 +11,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSetting } from '../../worker/contract/settings/load.js';
+import { DATA_DIR as DATA_DIR_ROW } from '../../worker/contract/settings/shared.js';
 import { detectCgroupVersion } from '../../worker/sandbox/features.js';
 import { ensureRootfs } from '../helpers/sandbox-rootfs.js';
 import { baseImageLayer, stageContainerApp, stageGuestRoot, toolsLayer, type ContainerPaths } from './stage.js';
@@ -22,7 +24,7 @@ const GUEST_TIMEOUT_MS = 10 * 60_000;
 const GUEST_MEMORY_MIB = 1536;
 const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
 /** Where the images are built (the worker's default). */
-const DATA_DIR = process.env.SBX_DATA_DIR ?? '/var/lib/bulkhead';
+const DATA_DIR = readSetting(DATA_DIR_ROW, process.env, {});
 
 function suiteArgs(layers: string[], container: ContainerPaths): string[] {
   return ['--layers', layers.join(','), '--container-base', container.base, '--container-app', container.app,

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
+import { DEFAULT_DATA_DIR } from '../../worker/contract/settings/shared.js';
 import type { HttpAnswer } from './attack-request.js';
 
 /** One abusive request and the answers that are safe for it. */
@@ -143,5 +144,5 @@ export function abuseViolations(c: AbuseCase, answer: HttpAnswer): string[] {
 
 /** Host paths a traversal would have created; none may exist after T24. */
 export function traversalLeftovers(): string[] {
-  return ['/x', '/etc/x', '/tmp/x', '/var/lib/bulkhead/x', '/var/lib/x'].filter((p) => existsSync(p));
+  return ['/x', '/etc/x', '/tmp/x', `${DEFAULT_DATA_DIR}/x`, '/var/lib/x'].filter((p) => existsSync(p));
 }

@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { DEFAULT_DATA_DIR } from '../../worker/contract/settings/shared.js';
 
 /** A file planted on the host that no run may read, change or replace. */
 export interface HostMarker {
@@ -169,7 +170,7 @@ function memberUids(dir: string): number[] {
 /** Mounts in the host's mount namespace that a run could have created or leaked. */
 function suspiciousMounts(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .filter((line) => / - (overlay|nsfs) /.test(line) || line.includes('/var/lib/bulkhead') || / \/box[ /]/.test(line));
+    .filter((line) => / - (overlay|nsfs) /.test(line) || line.includes(DEFAULT_DATA_DIR) || / \/box[ /]/.test(line));
 }
 
 /** Snapshot of the suspicious host mounts, to compare after a run. */

@@ -10,12 +10,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readSetting } from '../../worker/contract/settings/load.js';
+import { DATA_DIR as DATA_DIR_ROW } from '../../worker/contract/settings/shared.js';
 import { freeTcpPort, startRedis, uniqueQueueName, type TestRedis } from './redis.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ADDON_PATH = `${REPO_DIR}native/build/Release/sbx.node`;
 /** Where the images are built (the same default as the worker's). */
-export const DATA_DIR = process.env.SBX_DATA_DIR ?? '/var/lib/bulkhead';
+export const DATA_DIR = readSetting(DATA_DIR_ROW, process.env, {});
 const START_TIMEOUT_MS = 60_000;
 
 /** Why the service cannot run here, or undefined when it can. */

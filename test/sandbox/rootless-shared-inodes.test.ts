@@ -11,10 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSetup } from '../../worker/host-setup.js';
+import { DEFAULT_DATA_DIR, imageRecordPath } from '../../worker/runtimes/runtime-index.js';
 import { sandboxUnavailableReason } from '../helpers/sandbox-run.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const PYTHON_IMAGE = '/var/lib/bulkhead/images/python.json';
+const PYTHON_IMAGE = imageRecordPath(DEFAULT_DATA_DIR, 'python');
 const skip = sandboxUnavailableReason()
   ?? (spawnSync('setpriv', ['--version']).status !== 0 ? 'setpriv missing (util-linux)' : undefined)
   ?? (spawnSync('newuidmap', []).error ? 'newuidmap missing (apt-get install uidmap)' : undefined)
@@ -40,7 +41,7 @@ function runRootless(variant: 'rootless' | 'full'): Map<string, Fact> {
 describe.skipIf(skip !== undefined)(`rootless runs and the host's device inodes (T66)${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let holder: ChildProcess | undefined;
   beforeAll(async () => {
-    hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: '/var/lib/bulkhead', subidStart: 3_000_000, subidCount: 65_536 });
+    hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: DEFAULT_DATA_DIR, subidStart: 3_000_000, subidCount: 65_536 });
     // A shared lock: other holders of /dev/null on this host can still take shared locks.
     holder = spawn('flock', ['--shared', '/dev/null', 'sleep', '120'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 300));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findIdRange } from '../../native/outer-userns.js';
 import { hostSetup } from '../../worker/host-setup.js';
+import { DEFAULT_DATA_DIR } from '../../worker/runtimes/runtime-index.js';
 import { ensureRootfs } from '../helpers/sandbox-rootfs.js';
 import { sandboxUnavailableReason, statusFields } from '../helpers/sandbox-run.js';
 
@@ -37,12 +38,12 @@ function uidsOnHost(): number[] {
 describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let layer = '';
   beforeAll(() => {
-    hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: '/var/lib/bulkhead', subidStart: 3_000_000, subidCount: 65_536 });
+    hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: DEFAULT_DATA_DIR, subidStart: 3_000_000, subidCount: 65_536 });
     layer = ensureRootfs().base;
   });
 
   it('host-setup is idempotent: a second run changes nothing', () => {
-    expect(hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: '/var/lib/bulkhead', subidStart: 3_000_000, subidCount: 65_536 }))
+    expect(hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: DEFAULT_DATA_DIR, subidStart: 3_000_000, subidCount: 65_536 }))
       .toEqual([]);
   });
 

@@ -9,7 +9,7 @@ describe('loadWorkerConfig', () => {
   it('fills documented defaults from the host and the data directory', () => {
     const config = loadWorkerConfig({}, host);
     expect(config).toMatchObject({
-      redisUrl: '/var/lib/bulkhead/redis/redis.sock',
+      redisUrl: 'unix:///var/lib/bulkhead/redis/redis.sock',
       queueName: QUEUE_NAME,
       dataDir: '/var/lib/bulkhead',
       slots: 6,
@@ -26,7 +26,7 @@ describe('loadWorkerConfig', () => {
   });
   it('reads overrides, the Redis URL following the data directory', () => {
     const config = loadWorkerConfig({ SBX_DATA_DIR: '/srv/b', SBX_WORKER_SLOTS: '3', SBX_MAX_CPU_TIME_MS: '500', SBX_CPU_CORES: '0.5' }, host);
-    expect(config.redisUrl).toBe('/srv/b/redis/redis.sock');
+    expect(config.redisUrl).toBe('unix:///srv/b/redis/redis.sock');
     expect(config.slots).toBe(3);
     expect(config.ceilings.cpuTimeMs).toBe(500);
     expect(config.sandbox.cpuCores).toBe(0.5);

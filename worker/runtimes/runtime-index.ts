@@ -6,6 +6,7 @@ import { BulkheadError } from '../contract/errors.js';
 import { BUILDER_FORMAT_VERSION, ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest } from './image-format.js';
 import { argvPlaceholderProblem, COMPILE_FLAGS_PLACEHOLDER, type Runtime, type RuntimeIndex } from './runtime.js';
 import { pickVersion } from '../contract/versions.js';
+import { DEFAULT_DATA_DIR } from '../contract/settings/shared.js';
 
 export { BUILDER_FORMAT_VERSION, ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest };
 
@@ -126,8 +127,8 @@ export function imageRecordPath(dataDir: string, image: string): string {
   return join(dataDir, 'images', `${image}.json`);
 }
 
-/** Default data directory holding built layers and image records. */
-export const DEFAULT_DATA_DIR = '/var/lib/bulkhead';
+/** Default data directory holding built layers and image records (declared with SBX_DATA_DIR's row). */
+export { DEFAULT_DATA_DIR };
 
 function buildCommand(image: string, dataDir: string): string {
   const where = dataDir.replace(/\/+$/, '') === DEFAULT_DATA_DIR ? '' : ` --data-dir ${dataDir}`;
