@@ -80,7 +80,7 @@ async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonl
  * are taken before any queued batch member.
  */
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (app, { config, catalogue }) => {
-  const store = () => app.submissions.store;
+  const store = () => app.judgeStore;
 
   app.post(
     '/batches',

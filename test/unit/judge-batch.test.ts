@@ -3,7 +3,8 @@ import { csvCell, renderBatchCsv } from '../../api/judging/batch-csv.js';
 import { buildTestset, testsetInfo } from '../../api/judging/judge-job.js';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
 import { isPublicAddress } from '../../worker/contract/public-address.js';
-import { countsOf, summarizeRun } from '../../worker/judge/batch-ledger.js';
+import { countsOf } from '../../worker/contract/batch-state.js';
+import { summarizeRun } from '../../worker/judge/batch-ledger.js';
 import { signWebhook, verifyWebhook } from '../../worker/webhooks/sign.js';
 import { createHmac } from 'node:crypto';
 
