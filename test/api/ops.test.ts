@@ -18,8 +18,19 @@ describe('GET /languages', () => {
     const res = await api.app.inject({ method: 'GET', url: '/languages' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as Array<Record<string, unknown>>;
-    expect(body.map((l) => l.name)).toEqual(['c', 'python']);
-    expect(body[0]).toMatchObject({ name: 'c', compiled: true, aliases: ['gcc'], limits: { default: { cpuTimeMs: 2000 }, max: { cpuTimeMs: 10_000 } } });
+    expect(body.map((l) => l.language)).toEqual(['c', 'python']);
+    expect(body[0]).toMatchObject({ language: 'c', compiled: true, aliases: ['gcc'], limits: { default: { cpuTimeMs: 2000 }, max: { cpuTimeMs: 10_000 } } });
+  });
+
+  it('keeps `name` as a deprecated alias of `language` (same value, marked deprecated in the OpenAPI document)', async () => {
+    await setup();
+    const body = (await api.app.inject({ method: 'GET', url: '/languages' })).json() as Array<Record<string, unknown>>;
+    expect(body.length).toBeGreaterThan(0);
+    for (const entry of body) expect(entry.name).toBe(entry.language);
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const item = doc.paths['/languages'].get.responses['200'].content['application/json'].schema.items;
+    expect(item.properties.name.deprecated).toBe(true);
+    expect(item.required).toEqual(expect.arrayContaining(['language', 'name']));
   });
 
   it('answers 503 SBX_ERR_NO_WORKER saying no worker is running', async () => {
