@@ -19,6 +19,7 @@ import { SubmissionJobSchema, type SubmissionJob } from './contract/job.js';
 import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
 import { compareJudge, type JudgeOutput } from './judge/judge-output.js';
+import { missingBlobStore } from './judge/blob-store.js';
 import { runTests, type ResolveBlob } from './judge/run-tests.js';
 import type { InteractiveRunner } from './judge/interactive.js';
 import type { LivePublisher } from './live/live-publisher.js';
@@ -193,7 +194,3 @@ export function errorCodeOf(err: unknown): ErrorCode {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && Object.hasOwn(ErrorCodes, code) ? (code as ErrorCode) : 'SBX_ERR_INTERNAL';
 }
-
-const missingBlobStore: ResolveBlob = async (ref) => {
-  throw new BulkheadError('SBX_ERR_INTERNAL', `No blob store is wired on this worker (ref ${ref})`);
-};
