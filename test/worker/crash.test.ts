@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RunResult } from '../../worker/contract/result.js';
-import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
-import { addRun, makeJob, makeQueue, waitForJob } from './helpers.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { redisAndQueuePerTest } from './per-test-queue.js';
+import { addRun, makeJob, waitForJob } from './helpers.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
 let redis: TestRedis;
@@ -19,18 +20,14 @@ let queue: Queue;
 let queueName: string;
 const children: ChildProcess[] = [];
 
-beforeEach(async () => {
-  redis = await startRedis();
-  queueName = uniqueQueueName();
-  queue = makeQueue(redis.url, queueName);
-});
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  await queue.close();
-  await redis.stop();
-});
+redisAndQueuePerTest(
+  (made) => ({ redis, queue, queueName } = made),
+  () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  },
+);
 
 /** Spawns a worker process and resolves once it prints `ready`. */
 async function spawnWorker(fakeDelayMs: number, workerId: string, env: Record<string, string> = {}): Promise<ChildProcess> {
