@@ -15,9 +15,8 @@ import { redisAndQueuePerTest } from './per-test-queue.js';
 import { addRun, makeJob, waitForJob } from './helpers.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
-let redis: TestRedis;
-let queue: Queue;
-let queueName: string;
+/** This test's Redis and queue (see redisAndQueuePerTest). */
+let redis: TestRedis, queue: Queue, queueName: string;
 const children: ChildProcess[] = [];
 
 redisAndQueuePerTest(

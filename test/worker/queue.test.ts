@@ -10,9 +10,8 @@ import type { TestRedis } from '../helpers/redis.js';
 import { redisAndQueuePerTest } from './per-test-queue.js';
 import { addRun, b64, makeJob, silentLog, testConfig, testProfiles, testRuntimes, waitForJob } from './helpers.js';
 
-let redis: TestRedis;
-let queue: Queue;
-let queueName: string;
+/** This test's Redis and queue (see redisAndQueuePerTest). */
+let redis: TestRedis, queue: Queue, queueName: string;
 const services: WorkerService[] = [];
 
 redisAndQueuePerTest(
