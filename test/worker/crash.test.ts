@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
+import { createBatchCall } from '../../worker/contract/batch-state.js';
 import { expect, it } from 'vitest';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { TestRedis } from '../helpers/redis.js';
@@ -95,8 +96,8 @@ it('counts a batch member that stalled more often than allowed as INTERNAL_ERROR
     const batchId = 'stalled-batch';
     const job = makeJob({ batchId, externalId: 'student-7' });
     const keys = batchKeys(batchId);
-    await redisClient.hset(keys.meta, { total: 1, done: 0, generation: 1, createdAt: new Date().toISOString() });
-    await redisClient.hset(keys.members, job.runId, 'student-7');
+    const create = createBatchCall({ id: batchId, createdAt: new Date().toISOString(), testsetId: 't', members: [{ runId: job.runId, externalId: 'student-7' }], templates: [] }, 600);
+    await redisClient.eval(create.script, create.keys.length, ...create.keys, ...create.args);
     const doomed = await spawnWorker(60_000, 'doomed-batch', noRetry);
     await addRun(queue, job);
     await waitForState(job.runId, 'active');
