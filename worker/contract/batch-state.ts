@@ -155,16 +155,17 @@ export function recordRunCall(batchId: string, summary: BatchRunSummary, finishe
 /** What recording did: nothing for a non-member, else the batch's counters after it. */
 export type RecordReply =
   | { member: false }
-  | { member: true; fresh: boolean; done: number; total: number; hasWebhook: boolean; generation: string; counted: BatchRunSummary };
+  | { member: true; done: number; total: number; hasWebhook: boolean; generation: string; counted: BatchRunSummary };
 
 /** Reads the record script's reply; the counted summary is the first one recorded for the run. */
 export function recordReplyOf(reply: unknown): RecordReply {
   const values = Array.isArray(reply) ? (reply as unknown[]) : [];
   if (Number(values[0] ?? -1) < 0) return { member: false };
-  const [fresh, done, total, hasWebhook, generation, stored] = values;
+  // The first value (whether this call counted the run) is not needed: counting is idempotent.
+  const [, done, total, hasWebhook, generation, stored] = values;
   // Written by RECORD_SCRIPT from a BatchRunSummary: this script is its only writer.
   const counted = JSON.parse(String(stored)) as BatchRunSummary;
-  return { member: true, fresh: Number(fresh) === 1, done: Number(done), total: Number(total), hasWebhook: Number(hasWebhook) === 1, generation: String(generation), counted };
+  return { member: true, done: Number(done), total: Number(total), hasWebhook: Number(hasWebhook) === 1, generation: String(generation), counted };
 }
 
 /** Counts by status from the batch hash's `count:<STATUS>` fields (zeros left out): the one place they are read. */
