@@ -79,15 +79,12 @@ export interface NativeOutcome {
   collectCut: boolean;
 }
 
-/** Phase names the addon puts on its errors (see native/README.md). */
+/**
+ * Phase names the addon puts on its errors. What the addon throws or rejects with is an Error with
+ * `phase` (one of these) and `errno` (positive, 0 when none); the SBX_ERR_* code of a phase is the
+ * service's to decide (worker/contract/failure.ts), not the addon's.
+ */
 export type NativePhase = 'internal' | 'setup' | 'cgroup' | 'seccomp' | 'spawn' | 'exec' | 'profile' | 'host';
-
-/** What the addon throws or rejects with: an Error with these fields set. */
-export interface NativeError extends Error {
-  code: string;
-  phase: NativePhase;
-  errno: number;
-}
 
 export interface NativeCgroupConfig {
   version: 1 | 2;
@@ -147,7 +144,7 @@ export interface NativeRunHandle {
 }
 
 export interface NativeRunner {
-  /** Takes (or creates) the run's cgroup and netns, spawns sbx-init; throws NativeError for failures before spawn. */
+  /** Takes (or creates) the run's cgroup and netns, spawns sbx-init; throws a phase-carrying Error (see NativePhase) for failures before spawn. */
   run(spec: NativeRunSpec, onOutput?: NativeOutputCallback): NativeRunHandle;
   /** Kills the run (no-op once finished). */
   kill(id: number): void;
@@ -169,7 +166,8 @@ export interface NativeBinding {
   readCgroupStats(cgroup: NativeCgroup): NativeCgroupStats;
   /** Writes the limit files of an existing cgroup (what a pooled cgroup gets per run). */
   setCgroupLimits(cgroup: NativeCgroup, limits: NativeLimits): void;
-  destroyCgroup(cgroup: NativeCgroup): void;
   /** The C parser for "key value" files (memory.events, cpu.stat, oom_control); null when absent. */
   parseKeyed(text: string, key: string): number | null;
+  /** The C core's phase table (native/src/core/error.c): name → the number sbx-init reports. */
+  phases: Readonly<Record<NativePhase, number>>;
 }

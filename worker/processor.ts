@@ -6,15 +6,17 @@
  * - a malformed job (other schemaVersion, bad shape, a language this worker does not have) throws
  *   UnrecoverableError: BullMQ fails it at once, never retried;
  * - our own failure (SandboxError, a missing profile or blob) is logged with its cause, counted,
- *   and rethrown as a BulkheadError whose message is the stable code, so BullMQ retries it with
- *   backoff and, when attempts run out, the failed job's `failedReason` is that code.
+ *   and rethrown as a BulkheadError whose message is the encoded code (contract/failure.ts), so
+ *   BullMQ retries it with backoff and, when attempts run out, the failed job's `failedReason` is
+ *   that code.
  * On shutdown past the grace period the worker aborts in-flight runs; those are handed back to
  * the queue (moveToWait + WaitingError) and run again elsewhere without spending an attempt.
  */
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
-import { BulkheadError, ErrorCodes, type ErrorCode } from './contract/errors.js';
+import { BulkheadError } from './contract/errors.js';
+import { encodeFailure, failureCodeOf } from './contract/failure.js';
 import { SubmissionJobSchema, type SubmissionJob } from './contract/job.js';
 import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
@@ -61,7 +63,7 @@ export function parseJob(data: unknown): SubmissionJob {
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
   const first = jobValidator.Errors(data)[0];
   const where = first === undefined ? '' : ` at ${first.instancePath || '/'}: ${first.message}`;
-  throw new UnrecoverableError(`SBX_ERR_VALIDATION: job payload (schemaVersion ${String(version)}) rejected${where}`);
+  throw new UnrecoverableError(encodeFailure('SBX_ERR_VALIDATION', `job payload (schemaVersion ${String(version)}) rejected${where}`));
 }
 
 /** Builds the processor; see the module comment for its error behaviour. */
@@ -82,7 +84,7 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
     const log = deps.log.child({ runId: payload.runId, language: payload.language, attempt: job.attemptsMade + 1 });
     if (runtime === undefined) {
       log.warn({ version: payload.version }, 'language not installed on this worker');
-      throw new UnrecoverableError(`SBX_ERR_RUNTIME_UNKNOWN: ${payload.language} is not installed on this worker`);
+      throw new UnrecoverableError(encodeFailure('SBX_ERR_RUNTIME_UNKNOWN', `${payload.language} is not installed on this worker`));
     }
     const queueMs = job.processedOn === undefined ? undefined : job.processedOn - job.timestamp;
     if (job.attemptsMade === 0 && queueMs !== undefined) deps.metrics.recordStageMs('queue', queueMs);
@@ -106,10 +108,10 @@ export function createProcessor(deps: ProcessorDeps): RunProcessor {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      const code = errorCodeOf(err);
+      const code = failureCodeOf(err);
       log.error({ err, code }, 'internal failure; the run will be retried while attempts remain');
       deps.metrics.recordInternalFailure(code);
-      throw new BulkheadError(code, code, { cause: err });
+      throw new BulkheadError(code, encodeFailure(code), { cause: err });
     }
   };
 }
@@ -189,8 +191,3 @@ function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** The catalogue code of a thrown value; anything uncoded is SBX_ERR_INTERNAL. */
-export function errorCodeOf(err: unknown): ErrorCode {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && Object.hasOwn(ErrorCodes, code) ? (code as ErrorCode) : 'SBX_ERR_INTERNAL';
-}

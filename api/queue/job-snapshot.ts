@@ -1,11 +1,11 @@
 /**
  * What a BullMQ job means to a caller of the API: its RunState and, once done, its RunResult or
- * the stable code of the failure. Pure reading of a job already fetched; no Redis here.
+ * the stable code of the failure (decoded by worker/contract/failure.ts). Pure reading of a job already fetched; no Redis here.
  */
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
-import { ErrorCodes } from '../../worker/contract/errors.js';
+import { decodeFailure } from '../../worker/contract/failure.js';
 import type { SubmissionJob } from '../../worker/contract/job.js';
 import { RunResultSchema, type RunResult } from '../../worker/contract/result.js';
 import type { RunSnapshot, RunState } from '../plugins/submission-queue.js';
@@ -33,12 +33,6 @@ export function isRunResult(value: unknown): value is RunResult {
   return runResultValidator.Check(value);
 }
 
-/** The catalogue code a failed job's reason starts with (the worker's convention), else undefined. */
-export function failedCodeOf(failedReason: string | undefined): string | undefined {
-  const code = /^(SBX_ERR_[A-Z0-9_]+)\b/.exec(failedReason ?? '')?.[1];
-  return code !== undefined && Object.hasOwn(ErrorCodes, code) ? code : undefined;
-}
-
 /**
  * The snapshot of a job in `state`. A done job carries its RunResult, or the code it failed
  * with; a completed job without a valid RunResult is logged and reads as SBX_ERR_INTERNAL (never
@@ -49,7 +43,7 @@ export function snapshotOf(job: Job<SubmissionJob>, state: RunState, log: Pick<L
   if (job.data.version !== undefined) snapshot.version = job.data.version;
   if (state !== 'done') return snapshot;
   if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
-    snapshot.failedCode = failedCodeOf(job.failedReason) ?? 'SBX_ERR_RUN_LOST';
+    snapshot.failedCode = decodeFailure(job.failedReason);
   } else if (isRunResult(job.returnvalue)) {
     snapshot.result = job.returnvalue;
   } else {

@@ -27,15 +27,19 @@
  * host path or counter appears in an argv the run can read (T70). */
 #define SBX_FD_CGROUP_FIRST 7
 
-/* Where a failure happened; the binding maps each phase to one SBX_ERR_* code. */
+/* Where a failure happened. The error codes they are reported as belong to the service
+ * (worker/contract/failure.ts); the binding exports the names (sbx_phase_name) as `phases`, and a
+ * unit test fails when the two lists drift. */
 typedef enum {
-  SBX_PHASE_SETUP = 1,  /* namespaces, mounts, ids (SBX_ERR_SANDBOX_SETUP) */
-  SBX_PHASE_CGROUP = 2, /* SBX_ERR_CGROUP_SETUP */
-  SBX_PHASE_SECCOMP = 3, /* SBX_ERR_SECCOMP_LOAD */
-  SBX_PHASE_SPAWN = 4,  /* starting sbx-init (SBX_ERR_SPAWN) */
-  SBX_PHASE_EXEC = 5,   /* execve of the program (SBX_ERR_EXEC) */
-  SBX_PHASE_PROFILE = 6, /* compiling a profile (SBX_ERR_PROFILE_INVALID) */
-  SBX_PHASE_HOST = 7,   /* host not prepared (SBX_ERR_HOST_SETUP) */
+  SBX_PHASE_INTERNAL = 0, /* no phase of its own (a zeroed sbx_error_t, an unknown number) */
+  SBX_PHASE_SETUP = 1,    /* namespaces, mounts, ids */
+  SBX_PHASE_CGROUP = 2,
+  SBX_PHASE_SECCOMP = 3,
+  SBX_PHASE_SPAWN = 4,    /* starting sbx-init */
+  SBX_PHASE_EXEC = 5,     /* execve of the program */
+  SBX_PHASE_PROFILE = 6,  /* compiling a profile */
+  SBX_PHASE_HOST = 7,     /* host not prepared */
+  SBX_PHASE_COUNT
 } sbx_phase_t;
 
 typedef struct {
@@ -43,6 +47,9 @@ typedef struct {
   int errno_value; /* positive errno, 0 when not an errno failure */
   char msg[SBX_MSG_MAX];
 } sbx_error_t;
+
+/* The phase's name ("setup", "cgroup", ...); "internal" for a number outside sbx_phase_t. */
+const char *sbx_phase_name(int phase);
 
 /* Fills err and returns -errno_value (or -EINVAL when errno_value is 0). */
 int sbx_error_set(sbx_error_t *err, int phase, int errno_value, const char *fmt, ...)

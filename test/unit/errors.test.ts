@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BulkheadError, ErrorCodes, isClientFault } from '../../worker/contract/errors.js';
+import { BulkheadError, ErrorCodes, isClientFault, isErrorCode } from '../../worker/contract/errors.js';
 
 const entries = Object.entries(ErrorCodes);
 
@@ -26,6 +26,12 @@ describe('error catalogue', () => {
     expect(isClientFault('SBX_ERR_VALIDATION')).toBe(true);
     expect(isClientFault('SBX_ERR_CGROUP_SETUP')).toBe(false);
     expect(isClientFault('SBX_ERR_NO_SUCH_CODE')).toBe(false);
+  });
+  it('recognises catalogue codes only (not inherited names, not other values)', () => {
+    for (const [key] of entries) expect(isErrorCode(key), key).toBe(true);
+    for (const value of ['SBX_ERR_NO_SUCH_CODE', 'toString', '__proto__', 'sbx_err_validation', '', 42, undefined, null]) {
+      expect(isErrorCode(value), String(value)).toBe(false);
+    }
   });
   it('builds BulkheadError with the code, the cause and the name', () => {
     const cause = new Error('inner');

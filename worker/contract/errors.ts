@@ -1,5 +1,6 @@
 /**
- * The one catalogue of error codes shared by the API, the worker and the native binding.
+ * The one catalogue of error codes shared by the API and the worker (the native binding reports
+ * phases; failure.ts maps them to codes and carries a failure across Redis).
  *
  * Rules (guarded by test/unit/errors.test.ts):
  * - every key equals its `code`, codes are unique and never reused once retired;
@@ -85,6 +86,11 @@ export const ErrorCodes = Object.freeze({
 });
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/** True for a code of the catalogue (anything else, e.g. text read back from Redis, is not). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}
 
 /** True for codes that are the client's fault (never retried). */
 export function isClientFault(code: string): boolean {

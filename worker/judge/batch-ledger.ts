@@ -16,8 +16,8 @@ import type { Logger } from 'pino';
 import { batchKeys, type BatchFinishedEvent, type BatchRunSummary, type WebhookJob } from '../contract/batch.js';
 import { countsOf, recordReplyOf, recordRunCall } from '../contract/batch-state.js';
 import type { RunResult } from '../contract/result.js';
+import { failureCodeOf } from '../contract/failure.js';
 import type { RunProcessor } from '../processor.js';
-import { errorCodeOf } from '../processor.js';
 
 /** Enqueues one webhook delivery under a stable delivery id (duplicates are dropped). */
 export type WebhookOutbox = (job: WebhookJob, deliveryId: string) => Promise<void>;
@@ -64,16 +64,6 @@ export function isFinalFailure(job: Job, err: unknown): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-/**
- * The catalogue code of a final failure (UnrecoverableError carries it as its message prefix);
- * BullMQ's own "stalled more than allowable limit" is a run lost with its workers.
- */
-export function failureCode(err: unknown): string {
-  const message = err instanceof Error ? err.message : '';
-  if (message.includes('stalled more than allowable limit')) return 'SBX_ERR_RUN_LOST';
-  return /^(SBX_ERR_[A-Z0-9_]+)/.exec(message)?.[1] ?? errorCodeOf(err);
-}
-
 /** The batch fields of a job's payload, read defensively (the payload may be malformed). */
 function membership(job: Job): { batchId: string | undefined; externalId: string; runId: string } {
   const data = job.data as { batchId?: unknown; externalId?: unknown; runId?: unknown } | null;
@@ -88,7 +78,7 @@ function membership(job: Job): { batchId: string | undefined; externalId: string
 async function recordFailure(ledger: BatchLedger, job: Job, err: unknown, log: Logger): Promise<void> {
   const { batchId, externalId, runId } = membership(job);
   if (batchId === undefined) return;
-  const summary: BatchRunSummary = { externalId, runId, status: 'INTERNAL_ERROR', errorCode: failureCode(err), finishedAt: new Date().toISOString() };
+  const summary: BatchRunSummary = { externalId, runId, status: 'INTERNAL_ERROR', errorCode: failureCodeOf(err), finishedAt: new Date().toISOString() };
   await ledger.record(batchId, summary).catch((recordErr: unknown) => log.error({ err: recordErr, batchId, runId }, 'could not record a failed batch run'));
 }
 

@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type { SingleRunFinishedEvent } from '../contract/batch.js';
 import type { RunResult } from '../contract/result.js';
-import { failureCode, isFinalFailure, summarizeRun, type WebhookOutbox } from '../judge/batch-ledger.js';
+import { failureCodeOf } from '../contract/failure.js';
+import { isFinalFailure, summarizeRun, type WebhookOutbox } from '../judge/batch-ledger.js';
 import type { RunProcessor } from '../processor.js';
 
 function singleRunEvent(runId: string, result: RunResult): SingleRunFinishedEvent {
@@ -26,7 +27,7 @@ export function withRunWebhook(processor: RunProcessor, outbox: WebhookOutbox, l
       result = await processor(job, token, signal);
     } catch (err) {
       if (isFinalFailure(job, err)) {
-        const event: SingleRunFinishedEvent = { event: 'run.finished', runId, status: 'INTERNAL_ERROR', errorCode: failureCode(err), finishedAt: new Date().toISOString() };
+        const event: SingleRunFinishedEvent = { event: 'run.finished', runId, status: 'INTERNAL_ERROR', errorCode: failureCodeOf(err), finishedAt: new Date().toISOString() };
         await enqueue(event).catch((outboxErr: unknown) => log.error({ err: outboxErr, runId }, 'could not enqueue the webhook of a failed run'));
       }
       throw err;

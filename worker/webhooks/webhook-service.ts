@@ -23,6 +23,7 @@ import {
   webhookUrlProblem,
   type WebhookJob,
 } from '../contract/batch.js';
+import { encodeFailure } from '../contract/failure.js';
 import { runWebhookKey } from '../contract/run-webhook.js';
 import type { WorkerConfig } from '../config.js';
 import type { WebhookOutbox } from '../judge/batch-ledger.js';
@@ -90,7 +91,7 @@ async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<
   }
   const { allowHosts, allowPrivate } = deps.config;
   const problem = webhookUrlProblem(url, allowHosts, allowPrivate);
-  if (problem !== undefined) throw new UnrecoverableError(`SBX_ERR_WEBHOOK_URL: ${problem}`);
+  if (problem !== undefined) throw new UnrecoverableError(encodeFailure('SBX_ERR_WEBHOOK_URL', problem));
   const body = JSON.stringify(event);
   const timestampS = String(Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = {
@@ -106,7 +107,7 @@ async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<
   try {
     status = await postWebhook({ url, headers, body, timeoutMs: deps.config.timeoutMs, publicOnly });
   } catch (err) {
-    if (err instanceof NonPublicAddressError) throw new UnrecoverableError(`SBX_ERR_WEBHOOK_URL: ${err.message}`);
+    if (err instanceof NonPublicAddressError) throw new UnrecoverableError(encodeFailure('SBX_ERR_WEBHOOK_URL', err.message));
     throw err;
   }
   if (status >= 300 && status < 400) throw new UnrecoverableError(`webhook answered a redirect (${status}); redirects are not followed`);

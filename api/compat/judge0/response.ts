@@ -5,6 +5,7 @@
  * without it, a text field that is not UTF-8 is Judge0's 400).
  */
 import { BulkheadError } from '../../../worker/contract/errors.js';
+import { decodeFailure } from '../../../worker/contract/failure.js';
 import type { StageResult } from '../../../worker/contract/result.js';
 import type { RunSnapshot } from '../../plugins/submission-queue.js';
 import { signalNumber, stageBytes } from '../stage-output.js';
@@ -75,7 +76,7 @@ function stageOutcome(stage: StageResult, echo: Judge0Echo, timing: { cpuMs: num
 function outcomeOf(snapshot: RunSnapshot, echo: Judge0Echo): Outcome {
   if (snapshot.state !== 'done') return { status_id: snapshot.state === 'queued' ? STATUS.queued : STATUS.processing };
   const result = snapshot.result;
-  if (result === undefined) return { status_id: STATUS.internal, message: `Internal error (${snapshot.failedCode ?? 'SBX_ERR_RUN_LOST'})` };
+  if (result === undefined) return { status_id: STATUS.internal, message: `Internal error (${decodeFailure(snapshot.failedCode)})` };
   const compile = result.compile;
   const compileOutput = compile === undefined ? null : nonEmpty(Buffer.concat([stageBytes(compile, 'stdout'), stageBytes(compile, 'stderr')]));
   if (result.status === 'COMPILE_ERROR') {

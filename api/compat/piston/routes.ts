@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BulkheadError } from '../../../worker/contract/errors.js';
+import { decodeFailure } from '../../../worker/contract/failure.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../../worker/contract/job.js';
 import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import { BacklogGauge } from '../../runs/backlog-gauge.js';
@@ -104,7 +105,7 @@ export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async
     }
     if (snapshot.result === undefined) {
       request.log.error({ runId: job.runId, failedCode: snapshot.failedCode }, 'piston execute: the run failed inside Bulkhead');
-      return reply.code(500).send({ message: `Internal error (${snapshot.failedCode ?? 'SBX_ERR_RUN_LOST'})` });
+      return reply.code(500).send({ message: `Internal error (${decodeFailure(snapshot.failedCode)})` });
     }
     return pistonResult(snapshot.result, runtime);
   });

@@ -1,5 +1,5 @@
 // node-addon-api glue only: argument conversion, the Runner object (one waiter thread each, a
-// ThreadSafeFunction to resolve Promises on the JS thread), sbx_error_t → JS Error with a code.
+// ThreadSafeFunction to resolve Promises on the JS thread), sbx_error_t → JS Error with its phase.
 // The typed surface is native/native.d.ts; keep the two in step.
 #include <napi.h>
 #include <fcntl.h>
@@ -21,16 +21,12 @@ extern "C" {
 
 namespace sbx {
 
+// The error carries the phase's name and errno; which SBX_ERR_* code a phase is reported as is the
+// service's table (worker/contract/failure.ts), not the addon's.
 Napi::Error MakeError(Napi::Env env, const sbx_error_t &e) {
-  static const char *codes[] = {"SBX_ERR_INTERNAL",    "SBX_ERR_SANDBOX_SETUP", "SBX_ERR_CGROUP_SETUP",
-                                "SBX_ERR_SECCOMP_LOAD", "SBX_ERR_SPAWN",         "SBX_ERR_EXEC",
-                                "SBX_ERR_PROFILE_INVALID", "SBX_ERR_HOST_SETUP"};
-  static const char *phases[] = {"internal", "setup", "cgroup", "seccomp", "spawn", "exec", "profile", "host"};
-  int p = (e.phase >= 1 && e.phase <= 7) ? e.phase : 0;
   std::string msg = std::string(e.msg) + (e.errno_value ? std::string(": ") + strerror(e.errno_value) : "");
   Napi::Error err = Napi::Error::New(env, msg);
-  err.Set("code", codes[p]);
-  err.Set("phase", phases[p]);
+  err.Set("phase", sbx_phase_name(e.phase));
   err.Set("errno", Napi::Number::New(env, e.errno_value));
   return err;
 }
@@ -97,13 +93,12 @@ Napi::Value SetCgroupLimits(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value DestroyCgroup(const Napi::CallbackInfo &info) {
-  sbx_cgroup_t cg;
-  sbx_error_t err{};
-  if (!ReadCgroup(info[0], cg, err)) throw MakeError(info.Env(), err);
-  cg.cpu_fd = -1;
-  if (sbx_cgroup_destroy(&cg, &err) < 0) throw MakeError(info.Env(), err);
-  return info.Env().Undefined();
+// The phase table: name → number, for the drift test against the contract's table.
+Napi::Value PhaseTable(Napi::Env env) {
+  Napi::Object phases = Napi::Object::New(env);
+  for (int p = 0; p < SBX_PHASE_COUNT; p++) phases.Set(sbx_phase_name(p), Napi::Number::New(env, p));
+  phases.Freeze();
+  return phases;
 }
 
 Napi::Value ParseKeyed(const Napi::CallbackInfo &info) {
@@ -334,8 +329,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createCgroup", Napi::Function::New(env, sbx::CreateCgroup));
   exports.Set("readCgroupStats", Napi::Function::New(env, sbx::ReadCgroupStats));
   exports.Set("setCgroupLimits", Napi::Function::New(env, sbx::SetCgroupLimits));
-  exports.Set("destroyCgroup", Napi::Function::New(env, sbx::DestroyCgroup));
   exports.Set("parseKeyed", Napi::Function::New(env, sbx::ParseKeyed));
+  exports.Set("phases", sbx::PhaseTable(env));
   return exports;
 }
 

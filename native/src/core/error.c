@@ -8,6 +8,18 @@
 
 #include "sbx.h"
 
+/* Indexed by sbx_phase_t: every phase has a name, so a new phase without one fails the drift test. */
+static const char *const phase_names[SBX_PHASE_COUNT] = {
+    [SBX_PHASE_INTERNAL] = "internal", [SBX_PHASE_SETUP] = "setup",     [SBX_PHASE_CGROUP] = "cgroup",
+    [SBX_PHASE_SECCOMP] = "seccomp",   [SBX_PHASE_SPAWN] = "spawn",     [SBX_PHASE_EXEC] = "exec",
+    [SBX_PHASE_PROFILE] = "profile",   [SBX_PHASE_HOST] = "host",
+};
+
+const char *sbx_phase_name(int phase) {
+  if (phase < 0 || phase >= SBX_PHASE_COUNT || phase_names[phase] == NULL) return phase_names[SBX_PHASE_INTERNAL];
+  return phase_names[phase];
+}
+
 int sbx_error_set(sbx_error_t *err, int phase, int errno_value, const char *fmt, ...) {
   va_list ap;
   err->phase = phase;
