@@ -20,7 +20,7 @@ const ticksPerSecond = clockTicksPerSecond();
  * CPU of this process and its reaped children (the sandbox's helpers and programs, the spawned
  * peers), ms: unlike the machine's, it leaves out what other work on a shared host spends.
  */
-function ownCpuMs(): number {
+export function ownCpuMs(): number {
   const c = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
   return c === null ? NaN : ((c.selfTicks + c.childrenTicks) * 1000) / ticksPerSecond;
 }
@@ -33,17 +33,35 @@ function ownCpuMs(): number {
  * CPU of the kernel's own threads (kthreadd's children: kworkers doing the asynchronous netns,
  * cgroup and mount cleanup, RCU), ms; softirq time run on behalf of others is not in it.
  */
-function kthreadCpuMs(): number {
+export function kthreadCpuMs(): number {
   const ticks = readAllProcesses().filter((p) => p.ppid === 2).reduce((sum, p) => sum + p.selfTicks, 0);
   return (ticks * 1000) / ticksPerSecond;
 }
 
-/** Page faults of the reaped children (cminflt, cmajflt of /proc/self/stat): a major one read from disk. */
+/** Fault counters of /proc/PID/stat: own minflt, majflt and the reaped children's cminflt, cmajflt. */
+function faultFields(pid: number | 'self'): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields from 3 (state) on: minflt is field 10, cminflt 11, majflt 12, cmajflt 13.
+    return text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/).slice(7, 11).map(Number);
+  } catch {
+    return [0, 0, 0, 0];
+  }
+}
+
+/**
+ * Page faults of the children (a major one read from disk): the reaped ones, and the live ones
+ * with what they reaped (the netns helper's).
+ */
 function childFaults(): { minor: number; major: number } {
-  const text = readFileSync('/proc/self/stat', 'utf8');
-  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
-  // Fields from 3 (state) on: cminflt is field 11, cmajflt field 13.
-  return { minor: Number(rest[8]), major: Number(rest[10]) };
+  const [, cmin = 0, , cmaj = 0] = faultFields('self');
+  let [minor, major] = [cmin, cmaj];
+  for (const p of readAllProcesses().filter((q) => q.ppid === process.pid)) {
+    const [min = 0, cminLive = 0, maj = 0, cmajLive = 0] = faultFields(p.pid);
+    minor += min + cminLive;
+    major += maj + cmajLive;
+  }
+  return { minor, major };
 }
 
 export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number): Promise<Row | undefined> {

@@ -33,6 +33,19 @@
       "include_dirs": ["include"],
       "cflags": ["<@(c_flags)"],
       "ldflags": ["-static"]
+    },
+    {
+      "target_name": "sbx-unit",
+      "type": "executable",
+      "sources": [
+        "<@(core_common)", "src/core/seccomp.c", "src/core/seccomp-compile.c", "src/core/userns.c", "src/core/rlimit.c",
+        "test/unit/unit.c", "test/unit/spec-test.c", "test/unit/cgroup-test.c", "test/unit/report-test.c",
+        "test/unit/seccomp-test.c", "test/unit/userns-test.c", "test/unit/rlimit-test.c"
+      ],
+      "include_dirs": ["include"],
+      "cflags": ["<@(c_flags)", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"],
+      "ldflags": ["-fsanitize=address,undefined"],
+      "libraries": ["-lseccomp"]
     }
   ]
 }

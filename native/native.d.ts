@@ -100,12 +100,6 @@ export interface NativeCgroup {
   dirs: string[];
 }
 
-export interface NativeCgroupStats {
-  cpuTimeNs: number;
-  memoryPeakBytes: number;
-  oomKills: number;
-}
-
 export interface NativeProfileArg {
   index: number;
   op: string;
@@ -162,12 +156,6 @@ export interface NativeBinding {
   Runner: new (config: NativeRunnerConfig) => NativeRunner;
   compileProfile(profile: NativeProfile): { bpf: Buffer; unknownSyscalls: string[] };
   detectCgroups(mountRoot: string, parent: string): NativeCgroupConfig;
-  createCgroup(config: NativeCgroupConfig, name: string, limits: NativeLimits): NativeCgroup;
-  readCgroupStats(cgroup: NativeCgroup): NativeCgroupStats;
-  /** Writes the limit files of an existing cgroup (what a pooled cgroup gets per run). */
-  setCgroupLimits(cgroup: NativeCgroup, limits: NativeLimits): void;
-  /** The C parser for "key value" files (memory.events, cpu.stat, oom_control); null when absent. */
-  parseKeyed(text: string, key: string): number | null;
   /** The C core's phase table (native/src/core/error.c): name → the number sbx-init reports. */
   phases: Readonly<Record<NativePhase, number>>;
 }

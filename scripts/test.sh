@@ -5,10 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh || { echo "prepare failed"; echo "0 passed, 1 failed"; exit 1; }
 
-# Static checks count as tests in the summary: a type error or a broken dependency rule fails CI.
+# Static checks count as tests in the summary: a type error, a broken dependency rule or an
+# unformatted file (of the paths scripts/format-checked.txt lists, while it exists) fails CI.
 static_failed=0
 static_passed=0
-for check in typecheck lint; do
+for check in typecheck lint format:check; do
   printf '\n==> %s\n' "$check"
   if npm run --silent "$check"; then static_passed=$((static_passed + 1)); else static_failed=$((static_failed + 1)); fi
 done

@@ -185,6 +185,8 @@ int sbx_seccomp_install(const uint8_t *bpf, uint32_t bpf_len, sbx_error_t *err);
 int sbx_seccomp_install_supervisor(sbx_error_t *err);
 
 /* ---- containment phases (contain.c, userns.c, mount.c, caps.c, rlimit.c, fds.c, net.c) ---- */
+/* The text of one uid_map/gid_map: container 0 and the program's id to the two host ids (pure). */
+int sbx_userns_map_text(char *buf, size_t size, uint32_t host_root_id, int inside_user_id, uint32_t host_user_id);
 int sbx_userns_write_maps(pid_t pid, const sbx_spec_t *spec, sbx_error_t *err);
 int sbx_userns_enter(int userns_fd, sbx_error_t *err);
 int sbx_userns_become_root(sbx_error_t *err);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageResult } from '../../worker/contract/result.js';
 import { PLACEHOLDERS, type ProgramEntry } from './catalogue.js';
+import { SHARED_PROGRAM_FILES } from './catalogue-model.js';
 
 const PROGRAMS_DIR = join(import.meta.dirname, 'programs');
 
@@ -27,13 +28,23 @@ export function substitute(text: string, values: Substitutions): string {
     .replaceAll(PLACEHOLDERS.workerSecret, values.workerSecret);
 }
 
+/** The shared helpers a program includes, as extra files of its run. */
+function sharedFilesFor(source: string): { name: string; content: string }[] {
+  return SHARED_PROGRAM_FILES.filter((h) => h.includedBy.test(source)).map((h) => ({
+    name: h.file,
+    content: readFileSync(join(PROGRAMS_DIR, h.file), 'utf8'),
+  }));
+}
+
 /** The POST /run body for an entry (stdin override for follow-ups and concurrent pairs). */
 export function requestFor(entry: ProgramEntry, values: Substitutions, stdinOverride?: string): Record<string, unknown> {
   const source = substitute(readFileSync(join(PROGRAMS_DIR, entry.file), 'utf8'), values);
   const stdin = stdinOverride ?? (entry.stdinFillBytes !== undefined ? 'x'.repeat(entry.stdinFillBytes) : entry.stdin);
+  const files = sharedFilesFor(source);
   return {
     language: entry.language,
     source,
+    ...(files.length > 0 ? { files } : {}),
     ...(stdin !== undefined ? { stdin: substitute(stdin, values) } : {}),
     ...(entry.limits ? { limits: entry.limits } : {}),
   };

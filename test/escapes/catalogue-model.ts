@@ -119,6 +119,15 @@ export interface ResidualEntry extends EntryBase {
 export type AttackEntry = ProgramEntry | HostEntry | ResidualEntry;
 
 /**
+ * Helpers the attack programs share (programs/facts.h, programs/facts.py: the JSON-line fact
+ * printers), each sent as an extra file of the run beside every program that includes it.
+ */
+export const SHARED_PROGRAM_FILES: readonly { file: string; includedBy: RegExp }[] = [
+  { file: 'facts.h', includedBy: /^#include "facts\.h"$/m },
+  { file: 'facts.py', includedBy: /^from facts import /m },
+];
+
+/**
  * Placeholders the suite substitutes before a run (in `stdin`) and before asserting (in
  * `stdoutExcludes`): the host marker it planted, and a secret it put in the worker's environment.
  */

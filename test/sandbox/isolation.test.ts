@@ -3,7 +3,7 @@
  * Every "blocked" check has a control: the same probe command on the host shows it would notice.
  */
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,15 @@ describeWithSandbox('sandbox isolation', (ctx) => {
     expect((await runProbe(ctx, ['write', '/proc/sysrq-trigger'])).json.ok).toBe(false);
     expect(Number(probeOnHost(ctx, ['read', '/proc/timer_list']).bytes)).toBeGreaterThan(0);
   });
+
+  it.skipIf(!existsSync('/proc/pressure/cpu'))(
+    `masks /proc directories with an empty read-only one${existsSync('/proc/pressure/cpu') ? '' : ' (skipped: no /proc/pressure on this kernel)'}`, async () => {
+      expect(probeOnHost(ctx, ['ls', '/proc/pressure']).entries).toContain('cpu');
+      for (const dir of ['/proc/pressure', '/proc/driver']) {
+        expect((await runProbe(ctx, ['ls', dir])).json).toMatchObject({ ok: true, entries: [] });
+        expect((await runProbe(ctx, ['write', `${dir}/x`])).json.ok).toBe(false);
+      }
+    });
 
   it('gets exactly the spec environment and hostname', async () => {
     const { json } = await runProbe(ctx, ['env'], { env: ['A=1', 'PATH=/bin'] });

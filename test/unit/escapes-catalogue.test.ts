@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATUSES } from '../../worker/contract/result.js';
 import { ATTACKS, PLACEHOLDERS, type AttackExpectation, type ProgramEntry } from '../escapes/catalogue.js';
+import { SHARED_PROGRAM_FILES } from '../escapes/catalogue-model.js';
 
 const PROGRAMS_DIR = join(import.meta.dirname, '../escapes/programs');
 const ALL_IDS = Array.from({ length: 64 }, (_, i) => `T${String(i + 1).padStart(2, '0')}`);
@@ -78,9 +79,19 @@ describe('attack program files', () => {
     }
   });
 
-  it('are all referenced by the catalogue (no orphan program)', () => {
-    const referenced = new Set(programs.map((p) => p.file));
+  it('are all referenced by the catalogue (no orphan program) or shared helpers', () => {
+    const referenced = new Set([...programs.map((p) => p.file), ...SHARED_PROGRAM_FILES.map((h) => h.file)]);
     expect(readdirSync(PROGRAMS_DIR).filter((f) => !referenced.has(f))).toEqual([]);
+  });
+
+  it.each(SHARED_PROGRAM_FILES.map((h) => [h.file, h] as const))('shared helper %s exists and is included by programs', (file, h) => {
+    expect(readdirSync(PROGRAMS_DIR)).toContain(file);
+    expect(programs.filter((p) => h.includedBy.test(source(p.file))).length).toBeGreaterThan(10);
+  });
+
+  it('keep no copy of the shared fact printers (they include facts.h or import facts.py)', () => {
+    const copies = programs.filter((p) => /^static void fact\(|^def fact\(/m.test(source(p.file)));
+    expect(copies.map((p) => p.file)).toEqual([]);
   });
 
   it.each(programs.map((p) => [p.file, p] as const))('%s begins with a comment naming its threat, how it works and the safe outcome', (file, p) => {

@@ -57,55 +57,12 @@ Napi::Value DetectCgroups(const Napi::CallbackInfo &info) {
   return CgroupConfigToJs(info.Env(), cfg);
 }
 
-Napi::Value CreateCgroup(const Napi::CallbackInfo &info) {
-  sbx_cgroup_config_t cfg;
-  sbx_limits_t limits;
-  sbx_cgroup_t cg;
-  sbx_error_t err{};
-  if (!ReadCgroupConfig(info[0], cfg, err) || !ReadLimits(info[2], limits, err)) throw MakeError(info.Env(), err);
-  std::string name = info[1].As<Napi::String>();
-  if (sbx_cgroup_create(&cfg, name.c_str(), &limits, &cg, &err) < 0) throw MakeError(info.Env(), err);
-  close(cg.cpu_fd);
-  return CgroupToJs(info.Env(), cg);
-}
-
-Napi::Value ReadCgroupStats(const Napi::CallbackInfo &info) {
-  sbx_cgroup_t cg;
-  sbx_cgroup_stats_t st;
-  sbx_error_t err{};
-  if (!ReadCgroup(info[0], cg, err) || sbx_cgroup_open(&cg, &err) < 0) throw MakeError(info.Env(), err);
-  int r = sbx_cgroup_stats(&cg, &st, &err);
-  close(cg.cpu_fd);
-  if (r < 0) throw MakeError(info.Env(), err);
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("cpuTimeNs", double(st.cpu_time_ns));
-  o.Set("memoryPeakBytes", double(st.memory_peak_bytes));
-  o.Set("oomKills", double(st.oom_kills));
-  return o;
-}
-
-Napi::Value SetCgroupLimits(const Napi::CallbackInfo &info) {
-  sbx_cgroup_t cg;
-  sbx_limits_t limits;
-  sbx_error_t err{};
-  if (!ReadCgroup(info[0], cg, err) || !ReadLimits(info[1], limits, err) || sbx_cgroup_set_limits(&cg, &limits, &err) < 0)
-    throw MakeError(info.Env(), err);
-  return info.Env().Undefined();
-}
-
 // The phase table: name → number, for the drift test against the contract's table.
 Napi::Value PhaseTable(Napi::Env env) {
   Napi::Object phases = Napi::Object::New(env);
   for (int p = 0; p < SBX_PHASE_COUNT; p++) phases.Set(sbx_phase_name(p), Napi::Number::New(env, p));
   phases.Freeze();
   return phases;
-}
-
-Napi::Value ParseKeyed(const Napi::CallbackInfo &info) {
-  std::string text = info[0].As<Napi::String>(), key = info[1].As<Napi::String>();
-  uint64_t v;
-  if (sbx_cgroup_parse_keyed(text.c_str(), key.c_str(), &v) < 0) return info.Env().Null();
-  return Napi::Number::New(info.Env(), double(v));
 }
 
 }  // namespace
@@ -326,10 +283,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Runner", sbx::Runner::Define(env));
   exports.Set("compileProfile", Napi::Function::New(env, sbx::CompileProfile));
   exports.Set("detectCgroups", Napi::Function::New(env, sbx::DetectCgroups));
-  exports.Set("createCgroup", Napi::Function::New(env, sbx::CreateCgroup));
-  exports.Set("readCgroupStats", Napi::Function::New(env, sbx::ReadCgroupStats));
-  exports.Set("setCgroupLimits", Napi::Function::New(env, sbx::SetCgroupLimits));
-  exports.Set("parseKeyed", Napi::Function::New(env, sbx::ParseKeyed));
   exports.Set("phases", sbx::PhaseTable(env));
   return exports;
 }

@@ -233,25 +233,6 @@ bool ReadCgroupConfig(const Napi::Value &v, sbx_cgroup_config_t &cfg, sbx_error_
          CopyPath(d, "cpu", cfg.v1_cpu, err) && CopyPath(d, "cpuacct", cfg.v1_cpuacct, err);
 }
 
-bool ReadCgroup(const Napi::Value &v, sbx_cgroup_t &cg, sbx_error_t &err) {
-  cg = sbx_cgroup_t{};
-  cg.cpu_fd = -1;
-  if (!v.IsObject()) return Fail(err, SBX_PHASE_CGROUP, "cgroup");
-  Napi::Object o = v.As<Napi::Object>();
-  uint64_t version;
-  if (!GetU64(o, "version", version, err, SBX_PHASE_CGROUP) || !o.Get("dirs").IsArray()) return false;
-  Napi::Array dirs = o.Get("dirs").As<Napi::Array>();
-  if (dirs.Length() != (version == 2 ? 1u : 4u)) return Fail(err, SBX_PHASE_CGROUP, "dirs");
-  cg.version = int(version);
-  for (uint32_t i = 0; i < dirs.Length(); i++) {
-    std::string d = dirs.Get(i).ToString().Utf8Value();
-    if (d.size() >= SBX_CGROUP_PATH_MAX - 64) return Fail(err, SBX_PHASE_CGROUP, "dirs[]");
-    snprintf(cg.dirs[i], SBX_CGROUP_PATH_MAX, "%s", d.c_str());
-  }
-  cg.n_dirs = int(dirs.Length());
-  return true;
-}
-
 Napi::Object CgroupConfigToJs(Napi::Env env, const sbx_cgroup_config_t &cfg) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", cfg.version);
@@ -265,15 +246,6 @@ Napi::Object CgroupConfigToJs(Napi::Env env, const sbx_cgroup_config_t &cfg) {
   d.Set("cpu", cfg.v1_cpu);
   d.Set("cpuacct", cfg.v1_cpuacct);
   o.Set("v1", d);
-  return o;
-}
-
-Napi::Object CgroupToJs(Napi::Env env, const sbx_cgroup_t &cg) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", cg.version);
-  Napi::Array dirs = Napi::Array::New(env, size_t(cg.n_dirs));
-  for (int i = 0; i < cg.n_dirs; i++) dirs.Set(uint32_t(i), cg.dirs[i]);
-  o.Set("dirs", dirs);
   return o;
 }
 

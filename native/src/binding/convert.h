@@ -44,10 +44,8 @@ bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err);
 bool ReadLimits(const Napi::Value &v, sbx_limits_t &limits, sbx_error_t &err);
 bool ReadProfile(const Napi::Value &v, ProfileHolder &h, sbx_error_t &err);
 bool ReadCgroupConfig(const Napi::Value &v, sbx_cgroup_config_t &cfg, sbx_error_t &err);
-bool ReadCgroup(const Napi::Value &v, sbx_cgroup_t &cg, sbx_error_t &err);
 
 Napi::Object CgroupConfigToJs(Napi::Env env, const sbx_cgroup_config_t &cfg);
-Napi::Object CgroupToJs(Napi::Env env, const sbx_cgroup_t &cg);
 Napi::Object OutcomeToJs(Napi::Env env, const Outcome &o);
 Napi::Error MakeError(Napi::Env env, const sbx_error_t &e);
 

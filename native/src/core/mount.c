@@ -18,6 +18,9 @@
 /* The staging tmpfs is mounted here in the run's private mount namespace only. */
 #define STAGE "/tmp"
 #define ROOT STAGE "/root"
+#define MASK_DIR STAGE "/mask"
+/* The top layer of the root: the mount points the run needs, whatever the image holds. */
+#define SKEL STAGE "/skel"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
                     sbx_error_t *err) {
@@ -51,9 +54,11 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
   /* One tmpfs: /box, /tmp and /dev/shm share one size budget (T17, T18). */
   snprintf(opts, sizeof(opts), "size=%" PRIu64 ",nr_inodes=%" PRIu64 ",mode=0755", spec->limits.tmpfs_bytes, inodes);
   if ((r = do_mount("sbx-stage", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, opts, err)) < 0) return r;
-  static const char *dirs[] = {STAGE "/upper", STAGE "/work", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
+  static const char *dirs[] = {SKEL, SKEL "/proc", SKEL "/dev", SKEL "/box", SKEL "/tmp", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
     if ((r = make_dir(dirs[i], 0755, err)) < 0) return r;
+  /* Stays empty: the source of the /proc directory masks (mount_proc). */
+  if ((r = make_dir(MASK_DIR, 0555, err)) < 0) return r;
   /*
    * Sticky world-writable, like any /tmp; the program is the only user anyway. /box too, owned by
    * container root (T71): the program creates and changes its own files there, but cannot
@@ -67,12 +72,16 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
 
 static int mount_overlay(const sbx_spec_t *spec, const int *layer_fds, sbx_error_t *err) {
   char opts[4096];
-  size_t off = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
-  /* overlay wants the top layer first; the spec lists the base first. */
+  /*
+   * Lower layers only, the skeleton on top: the root is read-only for the whole run anyway, and
+   * an overlay without upper and work directories skips their setup and checks at mount and
+   * their cleanup at teardown. overlay wants the top layer first; the spec lists the base first.
+   */
+  size_t off = (size_t)snprintf(opts, sizeof(opts), "lowerdir=" SKEL ":");
   for (uint32_t i = spec->n_layers; i-- > 0;)
     off += (size_t)snprintf(opts + off, sizeof(opts) - off, "/proc/self/fd/%d%s", layer_fds[i], i ? ":" : "");
-  /* userxattr: inside a user namespace overlay may only use user.* xattrs on the upper. */
-  snprintf(opts + off, sizeof(opts) - off, ",upperdir=%s/upper,workdir=%s/work,userxattr", STAGE, STAGE);
+  /* userxattr: inside a user namespace overlay may only use user.* xattrs (opaque dirs, whiteouts). */
+  snprintf(opts + off, sizeof(opts) - off, ",userxattr");
   return do_mount("sbx-root", ROOT, "overlay", MS_NOSUID | MS_NODEV, opts, err);
 }
 
@@ -80,6 +89,17 @@ static int bind(const char *src, const char *dst, unsigned long extra, sbx_error
   int r = do_mount(src, dst, NULL, MS_BIND, NULL, err);
   if (r < 0 || !extra) return r;
   return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | extra, NULL, err);
+}
+
+/*
+ * A /proc entry this kernel lacks is skipped: the mount's own lookup tells (ENOENT), which
+ * spares every run a separate access() walk per entry. Any other failure is the run's error.
+ */
+static int mount_if_present(const char *src, const char *dst, const char *type, unsigned long flags,
+                            const char *data, sbx_error_t *err) {
+  if (mount(src, dst, type, flags, data) == 0) return 1;
+  if (errno == ENOENT) return 0;
+  return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst, type ? type : "bind");
 }
 
 static int bind_host_nodes(sbx_error_t *err) {
@@ -153,25 +173,26 @@ static int mount_proc(sbx_error_t *err) {
   /* Read-only binds before the masks: a bind of /proc/sys would hide a mask made under it. */
   for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", readonly[i]);
-    if (access(path, F_OK) == 0 && (r = bind(path, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err)) < 0)
+    if ((r = mount_if_present(path, path, NULL, MS_BIND, NULL, err)) < 0) return r;
+    if (r && (r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
       return r;
   }
+  /* The masks' source, checked once: its ENOENT must never pass for a missing target's. */
+  if (access(ROOT "/dev/null", F_OK) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mask source /dev/null");
   for (size_t i = 0; i < sizeof(masked_files) / sizeof(masked_files[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_files[i]);
-    if (access(path, F_OK) == 0 && (r = bind(ROOT "/dev/null", path, 0, err)) < 0) return r;
+    if ((r = mount_if_present(ROOT "/dev/null", path, NULL, MS_BIND, NULL, err)) < 0) return r;
   }
-  /* One empty read-only tmpfs, bound onto every other masked directory: a bind costs a fraction
-   * of a new superblock, at setup and at teardown. */
+  /* The stage's empty directory, bound read-only onto the first masked directory; every other
+   * one is bound from that first mask and inherits its read-only flags. No superblock of its
+   * own: binds cost a fraction of one, at setup and at teardown. */
   const char *first_mask = NULL;
   char first[128];
   for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_dirs[i]);
-    if (access(path, F_OK) != 0) continue;
-    if (first_mask) {
-      if ((r = bind(first_mask, path, 0, err)) < 0) return r;
-      continue;
-    }
-    if ((r = do_mount("sbx-mask", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1", err)))
+    if ((r = mount_if_present(first_mask ? first_mask : MASK_DIR, path, NULL, MS_BIND, NULL, err)) < 0) return r;
+    if (r == 0 || first_mask) continue;
+    if ((r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
       return r;
     snprintf(first, sizeof(first), "%s", path);
     first_mask = first;
@@ -211,9 +232,6 @@ int sbx_mount_rootfs(const sbx_spec_t *spec, const int *layer_fds, int dev_fd, s
   if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err)) < 0) return r;
   if ((r = mount_stage(spec, err)) < 0) return r;
   if ((r = mount_overlay(spec, layer_fds, err)) < 0) return r;
-  static const char *points[] = {ROOT "/proc", ROOT "/dev", ROOT "/box", ROOT "/tmp"};
-  for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
-    if ((r = make_dir(points[i], 0755, err)) < 0) return r;
   if ((r = bind(STAGE "/box", ROOT "/box", MS_NOSUID | MS_NODEV, err)) < 0) return r;
   if ((r = bind(STAGE "/tmp", ROOT "/tmp", MS_NOSUID | MS_NODEV, err)) < 0) return r;
   /* /dev before /proc: the proc masks bind the new /dev/null. */

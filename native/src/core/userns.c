@@ -19,17 +19,21 @@ static int write_map(pid_t pid, const char *file, const char *text, sbx_error_t 
   return 0;
 }
 
+/*
+ * Exactly two ids exist inside: 0 (container root, for setup) and 1000 (the program). Both map
+ * to unprivileged host ids distinct per concurrent run, so no process of a run is host root
+ * and two runs never share a uid (they cannot signal or ptrace each other).
+ */
+int sbx_userns_map_text(char *buf, size_t size, uint32_t host_root_id, int inside_user_id, uint32_t host_user_id) {
+  return snprintf(buf, size, "0 %u 1\n%d %u 1\n", host_root_id, inside_user_id, host_user_id);
+}
+
 int sbx_userns_write_maps(pid_t pid, const sbx_spec_t *spec, sbx_error_t *err) {
   char text[128];
   int r;
-  /*
-   * Exactly two ids exist inside: 0 (container root, for setup) and 1000 (the program). Both map
-   * to unprivileged host ids distinct per concurrent run, so no process of a run is host root
-   * and two runs never share a uid (they cannot signal or ptrace each other).
-   */
-  snprintf(text, sizeof(text), "0 %u 1\n%d %u 1\n", spec->host_root_uid, SBX_SANDBOX_UID, spec->host_user_uid);
+  sbx_userns_map_text(text, sizeof(text), spec->host_root_uid, SBX_SANDBOX_UID, spec->host_user_uid);
   if ((r = write_map(pid, "uid_map", text, err)) < 0) return r;
-  snprintf(text, sizeof(text), "0 %u 1\n%d %u 1\n", spec->host_root_gid, SBX_SANDBOX_GID, spec->host_user_gid);
+  sbx_userns_map_text(text, sizeof(text), spec->host_root_gid, SBX_SANDBOX_GID, spec->host_user_gid);
   return write_map(pid, "gid_map", text, err);
 }
 

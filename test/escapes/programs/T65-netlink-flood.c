@@ -12,12 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One fact per line: ok = the operation succeeded (or the stated condition holds). */
-static void fact(const char *check, int ok, int err) {
-  const char *name = (ok || err == 0) ? "" : strerrorname_np(err);
-  printf("{\"check\":\"%s\",\"ok\":%s,\"errno\":\"%s\"}\n", check, ok ? "true" : "false", name ? name : "?");
-  fflush(stdout);
-}
+#include "facts.h"
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>

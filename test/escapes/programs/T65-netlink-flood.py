@@ -12,10 +12,7 @@ import struct
 import time
 
 
-def fact(check, ok, err=0):
-    """One fact per line: ok = the operation succeeded (or the stated condition holds)."""
-    name = "" if ok or not err else errno.errorcode.get(err, str(err))
-    print(json.dumps({"check": check, "ok": bool(ok), "errno": name}), flush=True)
+from facts import fact
 
 
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -12,15 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One fact per line: ok = the operation succeeded (or the stated condition holds). */
-static void fact(const char *check, int ok, int err) {
-  const char *name = (ok || err == 0) ? "" : strerrorname_np(err);
-  printf("{\"check\":\"%s\",\"ok\":%s,\"errno\":\"%s\"}\n", check, ok ? "true" : "false", name ? name : "?");
-  fflush(stdout);
-}
-
-/* Records whether a call returning -1 on failure succeeded, with its errno. */
-#define TRY(check, call) do { errno = 0; long r_ = (long)(call); fact(check, r_ != -1, errno); } while (0)
+#include "facts.h"
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
