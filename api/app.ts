@@ -14,6 +14,7 @@ import { EDGE_SERVER_OPTIONS, installExpectationAnswer, rejectMissingHost } from
 import { installAuth } from './plugins/auth.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installRateLimit } from './plugins/rate-limit.js';
+import { decorateJudgeStore, type JudgeStore } from './judging/judge-store.js';
 import { decorateSubmissionQueue, type SubmissionQueue } from './plugins/submission-queue.js';
 import { healthRoutes } from './routes/health.js';
 import { languagesRoutes } from './routes/languages.js';
@@ -33,6 +34,8 @@ import { formatValidationErrors } from './http/validation-message.js';
 /** What buildApp needs; main.ts gives the real ones, tests give fakes. */
 export interface AppDeps {
   queue: SubmissionQueue;
+  /** Test sets, batches and run webhook targets (its own port, though Redis serves both). */
+  judgeStore: JudgeStore;
   config: Readonly<ApiConfig>;
   /** A ready pino logger; without one, Fastify creates one at `config.logLevel`. */
   logger?: FastifyBaseLogger;
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', rejectMissingHost);
   installJsonBody(app, config.bodyLimitBytes);
   decorateSubmissionQueue(app, deps.queue);
+  decorateJudgeStore(app, deps.judgeStore);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -138,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Once for the whole app, so every WebSocket route (GET /run/ws, adapters) shares one upgrade
   // handler; one message is at most a request body, the same bound as POST /run.
   await app.register(websocket, { options: { maxPayload: config.bodyLimitBytes } });
-  const admission = new RunAdmission(deps.queue, config, catalogue);
+  const admission = new RunAdmission(deps.queue, deps.judgeStore, config, catalogue);
   await app.register(runRoutes, { config, admission });
   await app.register(runsRoutes);
   if (deps.live !== undefined) {

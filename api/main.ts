@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     redisTimeoutMs: config.redisTimeoutMs,
     log: logger,
   });
-  const app = await buildApp({ queue, config, logger, live });
+  const app = await buildApp({ queue, judgeStore: queue.judgeStore, config, logger, live });
   let judge0Server: Server | undefined;
 
   let stopping = false;

@@ -21,6 +21,7 @@ import { SubmissionJobSchema, type SubmissionJob } from './contract/job.js';
 import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
 import { compareJudge, type JudgeOutput } from './judge/judge-output.js';
+import { missingBlobStore } from './judge/blob-store.js';
 import { runTests, type ResolveBlob } from './judge/run-tests.js';
 import type { InteractiveRunner } from './judge/interactive.js';
 import type { LivePublisher } from './live/live-publisher.js';
@@ -190,6 +191,3 @@ function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-const missingBlobStore: ResolveBlob = async (ref) => {
-  throw new BulkheadError('SBX_ERR_INTERNAL', `No blob store is wired on this worker (ref ${ref})`);
-};

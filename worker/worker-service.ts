@@ -20,10 +20,7 @@ import type { WorkerHeartbeat } from './contract/heartbeat.js';
 import type { WorkerConfig } from './config.js';
 import { startHeartbeat, runtimeInfo, type Heartbeat } from './heartbeat.js';
 import { RedisMetrics } from './metrics.js';
-import { createBatchLedger, recordFailedMember, withBatchAccounting } from './judge/batch-ledger.js';
-import { redisBlobResolver } from './judge/blob-store.js';
-import { createCheckerJudge } from './judge/checker.js';
-import { createInteractiveRunner } from './judge/interactive.js';
+import { createJudging } from './judge/judging.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
@@ -53,19 +50,13 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const metrics = new RedisMetrics(redis, log);
   const webhooks = await startWebhookService({ config: config.webhook, retentionS: config.resultTtlS, redisOptions, redis, log });
   const plan = { ceilings: config.ceilings, sandbox: config.sandbox, profiles: deps.profiles };
-  const ledger = createBatchLedger(redis, webhooks.outbox);
-  const processor = withRunWebhook(withBatchAccounting(
-    createProcessor({
-      ...deps,
-      metrics,
-      live: new LivePublisher(redis, config.resultTtlS, log),
-      judgeOutput: deps.judgeOutput ?? createCheckerJudge({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
-      interact: deps.interact ?? createInteractiveRunner({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker }),
-      resolveBlob: deps.resolveBlob ?? redisBlobResolver(redis),
-    }),
-    ledger,
+  const given = { judgeOutput: deps.judgeOutput, interact: deps.interact, resolveBlob: deps.resolveBlob };
+  const judging = createJudging({ sandbox: deps.sandbox, runtimes: deps.runtimes, plan, limits: config.checker, redis, outbox: webhooks.outbox, log, given });
+  const processor = withRunWebhook(
+    judging.withAccounting(createProcessor({ ...deps, metrics, live: new LivePublisher(redis, config.resultTtlS, log), ...judging.ports })),
+    webhooks.outbox,
     log,
-  ), webhooks.outbox, log);
+  );
   let busy = 0;
   const worker = new Worker(
     config.queueName,
@@ -89,7 +80,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   );
   worker.on('error', (err) => log.warn({ err }, 'queue worker error'));
   worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'run recovered from a stalled worker'));
-  worker.on('failed', recordFailedMember(ledger, log));
+  worker.on('failed', (job, err) => judging.onFailed(job, err));
   await worker.waitUntilReady();
   const startedAt = new Date().toISOString();
   const snapshot = (): WorkerHeartbeat => ({

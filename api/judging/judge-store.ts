@@ -1,10 +1,13 @@
+import type { FastifyInstance } from 'fastify';
 import type { BatchRunSummary } from '../../worker/contract/batch.js';
+import type { BatchCreation, BatchMemberRef } from '../../worker/contract/batch-state.js';
 import type { TestsetManifest } from '../../worker/contract/testset.js';
 
 /**
  * The API's door to judging state in Redis: stored test sets (content-addressed blobs and
- * manifests), batches and single runs' webhook targets. A port like SubmissionQueue (it is reached as `queue.store`): Redis in
- * production (api/queue/redis-judge-store.ts), in memory in tests. Layouts are documented in
+ * manifests), batches and single runs' webhook targets. A port of its own beside SubmissionQueue,
+ * reached by routes as `app.judgeStore`: Redis in production (api/queue/redis-judge-store.ts, over
+ * the queue's connection), in memory in tests. Layouts are documented in
  * worker/contract/testset.ts and worker/contract/batch.ts. Every method rejects with
  * `SBX_ERR_QUEUE_UNAVAILABLE` when Redis cannot be reached.
  */
@@ -33,22 +36,10 @@ export interface JudgeStore {
 }
 
 /** One member run of a batch generation. */
-export interface BatchMember {
-  runId: string;
-  externalId: string;
-}
+export type BatchMember = BatchMemberRef;
 
-/** What POST /batches stores. */
-export interface NewBatch {
-  id: string;
-  createdAt: string;
-  /** The test set every member is judged against (kept so a rejudge can refresh it). */
-  testsetId: string;
-  members: readonly BatchMember[];
-  /** JSON of each submission's job template, same order as `members`. */
-  templates: readonly string[];
-  webhook?: { url: string; secret?: string };
-}
+/** What POST /batches stores (`testsetId` is kept so a rejudge can refresh the test set). */
+export type NewBatch = BatchCreation;
 
 /** A batch's counters (never the webhook secret). */
 export interface BatchState {
@@ -67,4 +58,16 @@ export interface BatchState {
 /** One member with its summary once its run was counted. */
 export interface BatchRow extends BatchMember {
   summary?: BatchRunSummary;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The judge store port (see api/judging/judge-store.ts). */
+    judgeStore: JudgeStore;
+  }
+}
+
+/** Makes the port available to every route as `app.judgeStore`. */
+export function decorateJudgeStore(app: FastifyInstance, store: JudgeStore): void {
+  app.decorate('judgeStore', store);
 }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { SubmissionJob } from '../../worker/contract/job.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
-import type { JudgeStore } from '../judging/judge-store.js';
 
 /** Where a run is, as clients see it. */
 export type RunState = 'queued' | 'running' | 'done';
@@ -58,8 +57,6 @@ export interface SubmitOptions {
  * and never with anything carrying Redis' own text to a client.
  */
 export interface SubmissionQueue {
-  /** Stored test sets and batches, over the same Redis (see api/judging/judge-store.ts). */
-  readonly store: JudgeStore;
   /** Enqueues the job under `job.runId` as the job id. */
   submit(job: SubmissionJob, opts?: SubmitOptions): Promise<void>;
   /**

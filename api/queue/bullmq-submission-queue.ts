@@ -63,7 +63,8 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
   /** Set once by stopWaiting(); never cleared (the process is shutting down). */
   private waitsStopped = false;
   private closing: Promise<void> | undefined;
-  readonly store: RedisJudgeStore;
+  /** The judge store's adapter over this queue's connection and bounds; main.ts wires it as its own port. */
+  readonly judgeStore: RedisJudgeStore;
 
   constructor(private readonly opts: BullmqSubmissionQueueOptions) {
     const connection = redisConnectionFromUrl(opts.redisUrl);
@@ -74,7 +75,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     this.eventsClient = new Redis({ ...connection, maxRetriesPerRequest: null });
     this.eventsClient.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis events connection error'));
     this.eventsStarted = this.startEvents();
-    this.store = new RedisJudgeStore(this.client, (what, operation) => this.guarded(what, operation));
+    this.judgeStore = new RedisJudgeStore(this.client, (what, operation) => this.guarded(what, operation));
   }
 
   /**

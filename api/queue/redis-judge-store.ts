@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Value } from 'typebox/value';
-import { BatchRunSummarySchema, batchCountField, batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
-import { STATUSES } from '../../worker/contract/result.js';
+import { BatchRunSummarySchema, batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
+import { countsOf, createBatchCall, rejudgeBatchCall, type BatchScriptCall } from '../../worker/contract/batch-state.js';
 import { runWebhookKey } from '../../worker/contract/run-webhook.js';
 import { TestsetManifestSchema, blobKey, testsetKey, type TestsetManifest } from '../../worker/contract/testset.js';
 import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../judging/judge-store.js';
@@ -67,29 +67,12 @@ export class RedisJudgeStore implements JudgeStore {
   }
 
   async createBatch(batch: NewBatch, ttlS: number): Promise<void> {
-    const keys = batchKeys(batch.id);
-    const meta: Record<string, string> = { total: String(batch.members.length), done: '0', generation: '1', createdAt: batch.createdAt, testsetId: batch.testsetId };
-    if (batch.webhook !== undefined) {
-      meta.webhookUrl = batch.webhook.url;
-      if (batch.webhook.secret !== undefined) meta.webhookSecret = batch.webhook.secret;
-    }
-    await this.guarded('createBatch', async () => {
-      const multi = this.client.multi().hset(keys.meta, meta);
-      addMembers(multi, keys, batch.members);
-      if (batch.templates.length > 0) multi.rpush(keys.submissions, ...batch.templates);
-      for (const key of [keys.meta, keys.runs, keys.members, keys.submissions]) multi.expire(key, ttlS);
-      await multi.exec();
-    });
+    await this.guarded('createBatch', () => this.eval(createBatchCall(batch, ttlS)));
   }
 
   async getBatch(id: string): Promise<BatchState | undefined> {
     const meta = await this.guarded('getBatch', () => this.client.hgetall(batchKeys(id).meta));
     if (meta.total === undefined) return undefined;
-    const counts: Record<string, number> = {};
-    for (const status of STATUSES) {
-      const n = Number(meta[batchCountField(status)] ?? 0);
-      if (n > 0) counts[status] = n;
-    }
     const state: BatchState = {
       id,
       total: Number(meta.total),
@@ -97,7 +80,7 @@ export class RedisJudgeStore implements JudgeStore {
       generation: Number(meta.generation ?? 1),
       createdAt: meta.createdAt ?? '',
       testsetId: meta.testsetId ?? '',
-      counts,
+      counts: countsOf(meta),
       hasWebhook: (meta.webhookUrl ?? '') !== '',
     };
     if (meta.finishedAt !== undefined) state.finishedAt = meta.finishedAt;
@@ -124,26 +107,13 @@ export class RedisJudgeStore implements JudgeStore {
   }
 
   async rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<boolean> {
-    const keys = batchKeys(id);
-    return this.guarded('rejudgeBatch', async () => {
-      if ((await this.client.exists(keys.meta)) === 0) return false;
-      // One transaction: a worker finishing an old-generation run sees either the old members
-      // (and counts into the old generation, then wiped here) or the new ones (and is ignored).
-      const multi = this.client.multi().del(keys.runs, keys.members, keys.results);
-      multi.hdel(keys.meta, 'finishedAt', ...STATUSES.map(batchCountField));
-      multi.hset(keys.meta, { done: '0', total: String(members.length) }).hincrby(keys.meta, 'generation', 1);
-      addMembers(multi, keys, members);
-      for (const key of [keys.meta, keys.runs, keys.members, keys.submissions]) multi.expire(key, ttlS);
-      await multi.exec();
-      return true;
-    });
+    return (await this.guarded('rejudgeBatch', () => this.eval(rejudgeBatchCall(id, members, ttlS)))) === 1;
   }
-}
 
-function addMembers(multi: ReturnType<Redis['multi']>, keys: ReturnType<typeof batchKeys>, members: readonly BatchMember[]): void {
-  if (members.length === 0) return;
-  multi.rpush(keys.runs, ...members.map((m) => m.runId));
-  multi.hset(keys.members, Object.fromEntries(members.map((m) => [m.runId, m.externalId])));
+  /** Runs one of the batch writes of worker/contract/batch-state.ts (their only writer). */
+  private async eval(call: BatchScriptCall): Promise<unknown> {
+    return this.client.eval(call.script, call.keys.length, ...call.keys, ...call.args);
+  }
 }
 
 function parseManifest(raw: unknown): TestsetManifest | undefined {

@@ -7,8 +7,8 @@ import { PRIORITY_BATCH } from '../../worker/contract/job.js';
 import { renderBatchCsv } from '../judging/batch-csv.js';
 import { buildBatchPlan, checkSubmissions, replanFromTemplates } from '../judging/batch-jobs.js';
 import type { ApiConfig } from '../config.js';
-import { buildJobChecker, buildTestset, resolveTestset } from '../judging/judge-job.js';
-import type { BatchRow, BatchState, JudgeStore } from '../judging/judge-store.js';
+import { allRows, batchOr404, PAGE_ROWS, summaryOf, testsetFor, toRow } from '../judging/batch-views.js';
+import { buildJobChecker, resolveTestset } from '../judging/judge-job.js';
 import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
 import { errorResponses } from '../schemas/common.js';
 import {
@@ -18,8 +18,6 @@ import {
   BatchRequestSchema,
   BatchResultsSchema,
   BatchStatusSchema,
-  type BatchRequest,
-  type BatchResultRow,
 } from '../schemas/batch.js';
 
 export interface BatchRouteOptions {
@@ -27,52 +25,7 @@ export interface BatchRouteOptions {
   catalogue: RuntimeCatalogue;
 }
 
-/** Rows read per Redis round trip for the downloads. */
-const PAGE_ROWS = 1000;
 const DEFAULT_LIMIT = 100;
-
-function toRow(row: BatchRow): BatchResultRow {
-  const base = { externalId: row.externalId, runId: row.runId };
-  if (row.summary === undefined) return { ...base, state: 'pending' };
-  const { externalId: _e, runId: _r, ...summary } = row.summary;
-  return { ...base, state: 'done', ...summary };
-}
-
-function summaryOf(state: BatchState) {
-  return {
-    id: state.id,
-    state: state.done >= state.total ? ('done' as const) : ('running' as const),
-    total: state.total,
-    done: state.done,
-    generation: state.generation,
-    counts: state.counts,
-    testset: state.testsetId,
-    createdAt: state.createdAt,
-    ...(state.finishedAt === undefined ? {} : { finishedAt: state.finishedAt }),
-  };
-}
-
-async function batchOr404(store: JudgeStore, id: string): Promise<BatchState> {
-  const state = await store.getBatch(id);
-  if (state === undefined) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${id} (never created or expired)`);
-  return state;
-}
-
-async function allRows(store: JudgeStore, id: string, total: number): Promise<BatchResultRow[]> {
-  const rows: BatchResultRow[] = [];
-  for (let offset = 0; offset < total; offset += PAGE_ROWS) rows.push(...(await store.batchRows(id, offset, PAGE_ROWS)).map(toRow));
-  return rows;
-}
-
-/** The batch's test set: the named one (refreshed), or the inline tests stored as one. */
-async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonly<ApiConfig>) {
-  if ((body.tests === undefined) === (body.testset === undefined)) {
-    throw new BulkheadError('SBX_ERR_VALIDATION', 'Give exactly one of "tests" and "testset"');
-  }
-  if (body.testset !== undefined) return resolveTestset(store, body.testset, config.testsetTtlS);
-  const built = buildTestset(body.tests ?? [], config.maxTestsetTests, new Date());
-  return store.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
-}
 
 /**
  * POST /batches, GET /batches/:id, GET /batches/:id/results.csv|json, POST /batches/:id/rejudge.
@@ -80,7 +33,7 @@ async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonl
  * are taken before any queued batch member.
  */
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (app, { config, catalogue }) => {
-  const store = () => app.submissions.store;
+  const store = () => app.judgeStore;
 
   app.post(
     '/batches',

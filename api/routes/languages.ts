@@ -14,8 +14,10 @@ const LimitValuesSchema = Type.Object({
 
 /** One language as clients see it. */
 export const LanguageSchema = Type.Object({
-  /** Canonical name, to use as `language` in POST /run (aliases work too). */
-  name: Type.String(),
+  /** Canonical name, to use as `language` in POST /run (aliases work too): the name every other route uses. */
+  language: Type.String(),
+  /** Deprecated alias of `language` (same value), kept so that existing clients keep working. */
+  name: Type.String({ deprecated: true, description: 'Deprecated: the same value as `language`.' }),
   version: Type.String(),
   aliases: Type.Array(Type.String()),
   /** True when the language has a compile stage. */
@@ -52,6 +54,7 @@ export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCata
     async () => {
       const runtimes = await catalogue.list();
       return runtimes.map((r) => ({
+        language: r.language,
         name: r.language,
         version: r.version,
         aliases: r.aliases,

@@ -45,7 +45,7 @@ export const testsetRoutes: FastifyPluginAsyncTypebox<TestsetRouteOptions> = asy
     },
     async (request, reply) => {
       const built = buildTestset(request.body.tests, config.maxTestsetTests, new Date());
-      const stored = await app.submissions.store.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
+      const stored = await app.judgeStore.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
       request.log.info({ testsetId: stored.id, tests: stored.tests.length }, 'test set stored');
       return reply.code(201).header('location', `/testsets/${stored.id}`).send(testsetInfo(stored));
     },
@@ -62,7 +62,7 @@ export const testsetRoutes: FastifyPluginAsyncTypebox<TestsetRouteOptions> = asy
       },
     },
     async (request) => {
-      const manifest = await app.submissions.store.getTestset(request.params.id);
+      const manifest = await app.judgeStore.getTestset(request.params.id);
       if (manifest === undefined) throw unknownTestset(request.params.id);
       return testsetInfo(manifest);
     },
@@ -79,7 +79,7 @@ export const testsetRoutes: FastifyPluginAsyncTypebox<TestsetRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      if (!(await app.submissions.store.deleteTestset(request.params.id))) throw unknownTestset(request.params.id);
+      if (!(await app.judgeStore.deleteTestset(request.params.id))) throw unknownTestset(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -10,6 +10,7 @@ import type { SubmissionJob } from '../../worker/contract/job.js';
 import type { ApiConfig } from '../config.js';
 import { BacklogGauge } from './backlog-gauge.js';
 import { addJudging } from '../judging/judge-job.js';
+import type { JudgeStore } from '../judging/judge-store.js';
 import type { SubmissionQueue } from '../plugins/submission-queue.js';
 import { buildSubmissionJob } from './run-job.js';
 import type { RuntimeCatalogue } from './runtime-catalogue.js';
@@ -19,7 +20,8 @@ export class RunAdmission {
   private readonly gauge: BacklogGauge;
 
   constructor(
-    private readonly queue: SubmissionQueue,
+    queue: SubmissionQueue,
+    private readonly store: JudgeStore,
     private readonly config: Readonly<ApiConfig>,
     private readonly catalogue: RuntimeCatalogue,
   ) {
@@ -33,7 +35,7 @@ export class RunAdmission {
   async admit(body: RunRequest, setRetryAfter?: (seconds: number) => void): Promise<SubmissionJob> {
     const runtime = await this.catalogue.resolve(body.language, body.version);
     const job = buildSubmissionJob(body, runtime, this.config, randomUUID(), new Date());
-    await addJudging(job, body, { store: this.queue.store, catalogue: this.catalogue, config: this.config });
+    await addJudging(job, body, { store: this.store, catalogue: this.catalogue, config: this.config });
     if (body.webhook !== undefined) this.checkWebhookUrl(body.webhook.url);
     await this.checkBackpressure(setRetryAfter);
     if (body.webhook !== undefined) await this.keepWebhook(job, body.webhook);
@@ -48,7 +50,7 @@ export class RunAdmission {
 
   /** The target is stored apart from the job, so the secret never rides in the queue payload. */
   private async keepWebhook(job: SubmissionJob, webhook: NonNullable<RunRequest['webhook']>): Promise<void> {
-    await this.queue.store.saveRunWebhook(job.runId, webhook, this.config.resultTtlS);
+    await this.store.saveRunWebhook(job.runId, webhook, this.config.resultTtlS);
     job.webhook = true;
   }
 

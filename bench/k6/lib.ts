@@ -4,7 +4,9 @@
  * summary of runs/s and p50/p95/p99 by status, the same figures the Node driver prints.
  *
  * Environment: BASE_URL (default http://127.0.0.1:3000, loopback only), RATE (runs/s),
- * DURATION (seconds), COUNT (burst size).
+ * DURATION (seconds), COUNT (burst size). Each scenario's script is bench/k6/<name>.ts:
+ *   k6 run bench/k6/<name>.ts                                 # the scenario's default arrival
+ *   k6 run -e BASE_URL=http://127.0.0.1:3000 -e RATE=100 -e DURATION=30 -e COUNT=200 bench/k6/<name>.ts
  */
 import http from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
@@ -152,4 +154,21 @@ export function summaryText(scenario: K6Scenario, data: { metrics: Record<string
     lines.push(`${outcome.padEnd(14)} ${String(v['count']).padStart(6)} ${f('p(50)')} ${f('p(95)')} ${f('p(99)')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What a scenario's k6 script exports: its options, one iteration (the default export) and the summary. */
+export interface ScenarioScript {
+  options: Options;
+  iteration: () => void;
+  handleSummary: (data: Parameters<typeof summaryText>[1]) => Record<string, string>;
+}
+
+/** Everything the k6 script of scenario `name` exports (bench/k6/<name>.ts re-exports it). */
+export function scenarioScript(name: string): ScenarioScript {
+  const scenario = scenarioNamed(name);
+  return {
+    options: optionsFor(scenario),
+    iteration: () => runOne(scenario),
+    handleSummary: (data) => ({ stdout: summaryText(scenario, data) }),
+  };
 }

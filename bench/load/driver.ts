@@ -63,10 +63,10 @@ async function warnMissingLanguages(baseUrl: string): Promise<void> {
     const res = await fetch(new URL('/languages', baseUrl), { signal: AbortSignal.timeout(5000) });
     const body: unknown = await res.json();
     const list = Array.isArray(body) ? body : (body as { languages?: unknown[] } | null)?.languages ?? [];
-    // GET /languages answers [{ name, aliases, … }] (api/routes/languages.ts).
+    // GET /languages answers [{ language, aliases, … }] (api/routes/languages.ts).
     const names = new Set(list.flatMap((l) => {
-      const entry = l as { name?: unknown; aliases?: unknown };
-      return [String(entry.name), ...(Array.isArray(entry.aliases) ? entry.aliases.map(String) : [])];
+      const entry = l as { language?: unknown; aliases?: unknown };
+      return [String(entry.language), ...(Array.isArray(entry.aliases) ? entry.aliases.map(String) : [])];
     }));
     const missing = [...new Set(Object.values(PROGRAMS).map((p) => p.language))].filter((l) => !names.has(l));
     if (missing.length > 0) console.log(`note: GET /languages does not list ${missing.join(', ')}; their runs will fail`);

@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { PRIORITY_BATCH } from '../../worker/contract/job.js';
-import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
-import { makeApp } from '../helpers/api-fixtures.js';
+import { appPerTest } from '../helpers/api-per-test.js';
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
+const api = appPerTest();
+const { setup } = api;
 
-async function setup(overrides = {}, queue = new FakeSubmissionQueue()) {
-  const made = await makeApp(overrides, queue);
-  app = made.app;
-  return made;
-}
-
-const inject = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  app!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+const { inject } = api;
 
 const TESTS = [{ stdin: '1 2\n', expected: '3\n' }];
 const subs = (n: number) => Array.from({ length: n }, (_, i) => ({ externalId: `s${i}`, source: `print(${i})` }));
@@ -98,10 +86,10 @@ describe('POST /batches', () => {
 
 describe('GET /batches/:id, downloads and rejudge', () => {
   it('shows progress and counts, pages results, and never answers the webhook secret', async () => {
-    const { queue } = await setup();
+    const { queue, store } = await setup();
     const created = (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(3), webhook: { url: 'https://h.example/x', secret: 'top-secret' } })).json();
     const runIds = queue.submitted.map((s) => s.job.runId);
-    queue.store.record(created.id, finished(runIds[0]!, 's0', 'OK'));
+    store.record(created.id, finished(runIds[0]!, 's0', 'OK'));
     const running = await inject('GET', `/batches/${created.id}?offset=0&limit=2`);
     expect(running.json()).toMatchObject({ state: 'running', total: 3, done: 1, counts: { OK: 1 }, offset: 0, limit: 2 });
     expect(running.json().results).toEqual([
@@ -109,8 +97,8 @@ describe('GET /batches/:id, downloads and rejudge', () => {
       { externalId: 's1', runId: runIds[1], state: 'pending' },
     ]);
     expect(running.body).not.toContain('top-secret');
-    queue.store.record(created.id, finished(runIds[1]!, 's1', 'WRONG_ANSWER'));
-    queue.store.record(created.id, finished(runIds[2]!, 's2', 'OK'));
+    store.record(created.id, finished(runIds[1]!, 's1', 'WRONG_ANSWER'));
+    store.record(created.id, finished(runIds[2]!, 's2', 'OK'));
     expect((await inject('GET', `/batches/${created.id}`)).json()).toMatchObject({ state: 'done', done: 3, counts: { OK: 2, WRONG_ANSWER: 1 }, finishedAt: expect.any(String) });
     expect((await inject('GET', `/batches/${created.id}?limit=0`)).statusCode).toBe(400);
     expect((await inject('GET', `/batches/${created.id}?limit=abc`)).statusCode).toBe(400);
@@ -124,17 +112,17 @@ describe('GET /batches/:id, downloads and rejudge', () => {
   });
 
   it('rejudges with new run ids and reset counters under the same id; unknown ids are 404 SBX_ERR_BATCH_UNKNOWN', async () => {
-    const { queue } = await setup();
+    const { queue, store } = await setup();
     const created = (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(2) })).json();
     const firstIds = queue.submitted.map((s) => s.job.runId);
-    queue.store.record(created.id, finished(firstIds[0]!, 's0', 'OK'));
+    store.record(created.id, finished(firstIds[0]!, 's0', 'OK'));
     const again = await inject('POST', `/batches/${created.id}/rejudge`);
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ id: created.id, total: 2, generation: 2 });
     const second = queue.submitted.slice(2).map((s) => s.job);
     expect(second.map((j) => j.externalId)).toEqual(['s0', 's1']);
     expect(second.every((j) => !firstIds.includes(j.runId) && j.batchId === created.id)).toBe(true);
-    queue.store.record(created.id, finished(firstIds[1]!, 's1', 'OK'));
+    store.record(created.id, finished(firstIds[1]!, 's1', 'OK'));
     expect((await inject('GET', `/batches/${created.id}`)).json()).toMatchObject({ state: 'running', done: 0, generation: 2, counts: {} });
     for (const url of ['/batches/nope', '/batches/nope/results.csv', '/batches/nope/results.json']) {
       const res = await inject('GET', url);

@@ -1,39 +1,42 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { buildApp } from '../../api/app.js';
+import { FakeJudgeStore } from '../helpers/api-fake-judge-store.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
-import { heartbeat, makeApp, testConfig } from '../helpers/api-fixtures.js';
+import { appPerTest } from '../helpers/api-per-test.js';
+import { heartbeat, testConfig } from '../helpers/api-fixtures.js';
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function setup(overrides = {}, queue = new FakeSubmissionQueue()) {
-  const made = await makeApp(overrides, queue);
-  app = made.app;
-  return made;
-}
+const api = appPerTest();
+const { setup } = api;
 
 describe('GET /languages', () => {
   it('lists the union of the live workers\' runtimes with aliases, compiled flag and limits', async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat(), heartbeat()];
     await setup({}, queue);
-    const res = await app!.inject({ method: 'GET', url: '/languages' });
+    const res = await api.app.inject({ method: 'GET', url: '/languages' });
     expect(res.statusCode).toBe(200);
     const body = res.json() as Array<Record<string, unknown>>;
-    expect(body.map((l) => l.name)).toEqual(['c', 'python']);
-    expect(body[0]).toMatchObject({ name: 'c', compiled: true, aliases: ['gcc'], limits: { default: { cpuTimeMs: 2000 }, max: { cpuTimeMs: 10_000 } } });
+    expect(body.map((l) => l.language)).toEqual(['c', 'python']);
+    expect(body[0]).toMatchObject({ language: 'c', compiled: true, aliases: ['gcc'], limits: { default: { cpuTimeMs: 2000 }, max: { cpuTimeMs: 10_000 } } });
+  });
+
+  it('keeps `name` as a deprecated alias of `language` (same value, marked deprecated in the OpenAPI document)', async () => {
+    await setup();
+    const body = (await api.app.inject({ method: 'GET', url: '/languages' })).json() as Array<Record<string, unknown>>;
+    expect(body.length).toBeGreaterThan(0);
+    for (const entry of body) expect(entry.name).toBe(entry.language);
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const item = doc.paths['/languages'].get.responses['200'].content['application/json'].schema.items;
+    expect(item.properties.name.deprecated).toBe(true);
+    expect(item.required).toEqual(expect.arrayContaining(['language', 'name']));
   });
 
   it('answers 503 SBX_ERR_NO_WORKER saying no worker is running', async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [];
-    app = await buildApp({ queue, config: testConfig() });
+    const app = api.use(await buildApp({ queue, judgeStore: new FakeJudgeStore(queue), config: testConfig() }));
     const res = await app.inject({ method: 'GET', url: '/languages' });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toMatchObject({ code: 'SBX_ERR_NO_WORKER', message: expect.stringContaining('No worker is running') });
@@ -43,7 +46,7 @@ describe('GET /languages', () => {
 describe('unavailability and backpressure', () => {
   it('answers POST /run with 503 when no worker is live, queuing nothing', async () => {
     const queue = new FakeSubmissionQueue();
-    app = await buildApp({ queue, config: testConfig() });
+    const app = api.use(await buildApp({ queue, judgeStore: new FakeJudgeStore(queue), config: testConfig() }));
     const res = await app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('SBX_ERR_NO_WORKER');
@@ -54,23 +57,23 @@ describe('unavailability and backpressure', () => {
     const { queue } = await setup();
     queue.redisDown = true;
     for (const [method, url] of [['POST', '/run'], ['GET', '/runs/abc'], ['GET', '/languages'], ['GET', '/metrics']] as const) {
-      const res = await app!.inject({ method, url, payload: method === 'POST' ? { language: 'python', source: 'x' } : undefined });
+      const res = await api.app.inject({ method, url, payload: method === 'POST' ? { language: 'python', source: 'x' } : undefined });
       expect(res.statusCode, url).toBe(503);
       expect(res.json().error.code).toBe('SBX_ERR_QUEUE_UNAVAILABLE');
     }
-    expect((await app!.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
   it('answers 503 SBX_ERR_QUEUE_FULL with Retry-After once the backlog reaches the maximum depth', async () => {
     const { queue } = await setup({ maxQueueDepth: 5, queueFullRetryAfterS: 7 });
     queue.extraDepth = { waiting: 2, prioritized: 2, delayed: 1, active: 100 };
-    const res = await app!.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
+    const res = await api.app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('SBX_ERR_QUEUE_FULL');
     expect(res.headers['retry-after']).toBe('7');
     expect(queue.submitted).toHaveLength(0);
     queue.extraDepth = { waiting: 2, prioritized: 2, delayed: 0, active: 100 };
-    const accepted = await app!.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x', wait: false } });
+    const accepted = await api.app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x', wait: false } });
     expect(accepted.statusCode).toBe(202);
   });
 
@@ -79,7 +82,7 @@ describe('unavailability and backpressure', () => {
     queue.submit = async () => {
       throw new Error('ECONNRESET at /srv/bulkhead/secret.ts:42 password=hunter2');
     };
-    const res = await app!.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
+    const res = await api.app.inject({ method: 'POST', url: '/run', payload: { language: 'python', source: 'x' } });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: 'SBX_ERR_INTERNAL', message: 'Internal error', requestId: expect.any(String) } });
     expect(res.body).not.toMatch(/ECONNRESET|secret|hunter2|stack/);
@@ -90,14 +93,14 @@ describe('probes', () => {
   it('GET /health answers ok without touching the queue', async () => {
     const { queue } = await setup();
     queue.redisDown = true;
-    const res = await app!.inject({ method: 'GET', url: '/health' });
+    const res = await api.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
   it('GET /ready is 200 with Redis, a live worker and images', async () => {
     await setup();
-    const res = await app!.inject({ method: 'GET', url: '/ready' });
+    const res = await api.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ready: true, failed: [], checks: { workers: { ok: true, count: 1 }, images: { ok: true, count: 2 } } });
   });
@@ -109,7 +112,7 @@ describe('probes', () => {
   ])('GET /ready is 503 and names %s when it fails', async (_name, breakIt, failed) => {
     const { queue } = await setup();
     breakIt(queue);
-    const res = await app!.inject({ method: 'GET', url: '/ready' });
+    const res = await api.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ready: false, failed });
   });
@@ -128,7 +131,7 @@ describe('GET /metrics', () => {
       'stage_duration_ms_sum|run': '812.5',
       'stage_duration_ms_count|run': '4',
     };
-    const res = await app!.inject({ method: 'GET', url: '/metrics' });
+    const res = await api.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const text = res.body;
@@ -151,7 +154,7 @@ describe('GET /metrics', () => {
 describe('OpenAPI and unknown routes', () => {
   it('GET /openapi.json documents every route', async () => {
     await setup();
-    const res = await app!.inject({ method: 'GET', url: '/openapi.json' });
+    const res = await api.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
@@ -173,14 +176,14 @@ describe('OpenAPI and unknown routes', () => {
 
   it('serves the docs page', async () => {
     await setup();
-    const res = await app!.inject({ method: 'GET', url: '/docs/' });
+    const res = await api.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
   });
 
   it('answers unknown routes with 404 SBX_ERR_NOT_FOUND in the error shape', async () => {
     await setup();
-    const res = await app!.inject({ method: 'GET', url: '/nope' });
+    const res = await api.app.inject({ method: 'GET', url: '/nope' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('SBX_ERR_NOT_FOUND');
   });
@@ -192,7 +195,7 @@ describe('logs', () => {
     const sink = new Writable({ write(chunk, _enc, next) { lines.push(String(chunk)); next(); } });
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat()];
-    app = await buildApp({ queue, config: testConfig({ logSource }), logger: pino({ level: 'info' }, sink) });
+    const app = api.use(await buildApp({ queue, judgeStore: new FakeJudgeStore(queue), config: testConfig({ logSource }), logger: pino({ level: 'info' }, sink) }));
     await app.inject({ method: 'POST', url: '/run', headers: { authorization: 'Bearer k' }, payload: { language: 'python', source: 'SECRET_SOURCE_MARK', stdin: 'SECRET_STDIN_MARK', wait: false } });
     return lines.join('');
   }
@@ -218,7 +221,7 @@ describe('deep nesting at the default body limit', () => {
     await setup({ bodyLimitBytes: 2 * 1024 * 1024 });
     const depth = 500_000;
     const payload = `{"language":"python","source":"x","tests":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-    const res = await app!.inject({ method: 'POST', url: '/run', headers: { 'content-type': 'application/json' }, payload });
+    const res = await api.app.inject({ method: 'POST', url: '/run', headers: { 'content-type': 'application/json' }, payload });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('SBX_ERR_VALIDATION');
   });

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
-import { heartbeat, makeApp, okResult, runtime, stage } from '../helpers/api-fixtures.js';
+import { appPerTest } from '../helpers/api-per-test.js';
+import { heartbeat, okResult, runtime, stage } from '../helpers/api-fixtures.js';
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function setup(overrides = {}, queue = new FakeSubmissionQueue()) {
-  const made = await makeApp(overrides, queue);
-  app = made.app;
-  return made;
-}
+const api = appPerTest();
+const { setup } = api;
 
 function post(payload: unknown) {
-  return app!.inject({ method: 'POST', url: '/run', payload: payload as object });
+  return api.app.inject({ method: 'POST', url: '/run', payload: payload as object });
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -153,17 +144,17 @@ describe('GET /runs/:id', () => {
   it('answers the queued state, then the result once done', async () => {
     const { queue } = await setup();
     const id = (await post({ language: 'python', source: 'x', wait: false })).json().id as string;
-    const queued = await app!.inject({ method: 'GET', url: `/runs/${id}` });
+    const queued = await api.app.inject({ method: 'GET', url: `/runs/${id}` });
     expect(queued.statusCode).toBe(200);
     expect(queued.json()).toEqual({ id, state: 'queued' });
     queue.complete(id, okResult());
-    const done = await app!.inject({ method: 'GET', url: `/runs/${id}` });
+    const done = await api.app.inject({ method: 'GET', url: `/runs/${id}` });
     expect(done.json()).toMatchObject({ id, state: 'done', status: 'OK', run: { stdout: 'hello\n' } });
   });
 
   it('answers 404 SBX_ERR_RUN_UNKNOWN for an unknown or expired id', async () => {
     await setup();
-    const res = await app!.inject({ method: 'GET', url: '/runs/does-not-exist' });
+    const res = await api.app.inject({ method: 'GET', url: '/runs/does-not-exist' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('SBX_ERR_RUN_UNKNOWN');
   });

@@ -1,28 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
-import { makeApp } from '../helpers/api-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { appPerTest } from '../helpers/api-per-test.js';
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
+const api = appPerTest({ maxTests: 3 });
+const { setup } = api;
 
-async function setup(overrides = {}, queue = new FakeSubmissionQueue()) {
-  const made = await makeApp({ maxTests: 3, ...overrides }, queue);
-  app = made.app;
-  return made;
-}
-
-const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
-  app!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+const { inject } = api;
 
 const TESTS = [{ stdin: '1 2\n', expected: '3\n' }, { id: 'big', stdinBase64: Buffer.from('5 5\n').toString('base64'), expected: '10\n' }];
 
 describe('POST /testsets', () => {
   it('stores each blob once and answers 201 with the id, count and sizes (never the content)', async () => {
-    const { queue } = await setup();
+    const { store } = await setup();
     const res = await inject('POST', '/testsets', { tests: TESTS });
     expect(res.statusCode).toBe(201);
     const body = res.json();
@@ -30,7 +18,7 @@ describe('POST /testsets', () => {
     expect(body.tests).toEqual([{ id: '1', stdinBytes: 4, expectedBytes: 2 }, { id: 'big', stdinBytes: 4, expectedBytes: 3 }]);
     expect(res.headers.location).toBe(`/testsets/${body.id}`);
     expect(res.body).not.toContain('1 2');
-    expect(queue.store.blobs.size).toBe(4);
+    expect(store.blobs.size).toBe(4);
   });
 
   it('answers the same id for the same tests (idempotent upload)', async () => {
@@ -87,16 +75,16 @@ describe('GET and DELETE /testsets/:id', () => {
 
 describe('POST /run with a test set or a checker', () => {
   it('puts references (not content) on the queue and refreshes the set\'s TTL', async () => {
-    const { queue } = await setup({ testsetTtlS: 1234 });
+    const { queue, store } = await setup({ testsetTtlS: 1234 });
     const { id } = (await inject('POST', '/testsets', { tests: TESTS })).json();
-    queue.store.ttls.clear();
+    store.ttls.clear();
     const res = await inject('POST', '/run', { language: 'python', source: 'x', testset: id, wait: false });
     expect(res.statusCode).toBe(202);
     const job = queue.submitted[0]!.job;
     expect(job.tests).toHaveLength(2);
     expect(job.tests![0]).toEqual({ id: '1', stdinRef: expect.stringMatching(/^[0-9a-f]{64}$/), expectedRef: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(job.tests![0]!.stdinBase64).toBeUndefined();
-    expect(queue.store.ttls.get(`testset:${id}`)).toBe(1234);
+    expect(store.ttls.get(`testset:${id}`)).toBe(1234);
   });
 
   it('answers 404 for an unknown set and 400 for a malformed id or tests together with testset', async () => {

@@ -1,5 +1,5 @@
-import { STATUSES } from '../../worker/contract/result.js';
-import type { BatchRunSummary } from '../../worker/contract/batch.js';
+import { batchCountField, type BatchRunSummary } from '../../worker/contract/batch.js';
+import { countsOf } from '../../worker/contract/batch-state.js';
 import type { TestsetManifest } from '../../worker/contract/testset.js';
 import type { BatchMember, BatchRow, BatchState, JudgeStore, NewBatch } from '../../api/judging/judge-store.js';
 
@@ -12,8 +12,9 @@ interface FakeBatch {
 }
 
 /**
- * In-memory JudgeStore for API tests (reached as `FakeSubmissionQueue.store`). `record` plays the
- * worker's part: it counts a member's summary the way the batch ledger does.
+ * In-memory JudgeStore for API tests. `record` plays the worker's part: it counts a member's
+ * summary the way the batch ledger does. Given a queue, it is down whenever that queue's Redis is
+ * (in production both ports share one Redis).
  */
 export class FakeJudgeStore implements JudgeStore {
   readonly runWebhooks = new Map<string, { url: string; secret?: string }>();
@@ -22,8 +23,12 @@ export class FakeJudgeStore implements JudgeStore {
   readonly batches = new Map<string, FakeBatch>();
   /** TTLs given per key (last one wins), to check refreshes. */
   readonly ttls = new Map<string, number>();
-  /** Checked before every call: set by FakeSubmissionQueue to mimic Redis being down. */
-  check: () => void = () => undefined;
+
+  constructor(private readonly redis?: { check(): void }) {}
+
+  private check(): void {
+    this.redis?.check();
+  }
 
   async saveTestset(manifest: TestsetManifest, blobs: ReadonlyMap<string, Buffer>, ttlS: number): Promise<TestsetManifest> {
     this.check();
@@ -57,11 +62,9 @@ export class FakeJudgeStore implements JudgeStore {
     this.check();
     const b = this.batches.get(id);
     if (b === undefined) return undefined;
-    const counts: Record<string, number> = {};
-    for (const status of STATUSES) {
-      const n = [...b.results.values()].filter((r) => r.status === status).length;
-      if (n > 0) counts[status] = n;
-    }
+    // The hash's `count:<STATUS>` fields, read as the Redis adapter reads them.
+    const countFields: Record<string, string> = {};
+    for (const { status } of b.results.values()) countFields[batchCountField(status)] = String(Number(countFields[batchCountField(status)] ?? 0) + 1);
     const state: BatchState = {
       id,
       total: b.members.length,
@@ -69,7 +72,7 @@ export class FakeJudgeStore implements JudgeStore {
       generation: b.generation,
       createdAt: b.batch.createdAt,
       testsetId: b.batch.testsetId,
-      counts,
+      counts: countsOf(countFields),
       hasWebhook: b.batch.webhook !== undefined,
     };
     if (b.finishedAt !== undefined) state.finishedAt = b.finishedAt;

@@ -3,7 +3,6 @@ import { PRIORITY_BATCH, type SubmissionJob } from '../../worker/contract/job.js
 import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { PendingRun, QueueDepth, RunSnapshot, SubmissionQueue, SubmitOptions } from '../../api/plugins/submission-queue.js';
-import { FakeJudgeStore } from './api-fake-judge-store.js';
 
 /**
  * In-memory SubmissionQueue for API tests. Jobs stay queued until a test (or `autoComplete`)
@@ -19,13 +18,9 @@ export class FakeSubmissionQueue implements SubmissionQueue {
   /** When set, every submitted job completes at once with this result builder's output. */
   autoComplete: ((job: SubmissionJob) => RunSnapshot) | undefined;
   closed = false;
-  readonly store = new FakeJudgeStore();
 
-  constructor() {
-    this.store.check = () => this.check();
-  }
-
-  private check(): void {
+  /** Throws as the BullMQ adapter does while `redisDown` (FakeJudgeStore shares this Redis). */
+  check(): void {
     if (this.redisDown) throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached');
   }
 

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.js';
 import { apiConfigWith, type ApiConfig } from '../../api/config.js';
 import type { RuntimeInfo, WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { RunResult, StageResult } from '../../worker/contract/result.js';
+import { FakeJudgeStore } from './api-fake-judge-store.js';
 import { FakeLiveChannel } from './api-fake-live.js';
 import { FakeSubmissionQueue } from './api-fake-queue.js';
 
@@ -65,9 +66,10 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): Readonly<ApiConf
   return apiConfigWith({ logLevel: 'silent', workerCacheMs: 0, maxFiles: 4, maxTests: 3, bodyLimitBytes: 64 * 1024, ...overrides });
 }
 
-/** An app over a fake queue with one live worker (python + c) unless told otherwise. */
+/** An app over a fake queue (one live worker, python + c, unless told otherwise) and a fake judge store sharing its Redis. */
 export async function makeApp(configOverrides: Partial<ApiConfig> = {}, queue = new FakeSubmissionQueue(), live = new FakeLiveChannel()) {
   if (queue.workers.length === 0) queue.workers = [heartbeat()];
-  const app = await buildApp({ queue, config: testConfig(configOverrides), live });
-  return { app, queue, live };
+  const store = new FakeJudgeStore(queue);
+  const app = await buildApp({ queue, judgeStore: store, config: testConfig(configOverrides), live });
+  return { app, queue, live, store };
 }

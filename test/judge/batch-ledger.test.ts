@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisJudgeStore } from '../../api/queue/redis-judge-store.js';
-import type { BatchRunSummary, WebhookJob } from '../../worker/contract/batch.js';
+import { batchKeys, type BatchRunSummary, type WebhookJob } from '../../worker/contract/batch.js';
 import { createBatchLedger } from '../../worker/judge/batch-ledger.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -80,5 +80,29 @@ describe('batch ledger', () => {
     await ledger().record('nope', summary('r', 'OK'));
     expect(outbox).toEqual([]);
     expect(await store.getBatch('b3')).toMatchObject({ done: 1 });
+  });
+
+  it('writes a batch larger than one script slice in order, with every key under its TTL, and resets it for a rejudge', async () => {
+    const runIds = Array.from({ length: 1234 }, (_, i) => `big-${i}`);
+    await newBatch('b4', runIds);
+    const keys = batchKeys('b4');
+    expect(await client.lrange(keys.runs, 0, -1)).toEqual(runIds);
+    expect(await client.hget(keys.members, 'big-1233')).toBe('x-big-1233');
+    expect(await client.llen(keys.submissions)).toBe(1234);
+    for (const key of [keys.meta, keys.runs, keys.members, keys.submissions]) expect(await client.ttl(key)).toBeGreaterThan(590);
+    expect(await client.hgetall(keys.meta)).toMatchObject({ total: '1234', done: '0', generation: '1', webhookUrl: 'http://127.0.0.1/h', webhookSecret: 's' });
+
+    const l = ledger();
+    await l.record('b4', summary('big-0', 'OK'));
+    await client.hset(keys.meta, 'finishedAt', 'then');
+    expect(await store.rejudgeBatch('b4', [{ runId: 'again', externalId: 'x-again' }], 300)).toBe(true);
+    const meta = await client.hgetall(keys.meta);
+    expect(meta).toMatchObject({ total: '1', done: '0', generation: '2' });
+    expect(Object.keys(meta).filter((field) => field.startsWith('count:') || field === 'finishedAt')).toEqual([]);
+    expect(await client.lrange(keys.runs, 0, -1)).toEqual(['again']);
+    expect(await client.exists(keys.results)).toBe(0);
+    expect(await client.ttl(keys.submissions)).toBeLessThanOrEqual(300);
+    expect(await store.rejudgeBatch('never-made', [], 300)).toBe(false);
+    expect(await client.exists(batchKeys('never-made').meta)).toBe(0);
   });
 });

@@ -5,13 +5,13 @@
  * retried), while interactive POST /run requests sent meanwhile still answer promptly and finish
  * before the batch does (priorities). Then a small batch is re-judged under the same id.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../worker/contract/batch.js';
 import { verifyWebhook } from '../../worker/webhooks/sign.js';
 import { eventually } from '../helpers/service-client.js';
 import { serviceUnavailableReason, type TestService } from '../helpers/service.js';
 import { call, judge } from './judge-client.js';
-import { startServiceWithReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { serviceWithReceiverPerSuite, type WebhookReceiver } from './webhook-receiver.js';
 
 const skip = serviceUnavailableReason(['python', 'bash']);
 const SECRET = 'grader-secret';
@@ -54,13 +54,7 @@ async function interactiveWhile(stop: () => boolean): Promise<{ latencyMs: numbe
 }
 
 describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let stop: () => Promise<void> = async () => undefined;
-  beforeAll(async () => {
-    ({ service, receiver, stop } = await startServiceWithReceiver());
-  });
-  afterAll(async () => {
-    await stop();
-  });
+  serviceWithReceiverPerSuite((made) => ({ service, receiver } = made));
 
   it('judges 200 submissions with the right counts, downloads and signed webhooks while interactive runs stay prompt', async () => {
     const created = await call(service.url, 'POST', '/batches', { tests: TESTS, submissions: submissions(), webhook: { url: receiver.url, secret: SECRET } });

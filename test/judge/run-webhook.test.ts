@@ -3,13 +3,13 @@
  * `start` with `webhook` get one signed `run.finished` delivery (retried after a failed attempt),
  * with the run's summary and no output; a URL outside the allowed hosts is refused at submission.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../worker/contract/batch.js';
 import { verifyWebhook } from '../../worker/webhooks/sign.js';
 import { LiveSocket } from '../helpers/live-client.js';
 import { eventually, postRun } from '../helpers/service-client.js';
 import { serviceUnavailableReason, type TestService } from '../helpers/service.js';
-import { startServiceWithReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { serviceWithReceiverPerSuite, type WebhookReceiver } from './webhook-receiver.js';
 
 const SECRET = 'single-run-secret';
 let service: TestService;
@@ -24,13 +24,7 @@ function deliveriesOf(runId: string): { body: Record<string, unknown>; headers: 
 
 const skip = serviceUnavailableReason(['python']);
 describe.skipIf(skip !== undefined)(`single-run webhooks${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let stop: () => Promise<void> = async () => undefined;
-  beforeAll(async () => {
-    ({ service, receiver, stop } = await startServiceWithReceiver());
-  });
-  afterAll(async () => {
-    await stop();
-  });
+  serviceWithReceiverPerSuite((made) => ({ service, receiver } = made));
 
   it('delivers a signed run.finished for POST /run, retried after a failed attempt, without output', async () => {
     const answer = await postRun(service.url, { language: 'python', source: 'print("secret output")', webhook: { url: receiver.url, secret: SECRET } });

@@ -4,6 +4,7 @@
  * failed deliveries are retried.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
 
 /** One request as received. */
@@ -65,4 +66,17 @@ export async function startServiceWithReceiver(): Promise<{ service: TestService
       await receiver.close();
     },
   };
+}
+
+/** Starts the service and its receiver before the suite's tests (handed to `use`), stops both after them. */
+export function serviceWithReceiverPerSuite(use: (made: { service: TestService; receiver: WebhookReceiver }) => void): void {
+  let stop: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    const made = await startServiceWithReceiver();
+    stop = made.stop;
+    use(made);
+  });
+  afterAll(async () => {
+    await stop();
+  });
 }

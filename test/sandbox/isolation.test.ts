@@ -7,19 +7,9 @@ import { existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSandbox, probeOnHost, runProbe, sandboxUnavailableReason, statusFields, type SandboxContext } from '../helpers/sandbox-run.js';
+import { describeWithSandbox, probeOnHost, runProbe, statusFields } from '../helpers/sandbox-run.js';
 
-const skip = sandboxUnavailableReason();
-
-describe.skipIf(skip !== undefined)(`sandbox isolation${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let ctx: SandboxContext;
-  beforeAll(async () => {
-    ctx = await openSandbox();
-  });
-  afterAll(async () => {
-    await ctx?.sandbox.close();
-  });
-
+describeWithSandbox('sandbox isolation', (ctx) => {
   it('runs the program as uid 1000 mapped to unprivileged host ids, never host root', async () => {
     const { json } = await runProbe(ctx, ['read', '/proc/self/uid_map']);
     const lines = String(json.text).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));

@@ -2,23 +2,14 @@
  * Each limit is enforced by the kernel and reported as a raw fact (never as a thrown error),
  * with a control run under the limit showing the same program succeeds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSandbox, runProbe, sandboxUnavailableReason, type SandboxContext } from '../helpers/sandbox-run.js';
+import { expect, it } from 'vitest';
+import { describeWithSandbox, runProbe } from '../helpers/sandbox-run.js';
 
-const skip = sandboxUnavailableReason();
 const MiB = 1024 * 1024;
 const SIGKILL = 9;
 const SIGXFSZ = 25;
 
-describe.skipIf(skip !== undefined)(`sandbox limits${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let ctx: SandboxContext;
-  beforeAll(async () => {
-    ctx = await openSandbox();
-  });
-  afterAll(async () => {
-    await ctx?.sandbox.close();
-  });
-
+describeWithSandbox('sandbox limits', (ctx) => {
   it('reports the true exit code of a normal exit', async () => {
     const { outcome } = await runProbe(ctx, ['exit', '7']);
     expect(outcome).toMatchObject({ exitCode: 7, signal: null, killedBy: null, oomKilled: false, seccompViolation: false });

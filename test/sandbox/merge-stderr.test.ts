@@ -3,23 +3,14 @@
  * order the program wrote them (what Judge0's redirect_stderr_to_stdout and Piston's `output`
  * promise). Without the flag the streams stay apart: the control that shows the test can fail.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSandbox, sandboxUnavailableReason, specFor, type SandboxContext } from '../helpers/sandbox-run.js';
+import { expect, it } from 'vitest';
+import { describeWithSandbox, specFor } from '../helpers/sandbox-run.js';
 
-const skip = sandboxUnavailableReason();
 /** Alternating writes to both streams, each a separate write(2) the kernel orders. */
 const SCRIPT = 'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done';
 const INTERLEAVED = [1, 2, 3, 4, 5].map((i) => `out${i}\nerr${i}\n`).join('');
 
-describe.skipIf(skip !== undefined)(`merged stderr${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let ctx: SandboxContext;
-  beforeAll(async () => {
-    ctx = await openSandbox();
-  });
-  afterAll(async () => {
-    await ctx?.sandbox.close();
-  });
-
+describeWithSandbox('merged stderr', (ctx) => {
   it('delivers stdout and stderr as one stream in write order, stderr empty', async () => {
     const outcome = await ctx.sandbox.run(specFor(ctx, ['sh', '-c', SCRIPT], { mergeStderr: true }));
     expect(outcome.exitCode).toBe(0);

@@ -2,27 +2,18 @@
  * Seccomp: profiles compile once with libseccomp, the filter is in force for the program, only
  * the native ABI passes (i386 int 0x80 and x32 are killed), bad profiles fail with a code.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../worker/sandbox/profile.js';
 import type { ProfileRules } from '../../worker/sandbox/spec.js';
 import { repoProfilePath } from '../helpers/sandbox-profiles.js';
-import { openSandbox, runProbe, sandboxUnavailableReason, type SandboxContext } from '../helpers/sandbox-run.js';
+import { describeWithSandbox, runProbe } from '../helpers/sandbox-run.js';
 
-const skip = sandboxUnavailableReason();
 const SIGSYS = 31;
 const SYS_ACCT = 163;
 const SYS_GETPID = 39;
 const defaultProfile = repoProfilePath('default');
 
-describe.skipIf(skip !== undefined)(`sandbox seccomp${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let ctx: SandboxContext;
-  beforeAll(async () => {
-    ctx = await openSandbox();
-  });
-  afterAll(async () => {
-    await ctx?.sandbox.close();
-  });
-
+describeWithSandbox('sandbox seccomp', (ctx) => {
   it('kills the program on a syscall the profile kills, and says so', async () => {
     const { outcome } = await runProbe(ctx, ['syscall', String(SYS_ACCT)]);
     expect(outcome).toMatchObject({ signal: SIGSYS, seccompViolation: true, exitCode: null });

@@ -16,7 +16,7 @@ import { DATA_DIR, serviceUnavailableReason, startService, type TestService } fr
 
 /** What GET /languages answers for one version (the fields read here). */
 interface LanguageBody {
-  name: string;
+  language: string;
   version: string;
   aliases: string[];
   default?: boolean;
@@ -111,17 +111,17 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
 
     it('GET /languages lists every version with its aliases, limits and the default, newest first', async () => {
       const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
-      const pythons = languages.filter((l) => l.name === 'python');
+      const pythons = languages.filter((l) => l.language === 'python');
       expect(pythons.map((l) => l.version.split('.').slice(0, 2).join('.'))).toEqual(['3.13', '3.11']);
       expect(pythons.map((l) => l.default === true)).toEqual([false, true]);
       for (const l of pythons) expect(l.aliases).toContain('py3');
       expect(pythons[0]?.limits.max.memoryBytes).toBeGreaterThan(0);
-      expect(languages.find((l) => l.name === 'cpp' && l.version.startsWith('14.'))?.compileFlags).toContain('-std=c++23');
+      expect(languages.find((l) => l.language === 'cpp' && l.version.startsWith('14.'))?.compileFlags).toContain('-std=c++23');
     });
 
     it('runs the default without a version, the newest with "*", the newest match of a prefix, exactly the version asked for', async () => {
       const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
-      const [newest, older] = languages.filter((l) => l.name === 'python').map((l) => l.version);
+      const [newest, older] = languages.filter((l) => l.language === 'python').map((l) => l.version);
       const [byDefault, star, prefix, exact, alias] = await Promise.all([
         runDone('python', printVersion),
         runDone('python', printVersion, undefined, '*'),
@@ -162,7 +162,7 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
   const allImages = serviceUnavailableReason(manifests.map((m) => m.image));
   it.skipIf(allImages !== undefined)(`GET /languages lists at least 40 languages${allImages ? ` (skipped: ${allImages})` : ''}`, async () => {
     const languages = (await (await fetch(`${service.url}/languages`)).json()) as LanguageBody[];
-    expect(new Set(languages.map((l) => l.name)).size).toBeGreaterThanOrEqual(40);
+    expect(new Set(languages.map((l) => l.language)).size).toBeGreaterThanOrEqual(40);
     expect(languages.length).toBe(manifests.length);
   });
 

@@ -3,7 +3,8 @@ import { csvCell, renderBatchCsv } from '../../api/judging/batch-csv.js';
 import { buildTestset, testsetInfo } from '../../api/judging/judge-job.js';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
 import { isPublicAddress } from '../../worker/contract/public-address.js';
-import { countsOf, summarizeRun } from '../../worker/judge/batch-ledger.js';
+import { countsOf, createBatchCall, recordReplyOf, rejudgeBatchCall } from '../../worker/contract/batch-state.js';
+import { summarizeRun } from '../../worker/judge/batch-ledger.js';
 import { signWebhook, verifyWebhook } from '../../worker/webhooks/sign.js';
 import { createHmac } from 'node:crypto';
 
@@ -81,6 +82,19 @@ describe('batch counters', () => {
     const summary = summarizeRun(result, 'student-7', 't');
     expect(summary).toEqual({ externalId: 'student-7', runId: 'r1', status: 'OK', passed: 2, total: 2, score: 1.5, finishedAt: 't' });
     expect(JSON.stringify(summary)).not.toContain('secret');
+  });
+  it('reads the record script\'s reply: a non-member is nothing, a member carries the counters and the first summary counted', () => {
+    expect(recordReplyOf([-1])).toEqual({ member: false });
+    const counted = { externalId: 'x', runId: 'r1', status: 'OK', finishedAt: 't' };
+    expect(recordReplyOf([0, 2, 3, 1, '4', JSON.stringify(counted)])).toEqual({ member: true, done: 2, total: 3, hasWebhook: true, generation: '4', counted });
+    expect(recordReplyOf([1, 1, 1, 0, '1', JSON.stringify(counted)])).toMatchObject({ member: true, hasWebhook: false });
+  });
+  it('passes every batch write as keys and arguments of the contract\'s scripts (member ids, then external ids, then templates)', () => {
+    const call = createBatchCall({ id: 'b', createdAt: 'c', testsetId: 't', members: [{ runId: 'r1', externalId: 'e1' }, { runId: 'r2', externalId: 'e2' }], templates: ['{}', '{"a":1}'] }, 60);
+    expect(call.keys).toEqual(['bulkhead:batch:b', 'bulkhead:batch:b:runs', 'bulkhead:batch:b:members', 'bulkhead:batch:b:submissions']);
+    expect(call.args.slice(0, 3)).toEqual(['60', '10', '2']);
+    expect(call.args.slice(13)).toEqual(['r1', 'r2', 'e1', 'e2', '{}', '{"a":1}']);
+    expect(rejudgeBatchCall('b', [{ runId: 'r3', externalId: 'e3' }], 60).args).toEqual(['60', '1', 'r3', 'e3']);
   });
   it('reads counts by status from the batch hash, zeros left out', () => {
     expect(countsOf({ total: '5', done: '4', 'count:OK': '3', 'count:WRONG_ANSWER': '1', 'count:TIME_LIMIT': '0' })).toEqual({ OK: 3, WRONG_ANSWER: 1 });

@@ -8,29 +8,26 @@ import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createBatchCall } from '../../worker/contract/batch-state.js';
+import { expect, it } from 'vitest';
 import type { RunResult } from '../../worker/contract/result.js';
-import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
-import { addRun, makeJob, makeQueue, waitForJob } from './helpers.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { redisAndQueuePerTest } from './per-test-queue.js';
+import { addRun, makeJob, waitForJob } from './helpers.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
-let redis: TestRedis;
-let queue: Queue;
-let queueName: string;
+/** This test's Redis and queue (see redisAndQueuePerTest). */
+let redis: TestRedis, queue: Queue, queueName: string;
 const children: ChildProcess[] = [];
 
-beforeEach(async () => {
-  redis = await startRedis();
-  queueName = uniqueQueueName();
-  queue = makeQueue(redis.url, queueName);
-});
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  await queue.close();
-  await redis.stop();
-});
+redisAndQueuePerTest(
+  (made) => ({ redis, queue, queueName } = made),
+  () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  },
+);
 
 /** Spawns a worker process and resolves once it prints `ready`. */
 async function spawnWorker(fakeDelayMs: number, workerId: string, env: Record<string, string> = {}): Promise<ChildProcess> {
@@ -99,8 +96,8 @@ it('counts a batch member that stalled more often than allowed as INTERNAL_ERROR
     const batchId = 'stalled-batch';
     const job = makeJob({ batchId, externalId: 'student-7' });
     const keys = batchKeys(batchId);
-    await redisClient.hset(keys.meta, { total: 1, done: 0, generation: 1, createdAt: new Date().toISOString() });
-    await redisClient.hset(keys.members, job.runId, 'student-7');
+    const create = createBatchCall({ id: batchId, createdAt: new Date().toISOString(), testsetId: 't', members: [{ runId: job.runId, externalId: 'student-7' }], templates: [] }, 600);
+    await redisClient.eval(create.script, create.keys.length, ...create.keys, ...create.args);
     const doomed = await spawnWorker(60_000, 'doomed-batch', noRetry);
     await addRun(queue, job);
     await waitForState(job.runId, 'active');

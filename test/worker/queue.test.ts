@@ -1,29 +1,23 @@
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Value } from 'typebox/value';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { FakeSandbox } from '../../worker/sandbox/fake-sandbox.js';
 import { startWorkerService, type WorkerService } from '../../worker/worker-service.js';
-import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
-import { addRun, b64, makeJob, makeQueue, silentLog, testConfig, testProfiles, testRuntimes, waitForJob } from './helpers.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { redisAndQueuePerTest } from './per-test-queue.js';
+import { addRun, b64, makeJob, silentLog, testConfig, testProfiles, testRuntimes, waitForJob } from './helpers.js';
 
-let redis: TestRedis;
-let queue: Queue;
-let queueName: string;
+/** This test's Redis and queue (see redisAndQueuePerTest). */
+let redis: TestRedis, queue: Queue, queueName: string;
 const services: WorkerService[] = [];
 
-beforeEach(async () => {
-  redis = await startRedis();
-  queueName = uniqueQueueName();
-  queue = makeQueue(redis.url, queueName);
-});
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.shutdown()));
-  await queue.close();
-  await redis.stop();
-});
+redisAndQueuePerTest(
+  (made) => ({ redis, queue, queueName } = made),
+  () => Promise.all(services.splice(0).map((s) => s.shutdown())),
+);
 
 async function startService(sandbox: FakeSandbox, env: Record<string, string> = {}): Promise<WorkerService> {
   const service = await startWorkerService({

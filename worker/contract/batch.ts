@@ -6,8 +6,8 @@ import { StatusSchema } from './result.js';
 /**
  * Batches (POST /batches): many submissions judged against one test set, tracked in Redis.
  * The API creates the keys and enqueues one run per submission; the worker that finishes a run
- * records it (worker/judge/batch-ledger.ts, one atomic script) and, when the last one is counted,
- * enqueues the `batch.finished` webhook. Redis layout, all with the batch TTL:
+ * records it (worker/judge/batch-ledger.ts) and, when the last one is counted, enqueues the
+ * `batch.finished` webhook. Every write of these keys is one of the scripts of ./batch-state.ts. Redis layout, all with the batch TTL:
  *
  * - `bulkhead:batch:<id>` hash: `total`, `done`, `generation` (bumped by each rejudge),
  *   `createdAt`, `finishedAt` (set once done = total), `webhookUrl`, `webhookSecret` (never

@@ -1,6 +1,7 @@
 /**
  * Batch accounting in the worker: when a batch member's run ends (a RunResult, or a final failure
- * after all attempts), one atomic Redis script records its summary and bumps the batch counters;
+ * after all attempts), one atomic Redis script (worker/contract/batch-state.ts, the one writer of a
+ * batch's state) records its summary and bumps the batch counters;
  * the worker then enqueues the `run.finished` webhook and, once the last member is counted, the
  * `batch.finished` one. Keys and fields are described in worker/contract/batch.ts.
  *
@@ -13,31 +14,13 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { batchKeys, type BatchFinishedEvent, type BatchRunSummary, type WebhookJob } from '../contract/batch.js';
-import { STATUSES, type RunResult } from '../contract/result.js';
+import { countsOf, recordReplyOf, recordRunCall } from '../contract/batch-state.js';
+import type { RunResult } from '../contract/result.js';
 import { failureCodeOf } from '../contract/failure.js';
 import type { RunProcessor } from '../processor.js';
 
 /** Enqueues one webhook delivery under a stable delivery id (duplicates are dropped). */
 export type WebhookOutbox = (job: WebhookJob, deliveryId: string) => Promise<void>;
-
-/**
- * KEYS: meta, members, results. ARGV: runId, status, summary JSON, finishedAt.
- * Returns { fresh (1|0, or -1 when not a member), done, total, hasWebhook (1|0), generation, stored summary }.
- */
-const RECORD_SCRIPT = `
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {-1} end
-local fresh = 0
-if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[3]) == 1 then
-  fresh = 1
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
-  redis.call('HINCRBY', KEYS[1], 'count:' .. ARGV[2], 1)
-  local done = redis.call('HINCRBY', KEYS[1], 'done', 1)
-  if done == tonumber(redis.call('HGET', KEYS[1], 'total')) then redis.call('HSET', KEYS[1], 'finishedAt', ARGV[4]) end
-end
-local m = redis.call('HMGET', KEYS[1], 'done', 'total', 'webhookUrl', 'generation')
-return {fresh, tonumber(m[1]) or 0, tonumber(m[2]) or 0, m[3] and 1 or 0, m[4] or '0', redis.call('HGET', KEYS[3], ARGV[1])}
-`;
 
 /** What the batch keeps of a finished run (pure). `score` sums the tests' checker scores. */
 export function summarizeRun(result: RunResult, externalId: string, finishedAt: string): BatchRunSummary {
@@ -50,16 +33,6 @@ export function summarizeRun(result: RunResult, externalId: string, finishedAt: 
   return summary;
 }
 
-/** Counts by status from the batch hash's `count:<STATUS>` fields (zeros left out). */
-export function countsOf(meta: Record<string, string>): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const status of STATUSES) {
-    const n = Number(meta[`count:${status}`] ?? 0);
-    if (n > 0) counts[status] = n;
-  }
-  return counts;
-}
-
 export interface BatchLedger {
   /** Records one member's end; a no-op for a run that is not a current member. */
   record(batchId: string, summary: BatchRunSummary): Promise<void>;
@@ -69,16 +42,14 @@ export interface BatchLedger {
 export function createBatchLedger(redis: Redis, outbox: WebhookOutbox): BatchLedger {
   return {
     async record(batchId, summary) {
-      const keys = batchKeys(batchId);
       const now = new Date().toISOString();
-      const reply = (await redis.eval(RECORD_SCRIPT, 3, keys.meta, keys.members, keys.results, summary.runId, summary.status, JSON.stringify(summary), now)) as unknown[];
-      if (Number(reply[0]) < 0) return;
-      const [, done, total, hasWebhook, generation, stored] = reply as [number, number, number, number, string, string];
-      if (hasWebhook !== 1) return;
-      const counted = JSON.parse(stored) as BatchRunSummary;
+      const call = recordRunCall(batchId, summary, now);
+      const reply = recordReplyOf(await redis.eval(call.script, call.keys.length, ...call.keys, ...call.args));
+      if (!reply.member || !reply.hasWebhook) return;
+      const { done, total, generation, counted } = reply;
       await outbox({ batchId, event: { event: 'run.finished', batchId, ...counted } }, `run.finished-${summary.runId}`);
       if (done !== total) return;
-      const meta = await redis.hgetall(keys.meta);
+      const meta = await redis.hgetall(batchKeys(batchId).meta);
       const event: BatchFinishedEvent = { event: 'batch.finished', batchId, total, done, counts: countsOf(meta), finishedAt: meta.finishedAt ?? now };
       await outbox({ batchId, event }, `batch.finished-${batchId}-${generation}`);
     },

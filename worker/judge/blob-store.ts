@@ -21,3 +21,8 @@ export function redisBlobResolver(redis: Redis): ResolveBlob {
     return blob;
   };
 }
+
+/** The ResolveBlob of a processor without a blob store: every test-set reference fails as our fault. */
+export const missingBlobStore: ResolveBlob = async (ref) => {
+  throw new BulkheadError('SBX_ERR_INTERNAL', `No blob store is wired on this worker (ref ${ref})`);
+};

@@ -7,7 +7,7 @@ import type { RunResult } from '../../../worker/contract/result.js';
 
 /** One entry of GET /languages. */
 export interface Language {
-  name: string;
+  language: string;
   version: string;
   aliases: string[];
   compiled: boolean;

@@ -23,9 +23,9 @@ export class LanguagePicker {
   fill(languages: readonly Language[], preferred?: { language: string; version?: string }): void {
     this.byName = new Map();
     for (const language of languages) {
-      const versions = this.byName.get(language.name) ?? [];
+      const versions = this.byName.get(language.language) ?? [];
       versions.push(language);
-      this.byName.set(language.name, versions);
+      this.byName.set(language.language, versions);
     }
     const names = [...this.byName.keys()].sort((a, b) => a.localeCompare(b));
     this.languageSelect.replaceChildren(...names.map((name) => new Option(name, name)));

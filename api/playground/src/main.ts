@@ -121,17 +121,17 @@ class Playground {
   }
 
   private languageChanged(language: Language, isFirstLoad = false): void {
-    void this.editor.setLanguage(language.name, language.aliases);
-    byId('source-file').textContent = `${language.sourceFile} · ${language.name} ${language.version}${language.compiled ? ' · compiled' : ''}`;
+    void this.editor.setLanguage(language.language, language.aliases);
+    byId('source-file').textContent = `${language.sourceFile} · ${language.language} ${language.version}${language.compiled ? ' · compiled' : ''}`;
     const keepSource = isFirstLoad ? this.editor.source.trim() !== '' : !isTemplate(this.editor.source);
-    if (!keepSource) this.editor.source = helloTemplate(language.name, language.aliases);
+    if (!keepSource) this.editor.source = helloTemplate(language.language, language.aliases);
     this.scheduleSave();
   }
 
   private snapshot(): Snapshot | undefined {
     const language = this.picker.current();
     if (language === undefined) return undefined;
-    return { language: language.name, version: language.version, source: this.editor.source, stdin: this.stdin.value };
+    return { language: language.language, version: language.version, source: this.editor.source, stdin: this.stdin.value };
   }
 
   private scheduleSave(): void {
@@ -145,7 +145,7 @@ class Playground {
   private runBody(): Record<string, unknown> | undefined {
     const language = this.picker.current();
     if (language === undefined) return undefined;
-    return { language: language.name, version: language.version, source: this.editor.source };
+    return { language: language.language, version: language.version, source: this.editor.source };
   }
 
   private setRunning(isRunning: boolean): void {
