@@ -11,22 +11,16 @@ import { Compile } from 'typebox/compile';
 import { BulkheadError } from './contract/errors.js';
 import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
 import { QUEUE_NAME } from './contract/job.js';
+import { LIMITS, mapLimits, ResolvedLimitsSchema, type LimitName } from './contract/limits.js';
 
 const Int = (minimum: number) => Type.Integer({ minimum });
 
-/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
-export const CeilingsSchema = Type.Object({
-  /** CPU time per stage, ms. @defaultValue 60000 (`SBX_MAX_CPU_TIME_MS`) */
-  cpuTimeMs: Int(1),
-  /** Wall time per stage, ms. @defaultValue 120000 (`SBX_MAX_WALL_TIME_MS`) */
-  wallTimeMs: Int(1),
-  /** Memory per stage, bytes. @defaultValue 2 GiB (`SBX_MAX_MEMORY_BYTES`) */
-  memoryBytes: Int(1),
-  /** Processes + threads per stage. @defaultValue 256 (`SBX_MAX_PIDS`) */
-  pids: Int(1),
-  /** Bytes kept per output stream, per stage. @defaultValue 16 MiB (`SBX_MAX_OUTPUT_BYTES`) */
-  outputBytes: Int(1),
-});
+/**
+ * Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say.
+ * One per limit of the record (worker/contract/limits.ts), from `SBX_MAX_<NAME>` (`SBX_MAX_CPU_TIME_MS`,
+ * `SBX_MAX_PIDS`, …). @defaultValue each limit's `ceiling`
+ */
+export const CeilingsSchema = ResolvedLimitsSchema;
 
 /** Limits the client never sets; the same for every stage. */
 export const SandboxExtrasSchema = Type.Object({
@@ -46,19 +40,12 @@ export const SandboxExtrasSchema = Type.Object({
   collectMaxBytes: Int(1),
 });
 
-/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings). */
-export const CheckerLimitsSchema = Type.Object({
-  /** CPU time, ms. @defaultValue 5000 (`SBX_CHECKER_CPU_TIME_MS`) */
-  cpuTimeMs: Int(1),
-  /** Wall time, ms. @defaultValue 15000 (`SBX_CHECKER_WALL_TIME_MS`) */
-  wallTimeMs: Int(1),
-  /** Memory, bytes. @defaultValue 512 MiB (`SBX_CHECKER_MEMORY_BYTES`) */
-  memoryBytes: Int(1),
-  /** Processes + threads. @defaultValue 64 (`SBX_CHECKER_PIDS`) */
-  pids: Int(1),
-  /** Bytes kept per output stream; more is a checker failure. @defaultValue 64 KiB (`SBX_CHECKER_OUTPUT_BYTES`) */
-  outputBytes: Int(1),
-});
+/**
+ * Fixed limits of each checker run (lowered further to the checker runtime's maximum and the
+ * ceilings); output beyond `outputBytes` is a checker failure. One per limit of the record, from
+ * `SBX_CHECKER_<NAME>` (`SBX_CHECKER_CPU_TIME_MS`, …). @defaultValue each limit's `checker`
+ */
+export const CheckerLimitsSchema = ResolvedLimitsSchema;
 
 /** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
 export const WebhookConfigSchema = Type.Object({
@@ -173,13 +160,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     stalledIntervalMs: int('SBX_STALLED_INTERVAL_MS', 5_000),
     maxStalledCount: int('SBX_MAX_STALLED_COUNT', 2),
     shutdownGraceMs: int('SBX_SHUTDOWN_GRACE_MS', 30_000),
-    ceilings: {
-      cpuTimeMs: int('SBX_MAX_CPU_TIME_MS', 60_000),
-      wallTimeMs: int('SBX_MAX_WALL_TIME_MS', 120_000),
-      memoryBytes: int('SBX_MAX_MEMORY_BYTES', 2048 * MIB),
-      pids: int('SBX_MAX_PIDS', 256),
-      outputBytes: int('SBX_MAX_OUTPUT_BYTES', 16 * MIB),
-    },
+    ceilings: mapLimits((name) => int(limitEnvName('SBX_MAX_', name), LIMITS[name].ceiling)),
     sandbox: {
       fileSizeBytes: int('SBX_FILE_SIZE_BYTES', 64 * MIB),
       openFiles: int('SBX_OPEN_FILES', 256),
@@ -191,13 +172,7 @@ export function loadWorkerConfig(env: Readonly<Record<string, string | undefined
     },
     uidBase: int('SBX_UID_BASE', 2_000_000),
     corePatternPath: str('SBX_CORE_PATTERN_PATH', '/proc/sys/kernel/core_pattern'),
-    checker: {
-      cpuTimeMs: int('SBX_CHECKER_CPU_TIME_MS', 5000),
-      wallTimeMs: int('SBX_CHECKER_WALL_TIME_MS', 15_000),
-      memoryBytes: int('SBX_CHECKER_MEMORY_BYTES', 512 * MIB),
-      pids: int('SBX_CHECKER_PIDS', 64),
-      outputBytes: int('SBX_CHECKER_OUTPUT_BYTES', 64 * 1024),
-    },
+    checker: mapLimits((name) => int(limitEnvName('SBX_CHECKER_', name), LIMITS[name].checker)),
     webhook: {
       queueName: str('SBX_WEBHOOK_QUEUE_NAME', WEBHOOK_QUEUE_NAME),
       concurrency: int('SBX_WEBHOOK_CONCURRENCY', 4),
@@ -238,6 +213,11 @@ export function redactWorkerConfig(config: Readonly<WorkerConfig>): WorkerConfig
 
 function redactUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_match, scheme: string) => `${scheme}***@`);
+}
+
+/** A limit's variable: `prefix` + the name in upper snake case (`cpuTimeMs` → `SBX_MAX_CPU_TIME_MS`). */
+export function limitEnvName(prefix: string, name: LimitName): string {
+  return prefix + name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
