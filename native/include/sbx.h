@@ -58,8 +58,8 @@ void sbx_cleanup_freep(void *p);
 /*
  * Every limit of one run, each a u64: X(field, "jsName"). The struct, the spec message's encoder
  * and decoder, and the binding's conversion from JS (NativeLimits, whose names these are) all
- * follow this list, so a new limit is one line here plus the place that applies it. The first five
- * are the contract's per-stage limits (worker/contract/limits.ts), the rest the worker's fixed ones.
+ * follow this list, so a new limit is one line here plus the place that applies it. It holds the
+ * contract's per-stage limits (worker/contract/limits.ts) and the worker's fixed ones.
  */
 #define SBX_LIMIT_FIELDS(X)              \
   X(cpu_time_ms, "cpuTimeMs")            \
