@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBuildDir, loadNative } from '../../native/index.js';
 import { detectCgroupVersion } from '../../worker/sandbox/features.js';
+import { limitsWith } from '../helpers/limits.js';
 
 const built = findBuildDir() !== undefined;
 const limits = {
-  cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 64 << 20, pids: 16, outputBytes: 1024, fileSizeBytes: 1024,
+  ...limitsWith({ cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 64 << 20, pids: 16, outputBytes: 1024 }), fileSizeBytes: 1024,
   openFiles: 16, tmpfsBytes: 1 << 20, stackBytes: 1 << 20, cpuMillicores: 1500,
 };
 const V2_FILES = ['memory.max', 'memory.swap.max', 'memory.oom.group', 'pids.max', 'cpu.max', 'cpu.stat',
