@@ -18,10 +18,9 @@ import {
 } from '../../worker/contract/limits.js';
 import { ManifestSchema } from '../../worker/runtimes/image-format.js';
 import type { NativeLimits } from '../../native/index.js';
-import type { SandboxLimits } from '../../worker/sandbox/spec.js';
+import type { SandboxFixedLimits, SandboxLimits } from '../../worker/sandbox/spec.js';
+import { defaultLimits } from '../helpers/sandbox-run.js';
 
-/** The limits the worker fixes for every stage, under the names the addon reads. */
-const NATIVE_FIXED = ['fileSizeBytes', 'openFiles', 'tmpfsBytes', 'stackBytes', 'cpuMillicores'] as const;
 const HOST = { hostname: 'h', pid: 1, cores: 2 };
 
 /** The JS names of native/include/sbx.h's SBX_LIMIT_FIELDS, in order. */
@@ -50,8 +49,12 @@ describe('the limit record', () => {
   });
 
   it('is the C core list too: the contract limits and the fixed ones', () => {
-    expect(headerLimitNames().sort()).toEqual([...LIMIT_NAMES, ...NATIVE_FIXED].sort());
-    expectTypeOf<LimitName | (typeof NATIVE_FIXED)[number]>().toEqualTypeOf<keyof NativeLimits>();
+    // defaultLimits is a complete SandboxLimits; the addon takes the cpu quota in millicores.
+    const sandboxNames = Object.keys(defaultLimits).map((name) => (name === 'cpuCores' ? 'cpuMillicores' : name));
+    expect(headerLimitNames().sort()).toEqual(sandboxNames.sort());
+    expect(sandboxNames).toEqual(expect.arrayContaining([...LIMIT_NAMES]));
+    type NativeFixed = Exclude<keyof SandboxFixedLimits, 'cpuCores'> | 'cpuMillicores';
+    expectTypeOf<LimitName | NativeFixed>().toEqualTypeOf<keyof NativeLimits>();
     expectTypeOf<SandboxLimits>().toMatchTypeOf<ResolvedLimits>();
   });
 
