@@ -8,15 +8,11 @@
  *
  * This module is data plus pure helpers: no imports with side effects, no I/O.
  */
+import type { Limits } from '../worker/contract/limits.js';
 import type { Status } from '../worker/contract/result.js';
 
-/** Limits a benchmark program asks for (same names and units as worker/contract/limits.ts). */
-export interface BenchLimits {
-  cpuTimeMs?: number;
-  wallTimeMs?: number;
-  memoryBytes?: number;
-  outputBytes?: number;
-}
+/** Limits a benchmark program asks for: the request's own. */
+export type BenchLimits = Limits;
 
 /** One program the load generator submits. */
 export interface BenchProgram {

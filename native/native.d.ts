@@ -2,15 +2,14 @@
  * The raw surface of the `sbx` addon (native/src/binding), fully typed. Only native/index.ts
  * loads it and only worker/sandbox/native-sandbox.ts uses it. Units are in every name.
  */
+import type { ResolvedLimits } from '../worker/contract/limits.js';
 
-/** Limits of one run as the C core takes them. */
-export interface NativeLimits {
-  cpuTimeMs: number;
-  wallTimeMs: number;
-  memoryBytes: number;
-  /** Processes + threads of the program's tree (the run's pid 1 is added on top). */
-  pids: number;
-  outputBytes: number;
+/**
+ * Limits of one run as the C core takes them (native/include/sbx.h SBX_LIMIT_FIELDS, the same
+ * names): the contract's per-stage limits (`pids` counts the program's tree; the run's pid 1 is
+ * added on top) and the fixed ones.
+ */
+export interface NativeLimits extends ResolvedLimits {
   fileSizeBytes: number;
   openFiles: number;
   tmpfsBytes: number;

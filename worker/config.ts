@@ -8,6 +8,7 @@ import { hostname as osHostname, availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
+import { LIMITS, mapLimits, type LimitName } from './contract/limits.js';
 import { type Env, loadSettings, readSetting, redactSettings, schemaOf, type SettingsOf } from './contract/settings/load.js';
 import { decimalRow, integerRow, stringRow, type RowFields } from './contract/settings/setting.js';
 import {
@@ -32,20 +33,17 @@ function repoPath(folder: string): string {
   return fileURLToPath(new URL(`../${folder}`, import.meta.url));
 }
 
-/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say. */
-const CEILINGS = {
-  cpuTimeMs: count(1, {
-    name: 'SBX_MAX_CPU_TIME_MS', overview: true, default: 60_000, unit: 'ms',
-    doc: 'hard ceiling on CPU time per stage, below the per-language maxima (only lowers)',
-  }),
-  wallTimeMs: count(1, { name: 'SBX_MAX_WALL_TIME_MS', overview: true, default: 120_000, unit: 'ms', doc: 'hard ceiling on wall time per stage' }),
-  memoryBytes: count(1, { name: 'SBX_MAX_MEMORY_BYTES', overview: true, default: 2048 * MIB, unit: 'bytes', doc: 'hard ceiling on memory per stage' }),
-  pids: count(1, { name: 'SBX_MAX_PIDS', overview: true, default: 256, doc: 'hard ceiling on processes + threads per stage' }),
-  outputBytes: count(1, {
-    name: 'SBX_MAX_OUTPUT_BYTES', overview: true, default: 16 * MIB, unit: 'bytes',
-    doc: 'hard ceiling on the bytes kept per output stream, per stage',
-  }),
-};
+/** A limit's variable: `prefix` + the name in upper snake case (`cpuTimeMs` → `SBX_MAX_CPU_TIME_MS`). */
+export function limitEnvName(prefix: 'SBX_MAX_' | 'SBX_CHECKER_', name: LimitName): `SBX_${string}` {
+  return `${prefix}${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+const limitUnit = (name: LimitName) => (LIMITS[name].unit === 'count' ? undefined : LIMITS[name].unit);
+
+/** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say (one per limit of the record). */
+const CEILINGS = mapLimits((name) => count(1, {
+  name: limitEnvName('SBX_MAX_', name), overview: true, default: LIMITS[name].ceiling, unit: limitUnit(name),
+  doc: `hard ceiling per stage, below the per-language maxima: ${LIMITS[name].description}`,
+}));
 
 /** Limits the client never sets; the same for every stage. */
 const SANDBOX_EXTRAS = {
@@ -61,17 +59,11 @@ const SANDBOX_EXTRAS = {
   collectMaxBytes: count(1, { name: 'SBX_COLLECT_MAX_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'most bytes the compile stage hands to the run stage' }),
 };
 
-/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings). */
-const CHECKER_LIMITS = {
-  cpuTimeMs: count(1, { name: 'SBX_CHECKER_CPU_TIME_MS', default: 5000, unit: 'ms', doc: 'CPU time of each checker run' }),
-  wallTimeMs: count(1, { name: 'SBX_CHECKER_WALL_TIME_MS', default: 15_000, unit: 'ms', doc: 'wall time of each checker run' }),
-  memoryBytes: count(1, { name: 'SBX_CHECKER_MEMORY_BYTES', default: 512 * MIB, unit: 'bytes', doc: 'memory of each checker run' }),
-  pids: count(1, { name: 'SBX_CHECKER_PIDS', default: 64, doc: 'processes + threads of each checker run' }),
-  outputBytes: count(1, {
-    name: 'SBX_CHECKER_OUTPUT_BYTES', default: 64 * 1024, unit: 'bytes',
-    doc: 'bytes kept per checker output stream; more is a checker failure',
-  }),
-};
+/** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings; one per limit of the record). */
+const CHECKER_LIMITS = mapLimits((name) => count(1, {
+  name: limitEnvName('SBX_CHECKER_', name), default: LIMITS[name].checker, unit: limitUnit(name),
+  doc: `each checker and interactor run: ${LIMITS[name].description}`,
+}));
 
 /** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
 const WEBHOOK = {

@@ -2,15 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { resolveRuntime, type RuntimeCatalogue } from '../runs/runtime-catalogue.js';
 import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
+import { LimitRangeSchema } from '../../worker/contract/limits.js';
 import { errorResponses } from '../schemas/common.js';
-
-const LimitValuesSchema = Type.Object({
-  cpuTimeMs: Type.Integer(),
-  wallTimeMs: Type.Integer(),
-  memoryBytes: Type.Integer(),
-  pids: Type.Integer(),
-  outputBytes: Type.Integer(),
-});
 
 /** One language as clients see it. */
 export const LanguageSchema = Type.Object({
@@ -25,7 +18,7 @@ export const LanguageSchema = Type.Object({
   /** Name the `source` field is written under. */
   sourceFile: Type.String(),
   /** Limits applied when a request leaves them unset, and the highest a request may ask for. */
-  limits: Type.Object({ default: LimitValuesSchema, max: LimitValuesSchema }),
+  limits: LimitRangeSchema,
   /** True on the version a request without `version` gets (one per language). */
   default: Type.Boolean(),
   /** Flags POST /run accepts in `compileFlags` for this version (empty: none). */

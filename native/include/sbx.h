@@ -62,17 +62,28 @@ void sbx_cleanup_freep(void *p);
 #define cleanup_free __attribute__((cleanup(sbx_cleanup_freep)))
 
 /* ---- limits and spec (spec.c): the message the addon sends sbx-init over fd 3 ---- */
+/*
+ * Every limit of one run, each a u64: X(field, "jsName"). The struct, the spec message's encoder
+ * and decoder, and the binding's conversion from JS (NativeLimits, whose names these are) all
+ * follow this list, so a new limit is one line here plus the place that applies it. It holds the
+ * contract's per-stage limits (worker/contract/limits.ts) and the worker's fixed ones.
+ */
+#define SBX_LIMIT_FIELDS(X)              \
+  X(cpu_time_ms, "cpuTimeMs")            \
+  X(wall_time_ms, "wallTimeMs")          \
+  X(memory_bytes, "memoryBytes")         \
+  X(pids, "pids")                        \
+  X(output_bytes, "outputBytes")         \
+  X(file_size_bytes, "fileSizeBytes")    \
+  X(open_files, "openFiles")             \
+  X(tmpfs_bytes, "tmpfsBytes")           \
+  X(stack_bytes, "stackBytes")           \
+  X(cpu_millicores, "cpuMillicores") /* cpu quota: 1000 = one full core */
+
 typedef struct {
-  uint64_t cpu_time_ms;
-  uint64_t wall_time_ms;
-  uint64_t memory_bytes;
-  uint64_t pids;
-  uint64_t output_bytes;
-  uint64_t file_size_bytes;
-  uint64_t open_files;
-  uint64_t tmpfs_bytes;
-  uint64_t stack_bytes;
-  uint64_t cpu_millicores; /* cpu quota: 1000 = one full core */
+#define SBX_LIMIT_MEMBER(field, js_name) uint64_t field;
+  SBX_LIMIT_FIELDS(SBX_LIMIT_MEMBER)
+#undef SBX_LIMIT_MEMBER
 } sbx_limits_t;
 
 typedef struct {

@@ -6,6 +6,7 @@ import type { RunResult, StageResult } from '../../worker/contract/result.js';
 import { FakeJudgeStore } from './api-fake-judge-store.js';
 import { FakeLiveChannel } from './api-fake-live.js';
 import { FakeSubmissionQueue } from './api-fake-queue.js';
+import { limitsWith } from './limits.js';
 
 const MIB = 1024 * 1024;
 
@@ -17,8 +18,8 @@ export function runtime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
     compiled: false,
     sourceFile: 'main.py',
     limits: {
-      default: { cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: 64 * 1024 },
-      max: { cpuTimeMs: 10_000, wallTimeMs: 20_000, memoryBytes: 512 * MIB, pids: 64, outputBytes: MIB },
+      default: limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: 64 * 1024 }),
+      max: limitsWith({ cpuTimeMs: 10_000, wallTimeMs: 20_000, memoryBytes: 512 * MIB, pids: 64, outputBytes: MIB }),
     },
     ...overrides,
   };

@@ -9,6 +9,7 @@ import { findBuildDir } from '../../native/index.js';
 import { NativeSandbox, type NativeSandboxConfig } from '../../worker/sandbox/native-sandbox.js';
 import type { CompiledProfile, RawOutcome, SandboxLimits, SandboxSpec } from '../../worker/sandbox/spec.js';
 import { permissiveProfile } from './sandbox-profiles.js';
+import { limitsWith } from './limits.js';
 import { ensureRootfs, rootfsUnavailableReason, type RootfsFixture } from './sandbox-rootfs.js';
 
 /** Why sandbox tests cannot run here (shown in the skipped test's name), or undefined. */
@@ -21,11 +22,7 @@ export function sandboxUnavailableReason(): string | undefined {
 }
 
 export const defaultLimits: SandboxLimits = {
-  cpuTimeMs: 2000,
-  wallTimeMs: 5000,
-  memoryBytes: 128 * 1024 * 1024,
-  pids: 32,
-  outputBytes: 64 * 1024,
+  ...limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 128 * 1024 * 1024, pids: 32, outputBytes: 64 * 1024 }),
   fileSizeBytes: 8 * 1024 * 1024,
   openFiles: 64,
   tmpfsBytes: 32 * 1024 * 1024,

@@ -99,6 +99,13 @@ describeWithSandbox('sandbox limits', (ctx) => {
     expect(control.json).toMatchObject({ ok: true, written: MiB / 2 });
   });
 
+  it('sets the stack limit as RLIMIT_STACK, soft and hard', async () => {
+    for (const stackBytes of [2 * MiB, 16 * MiB]) {
+      const { json } = await runProbe(ctx, ['read', '/proc/self/limits'], {}, { stackBytes });
+      expect(String(json.text)).toMatch(new RegExp(`Max stack size\\s+${stackBytes}\\s+${stackBytes}\\s+bytes`));
+    }
+  });
+
   it('fills the tmpfs only up to its size (ENOSPC)', async () => {
     const { json } = await runProbe(ctx, ['fsize', '/box/fill', String(16 * MiB)], {},
       { tmpfsBytes: 4 * MiB, fileSizeBytes: 64 * MiB });

@@ -10,6 +10,7 @@ import { WORKER_KEY_PREFIX } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { heartbeat, okResult } from '../helpers/api-fixtures.js';
 import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
+import { limitsWith } from '../helpers/limits.js';
 
 let redis: TestRedis;
 /** A fresh queue per test (each test sets it first). */
@@ -42,7 +43,7 @@ function job(overrides: Partial<SubmissionJob> = {}): SubmissionJob {
     files: [{ name: 'main.py', contentBase64: 'eA==' }],
     stdinBase64: '',
     args: [],
-    limits: { cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 1 << 26, pids: 8, outputBytes: 1024 },
+    limits: limitsWith({ cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 1 << 26, pids: 8, outputBytes: 1024 }),
     submittedAt: new Date().toISOString(),
     ...overrides,
   };

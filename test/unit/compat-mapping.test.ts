@@ -12,10 +12,11 @@ import { fromJudge0Limits, toJudge0Limits } from '../../api/compat/judge0/limits
 import { pistonRuntime, resolvePistonRuntime, versionMatches } from '../../api/compat/piston/runtimes.js';
 import { filesFromZip } from '../../api/compat/zip-files.js';
 import type { RuntimeInfo } from '../../worker/contract/heartbeat.js';
+import { limitsWith } from '../helpers/limits.js';
 
 const MIB = 1024 * 1024;
 function runtime(language: string, version: string, aliases: string[] = []): RuntimeInfo {
-  const limits = { cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB };
+  const limits = limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB });
   return { language, version, aliases, compiled: false, sourceFile: 'main', limits: { default: limits, max: { ...limits, cpuTimeMs: 10_000 } } };
 }
 
@@ -52,7 +53,7 @@ describe('Judge0 values', () => {
   });
 
   it('converts limits between Judge0 units and Bulkhead units, the CPU kill limit including the extra time', () => {
-    const judge0 = toJudge0Limits({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB });
+    const judge0 = toJudge0Limits(limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB }));
     expect(judge0).toEqual({ cpuTimeLimitS: 2, cpuExtraTimeS: 0, wallTimeLimitS: 5, memoryLimitKb: 262144, stackLimitKb: 64000, maxProcessesAndOrThreads: 32, maxFileSizeKb: 1024 });
     expect(fromJudge0Limits({ ...judge0, cpuExtraTimeS: 0.5 })).toEqual({ cpuTimeMs: 2500, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB });
   });

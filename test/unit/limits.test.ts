@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { minLimits, resolveLimits, type ResolvedLimits } from '../../worker/contract/limits.js';
+import { limitsWith } from '../helpers/limits.js';
 
-const defaults: ResolvedLimits = { cpuTimeMs: 1000, wallTimeMs: 3000, memoryBytes: 256, pids: 16, outputBytes: 1024 };
-const maximum: ResolvedLimits = { cpuTimeMs: 5000, wallTimeMs: 10_000, memoryBytes: 512, pids: 8, outputBytes: 4096 };
+const defaults: ResolvedLimits = limitsWith({ cpuTimeMs: 1000, wallTimeMs: 3000, memoryBytes: 256, pids: 16, outputBytes: 1024 });
+const maximum: ResolvedLimits = limitsWith({ cpuTimeMs: 5000, wallTimeMs: 10_000, memoryBytes: 512, pids: 8, outputBytes: 4096 });
 
 describe('resolveLimits', () => {
   it('uses defaults for unset fields, lowered to the maximum', () => {
@@ -19,6 +20,6 @@ describe('resolveLimits', () => {
 
 describe('minLimits', () => {
   it('takes the lower value of every field', () => {
-    expect(minLimits(defaults, maximum)).toEqual({ cpuTimeMs: 1000, wallTimeMs: 3000, memoryBytes: 256, pids: 8, outputBytes: 1024 });
+    expect(minLimits(defaults, maximum)).toEqual(limitsWith({ cpuTimeMs: 1000, wallTimeMs: 3000, memoryBytes: 256, pids: 8, outputBytes: 1024 }));
   });
 });

@@ -8,11 +8,12 @@ import { pino, type Logger } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
 import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
 import type { ResolvedLimits } from '../../worker/contract/limits.js';
+import { limitsWith } from '../helpers/limits.js';
 import { redisOptionsFromUrl } from '../../worker/redis-options.js';
 import type { Runtime, RuntimeIndex } from '../../worker/runtimes/runtime.js';
 import type { CompiledProfile } from '../../worker/sandbox/spec.js';
 
-export const TEST_LIMITS: ResolvedLimits = { cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 256 << 20, pids: 32, outputBytes: 1 << 20 };
+export const TEST_LIMITS: ResolvedLimits = limitsWith({ cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 256 << 20, pids: 32, outputBytes: 1 << 20 });
 
 function runtime(language: string, compiled: boolean): Runtime {
   return {

@@ -7,6 +7,7 @@ import { FakeSandbox, FakeSandboxError, type FakeSandboxOptions } from '../../wo
 import { startWorkerService, type WorkerService } from '../../worker/worker-service.js';
 import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
 import { addRun, b64, makeJob, makeQueue, silentLog, testConfig, testProfiles, testRuntimes, waitForJob } from './helpers.js';
+import { limitsWith } from '../helpers/limits.js';
 
 let redis: TestRedis;
 let queue: Queue;
@@ -202,7 +203,7 @@ describe('compiled languages and test cases', () => {
 
   it('applies per-test limits, lowered to the runtime maximum', async () => {
     await start();
-    const limits = { cpuTimeMs: 99_999, wallTimeMs: 300, memoryBytes: 1 << 20, pids: 4, outputBytes: 100 };
+    const limits = limitsWith({ cpuTimeMs: 99_999, wallTimeMs: 300, memoryBytes: 1 << 20, pids: 4, outputBytes: 100 });
     const runId = await addRun(queue, makeJob({ tests: [{ id: 'a', stdinBase64: '', limits }] }));
     await waitForJob(queue, runId);
     expect(sandbox.specs[0]?.limits).toMatchObject({ cpuTimeMs: 5000, wallTimeMs: 300, memoryBytes: 1 << 20, pids: 4, outputBytes: 100 });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { LimitRangeSchema } from './limits.js';
 
 /**
  * How workers tell the API (through Redis only) that they are alive and which languages they
@@ -10,14 +11,6 @@ import { Type, type Static } from 'typebox';
  */
 export const WORKER_KEY_PREFIX = 'bulkhead:worker:';
 
-const LimitsObject = Type.Object({
-  cpuTimeMs: Type.Integer(),
-  wallTimeMs: Type.Integer(),
-  memoryBytes: Type.Integer(),
-  pids: Type.Integer(),
-  outputBytes: Type.Integer(),
-});
-
 /** What a client sees of one language (GET /languages). */
 export const RuntimeInfoSchema = Type.Object({
   language: Type.String(),
@@ -25,7 +18,7 @@ export const RuntimeInfoSchema = Type.Object({
   aliases: Type.Array(Type.String()),
   compiled: Type.Boolean(),
   sourceFile: Type.String(),
-  limits: Type.Object({ default: LimitsObject, max: LimitsObject }),
+  limits: LimitRangeSchema,
   /** The version a request without `version` gets (worker/contract/versions.ts). */
   default: Type.Optional(Type.Boolean()),
   /** Compiler flags a request may pass in `compileFlags` (the manifest's allow-list). */

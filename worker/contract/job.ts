@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { ResolvedLimits } from './limits.js';
+import { ResolvedLimitsSchema } from './limits.js';
 
 /** The one BullMQ queue every API and worker shares. */
 export const QUEUE_NAME = 'bulkhead-runs';
@@ -33,14 +33,6 @@ export const CompareSchema = Type.Object({
 });
 export type Compare = Static<typeof CompareSchema>;
 
-const LimitsObject = Type.Object({
-  cpuTimeMs: Type.Integer({ minimum: 1 }),
-  wallTimeMs: Type.Integer({ minimum: 1 }),
-  memoryBytes: Type.Integer({ minimum: 1 }),
-  pids: Type.Integer({ minimum: 1 }),
-  outputBytes: Type.Integer({ minimum: 1 }),
-});
-
 /** One test case on the queue. Inputs either inline (base64) or by reference into a stored test set. */
 export const JobTestSchema = Type.Object({
   id: Type.String(),
@@ -49,7 +41,7 @@ export const JobTestSchema = Type.Object({
   /** Content address (sha256 hex) of a stored blob, used instead of the inline field. */
   stdinRef: Type.Optional(Type.String()),
   expectedRef: Type.Optional(Type.String()),
-  limits: Type.Optional(LimitsObject),
+  limits: Type.Optional(ResolvedLimitsSchema),
 });
 export type JobTest = Static<typeof JobTestSchema>;
 
@@ -78,7 +70,7 @@ export const SubmissionJobSchema = Type.Object({
   files: Type.Array(JobFileSchema),
   stdinBase64: Type.String(),
   args: Type.Array(Type.String()),
-  limits: LimitsObject,
+  limits: ResolvedLimitsSchema,
   tests: Type.Optional(Type.Array(JobTestSchema)),
   compare: Type.Optional(CompareSchema),
   checker: Type.Optional(JobCheckerSchema),
@@ -110,7 +102,7 @@ export const SubmissionJobSchema = Type.Object({
   /** With `live`: keep stdin open for the control stream's `stdin`/`eof` (WebSocket sessions). */
   liveStdin: Type.Optional(Type.Boolean()),
 });
-export type SubmissionJob = Static<typeof SubmissionJobSchema> & { limits: ResolvedLimits };
+export type SubmissionJob = Static<typeof SubmissionJobSchema>;
 
 /** Default BullMQ job options: retries are for our failures only (verdicts complete the job). */
 export const DEFAULT_JOB_OPTIONS = Object.freeze({

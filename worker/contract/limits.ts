@@ -1,34 +1,110 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TInteger, type TObject, type TOptional } from 'typebox';
+
+/** How a limit is counted: its name ends in the unit (`Ms`, `Bytes`), counts have none. */
+export type LimitUnit = 'ms' | 'bytes' | 'count';
+
+/** One per-stage limit: everything every other shape of it is derived from. */
+export interface LimitDefinition {
+  unit: LimitUnit;
+  /** What it bounds, as clients read it (the schemas' `description`). */
+  description: string;
+  /** The worker's hard ceiling per stage unless `SBX_MAX_<NAME>` sets another (worker/config.ts). */
+  ceiling: number;
+  /** Each checker and interactor run's value unless `SBX_CHECKER_<NAME>` sets another (worker/config.ts). */
+  checker: number;
+  /**
+   * For a limit newer than the images: the values a manifest that does not state it gets (its run
+   * default and maximum, and its compile stage's). Without it every manifest must state the limit.
+   */
+  manifestFallback?: { default: number; max: number; compile: number };
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * THE limit record: every limit a request may set per stage, the limits a manifest states and
+ * GET /languages shows, the worker's ceilings and checker limits. Adding a limit here adds it to
+ * all of those shapes; the C core's list (native/include/sbx.h SBX_LIMIT_FIELDS) carries the same
+ * names to the kernel.
+ */
+export const LIMITS = {
+  cpuTimeMs: { unit: 'ms', description: 'CPU time of the whole process tree, user+sys, in milliseconds.', ceiling: 60_000, checker: 5000 },
+  wallTimeMs: { unit: 'ms', description: 'Wall-clock time in milliseconds.', ceiling: 120_000, checker: 15_000 },
+  memoryBytes: {
+    unit: 'bytes',
+    description: 'Memory (RSS + page cache + tmpfs, swap counted) in bytes.',
+    ceiling: 2048 * MIB,
+    checker: 512 * MIB,
+  },
+  pids: { unit: 'count', description: 'Processes + threads alive at once.', ceiling: 256, checker: 64 },
+  outputBytes: {
+    unit: 'bytes',
+    description: 'Bytes kept per output stream (stdout and stderr each); more ends the run with OUTPUT_LIMIT.',
+    ceiling: 16 * MIB,
+    checker: 64 * 1024,
+  },
+} as const satisfies Record<string, LimitDefinition>;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** Every limit name, in the record's order. */
+export const LIMIT_NAMES = Object.keys(LIMITS) as readonly LimitName[];
+
+const DEFINITIONS: Readonly<Record<LimitName, LimitDefinition>> = LIMITS;
+
+/** The definition of `name` (typed for optional members such as `manifestFallback`). */
+export function limitDefinition(name: LimitName): LimitDefinition {
+  return DEFINITIONS[name];
+}
+
+/** One value per limit, each made by `make` (pure). */
+export function mapLimits<T>(make: (name: LimitName) => T): { [K in LimitName]: T } {
+  const out = {} as { [K in LimitName]: T };
+  for (const name of LIMIT_NAMES) out[name] = make(name);
+  return out;
+}
+
+/** A limit's value on every boundary: a positive integer in the limit's unit. */
+function limitValueSchema(name: LimitName): TInteger {
+  return Type.Integer({ minimum: 1, description: DEFINITIONS[name].description });
+}
+
+/** Every limit set: the job's resolved limits, a manifest's, GET /languages', the ceilings, the checker's. */
+export const ResolvedLimitsSchema: TObject<{ [K in LimitName]: TInteger }> = Type.Object(mapLimits(limitValueSchema));
+/** Fully resolved limits: every field set. */
+export type ResolvedLimits = Static<typeof ResolvedLimitsSchema>;
 
 /** Limits a client may request for one stage (each optional; unset means the language default). */
-export const LimitsSchema = Type.Object(
-  {
-    /** CPU time of the whole process tree, user+sys, in milliseconds. */
-    cpuTimeMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    /** Wall-clock time in milliseconds. */
-    wallTimeMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    /** Memory (RSS + page cache + tmpfs, swap counted) in bytes. */
-    memoryBytes: Type.Optional(Type.Integer({ minimum: 1 })),
-    /** Processes + threads alive at once. */
-    pids: Type.Optional(Type.Integer({ minimum: 1 })),
-    /** Bytes kept per output stream (stdout and stderr each); more ends the run with OUTPUT_LIMIT. */
-    outputBytes: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
+export const LimitsSchema: TObject<{ [K in LimitName]: TOptional<TInteger> }> = Type.Object(
+  mapLimits((name) => Type.Optional(limitValueSchema(name))),
   { additionalProperties: false },
 );
 export type Limits = Static<typeof LimitsSchema>;
 
-/** Fully resolved limits: every field set. */
-export interface ResolvedLimits {
-  cpuTimeMs: number;
-  wallTimeMs: number;
-  memoryBytes: number;
-  pids: number;
-  outputBytes: number;
-}
+/** A runtime's limits as GET /languages and the heartbeat show them: the default and the most a request may ask. */
+export const LimitRangeSchema = Type.Object({ default: ResolvedLimitsSchema, max: ResolvedLimitsSchema });
 
-export const LIMIT_NAMES = ['cpuTimeMs', 'wallTimeMs', 'memoryBytes', 'pids', 'outputBytes'] as const;
-export type LimitName = (typeof LIMIT_NAMES)[number];
+/** Names of the limits a manifest may leave out (they have a `manifestFallback`). */
+type FallbackName = { [K in LimitName]: (typeof LIMITS)[K] extends { manifestFallback: object } ? K : never }[LimitName];
+type ManifestLimitProperties = { [K in LimitName]: K extends FallbackName ? TOptional<TInteger> : TInteger };
+
+/** A manifest's limits (images/README.md): every limit, but those with a fallback may be left out. */
+export const ManifestLimitsSchema: TObject<ManifestLimitProperties> = Type.Object(
+  mapLimits((name) => (DEFINITIONS[name].manifestFallback === undefined ? limitValueSchema(name) : Type.Optional(limitValueSchema(name)))) as ManifestLimitProperties,
+  { additionalProperties: false },
+);
+export type ManifestLimits = Static<typeof ManifestLimitsSchema>;
+
+/** A manifest's limits with every limit it left out set to its fallback for that use (pure). */
+export function withManifestFallbacks(stated: ManifestLimits, use: 'default' | 'max' | 'compile'): ResolvedLimits {
+  const given: Partial<ResolvedLimits> = stated;
+  return mapLimits((name) => {
+    const value = given[name] ?? DEFINITIONS[name].manifestFallback?.[use];
+    // ManifestLimitsSchema requires every limit without a fallback: a validated manifest has it.
+    if (value === undefined) throw new Error(`manifest limits lack ${name}`);
+    return value;
+  });
+}
 
 export type ResolveLimitsResult =
   | { ok: true; limits: ResolvedLimits }
@@ -61,11 +137,5 @@ export function resolveLimits(
 
 /** The lower of two limit sets, field by field (pure). */
 export function minLimits(a: ResolvedLimits, b: ResolvedLimits): ResolvedLimits {
-  return {
-    cpuTimeMs: Math.min(a.cpuTimeMs, b.cpuTimeMs),
-    wallTimeMs: Math.min(a.wallTimeMs, b.wallTimeMs),
-    memoryBytes: Math.min(a.memoryBytes, b.memoryBytes),
-    pids: Math.min(a.pids, b.pids),
-    outputBytes: Math.min(a.outputBytes, b.outputBytes),
-  };
+  return mapLimits((name) => Math.min(a[name], b[name]));
 }

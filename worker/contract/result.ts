@@ -52,7 +52,10 @@ export const StageResultSchema = Type.Object({
   cpuTimeMs: Type.Number(),
   /** Wall-clock time from exec to the last process gone, milliseconds. */
   wallTimeMs: Type.Number(),
-  /** Peak memory of the run's cgroup, bytes. */
+  /**
+   * The PEAK memory of the run's cgroup, bytes (the sandbox's `memoryPeakBytes`): what the run
+   * used, not its limit, though `limits.memoryBytes` has the same name. The wire name stays.
+   */
   memoryBytes: Type.Number(),
 });
 export type StageResult = Static<typeof StageResultSchema>;

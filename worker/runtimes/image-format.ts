@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ManifestLimitsSchema } from '../contract/limits.js';
 
 /** Bumped whenever the builder changes how a layer is made; every layer hash changes with it. */
 export const BUILDER_FORMAT_VERSION = 2;
@@ -8,16 +9,6 @@ export const BUILDER_FORMAT_VERSION = 2;
  * records the builder writes. Validated by worker/runtimes/runtime-index.ts.
  */
 
-const LimitsObject = Type.Object(
-  {
-    cpuTimeMs: Type.Integer({ minimum: 1 }),
-    wallTimeMs: Type.Integer({ minimum: 1 }),
-    memoryBytes: Type.Integer({ minimum: 1 }),
-    pids: Type.Integer({ minimum: 1 }),
-    outputBytes: Type.Integer({ minimum: 1 }),
-  },
-  { additionalProperties: false },
-);
 const Argv = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 });
 const Name = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' });
 /** A sample in the manifest's own directory, or in a sibling's (another version of the language shares them). */
@@ -70,8 +61,8 @@ export const ManifestSchema = Type.Object(
     env: Type.Array(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*=' })),
     profile: Name,
     compileProfile: Name,
-    limits: Type.Object({ default: LimitsObject, max: LimitsObject }, { additionalProperties: false }),
-    compileLimits: LimitsObject,
+    limits: Type.Object({ default: ManifestLimitsSchema, max: ManifestLimitsSchema }, { additionalProperties: false }),
+    compileLimits: ManifestLimitsSchema,
     samples: Type.Object(
       {
         hello: Type.Object({ file: SampleFile, stdout: Type.String() }, { additionalProperties: false }),

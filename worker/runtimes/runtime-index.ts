@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Compile } from 'typebox/compile';
 import { BulkheadError } from '../contract/errors.js';
+import { withManifestFallbacks } from '../contract/limits.js';
 import { BUILDER_FORMAT_VERSION, ImageRecordSchema, LayerRecipeSchema, ManifestSchema, type ImageRecord, type LayerRecipe, type Manifest } from './image-format.js';
 import { argvPlaceholderProblem, COMPILE_FLAGS_PLACEHOLDER, type Runtime, type RuntimeIndex } from './runtime.js';
 import { pickVersion } from '../contract/versions.js';
@@ -176,8 +177,9 @@ function toRuntime(manifest: Manifest, record: ImageRecord): Runtime {
     env,
     profile,
     compileProfile,
-    limits,
-    compileLimits,
+    // A limit newer than the images takes its fallback where the manifest does not state it.
+    limits: { default: withManifestFallbacks(limits.default, 'default'), max: withManifestFallbacks(limits.max, 'max') },
+    compileLimits: withManifestFallbacks(compileLimits, 'compile'),
   };
 }
 

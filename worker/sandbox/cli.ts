@@ -7,12 +7,14 @@
  *     [--wall-ms 5000] [--pids 64] [--output 65536] [--file-size 16m] [--tmpfs 64m]
  *     [--profile profiles/default.json] [--file name=path] [--stdin file] [--env K=V]
  *     [--cwd /box] [--hostname sandbox] -- argv...
+ * Limits of worker/contract/limits.ts without a flag here take their `checker` value.
  *
  * Exit status: 0 when a run happened (whatever the program did), 2 for usage errors, 1 for a
  * sandbox failure (printed as {"error": {code, phase, errno, message}}).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { LIMITS, mapLimits } from '../contract/limits.js';
 import { NativeSandbox } from './native-sandbox.js';
 import { loadProfile } from './profile.js';
 import type { RawOutcome, SandboxLimits, SandboxSpec } from './spec.js';
@@ -59,6 +61,8 @@ function buildSpec(argv: string[]): { spec: Omit<SandboxSpec, 'profile'>; profil
   });
   if (!values.layer?.length || positionals.length === 0) throw new Error('need at least one --layer and a command after --');
   const limits: SandboxLimits = {
+    // A limit of the record without a flag here runs with the checker's value.
+    ...mapLimits((name) => LIMITS[name].checker),
     cpuTimeMs: Number(values['cpu-ms']), wallTimeMs: Number(values['wall-ms']), memoryBytes: parseBytes(values.memory),
     pids: Number(values.pids), outputBytes: parseBytes(values.output), fileSizeBytes: parseBytes(values['file-size']),
     openFiles: Number(values['open-files']), tmpfsBytes: parseBytes(values.tmpfs), stackBytes: parseBytes(values.stack),

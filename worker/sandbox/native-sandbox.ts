@@ -219,18 +219,14 @@ export class NativeSandbox implements Sandbox {
 
   private toNative(spec: SandboxSpec, slot: number): NativeRunSpec {
     const ids = this.idOf(slot);
-    const l = spec.limits;
+    const { cpuCores, ...limits } = spec.limits;
     const file = (readOnly: boolean) => (f: SandboxSpec['files'][number]) =>
       ({ path: f.path, content: f.content, mode: f.mode ?? 0o644, readOnly });
     return {
       layers: spec.layers, argv: spec.argv, env: spec.env, cwd: spec.cwd ?? '/box', hostname: spec.hostname,
       files: [...spec.files.map(file(false)), ...(spec.readOnlyFiles ?? []).map(file(true))],
       stdin: spec.stdin,
-      limits: {
-        cpuTimeMs: l.cpuTimeMs, wallTimeMs: l.wallTimeMs, memoryBytes: l.memoryBytes, pids: l.pids,
-        outputBytes: l.outputBytes, fileSizeBytes: l.fileSizeBytes, openFiles: l.openFiles,
-        tmpfsBytes: l.tmpfsBytes, stackBytes: l.stackBytes, cpuMillicores: Math.max(1, Math.round(l.cpuCores * 1000)),
-      },
+      limits: { ...limits, cpuMillicores: Math.max(1, Math.round(cpuCores * 1000)) },
       bpf: spec.profile.bpf,
       hostRootUid: ids.root, hostUserUid: ids.user, hostRootGid: ids.root, hostUserGid: ids.user,
       timeNamespace: this.timeNamespace,

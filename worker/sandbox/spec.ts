@@ -2,6 +2,7 @@
  * The TypeScript view of one isolated run: what goes in (SandboxSpec) and the raw facts that come
  * out (RawOutcome). No languages, no verdicts here: worker/verdict.ts turns facts into statuses.
  */
+import type { ResolvedLimits } from '../contract/limits.js';
 
 /** A file placed in the work directory before the program starts (or collected after it ends). */
 export interface SandboxFile {
@@ -12,18 +13,18 @@ export interface SandboxFile {
   mode?: number;
 }
 
-/** Every limit the kernel enforces for one run. All fields required: the caller resolves defaults. */
-export interface SandboxLimits {
-  /** CPU time (user+sys) of the whole tree, ms. Enforced by polling cgroup cpuacct + RLIMIT_CPU backstop. */
-  cpuTimeMs: number;
-  /** Wall-clock time from exec, ms. */
-  wallTimeMs: number;
-  /** cgroup memory limit (swap counted: memsw on v1, swap.max=0 on v2), bytes. */
-  memoryBytes: number;
-  /** cgroup pids.max: processes + threads. */
-  pids: number;
-  /** Bytes kept per stream (stdout, stderr); one more byte kills the run (killedBy 'output'). */
-  outputBytes: number;
+/**
+ * Every limit the kernel enforces for one run. All fields required: the caller resolves defaults.
+ * The per-stage limits of the record (worker/contract/limits.ts) are enforced by the native core:
+ * `cpuTimeMs` by polling the cgroup's cpu time (RLIMIT_CPU as a backstop), `wallTimeMs` from exec,
+ * `memoryBytes` as the cgroup memory limit (swap counted: memsw on v1, swap.max=0 on v2), `pids` as
+ * pids.max, `outputBytes` per stream (one more byte kills the run, killedBy 'output'). The fixed
+ * limits below are the same for every stage.
+ */
+export interface SandboxLimits extends ResolvedLimits, SandboxFixedLimits {}
+
+/** The limits a client never sets (worker/config.ts `sandbox`). */
+export interface SandboxFixedLimits {
   /** RLIMIT_FSIZE, bytes. */
   fileSizeBytes: number;
   /** RLIMIT_NOFILE. */

@@ -7,6 +7,7 @@ import { webhookUrlProblem } from '../../../worker/contract/batch.js';
 import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { JobFile, SubmissionJob } from '../../../worker/contract/job.js';
 import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
+import { LIMITS, mapLimits, type LimitUnit } from '../../../worker/contract/limits.js';
 import { buildSubmissionJob } from '../../runs/run-job.js';
 import { filesFromZip } from '../zip-files.js';
 import { FieldErrorList, decodeLenientBase64, isUnset, readBoolean, readNumber, readText, splitCommandLine } from './fields.js';
@@ -69,9 +70,12 @@ function readLanguage(body: Record<string, unknown>, ctx: Judge0RequestContext, 
   return language;
 }
 
+/** Bounds of a language no worker reports (its request is refused anyway), per unit. */
+const UNBOUNDED_BY_UNIT: Readonly<Record<LimitUnit, number>> = { ms: 1e12, bytes: 1e15, count: 1e9 };
+
 /** Limits in Judge0 units, checked against the language's maxima converted to those units. */
 function readLimits(body: Record<string, unknown>, runtime: RuntimeInfo | undefined, errors: FieldErrorList): Judge0Limits {
-  const unbounded = { cpuTimeMs: 1e12, wallTimeMs: 1e12, memoryBytes: 1e15, pids: 1e9, outputBytes: 1e15 };
+  const unbounded = mapLimits((name) => UNBOUNDED_BY_UNIT[LIMITS[name].unit]);
   const max = toJudge0Limits(runtime?.limits.max ?? unbounded);
   const def = toJudge0Limits(runtime?.limits.default ?? unbounded, runtime?.limits.max ?? unbounded);
   const cpu = readNumber(body, 'cpu_time_limit', { min: 0, max: max.cpuTimeLimitS }, def.cpuTimeLimitS, errors);

@@ -55,7 +55,7 @@ const nonEmpty = (bytes: Buffer): Buffer | null => (bytes.length === 0 ? null : 
 
 type Outcome = Partial<Record<Judge0Field, unknown>> & { status_id: Judge0StatusId };
 
-function stageOutcome(stage: StageResult, echo: Judge0Echo, timing: { cpuMs: number; wallMs: number; memoryBytes: number }): Outcome {
+function stageOutcome(stage: StageResult, echo: Judge0Echo, timing: { cpuMs: number; wallMs: number; memoryPeakBytes: number }): Outcome {
   const status = stageStatus(stage, echo.cpu_time_limit);
   return {
     status_id: status.id,
@@ -65,7 +65,7 @@ function stageOutcome(stage: StageResult, echo: Judge0Echo, timing: { cpuMs: num
     stderr: nonEmpty(stageBytes(stage, 'stderr')),
     time: decimal(msToSeconds(timing.cpuMs)),
     wall_time: decimal(msToSeconds(timing.wallMs)),
-    memory: Math.floor(bytesToKb(timing.memoryBytes)),
+    memory: Math.floor(bytesToKb(timing.memoryPeakBytes)),
     // Judge0 reports 0 as the exit code of a program a signal ended.
     exit_code: stage.exitCode ?? 0,
     exit_signal: signalNumber(stage.signal),
@@ -88,7 +88,7 @@ function outcomeOf(snapshot: RunSnapshot, echo: Judge0Echo): Outcome {
   if (last === undefined) return { status_id: STATUS.internal, message: `Internal error (${result.errorCode ?? 'SBX_ERR_INTERNAL'})`, compile_output: compileOutput };
   // number_of_runs: Judge0 reports the last run's outputs and status with the averages of time and memory.
   const average = (pick: (s: StageResult) => number) => runs.reduce((sum, s) => sum + pick(s), 0) / runs.length;
-  const timing = { cpuMs: average((s) => s.cpuTimeMs), wallMs: average((s) => s.wallTimeMs), memoryBytes: average((s) => s.memoryBytes) };
+  const timing = { cpuMs: average((s) => s.cpuTimeMs), wallMs: average((s) => s.wallTimeMs), memoryPeakBytes: average((s) => s.memoryBytes) };
   return { ...stageOutcome(last, echo, timing), compile_output: compileOutput };
 }
 

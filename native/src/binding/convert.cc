@@ -89,11 +89,12 @@ bool ReadLimits(const Napi::Value &v, sbx_limits_t &l, sbx_error_t &err) {
   const int ph = SBX_PHASE_SPAWN;
   if (!v.IsObject()) return Fail(err, ph, "limits");
   Napi::Object o = v.As<Napi::Object>();
-  return GetU64(o, "cpuTimeMs", l.cpu_time_ms, err, ph) && GetU64(o, "wallTimeMs", l.wall_time_ms, err, ph) &&
-         GetU64(o, "memoryBytes", l.memory_bytes, err, ph) && GetU64(o, "pids", l.pids, err, ph) &&
-         GetU64(o, "outputBytes", l.output_bytes, err, ph) && GetU64(o, "fileSizeBytes", l.file_size_bytes, err, ph) &&
-         GetU64(o, "openFiles", l.open_files, err, ph) && GetU64(o, "tmpfsBytes", l.tmpfs_bytes, err, ph) &&
-         GetU64(o, "stackBytes", l.stack_bytes, err, ph) && GetU64(o, "cpuMillicores", l.cpu_millicores, err, ph);
+  // In list order, so a malformed spec names the first bad limit.
+#define READ_LIMIT(field, js_name) \
+  if (!GetU64(o, js_name, l.field, err, ph)) return false;
+  SBX_LIMIT_FIELDS(READ_LIMIT)
+#undef READ_LIMIT
+  return true;
 }
 
 bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err) {

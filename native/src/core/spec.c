@@ -1,6 +1,6 @@
 /*
  * The spec message (addon → sbx-init over fd 3, a sealed memfd). Layout, host byte order:
- *   u32 magic "SBX1", u32 flags, 10 × u64 limits (sbx_limits_t order), 4 × u32 host ids
+ *   u32 magic "SBX1", u32 flags, one u64 per limit (SBX_LIMIT_FIELDS order), 4 × u32 host ids
  *   (root uid, user uid, root gid, user gid), u32 collect_max_files, u64 collect_max_bytes,
  *   blob cwd, blob hostname, list layers, list argv, list env, list cgroup.procs paths, blob bpf,
  *   u32 n_files then per file: u32 mode, u32 read_only, blob path, blob data.
@@ -56,7 +56,9 @@ int sbx_spec_encode(const sbx_spec_t *s, uint8_t **out, size_t *out_len, sbx_err
   writer_t w = {0};
   put_u32(&w, SPEC_MAGIC);
   put_u32(&w, s->flags);
-  put(&w, &s->limits, sizeof(s->limits));
+#define PUT_LIMIT(field, js_name) put_u64(&w, s->limits.field);
+  SBX_LIMIT_FIELDS(PUT_LIMIT)
+#undef PUT_LIMIT
   put_u32(&w, s->host_root_uid);
   put_u32(&w, s->host_user_uid);
   put_u32(&w, s->host_root_gid);
@@ -147,7 +149,9 @@ int sbx_spec_decode(uint8_t *buf, size_t len, sbx_spec_t *s, sbx_error_t *err) {
   memset(s, 0, sizeof(*s));
   if (get_u32(&r) != SPEC_MAGIC) return sbx_error_set(err, SBX_PHASE_SPAWN, EPROTO, "spec: bad magic");
   s->flags = get_u32(&r);
-  get(&r, &s->limits, sizeof(s->limits));
+#define GET_LIMIT(field, js_name) s->limits.field = get_u64(&r);
+  SBX_LIMIT_FIELDS(GET_LIMIT)
+#undef GET_LIMIT
   s->host_root_uid = get_u32(&r);
   s->host_user_uid = get_u32(&r);
   s->host_root_gid = get_u32(&r);
