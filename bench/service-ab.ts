@@ -9,7 +9,9 @@
  *   npx tsx bench/service-ab.ts <A> <B> [--runs 400] [--rounds 6] [--concurrency 8]
  *
  * A side is a checkout directory with its addon built, optionally followed by settings for its
- * processes: `../base` or `.,SBX_WORKER_SLOTS=8`.
+ * processes: `../base` or `.,SBX_WORKER_SLOTS=8`; or `sandbox`: the same `bash -c 'echo hello'`
+ * in this checkout's sandbox alone, in this process (the Bash image's layers, as bench/peers.ts
+ * runs it), so that service / sandbox is read from interleaved rounds (median of per-round ratios).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -17,9 +19,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
-import { clockTicksPerSecond, cpuBetween, snapshotRoles } from './load/procstat.js';
+import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
+import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
+import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { clockTicksPerSecond, cpuBetween, parseProcStat, snapshotRoles } from './load/procstat.js';
 import { serviceRunner } from './peer-service.js';
-import { loadLine } from './rootfs.js';
+import type { Runner } from './peer-tools.js';
+import { imageLayers, loadLine } from './rootfs.js';
+import { readFileSync } from 'node:fs';
 
 interface Side {
   label: string;
@@ -30,6 +37,8 @@ interface Side {
   url: string;
   roots: Map<string, number>;
   rounds: Round[];
+  /** Set for the in-process sandbox side. */
+  sandbox?: { runner: Runner; close: () => Promise<void> };
 }
 
 interface Round { runsPerS: number; cpuMs: Record<string, number>; redisCalls: Record<string, number> }
@@ -71,7 +80,26 @@ async function waitReady(url: string, boundMs: number): Promise<void> {
   throw new Error(`${url} not ready after ${boundMs} ms`);
 }
 
+/** The sandbox alone: Bash echo on the Bash image's layers, permissive profile, as in bench/peers.ts. */
+async function sandboxSide(index: number): Promise<Side> {
+  const sb = await NativeSandbox.create({});
+  const layers = imageLayers('/var/lib/bulkhead/images/bash.json');
+  const spec = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits, layers, argv: ['bash', '-c', 'echo hello'] };
+  const runner: Runner = async () => {
+    const o = await sb.run(spec);
+    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  };
+  return { label: `${String.fromCharCode(65 + index)} sandbox`, dir: '', env: {}, tmp: '', sock: '', url: '', roots: new Map(), rounds: [], sandbox: { runner, close: () => sb.close() } };
+}
+
+/** CPU of this process and its reaped children, ms (the sandbox side's own CPU). */
+function ownCpuMs(): number {
+  const c = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
+  return c === null ? NaN : ((c.selfTicks + c.childrenTicks) * 1000) / ticksPerSecond;
+}
+
 async function startSide(spec: string, index: number): Promise<Side> {
+  if (spec === 'sandbox') return sandboxSide(index);
   const [dirArg = '.', ...settings] = spec.split(',');
   const dir = resolve(dirArg);
   const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
@@ -106,6 +134,7 @@ function redisCalls(sock: string): Record<string, number> {
 }
 
 async function runRound(side: Side, runs: number, concurrency: number): Promise<void> {
+  if (side.sandbox) return sandboxRound(side, side.sandbox.runner, runs, concurrency);
   const runner = serviceRunner(side.url);
   const before = snapshotRoles(side.roots);
   const calls0 = redisCalls(side.sock);
@@ -129,6 +158,28 @@ async function runRound(side: Side, runs: number, concurrency: number): Promise<
   console.log(`round ${side.label}: ${((runs / elapsedMs) * 1000).toFixed(0)} runs/s; CPU ms/run ${Object.entries(cpuMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; load ${loadLine()}`);
 }
 
+async function sandboxRound(side: Side, runner: Runner, runs: number, concurrency: number): Promise<void> {
+  const own0 = ownCpuMs();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < runs) await runner();
+  }));
+  const runsPerS = (runs / (performance.now() - t0)) * 1000;
+  side.rounds.push({ runsPerS, cpuMs: { own: (ownCpuMs() - own0) / runs }, redisCalls: {} });
+  console.log(`round ${side.label}: ${runsPerS.toFixed(0)} runs/s; own CPU ${((ownCpuMs() - own0) / runs).toFixed(2)} ms/run; load ${loadLine()}`);
+}
+
+/** Each service side against the sandbox side: the median of per-round ratios (rounds r of both). */
+function ratios(sides: Side[]): void {
+  const box = sides.find((s) => s.sandbox);
+  if (!box) return;
+  for (const side of sides.filter((s) => !s.sandbox)) {
+    const per = side.rounds.map((r, i) => r.runsPerS / (box.rounds[i]?.runsPerS ?? NaN));
+    console.log(`${side.label} / sandbox: ${median(per).toFixed(2)}× (rounds ${per.map((x) => x.toFixed(2)).join(' ')})`);
+  }
+}
+
 function summary(side: Side): void {
   const rs = side.rounds;
   const roles = Object.keys(rs[0]?.cpuMs ?? {});
@@ -146,7 +197,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { runs: { type: 'string', default: '400' }, rounds: { type: 'string', default: '6' }, concurrency: { type: 'string', default: '8' } },
   });
-  if (positionals.length !== 2) throw new Error('usage: service-ab.ts <A> <B> [--runs N] [--rounds N] [--concurrency N]');
+  if (positionals.length < 2) throw new Error('usage: service-ab.ts <A> <B> [<C>...] [--runs N] [--rounds N] [--concurrency N]');
   const runs = Number(values.runs);
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
@@ -154,17 +205,19 @@ async function main(): Promise<void> {
   const sides: Side[] = [];
   try {
     for (const [i, spec] of positionals.entries()) sides.push(await startSide(spec, i));
-    for (const side of sides) await waitReady(side.url, 120_000);
+    for (const side of sides) if (!side.sandbox) await waitReady(side.url, 120_000);
     for (const side of sides) await runRound(side, Math.min(runs, 50), concurrency);
     for (const side of sides) side.rounds.length = 0;
     for (let r = 0; r < rounds; r++) {
       for (const side of r % 2 === 0 ? sides : [...sides].reverse()) await runRound(side, runs, concurrency);
     }
     for (const side of sides) summary(side);
+    ratios(sides);
   } finally {
     for (const side of sides) stopSide(side);
+    for (const side of sides) await side.sandbox?.close();
     await new Promise((r) => setTimeout(r, 2000));
-    for (const side of sides) rmSync(side.tmp, { recursive: true, force: true });
+    for (const side of sides) if (side.tmp) rmSync(side.tmp, { recursive: true, force: true });
   }
 }
 
