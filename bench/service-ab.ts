@@ -14,7 +14,7 @@
  * runs it), so that service / sandbox is read from interleaved rounds (median of per-round ratios).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,6 @@ import { clockTicksPerSecond, cpuBetween, parseProcStat, snapshotRoles } from '.
 import { serviceRunner } from './peer-service.js';
 import type { Runner } from './peer-tools.js';
 import { imageLayers, loadLine } from './rootfs.js';
-import { readFileSync } from 'node:fs';
 
 interface Side {
   label: string;
@@ -59,9 +58,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts one process in its own process group (so the npx → node chain is stopped as one). */
+/** Starts one process in its own process group (so the npx → node chain is stopped as one), output to `log`. */
 function start(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: string): number {
-  const child = spawn('bash', ['-c', `exec ${cmd} ${args.join(' ')} > ${log} 2>&1`], { cwd, env, detached: true, stdio: 'ignore' });
+  const out = openSync(log, 'w');
+  const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`cannot start ${cmd}`);
   return child.pid;
@@ -105,7 +106,7 @@ async function startSide(spec: string, index: number): Promise<Side> {
   const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
   const tmp = mkdtempSync(join(tmpdir(), `service-ab-${index}-`));
   const sock = join(tmp, 'redis.sock');
-  const redis = start('redis-server', ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', tmp, '--save', '""', '--appendonly', 'no'], tmp, process.env, join(tmp, 'redis.log'));
+  const redis = start('redis-server', ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', tmp, '--save', '', '--appendonly', 'no'], tmp, process.env, join(tmp, 'redis.log'));
   for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
   const port = await freePort();
   const procEnv = { ...process.env, SBX_REDIS_URL: `unix://${sock}`, SBX_PORT: String(port), SBX_HOST: '127.0.0.1', SBX_LOG_LEVEL: 'warn', ...env };
