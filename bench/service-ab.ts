@@ -116,14 +116,28 @@ async function startSide(spec: string, index: number): Promise<Side> {
   return side;
 }
 
-function stopSide(side: Side): void {
-  for (const pid of side.roots.values()) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/**
+ * API and worker first, Redis once they are gone (a worker whose Redis vanished first waits for
+ * it in its shutdown), each group killed after a bound.
+ */
+async function stopSide(side: Side): Promise<void> {
+  const stopGroups = async (pids: number[]): Promise<void> => {
+    for (const pid of pids) signalGroup(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && pids.some((pid) => signalGroup(pid, 0)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) signalGroup(pid, 'SIGKILL');
+  };
+  const { api, worker, redis } = Object.fromEntries(side.roots);
+  await stopGroups([api, worker].filter((p): p is number => p !== undefined));
+  if (redis !== undefined) await stopGroups([redis]);
 }
 
 /** Calls per command from INFO commandstats (`cmdstat_evalsha:calls=12,...`). */
@@ -215,9 +229,8 @@ async function main(): Promise<void> {
     for (const side of sides) summary(side);
     ratios(sides);
   } finally {
-    for (const side of sides) stopSide(side);
+    await Promise.all(sides.map((side) => stopSide(side)));
     for (const side of sides) await side.sandbox?.close();
-    await new Promise((r) => setTimeout(r, 2000));
     for (const side of sides) if (side.tmp) rmSync(side.tmp, { recursive: true, force: true });
   }
 }
