@@ -48,6 +48,16 @@ function cpuRatio(): void {
 
 interface Program { label: string; root: string; layers: string[]; argv: string[] }
 
+/** The live workers' slots from GET /metrics: the service row is only "at the same concurrency" with as many. */
+async function workerSlots(baseUrl: string): Promise<string> {
+  try {
+    const text = await (await fetch(new URL('/metrics', baseUrl))).text();
+    return /^bulkhead_worker_slots\{state="total"\} (\d+)$/m.exec(text)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Bulkhead, bwrap, runc, crun and podman on each program, then Python in the sandbox and on the host. */
 async function sandboxAndPeers(programs: Program[], pythonLayers: string[] | undefined, runs: number, conc: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
@@ -99,7 +109,10 @@ async function main(): Promise<void> {
     bashRoot?.release();
   }
   const service = process.env['BENCH_URL'];
-  if (service) await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);
+  if (service) {
+    console.log(`-- service at ${service}: ${await workerSlots(service)} worker slots, ${conc} requests in flight, load ${loadLine()}`);
+    await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc);
+  }
   console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
   ratio('sandbox / floor FULL (static)', 'bulkhead static', floor.fullRunsPerS, 1.2, floor.why);
   ratio('service / sandbox (bash echo)', 'service bash echo (HTTP + queue + sandbox)', rows.get('bulkhead bash echo')?.runsPerS, 0.7, service ? 'no bash row' : 'BENCH_URL unset (no service running)');

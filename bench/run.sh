@@ -13,6 +13,8 @@
 #   SBX_DATA_DIR       where the worker finds its images (default /var/lib/bulkhead)
 #   BENCH_FLOOR_DIR    the fresh-isolation floor benchmark (default ../shared/floor beside the checkout)
 #   BENCH_ONLY=peers   only bench/peers.ts against the local service (peers, floor and ratios, ~3 min)
+#   BENCH_WORKER_SLOTS slots of the local worker (default 8: the in-flight count of the sandbox
+#                      rows bench/peers.ts compares the service with, so both run 8 sandboxes at once)
 # Driver options after `--`, e.g. `npm run bench -- --scenario hello-bash --find-max`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +62,7 @@ if [[ -z ${BENCH_URL:-} ]]; then
   [[ -S $sock ]] || { echo "bench: redis-server did not start" >&2; exit 1; }
   port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   export SBX_REDIS_URL="unix://$sock" SBX_PORT=$port SBX_HOST=127.0.0.1 SBX_LOG_LEVEL=${SBX_LOG_LEVEL:-warn}
+  export SBX_WORKER_SLOTS=${BENCH_WORKER_SLOTS:-8}
   setsid npx tsx worker/main.ts > "$tmp/worker.log" 2>&1 &
   worker_pid=$!
   groups+=("$worker_pid")

@@ -3,11 +3,13 @@
  * events stream, and for a live run stage hands the sandbox a LiveIO whose output goes to that
  * stream and whose controls come from the run's control stream.
  *
- * Cost on the one-shot path: a few pipelined XADD + EXPIRE per run, never awaited by the run
- * (bench/README.md, live section). Memory: output is written as it arrives (bounded in total by
- * the output limit); the control reader holds one entry batch at a time.
+ * Cost on the one-shot path: three XADD and one EXPIRE per run, never awaited by the run, in
+ * two writes: the events of one turn of the event loop (every run's `state` and `stage`, a live
+ * run's output chunks) go out in one pipeline (bench/README.md, live section). Memory: output is
+ * written as it arrives (bounded in total by the output limit); the control reader holds one
+ * entry batch at a time.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   LIVE_STDIN_MAX_BYTES, LIVE_STREAM_MAX_ENTRIES, liveControlKey, liveEventsKey,
@@ -20,7 +22,17 @@ import { Utf8Chunks } from './utf8-chunks.js';
 /** How long a failed control read waits before it tries again, ms. */
 const CONTROL_RETRY_MS = 200;
 
+/** One pipeline of events; `events[i]` names the run and type behind the pipeline's i-th command. */
+interface Batch {
+  pipeline: ChainableCommander;
+  events: { runId: string; type: LiveEventType }[];
+  sent: boolean;
+}
+
 export class LivePublisher {
+  /** Events appended in this turn of the event loop and not yet sent; see emit. Mutated only from the event loop. */
+  private batch: Batch | undefined;
+
   constructor(
     private readonly redis: Redis,
     /** Expiry of every stream, renewed on each write: the result TTL. */
@@ -31,17 +43,45 @@ export class LivePublisher {
   /**
    * Appends one event. Not awaited by callers: a failure is logged and the run goes on. Only the
    * first event of each attempt (`state`) sets the expiry: XADD keeps a key's TTL, so the
-   * later ones are a bare XADD (half the commands on every run's path).
+   * later ones are a bare XADD. Events are queued in one pipeline sent at the end of this turn
+   * of the event loop (setImmediate), so a run's `state` and `stage`, emitted before its sandbox
+   * starts, cost one write; order is kept because one connection carries them in turn. `end`
+   * sends the batch at once: the processor returns right after it, and everything up to `end`
+   * (a live run's last output) must reach Redis before the job completes, for a reader that
+   * stops at the queue's answer. The EXPIRE follows its XADD in the same write, as the API's
+   * control writes do.
    */
   emit<T extends LiveEventType>(runId: string, type: T, payload: LiveEventPayloads[T]): void {
     const key = liveEventsKey(runId);
-    const onError = (err: unknown): void => this.log.warn({ err, runId, type }, 'live event not written');
-    const args = ['MAXLEN', '~', LIVE_STREAM_MAX_ENTRIES, '*', 'type', type, 'data', JSON.stringify(payload)] as const;
-    if (type !== 'state') {
-      this.redis.xadd(key, ...args).catch(onError);
-      return;
+    const batch = (this.batch ??= this.startBatch());
+    batch.pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAX_ENTRIES, '*', 'type', type, 'data', JSON.stringify(payload));
+    batch.events.push({ runId, type });
+    if (type === 'state') {
+      batch.pipeline.expire(key, this.ttlS);
+      batch.events.push({ runId, type });
     }
-    this.redis.multi().xadd(key, ...args).expire(key, this.ttlS).exec().catch(onError);
+    if (type === 'end') this.send(batch);
+  }
+
+  private startBatch(): Batch {
+    const batch: Batch = { pipeline: this.redis.pipeline(), events: [], sent: false };
+    setImmediate(() => this.send(batch));
+    return batch;
+  }
+
+  /** Sends a batch once (its turn ended, or `end` was queued); later events start a new one. */
+  private send(batch: Batch): void {
+    if (batch.sent) return;
+    batch.sent = true;
+    if (this.batch === batch) this.batch = undefined;
+    batch.pipeline
+      .exec()
+      .then((replies) => {
+        replies?.forEach(([err], i) => {
+          if (err !== null) this.log.warn({ err, ...batch.events[i] }, 'live event not written');
+        });
+      })
+      .catch((err: unknown) => this.log.warn({ err, runIds: batch.events.map((e) => e.runId) }, 'live events not written'));
   }
 
   /**

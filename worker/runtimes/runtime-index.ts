@@ -186,11 +186,15 @@ function toRuntime(manifest: Manifest, record: ImageRecord): Runtime {
 /** An index over a fixed list of runtimes (names and aliases case-insensitive). */
 export function createRuntimeIndex(runtimes: readonly Runtime[]): RuntimeIndex {
   const frozen = Object.freeze([...runtimes]);
+  // Every job resolves its runtime: the runtimes of each name, in list order, are found once here.
+  const byName = new Map<string, Runtime[]>();
+  for (const r of frozen) {
+    for (const name of new Set([r.language, ...r.aliases])) byName.set(name, [...(byName.get(name) ?? []), r]);
+  }
   return {
     list: () => frozen,
     resolve(nameOrAlias, version) {
-      const key = nameOrAlias.toLowerCase();
-      return pickVersion(frozen.filter((r) => r.language === key || r.aliases.includes(key)), version);
+      return pickVersion(byName.get(nameOrAlias.toLowerCase()) ?? [], version);
     },
   };
 }
