@@ -74,9 +74,7 @@ function installErrorHandlers(app: FastifyInstance): void {
     return reply.code(answer.statusCode).type('application/json; charset=utf-8').send(toErrorBody(answer, request.id));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(
-      toErrorBody({ statusCode: 404, code: 'SBX_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url}`, isServiceFault: false }, request.id),
-    ),
+    reply.code(404).send(toErrorBody({ statusCode: 404, code: 'SBX_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url}`, isServiceFault: false }, request.id)),
   );
 }
 

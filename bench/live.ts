@@ -91,7 +91,9 @@ async function main(): Promise<void> {
   try {
     const samples = await roundTrips(service, Number(values.lines));
     const p50 = percentile(samples, 50);
-    console.log(`roundtrip: p50 ${p50.toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms over ${samples.length} lines (target p50 <= 20 ms: ${p50 <= 20 ? 'met' : 'MISSED'})`);
+    console.log(
+      `roundtrip: p50 ${p50.toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms over ${samples.length} lines (target p50 <= 20 ms: ${p50 <= 20 ? 'met' : 'MISSED'})`,
+    );
     const workerPid = service.workers[0]?.child.pid ?? 0;
     await liveRuns(service, WARMUP_RUNS);
     const before = rssBytes(workerPid);
@@ -99,8 +101,10 @@ async function main(): Promise<void> {
     await liveRuns(service, Number(values.runs));
     const after = rssBytes(workerPid);
     const mib = (b: number) => (b / 1048576).toFixed(1);
-    console.log(`worker-rss: ${mib(before)} MiB after ${WARMUP_RUNS} warm-up runs, ${mib(after)} MiB after ${values.runs} more live runs ` +
-      `(growth ${mib(after - before)} MiB; ${((performance.now() - startedMs) / Number(values.runs)).toFixed(1)} ms per run)`);
+    console.log(
+      `worker-rss: ${mib(before)} MiB after ${WARMUP_RUNS} warm-up runs, ${mib(after)} MiB after ${values.runs} more live runs ` +
+        `(growth ${mib(after - before)} MiB; ${((performance.now() - startedMs) / Number(values.runs)).toFixed(1)} ms per run)`,
+    );
     console.log(`hot-path: ${(await hotPathUs(service.redis.url)).toFixed(1)} µs of event-loop time per non-live run for its live events`);
   } finally {
     await service.stop();

@@ -8,19 +8,20 @@ export function serviceRunner(baseUrl: string): Runner {
   const url = new URL(RUN_PATH, baseUrl);
   const payload = Buffer.from(JSON.stringify(runRequestBody(findProgram('bash-echo'))));
   const agent = new Agent({ keepAlive: true });
-  return () => new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length }, timeout: 30_000 });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const status = readRunResponse(JSON.parse(Buffer.concat(chunks).toString()) as unknown).status;
-        if (res.statusCode === 200 && status === 'OK') resolve();
-        else reject(new Error(`HTTP ${res.statusCode} ${status ?? ''}`));
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length }, timeout: 30_000 });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = readRunResponse(JSON.parse(Buffer.concat(chunks).toString()) as unknown).status;
+          if (res.statusCode === 200 && status === 'OK') resolve();
+          else reject(new Error(`HTTP ${res.statusCode} ${status ?? ''}`));
+        });
       });
+      req.end(payload);
     });
-    req.end(payload);
-  });
 }

@@ -12,7 +12,14 @@ import { clockTicksPerSecond, machineBusyMs, parseProcStat, readAllProcesses } f
 /** One complete run; rejects when the run failed. */
 export type Runner = () => Promise<void>;
 
-export interface Row { runsPerS: number; cpuMsPerRun: number; ownCpuMsPerRun: number; kthreadCpuMsPerRun: number; majorFaultsPerRun: number; minorFaultsPerRun: number }
+export interface Row {
+  runsPerS: number;
+  cpuMsPerRun: number;
+  ownCpuMsPerRun: number;
+  kthreadCpuMsPerRun: number;
+  majorFaultsPerRun: number;
+  minorFaultsPerRun: number;
+}
 
 const ticksPerSecond = clockTicksPerSecond();
 
@@ -34,7 +41,9 @@ export function ownCpuMs(): number {
  * cgroup and mount cleanup, RCU), ms; softirq time run on behalf of others is not in it.
  */
 export function kthreadCpuMs(): number {
-  const ticks = readAllProcesses().filter((p) => p.ppid === 2).reduce((sum, p) => sum + p.selfTicks, 0);
+  const ticks = readAllProcesses()
+    .filter((p) => p.ppid === 2)
+    .reduce((sum, p) => sum + p.selfTicks, 0);
   return (ticks * 1000) / ticksPerSecond;
 }
 
@@ -43,7 +52,12 @@ function faultFields(pid: number | 'self'): number[] {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields from 3 (state) on: minflt is field 10, cminflt 11, majflt 12, cmajflt 13.
-    return text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/).slice(7, 11).map(Number);
+    return text
+      .slice(text.lastIndexOf(')') + 2)
+      .trim()
+      .split(/\s+/)
+      .slice(7, 11)
+      .map(Number);
   } catch {
     return [0, 0, 0, 0];
   }
@@ -77,23 +91,36 @@ export async function measureRunner(name: string, runner: Runner, runs: number, 
   const kthread0 = kthreadCpuMs();
   const faults0 = childFaults();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) await runner();
-  }));
-  const row = { runsPerS: (runs / (performance.now() - t0)) * 1000, cpuMsPerRun: (machineBusyMs() - busy0) / runs, ownCpuMsPerRun: (ownCpuMs() - own0) / runs, kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs,
-    majorFaultsPerRun: (childFaults().major - faults0.major) / runs, minorFaultsPerRun: (childFaults().minor - faults0.minor) / runs };
-  console.log(`${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run  faults ${row.minorFaultsPerRun.toFixed(0)} minor ${row.majorFaultsPerRun.toFixed(2)} major`);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < runs) await runner();
+    }),
+  );
+  const row = {
+    runsPerS: (runs / (performance.now() - t0)) * 1000,
+    cpuMsPerRun: (machineBusyMs() - busy0) / runs,
+    ownCpuMsPerRun: (ownCpuMs() - own0) / runs,
+    kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs,
+    majorFaultsPerRun: (childFaults().major - faults0.major) / runs,
+    minorFaultsPerRun: (childFaults().minor - faults0.minor) / runs,
+  };
+  console.log(
+    `${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run  faults ${row.minorFaultsPerRun.toFixed(0)} minor ${row.majorFaultsPerRun.toFixed(2)} major`,
+  );
   return row;
 }
 
 export function spawnRunner(cmd: string, args: string[] | (() => string[])): Runner {
-  return () => new Promise((resolve, reject) => {
-    const child = spawn(cmd, typeof args === 'function' ? args() : args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exit ${code}: ${err.trim()}`))));
-  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const child = spawn(cmd, typeof args === 'function' ? args() : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exit ${code}: ${err.trim()}`))));
+    });
 }
 
 /**
@@ -107,7 +134,15 @@ export function ociConfig(root: string, argv: string[]): Record<string, unknown>
   const tmpfs = (dest: string, dev: string): Record<string, unknown> => ({ destination: dest, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', dev, 'size=16m'] });
   return {
     ociVersion: '1.0.2',
-    process: { terminal: false, user: { uid: 0, gid: 0 }, args: argv, env: ['PATH=/usr/local/bin:/usr/bin:/bin'], cwd: '/', noNewPrivileges: true, capabilities: { bounding: [], effective: [], permitted: [] } },
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: argv,
+      env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+      cwd: '/',
+      noNewPrivileges: true,
+      capabilities: { bounding: [], effective: [], permitted: [] },
+    },
     root: { path: root, readonly: true },
     hostname: 'b',
     mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, tmpfs('/dev', 'dev'), tmpfs('/tmp', 'nodev')],
@@ -134,7 +169,10 @@ export function ociPeers(dir: string, root: string, argv: string[]): [string, Ru
   const ns = v1OnlyMountNs(join(dir, 'ns'));
   if (ns) {
     peers.push(['nsenter true', spawnRunner('nsenter', [`--mount=${ns}`, 'true'])]);
-    peers.push(['crun (+ nsenter)', spawnRunner('nsenter', () => [`--mount=${ns}`, 'crun', '--root', join(dir, 'crun-state'), 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`])]);
+    peers.push([
+      'crun (+ nsenter)',
+      spawnRunner('nsenter', () => [`--mount=${ns}`, 'crun', '--root', join(dir, 'crun-state'), 'run', '--bundle', bundle, `bench-${process.pid}-${n++}`]),
+    ]);
   }
   // `:O`: podman's own overlay over the root, so the directory is never written; the host's
   // rlimits, since podman's default (a higher RLIMIT_NOFILE) is refused here.
@@ -152,7 +190,12 @@ function v1OnlyMountNs(dir: string): string | undefined {
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, '');
   // A namespace file can only be bound below a private mount.
-  const steps = [['mount', '--bind', dir, dir], ['mount', '--make-private', dir], ['unshare', `--mount=${file}`, '--propagation', 'private', 'true'], ['nsenter', `--mount=${file}`, 'umount', '/sys/fs/cgroup/unified']];
+  const steps = [
+    ['mount', '--bind', dir, dir],
+    ['mount', '--make-private', dir],
+    ['unshare', `--mount=${file}`, '--propagation', 'private', 'true'],
+    ['nsenter', `--mount=${file}`, 'umount', '/sys/fs/cgroup/unified'],
+  ];
   for (const [cmd = '', ...args] of steps) if (spawnSync(cmd, args).status !== 0) return undefined;
   mountNsDirs.push(dir);
   return file;
@@ -168,7 +211,10 @@ export function releaseMountNs(): void {
   }
 }
 
-export interface FloorResult { fullRunsPerS?: number; why: string }
+export interface FloorResult {
+  fullRunsPerS?: number;
+  why: string;
+}
 
 /** Runs the floor benchmark (5 s per variant, `loops` in parallel) and reads its FULL variant. */
 export function runFloor(dir: string, loops: number): FloorResult {
@@ -176,6 +222,9 @@ export function runFloor(dir: string, loops: number): FloorResult {
   console.log(`-- floor (${dir}/run.sh 5 ${loops})`);
   const r = spawnSync('bash', [join(dir, 'run.sh'), '5', String(loops)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   process.stdout.write(r.stdout);
-  const full = r.stdout.split('\n').find((l) => l.includes('FULL'))?.match(/=> (\d+) runs\/s/)?.[1];
+  const full = r.stdout
+    .split('\n')
+    .find((l) => l.includes('FULL'))
+    ?.match(/=> (\d+) runs\/s/)?.[1];
   return full === undefined ? { why: `floor run failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop() ?? ''}` } : { fullRunsPerS: Number(full), why: '' };
 }

@@ -46,7 +46,12 @@ function cpuRatio(): void {
   console.log(`${'python host / sandbox CPU (own + kthreads)'.padEnd(44)} ${(cpu(host) / cpu(box)).toFixed(2)}× (${cpu(host).toFixed(2)} / ${cpu(box).toFixed(2)} ms/run)`);
 }
 
-interface Program { label: string; root: string; layers: string[]; argv: string[] }
+interface Program {
+  label: string;
+  root: string;
+  layers: string[];
+  argv: string[];
+}
 
 /** The live workers' slots from GET /metrics: the service row is only "at the same concurrency" with as many. */
 async function workerSlots(baseUrl: string): Promise<string> {
@@ -62,17 +67,32 @@ async function workerSlots(baseUrl: string): Promise<string> {
 async function sandboxAndPeers(programs: Program[], pythonLayers: string[] | undefined, runs: number, conc: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
   const sb = await NativeSandbox.create({});
-  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
-  const inSandbox = (spec: SandboxSpec): Runner => async () => {
-    const o = await sb.run(spec);
-    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  const base = {
+    files: [],
+    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+    stdin: Buffer.alloc(0),
+    profile: sb.compileProfile(permissiveProfile()),
+    hostname: 'b',
+    limits: defaultLimits,
   };
+  const inSandbox =
+    (spec: SandboxSpec): Runner =>
+    async () => {
+      const o = await sb.run(spec);
+      if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+    };
   try {
     for (const p of programs) {
       console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);
       await measure(`bulkhead ${p.label}`, inSandbox({ ...base, layers: p.layers, argv: p.argv }), runs, conc);
-      await measure(`bwrap ${p.label}`, spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]), runs, conc);
-      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv)) await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
+      await measure(
+        `bwrap ${p.label}`,
+        spawnRunner('bwrap', ['--unshare-all', '--ro-bind', p.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', ...p.argv]),
+        runs,
+        conc,
+      );
+      for (const [tool, runner] of ociPeers(join(work, p.label.replace(/\W/g, '-')), p.root, p.argv))
+        await measure(`${tool} ${p.label}`, runner, tool === 'podman' || tool === 'runc' ? Math.min(runs, 80) : runs, conc);
     }
     if (pythonLayers) {
       console.log(`-- python3 -c pass, ${conc} in flight, load ${loadLine()}`);
@@ -115,7 +135,13 @@ async function main(): Promise<void> {
   }
   console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
   ratio('sandbox / floor FULL (static)', 'bulkhead static', floor.fullRunsPerS, 1.2, floor.why);
-  ratio('service / sandbox (bash echo)', 'service bash echo (HTTP + queue + sandbox)', rows.get('bulkhead bash echo')?.runsPerS, 0.7, service ? 'no bash row' : 'BENCH_URL unset (no service running)');
+  ratio(
+    'service / sandbox (bash echo)',
+    'service bash echo (HTTP + queue + sandbox)',
+    rows.get('bulkhead bash echo')?.runsPerS,
+    0.7,
+    service ? 'no bash row' : 'BENCH_URL unset (no service running)',
+  );
   ratio('python sandbox / host', 'bulkhead python', rows.get('host python')?.runsPerS, 0.85, 'no python image');
   cpuRatio();
   ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static')?.runsPerS, undefined, 'no bwrap row');

@@ -33,7 +33,13 @@ function tmpfsCopy(root: string): { root: string; release: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pytmpfs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1g,mode=755', 'bench-pytmpfs', dir]);
   execFileSync('cp', ['-a', `${root}/.`, dir]);
-  return { root: dir, release: () => { execFileSync('umount', [dir]); rmdirSync(dir); } };
+  return {
+    root: dir,
+    release: () => {
+      execFileSync('umount', [dir]);
+      rmdirSync(dir);
+    },
+  };
 }
 
 /** One v1 memory cgroup with the sandbox's default memory limit; undefined on a v2-only host. */
@@ -50,11 +56,20 @@ function memoryCgroup(): { path: string; release: () => void } | undefined {
 
 /** The arms, in the order each round runs them. */
 function armsOf(sb: NativeSandbox, layers: string[], merged: string, copy: string, cgroup: string | undefined, staticRoot: string): [string, Runner][] {
-  const base = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits };
-  const inSandbox = (spec: SandboxSpec): Runner => async () => {
-    const o = await sb.run(spec);
-    if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+  const base = {
+    files: [],
+    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+    stdin: Buffer.alloc(0),
+    profile: sb.compileProfile(permissiveProfile()),
+    hostname: 'b',
+    limits: defaultLimits,
   };
+  const inSandbox =
+    (spec: SandboxSpec): Runner =>
+    async () => {
+      const o = await sb.run(spec);
+      if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
+    };
   const shipped = sb.compileProfile(loadProfile(join(import.meta.dirname, '..', 'profiles', 'default.json')));
   const arms: [string, Runner][] = [
     ['sandbox python, image layers (overlay)', inSandbox({ ...base, layers, argv: PY })],
@@ -68,7 +83,9 @@ function armsOf(sb: NativeSandbox, layers: string[], merged: string, copy: strin
     ['host unshare --fork python', spawnRunner('unshare', ['--fork', '/usr/bin/python3', ...PY.slice(1)])],
     ['host unshare --time --fork python', spawnRunner('unshare', ['--time', '--monotonic', '1000', '--boottime', '1000', '--fork', '/usr/bin/python3', ...PY.slice(1)])],
     ['host sh exec python', spawnRunner('sh', ['-c', 'exec /usr/bin/python3 -c pass'])],
-    ...(cgroup ? [['host sh in a memory cgroup, exec python', spawnRunner('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec /usr/bin/python3 -c pass`])] as [string, Runner]] : []),
+    ...(cgroup
+      ? [['host sh in a memory cgroup, exec python', spawnRunner('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec /usr/bin/python3 -c pass`])] as [string, Runner]]
+      : []),
     ['host static true', spawnRunner(join(staticRoot, 'bin', 'true'), [])],
   ];
   return arms;
@@ -102,7 +119,10 @@ async function main(): Promise<void> {
   }
   console.log(`== mean CPU per run over ${rounds} rounds (load ${loadLine()})`);
   const mean = (rs: Row[], f: (r: Row) => number): string => (rs.reduce((a, r) => a + f(r), 0) / rs.length).toFixed(2);
-  for (const [name, rs] of results) console.log(`${name.padEnd(44)} machine ${mean(rs, (r) => r.cpuMsPerRun)} ms  own ${mean(rs, (r) => r.ownCpuMsPerRun)} ms  kthreads ${mean(rs, (r) => r.kthreadCpuMsPerRun)} ms  faults ${mean(rs, (r) => r.minorFaultsPerRun)} minor ${mean(rs, (r) => r.majorFaultsPerRun)} major  runs/s ${mean(rs, (r) => r.runsPerS)}`);
+  for (const [name, rs] of results)
+    console.log(
+      `${name.padEnd(44)} machine ${mean(rs, (r) => r.cpuMsPerRun)} ms  own ${mean(rs, (r) => r.ownCpuMsPerRun)} ms  kthreads ${mean(rs, (r) => r.kthreadCpuMsPerRun)} ms  faults ${mean(rs, (r) => r.minorFaultsPerRun)} minor ${mean(rs, (r) => r.majorFaultsPerRun)} major  runs/s ${mean(rs, (r) => r.runsPerS)}`,
+    );
 }
 
 main().catch((err: unknown) => {

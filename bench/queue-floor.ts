@@ -145,29 +145,42 @@ async function client(runs: number, rate: number, jobMs: number): Promise<void> 
     const atRate: number[] = [];
     const busy0 = machineBusyMs();
     const startedMs = performance.now();
-    await Promise.all(Array.from({ length: runs * 2 }, async (_, i) => {
-      await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
-      atRate.push(overheadOf(await post(agent, `${base}/job`)));
-    }));
+    await Promise.all(
+      Array.from({ length: runs * 2 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
+        atRate.push(overheadOf(await post(agent, `${base}/job`)));
+      }),
+    );
     const elapsedS = (performance.now() - startedMs) / 1000;
     const cpuMs = (machineBusyMs() - busy0) / atRate.length;
     console.log(`${line(`overhead at ${rate}/s`, atRate)}  achieved ${(atRate.length / elapsedS).toFixed(0)}/s, machine CPU ${cpuMs.toFixed(2)} ms per request`);
     agent.destroy();
   } finally {
     // The roles close their connections before Redis goes.
-    await Promise.all(roles.map((child) => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.disconnect();
-    })));
+    await Promise.all(
+      roles.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.disconnect();
+          }),
+      ),
+    );
     await redis.stop();
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    role: { type: 'string' }, redis: { type: 'string' }, queue: { type: 'string' },
-    runs: { type: 'string', default: '500' }, rate: { type: 'string', default: '150' }, 'job-ms': { type: 'string', default: '5' },
-  } });
+  const { values } = parseArgs({
+    options: {
+      role: { type: 'string' },
+      redis: { type: 'string' },
+      queue: { type: 'string' },
+      runs: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '150' },
+      'job-ms': { type: 'string', default: '5' },
+    },
+  });
   const jobMs = Number(values['job-ms']);
   if (values.role === 'worker') return workerRole(values.redis ?? '', values.queue ?? '', jobMs);
   if (values.role === 'api') return apiRole(values.redis ?? '', values.queue ?? '');

@@ -21,11 +21,19 @@ export function mergedLayers(layers: string[]): { root: string; release: () => v
   const root = join(dir, 'root');
   mkdirSync(root);
   execFileSync('mount', ['-t', 'overlay', 'bench-merged', '-o', `ro,lowerdir=${[...layers].reverse().join(':')}`, root]);
-  return { root, release: () => { execFileSync('umount', [root]); rmSync(dir, { recursive: true }); } };
+  return {
+    root,
+    release: () => {
+      execFileSync('umount', [root]);
+      rmSync(dir, { recursive: true });
+    },
+  };
 }
 
 export function loadLine(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(' ');
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 /** Date, commit, cores, kernel and load: printed before every set of figures. */

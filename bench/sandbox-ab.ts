@@ -57,9 +57,11 @@ async function concurrentRound(side: Side, runs: number, concurrency: number): P
   await sleep(300);
   const [t0, own0, k0] = [performance.now(), ownCpuMs(), kthreadCpuMs()];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) await runOnce(side);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < runs) await runOnce(side);
+    }),
+  );
   const runsPerS = (runs / (performance.now() - t0)) * 1000;
   // The pool refills what this round took: wait for it so its CPU is counted here.
   await sleep(300);
@@ -69,12 +71,17 @@ async function concurrentRound(side: Side, runs: number, concurrency: number): P
 function printConcurrent(sides: Side[]): void {
   for (const s of sides) {
     const m = (f: (r: Side['rounds'][number]) => number): string => quantile(s.rounds.map(f), 0.5).toFixed(2);
-    console.log(`${s.name}: rounds=${s.rounds.length} median runs/s ${m((r) => r.runsPerS)}; own ${m((r) => r.ownMs)} ms/run, kthreads ${m((r) => r.kthreadMs)} ms/run, sum ${m((r) => r.ownMs + r.kthreadMs)}`);
+    console.log(
+      `${s.name}: rounds=${s.rounds.length} median runs/s ${m((r) => r.runsPerS)}; own ${m((r) => r.ownMs)} ms/run, kthreads ${m((r) => r.kthreadMs)} ms/run, sum ${m((r) => r.ownMs + r.kthreadMs)}`,
+    );
   }
   const [a, b] = sides;
   if (!a || !b) return;
   const ratio = (f: (r: Side['rounds'][number]) => number): string =>
-    quantile(a.rounds.map((r, i) => f(b.rounds[i] ?? r) / f(r)), 0.5).toFixed(3);
+    quantile(
+      a.rounds.map((r, i) => f(b.rounds[i] ?? r) / f(r)),
+      0.5,
+    ).toFixed(3);
   console.log(`B/A per pair, median: runs/s ${ratio((r) => r.runsPerS)}, own+kthreads CPU ${ratio((r) => r.ownMs + r.kthreadMs)}`);
 }
 
@@ -86,12 +93,14 @@ async function main(): Promise<void> {
   if (a === undefined || b === undefined) throw new Error('usage: sandbox-ab.ts <checkout A> <checkout B> [runs] [rounds] [--concurrency N]');
   const runs = Number(runsArg ?? 40);
   const rounds = Number(roundsArg ?? 10);
-  const sides: Side[] = await Promise.all([a, b].map(async (dir, i) => {
-    const helpers = (await import(join(resolve(dir), 'test/helpers/sandbox-run.ts'))) as Helpers;
-    // Own uid range and cgroup parent per side: two Runners in one process must not collide.
-    const ctx = await helpers.openSandbox({ uidBase: 8_000_000 + 1000 * i, uidCount: 64, cgroupParent: `bulkhead/ab${i}` });
-    return { name: dir, helpers, ctx, total: [], parts: [[], [], []], rounds: [] };
-  }));
+  const sides: Side[] = await Promise.all(
+    [a, b].map(async (dir, i) => {
+      const helpers = (await import(join(resolve(dir), 'test/helpers/sandbox-run.ts'))) as Helpers;
+      // Own uid range and cgroup parent per side: two Runners in one process must not collide.
+      const ctx = await helpers.openSandbox({ uidBase: 8_000_000 + 1000 * i, uidCount: 64, cgroupParent: `bulkhead/ab${i}` });
+      return { name: dir, helpers, ctx, total: [], parts: [[], [], []], rounds: [] };
+    }),
+  );
   for (let r = 0; r < rounds; r++) {
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
       if (concurrency > 0) await concurrentRound(side, runs, concurrency);
@@ -101,8 +110,10 @@ async function main(): Promise<void> {
   if (concurrency > 0) printConcurrent(sides);
   for (const s of concurrency > 0 ? [] : sides) {
     const [setup = [], program = [], teardown = []] = s.parts;
-    console.log(`${s.name}: n=${s.total.length} p50 ${quantile(s.total, 0.5).toFixed(2)} ms p90 ${quantile(s.total, 0.9).toFixed(2)} ms;` +
-      ` setup ${quantile(setup, 0.5).toFixed(2)} program ${quantile(program, 0.5).toFixed(2)} teardown ${quantile(teardown, 0.5).toFixed(2)} ms`);
+    console.log(
+      `${s.name}: n=${s.total.length} p50 ${quantile(s.total, 0.5).toFixed(2)} ms p90 ${quantile(s.total, 0.9).toFixed(2)} ms;` +
+        ` setup ${quantile(setup, 0.5).toFixed(2)} program ${quantile(program, 0.5).toFixed(2)} teardown ${quantile(teardown, 0.5).toFixed(2)} ms`,
+    );
   }
   for (const s of sides) await s.ctx.sandbox.close();
 }

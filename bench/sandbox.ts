@@ -59,13 +59,15 @@ async function benchSandbox(sb: NativeSandbox, name: string, spec: SandboxSpec, 
   t0 = performance.now();
   const busy0 = machineBusyMs();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) {
-      const s = performance.now();
-      await sb.run(spec);
-      conc.push(performance.now() - s);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < runs) {
+        const s = performance.now();
+        await sb.run(spec);
+        conc.push(performance.now() - s);
+      }
+    }),
+  );
   report(`${name} (${concurrency} in flight)`, conc, performance.now() - t0, (machineBusyMs() - busy0) / conc.length);
 }
 
@@ -111,11 +113,15 @@ function pythonLayers(rootfs: string | undefined, image: string | undefined): st
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    'python-rootfs': { type: 'string' }, 'python-image': { type: 'string' }, runs: { type: 'string', default: '300' },
-    concurrency: { type: 'string', default: String(4 * availableParallelism()) },
-    profile: { type: 'string', default: join(import.meta.dirname, '..', 'profiles', 'default.json') },
-  } });
+  const { values } = parseArgs({
+    options: {
+      'python-rootfs': { type: 'string' },
+      'python-image': { type: 'string' },
+      runs: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: String(4 * availableParallelism()) },
+      profile: { type: 'string', default: join(import.meta.dirname, '..', 'profiles', 'default.json') },
+    },
+  });
   const runs = Number(values.runs);
   const concurrency = Number(values.concurrency);
   header();
@@ -146,13 +152,17 @@ async function main(): Promise<void> {
   }
   // The floor: what these programs cost with no sandbox at all, and one fresh network namespace
   // (made and torn down; its cleanup runs later in a kernel worker, counted here as well).
-  console.log('floor, no sandbox (the host\'s own programs, one loop per core):');
+  console.log("floor, no sandbox (the host's own programs, one loop per core):");
   // Absolute paths: a PATH shim (pyenv and the like) would be measured instead of the program.
   benchHost('host bash -c "echo hello"', ['/usr/bin/bash', '-c', 'echo hello'], Math.min(runs, 300));
   benchHost('host python3 -c pass', ['/usr/bin/python3', '-c', 'pass'], Math.min(runs, 100));
   benchHost('host unshare true', ['/usr/bin/unshare', 'true'], Math.min(runs, 300));
   benchHost('host unshare --net true', ['/usr/bin/unshare', '--net', 'true'], Math.min(runs, 300));
-  console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((err: unknown) => {

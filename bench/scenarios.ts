@@ -64,7 +64,10 @@ export const PROGRAMS: Readonly<Record<string, BenchProgram>> = Object.freeze({
   'bash-echo': { id: 'bash-echo', language: 'bash', source: 'echo hello\n', expectedStatus: 'OK' },
   'python-hello': { id: 'python-hello', language: 'python', source: 'print("hello")\n', expectedStatus: 'OK' },
   'javascript-hello': {
-    id: 'javascript-hello', language: 'javascript', source: 'console.log("hello");\n', expectedStatus: 'OK',
+    id: 'javascript-hello',
+    language: 'javascript',
+    source: 'console.log("hello");\n',
+    expectedStatus: 'OK',
   },
   'c-hello': {
     id: 'c-hello',

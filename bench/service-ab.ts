@@ -40,7 +40,11 @@ interface Side {
   sandbox?: { runner: Runner; close: () => Promise<void> };
 }
 
-interface Round { runsPerS: number; cpuMs: Record<string, number>; redisCalls: Record<string, number> }
+interface Round {
+  runsPerS: number;
+  cpuMs: Record<string, number>;
+  redisCalls: Record<string, number>;
+}
 
 const ticksPerSecond = clockTicksPerSecond();
 const median = (xs: number[]): number => {
@@ -85,12 +89,31 @@ async function waitReady(url: string, boundMs: number): Promise<void> {
 async function sandboxSide(index: number): Promise<Side> {
   const sb = await NativeSandbox.create({});
   const layers = imageLayers('/var/lib/bulkhead/images/bash.json');
-  const spec = { files: [], env: ['PATH=/usr/local/bin:/usr/bin:/bin'], stdin: Buffer.alloc(0), profile: sb.compileProfile(permissiveProfile()), hostname: 'b', limits: defaultLimits, layers, argv: ['bash', '-c', 'echo hello'] };
+  const spec = {
+    files: [],
+    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+    stdin: Buffer.alloc(0),
+    profile: sb.compileProfile(permissiveProfile()),
+    hostname: 'b',
+    limits: defaultLimits,
+    layers,
+    argv: ['bash', '-c', 'echo hello'],
+  };
   const runner: Runner = async () => {
     const o = await sb.run(spec);
     if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
   };
-  return { label: `${String.fromCharCode(65 + index)} sandbox`, dir: '', env: {}, tmp: '', sock: '', url: '', roots: new Map(), rounds: [], sandbox: { runner, close: () => sb.close() } };
+  return {
+    label: `${String.fromCharCode(65 + index)} sandbox`,
+    dir: '',
+    env: {},
+    tmp: '',
+    sock: '',
+    url: '',
+    roots: new Map(),
+    rounds: [],
+    sandbox: { runner, close: () => sb.close() },
+  };
 }
 
 /** CPU of this process and its reaped children, ms (the sandbox side's own CPU). */
@@ -106,13 +129,32 @@ async function startSide(spec: string, index: number): Promise<Side> {
   const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
   const tmp = mkdtempSync(join(tmpdir(), `service-ab-${index}-`));
   const sock = join(tmp, 'redis.sock');
-  const redis = start('redis-server', ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', tmp, '--save', '', '--appendonly', 'no'], tmp, process.env, join(tmp, 'redis.log'));
+  const redis = start(
+    'redis-server',
+    ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', tmp, '--save', '', '--appendonly', 'no'],
+    tmp,
+    process.env,
+    join(tmp, 'redis.log'),
+  );
   for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
   const port = await freePort();
   const procEnv = { ...process.env, SBX_REDIS_URL: `unix://${sock}`, SBX_PORT: String(port), SBX_HOST: '127.0.0.1', SBX_LOG_LEVEL: 'warn', ...env };
   const worker = start('npx', ['tsx', 'worker/main.ts'], dir, procEnv, join(tmp, 'worker.log'));
   const api = start('npx', ['tsx', 'api/main.ts'], dir, procEnv, join(tmp, 'api.log'));
-  const side: Side = { label: `${String.fromCharCode(65 + index)} ${spec}`, dir, env, tmp, sock, url: `http://127.0.0.1:${port}`, roots: new Map([['api', api], ['worker', worker], ['redis', redis]]), rounds: [] };
+  const side: Side = {
+    label: `${String.fromCharCode(65 + index)} ${spec}`,
+    dir,
+    env,
+    tmp,
+    sock,
+    url: `http://127.0.0.1:${port}`,
+    roots: new Map([
+      ['api', api],
+      ['worker', worker],
+      ['redis', redis],
+    ]),
+    rounds: [],
+  };
   return side;
 }
 
@@ -155,9 +197,11 @@ async function runRound(side: Side, runs: number, concurrency: number): Promise<
   const calls0 = redisCalls(side.sock);
   const t0 = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) await runner();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < runs) await runner();
+    }),
+  );
   const elapsedMs = performance.now() - t0;
   const cpu = cpuBetween(before, snapshotRoles(side.roots), ticksPerSecond);
   const calls1 = redisCalls(side.sock);
@@ -170,16 +214,22 @@ async function runRound(side: Side, runs: number, concurrency: number): Promise<
   for (const [cmd, n] of Object.entries(calls1)) perRun[cmd] = (n - (calls0[cmd] ?? 0)) / runs;
   delete perRun['info'];
   side.rounds.push({ runsPerS: (runs / elapsedMs) * 1000, cpuMs, redisCalls: perRun });
-  console.log(`round ${side.label}: ${((runs / elapsedMs) * 1000).toFixed(0)} runs/s; CPU ms/run ${Object.entries(cpuMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; load ${loadLine()}`);
+  console.log(
+    `round ${side.label}: ${((runs / elapsedMs) * 1000).toFixed(0)} runs/s; CPU ms/run ${Object.entries(cpuMs)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}; load ${loadLine()}`,
+  );
 }
 
 async function sandboxRound(side: Side, runner: Runner, runs: number, concurrency: number): Promise<void> {
   const own0 = ownCpuMs();
   const t0 = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < runs) await runner();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < runs) await runner();
+    }),
+  );
   const runsPerS = (runs / (performance.now() - t0)) * 1000;
   side.rounds.push({ runsPerS, cpuMs: { own: (ownCpuMs() - own0) / runs }, redisCalls: {} });
   console.log(`round ${side.label}: ${runsPerS.toFixed(0)} runs/s; own CPU ${((ownCpuMs() - own0) / runs).toFixed(2)} ms/run; load ${loadLine()}`);
@@ -199,7 +249,10 @@ function summary(side: Side): void {
   const rs = side.rounds;
   const roles = Object.keys(rs[0]?.cpuMs ?? {});
   const cmds = [...new Set(rs.flatMap((r) => Object.keys(r.redisCalls)))];
-  const cmdMedians = cmds.map((c) => [c, median(rs.map((r) => r.redisCalls[c] ?? 0))] as const).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]);
+  const cmdMedians = cmds
+    .map((c) => [c, median(rs.map((r) => r.redisCalls[c] ?? 0))] as const)
+    .filter(([, v]) => v >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
   const totalCalls = median(rs.map((r) => Object.values(r.redisCalls).reduce((s, v) => s + v, 0)));
   const cpuTotal = median(rs.map((r) => Object.values(r.cpuMs).reduce((s, v) => s + v, 0)));
   console.log(`${side.label}: median of ${rs.length} rounds: ${median(rs.map((r) => r.runsPerS)).toFixed(0)} runs/s (rounds ${rs.map((r) => r.runsPerS.toFixed(0)).join(' ')})`);

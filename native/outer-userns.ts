@@ -53,7 +53,9 @@ export async function createOuterUserns(user: string, uid: number, gid: number):
   const subgid = findIdRange(readOr('/etc/subgid'), user, uid);
   if (!subuid || !subgid) {
     throw Object.assign(new Error(`no /etc/subuid or /etc/subgid range for ${user}: run host-setup`), {
-      code: 'SBX_ERR_HOST_SETUP', phase: 'host', errno: 0,
+      code: 'SBX_ERR_HOST_SETUP',
+      phase: 'host',
+      errno: 0,
     });
   }
   const holder = spawn('unshare', ['--user', '--', 'sleep', '3600'], { stdio: 'ignore' });
@@ -76,7 +78,10 @@ export async function createOuterUserns(user: string, uid: number, gid: number):
     };
   } catch (err) {
     throw Object.assign(new Error(`cannot create the outer user namespace: ${String(err)}`), {
-      code: 'SBX_ERR_HOST_SETUP', phase: 'host', errno: 0, cause: err,
+      code: 'SBX_ERR_HOST_SETUP',
+      phase: 'host',
+      errno: 0,
+      cause: err,
     });
   } finally {
     holder.kill('SIGKILL');

@@ -4,21 +4,14 @@
 #   bash scripts/format.sh [PATH...]          rewrites every TypeScript, C and C++ file git knows of
 #                                             (under the PATHs, when given)
 #   bash scripts/format.sh --check [PATH...]  fails, naming them, when files differ from their formatted form
-# While scripts/format-checked.txt exists, --check covers only the paths it lists (files or
-# folders, one per line, # comments): the tree is reformatted in one go once every branch in
-# flight has merged, and until then a check of the whole tree would fail on code that is
-# correct but not yet formatted. Deleting that file makes --check cover the whole tree.
+
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check=0
 [[ ${1:-} == --check ]] && check=1 && shift
-scope_file=scripts/format-checked.txt
 
 scope=("${@:-.}")
-if ((check && $# == 0)) && [[ -f $scope_file ]]; then
-  mapfile -t scope < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$scope_file" | grep -v '^$')
-fi
 
 # Tracked files and new ones git does not ignore (node_modules, build output and dist/ are ignored).
 list() { git ls-files -z --cached --others --exclude-standard -- "${scope[@]}" | grep -z -E "$1" || true; }

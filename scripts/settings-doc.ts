@@ -27,7 +27,11 @@ export function allRows(): Row[] {
   return rows.filter((row, i) => rows.findIndex((r) => r.name === row.name) === i);
 }
 
-const SIZE_UNITS: [number, string][] = [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']];
+const SIZE_UNITS: [number, string][] = [
+  [1024 ** 3, 'GiB'],
+  [1024 ** 2, 'MiB'],
+  [1024, 'KiB'],
+];
 
 function formatDefault(row: Row): string {
   if (row.defaultDoc !== undefined) return row.defaultDoc;
@@ -48,7 +52,8 @@ function meaning(row: Row): string {
 /** The Markdown table of one kind. */
 export function renderTable(kind: TableKind): string {
   if (kind === 'overview') {
-    const lines = allRows().filter((row) => row.overview === true)
+    const lines = allRows()
+      .filter((row) => row.overview === true)
       .map((row) => `| \`${row.name}\` | ${row.readBy} | ${formatDefault(row)} | ${meaning(row)} |`);
     return ['| variable | process | default | meaning |', '|---|---|---|---|', ...lines].join('\n');
   }

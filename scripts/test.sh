@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/prepare.sh || { echo "prepare failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # Static checks count as tests in the summary: a type error, a broken dependency rule or an
-# unformatted file (of the paths scripts/format-checked.txt lists, while it exists) fails CI.
+# unformatted file fails CI.
 static_failed=0
 static_passed=0
 for check in typecheck lint format:check; do

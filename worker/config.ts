@@ -11,9 +11,7 @@ import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
 import { LIMITS, mapLimits, type LimitName } from './contract/limits.js';
 import { type Env, loadSettings, readSetting, redactSettings, schemaOf, type SettingsOf } from './contract/settings/load.js';
 import { decimalRow, integerRow, stringRow, type RowFields } from './contract/settings/setting.js';
-import {
-  DATA_DIR, LOG_LEVEL, QUEUE_NAME_ROW, REDIS_URL, RESULT_TTL_S, WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE,
-} from './contract/settings/shared.js';
+import { DATA_DIR, LOG_LEVEL, QUEUE_NAME_ROW, REDIS_URL, RESULT_TTL_S, WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE } from './contract/settings/shared.js';
 
 /** What the defaults depend on besides the environment (injectable for tests). */
 export interface HostFacts {
@@ -40,18 +38,26 @@ export function limitEnvName(prefix: 'SBX_MAX_' | 'SBX_CHECKER_', name: LimitNam
 const limitUnit = (name: LimitName) => (LIMITS[name].unit === 'count' ? undefined : LIMITS[name].unit);
 
 /** Hard ceilings: no stage ever gets more than these, whatever the manifest or the request say (one per limit of the record). */
-const CEILINGS = mapLimits((name) => count(1, {
-  name: limitEnvName('SBX_MAX_', name), overview: true, default: LIMITS[name].ceiling, unit: limitUnit(name),
-  doc: `hard ceiling per stage, below the per-language maxima: ${LIMITS[name].description}`,
-}));
+const CEILINGS = mapLimits((name) =>
+  count(1, {
+    name: limitEnvName('SBX_MAX_', name),
+    overview: true,
+    default: LIMITS[name].ceiling,
+    unit: limitUnit(name),
+    doc: `hard ceiling per stage, below the per-language maxima: ${LIMITS[name].description}`,
+  }),
+);
 
 /** Limits the client never sets; the same for every stage. */
 const SANDBOX_EXTRAS = {
   fileSizeBytes: count(1, { name: 'SBX_FILE_SIZE_BYTES', overview: true, default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_FSIZE: largest file a run may write' }),
   openFiles: count(1, { name: 'SBX_OPEN_FILES', overview: true, default: 256, doc: 'RLIMIT_NOFILE of a run' }),
   tmpfsBytes: count(1, {
-    name: 'SBX_TMPFS_BYTES', overview: true, default: 64 * MIB, unit: 'bytes',
-    doc: 'the tmpfs behind `/box` and `/tmp` (charged to the run\'s memory too)',
+    name: 'SBX_TMPFS_BYTES',
+    overview: true,
+    default: 64 * MIB,
+    unit: 'bytes',
+    doc: "the tmpfs behind `/box` and `/tmp` (charged to the run's memory too)",
   }),
   stackBytes: count(1, { name: 'SBX_STACK_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_STACK of a run' }),
   cpuCores: decimalRow<WorkerContext>({ name: 'SBX_CPU_CORES', readBy: 'worker', default: 1, unit: 'cores', doc: 'CPU quota per run (a fraction is allowed)' }),
@@ -60,10 +66,14 @@ const SANDBOX_EXTRAS = {
 };
 
 /** Fixed limits of each checker run (lowered further to the checker runtime's maximum and the ceilings; one per limit of the record). */
-const CHECKER_LIMITS = mapLimits((name) => count(1, {
-  name: limitEnvName('SBX_CHECKER_', name), default: LIMITS[name].checker, unit: limitUnit(name),
-  doc: `each checker and interactor run: ${LIMITS[name].description}`,
-}));
+const CHECKER_LIMITS = mapLimits((name) =>
+  count(1, {
+    name: limitEnvName('SBX_CHECKER_', name),
+    default: LIMITS[name].checker,
+    unit: limitUnit(name),
+    doc: `each checker and interactor run: ${LIMITS[name].description}`,
+  }),
+);
 
 /** Webhook deliveries (consumed by a second BullMQ worker in the worker process). */
 const WEBHOOK = {
@@ -82,46 +92,68 @@ export const WORKER_SETTINGS = {
   redisUrl: REDIS_URL,
   queueName: QUEUE_NAME_ROW,
   dataDir: DATA_DIR,
-  imagesDir: text({ name: 'SBX_IMAGES_DIR', default: repoPath('images'), defaultDoc: 'the repository\'s `images/`', doc: 'image recipes (manifests)' }),
-  profilesDir: text({ name: 'SBX_PROFILES_DIR', default: repoPath('profiles'), defaultDoc: 'the repository\'s `profiles/`', doc: 'seccomp profiles' }),
+  imagesDir: text({ name: 'SBX_IMAGES_DIR', default: repoPath('images'), defaultDoc: "the repository's `images/`", doc: 'image recipes (manifests)' }),
+  profilesDir: text({ name: 'SBX_PROFILES_DIR', default: repoPath('profiles'), defaultDoc: "the repository's `profiles/`", doc: 'seccomp profiles' }),
   slots: count(1, {
-    name: 'SBX_WORKER_SLOTS', overview: true, default: (host) => host.cores, defaultDoc: '`os.availableParallelism()`',
+    name: 'SBX_WORKER_SLOTS',
+    overview: true,
+    default: (host) => host.cores,
+    defaultDoc: '`os.availableParallelism()`',
     doc: 'runs in flight at once (BullMQ concurrency)',
   }),
-  workerId: stringRow<WorkerContext>({
-    name: 'SBX_WORKER_ID', readBy: 'worker', default: (host) => `${host.hostname}-${host.pid}-${randomBytes(3).toString('hex')}`,
-    defaultDoc: '`<hostname>-<pid>-<random>`', doc: 'unique id of this worker in the heartbeat registry (letters, digits, `.`, `_`, `-`)',
-  }, { pattern: '^[A-Za-z0-9._-]+$' }),
+  workerId: stringRow<WorkerContext>(
+    {
+      name: 'SBX_WORKER_ID',
+      readBy: 'worker',
+      default: (host) => `${host.hostname}-${host.pid}-${randomBytes(3).toString('hex')}`,
+      defaultDoc: '`<hostname>-<pid>-<random>`',
+      doc: 'unique id of this worker in the heartbeat registry (letters, digits, `.`, `_`, `-`)',
+    },
+    { pattern: '^[A-Za-z0-9._-]+$' },
+  ),
   resultTtlS: RESULT_TTL_S,
   heartbeatTtlMs: count(300, { name: 'SBX_HEARTBEAT_MS', default: 15_000, unit: 'ms', doc: 'heartbeat key TTL, refreshed every third of it' }),
   lockDurationMs: count(100, {
-    name: 'SBX_LOCK_DURATION_MS', overview: true, default: 15_000, unit: 'ms',
+    name: 'SBX_LOCK_DURATION_MS',
+    overview: true,
+    default: 15_000,
+    unit: 'ms',
     doc: 'BullMQ job lock, renewed every half of it while a run is in flight',
   }),
   stalledIntervalMs: count(100, {
-    name: 'SBX_STALLED_INTERVAL_MS', overview: true, default: 5000, unit: 'ms',
-    doc: 'BullMQ stalled-job check interval (one for the whole queue): a dead worker\'s runs wait again within this + max(this, `SBX_LOCK_DURATION_MS`), 20 s by default',
+    name: 'SBX_STALLED_INTERVAL_MS',
+    overview: true,
+    default: 5000,
+    unit: 'ms',
+    doc: "BullMQ stalled-job check interval (one for the whole queue): a dead worker's runs wait again within this + max(this, `SBX_LOCK_DURATION_MS`), 20 s by default",
   }),
   maxStalledCount: count(0, { name: 'SBX_MAX_STALLED_COUNT', default: 2, doc: 'times a run may be recovered from a dead worker before it fails' }),
   shutdownGraceMs: count(0, {
-    name: 'SBX_SHUTDOWN_GRACE_MS', overview: true, default: 30_000, unit: 'ms',
+    name: 'SBX_SHUTDOWN_GRACE_MS',
+    overview: true,
+    default: 30_000,
+    unit: 'ms',
     doc: 'on SIGTERM, how long in-flight runs may finish before they are handed back',
   }),
   ceilings: CEILINGS,
   sandbox: SANDBOX_EXTRAS,
   uidBase: count(1, {
-    name: 'SBX_UID_BASE', overview: true, default: 2_000_000,
+    name: 'SBX_UID_BASE',
+    overview: true,
+    default: 2_000_000,
     doc: 'privileged worker: first host uid/gid for runs (2 per slot); pairs are leased host-wide from it, so a second worker on the same base takes the next free pairs (T75)',
   }),
   corePatternPath: text({
-    name: 'SBX_CORE_PATTERN_PATH', default: '/proc/sys/kernel/core_pattern',
+    name: 'SBX_CORE_PATTERN_PATH',
+    default: '/proc/sys/kernel/core_pattern',
     doc: 'where kernel.core_pattern is read at start: a socket pattern, or a pipe beside a profile that lets a program change RLIMIT_CORE, stops the worker (T73)',
   }),
   checker: CHECKER_LIMITS,
   webhook: WEBHOOK,
   swapsPath: text({ name: 'SBX_SWAPS_PATH', default: '/proc/swaps', doc: 'the swap table read by the start-up swap-accounting check (T76; tests)' }),
   cgroupMountRoot: text({
-    name: 'SBX_CGROUP_MOUNT_ROOT', default: '/sys/fs/cgroup',
+    name: 'SBX_CGROUP_MOUNT_ROOT',
+    default: '/sys/fs/cgroup',
     doc: 'where the cgroup filesystems are mounted (swap check, cgroup detection)',
   }),
   logLevel: LOG_LEVEL,

@@ -27,7 +27,12 @@ async function checkRedis(config: Readonly<WorkerConfig>): Promise<Check> {
     const version = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
     return { level: 'ok', name: 'redis', detail: `reachable at ${redactWorkerConfig(config).redisUrl} (Redis ${version})` };
   } catch (err) {
-    return { level: 'fail', name: 'redis', detail: `not reachable at ${redactWorkerConfig(config).redisUrl}: ${messageOf(socketError ?? err)}`, fix: 'npm start (starts the bundled Redis), or set SBX_REDIS_URL' };
+    return {
+      level: 'fail',
+      name: 'redis',
+      detail: `not reachable at ${redactWorkerConfig(config).redisUrl}: ${messageOf(socketError ?? err)}`,
+      fix: 'npm start (starts the bundled Redis), or set SBX_REDIS_URL',
+    };
   } finally {
     client.disconnect();
   }
@@ -39,9 +44,11 @@ async function checkImages(config: Readonly<WorkerConfig>): Promise<{ checks: Ch
     const { index, problems } = await loadRuntimes({ imagesDir: config.imagesDir, dataDir: config.dataDir });
     const checks: Check[] = problems.map((p) => ({ level: 'warn', name: `image ${p.language}`, detail: p.message }));
     const present = index.list().map((r) => `${r.language} ${r.version}`);
-    checks.unshift(present.length > 0
-      ? { level: 'ok', name: 'images', detail: `${present.length} built: ${present.join(', ')}` }
-      : { level: 'fail', name: 'images', detail: `no language image is built in ${config.dataDir}`, fix: 'npm run images -- build <language>' });
+    checks.unshift(
+      present.length > 0
+        ? { level: 'ok', name: 'images', detail: `${present.length} built: ${present.join(', ')}` }
+        : { level: 'fail', name: 'images', detail: `no language image is built in ${config.dataDir}`, fix: 'npm run images -- build <language>' },
+    );
     return { checks, index };
   } catch (err) {
     return { checks: [{ level: 'fail', name: 'images', detail: `manifests could not be loaded: ${messageOf(err)}`, fix: `fix the manifest under ${config.imagesDir}` }] };
@@ -66,7 +73,11 @@ async function checkCoreDumps(config: Readonly<WorkerConfig>, rules: Iterable<Pr
     const kind = checkCorePattern(rules, config.corePatternPath);
     const pattern = readCorePattern(config.corePatternPath);
     return kind === 'pipe'
-      ? { level: 'warn', name: 'core dumps', detail: `kernel.core_pattern is a pipe (${pattern}): runs get RLIMIT_CORE 1 (frozen by the profiles), which the kernel takes as "start no helper"; the host's own crashes still start it` }
+      ? {
+          level: 'warn',
+          name: 'core dumps',
+          detail: `kernel.core_pattern is a pipe (${pattern}): runs get RLIMIT_CORE 1 (frozen by the profiles), which the kernel takes as "start no helper"; the host's own crashes still start it`,
+        }
       : { level: 'ok', name: 'core dumps', detail: `kernel.core_pattern is a file pattern (${pattern}); runs' RLIMIT_CORE 1 is below a core file's size` };
   } catch (err) {
     return { level: 'fail', name: 'core dumps', detail: messageOf(err), fix: 'sysctl -w kernel.core_pattern=core (or a pipe helper)' };
@@ -94,7 +105,8 @@ async function checkSwap(config: Readonly<WorkerConfig>): Promise<Check> {
   try {
     const { inspectSwapAccounting } = await import('./sandbox/swap-accounting.js');
     const found = inspectSwapAccounting(config);
-    if (found.problem !== undefined) return { level: 'fail', name: 'swap accounting', detail: `[SBX_ERR_SWAP_UNACCOUNTED] ${found.problem}`, fix: 'swapoff -a, or boot with swapaccount=1' };
+    if (found.problem !== undefined)
+      return { level: 'fail', name: 'swap accounting', detail: `[SBX_ERR_SWAP_UNACCOUNTED] ${found.problem}`, fix: 'swapoff -a, or boot with swapaccount=1' };
     const detail = found.swapDevices === 0 ? 'no swap is on' : `swap is on and charged to memory cgroups (${found.accountedBy ?? ''})`;
     return { level: 'ok', name: 'swap accounting', detail };
   } catch (err) {
@@ -109,12 +121,22 @@ function checkSocketAccounting(config: Readonly<WorkerConfig>): Check {
     // The boot option cgroup.memory=nosocket turns v2 socket accounting off.
     const noSocket = readFileSync('/proc/cmdline', 'utf8').includes('cgroup.memory=nosocket');
     return noSocket
-      ? { level: 'warn', name: 'socket accounting', detail: 'cgroup.memory=nosocket on the kernel command line: socket buffers of runs are charged to no limit', fix: 'boot without cgroup.memory=nosocket' }
+      ? {
+          level: 'warn',
+          name: 'socket accounting',
+          detail: 'cgroup.memory=nosocket on the kernel command line: socket buffers of runs are charged to no limit',
+          fix: 'boot without cgroup.memory=nosocket',
+        }
       : { level: 'ok', name: 'socket accounting', detail: 'cgroup v2 charges socket buffers to memory.max' };
   }
   return existsSync(`${root}/memory/memory.kmem.tcp.limit_in_bytes`)
     ? { level: 'ok', name: 'socket accounting', detail: 'cgroup v1: each run gets a socket limit (memory.kmem.tcp.limit_in_bytes)' }
-    : { level: 'warn', name: 'socket accounting', detail: `cgroup v1 without ${root}/memory/memory.kmem.tcp.limit_in_bytes: TCP and UDP buffers of runs are charged to no limit`, fix: 'use a kernel with CONFIG_MEMCG_KMEM, or cgroup v2' };
+    : {
+        level: 'warn',
+        name: 'socket accounting',
+        detail: `cgroup v1 without ${root}/memory/memory.kmem.tcp.limit_in_bytes: TCP and UDP buffers of runs are charged to no limit`,
+        fix: 'use a kernel with CONFIG_MEMCG_KMEM, or cgroup v2',
+      };
 }
 
 async function checkSandbox(config: Readonly<WorkerConfig>): Promise<Check> {

@@ -52,9 +52,12 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
   };
   await beat();
   let inFlight: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    inFlight = beat();
-  }, Math.max(1, Math.floor(options.ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      inFlight = beat();
+    },
+    Math.max(1, Math.floor(options.ttlMs / 3)),
+  );
   timer.unref();
   let stopped: Promise<void> | undefined;
   return {

@@ -109,15 +109,20 @@ function main(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
     options: {
-      user: { type: 'string', default: 'bulkhead' }, 'cgroup-root': { type: 'string', default: '/sys/fs/cgroup' },
+      user: { type: 'string', default: 'bulkhead' },
+      'cgroup-root': { type: 'string', default: '/sys/fs/cgroup' },
       'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      'subid-start': { type: 'string', default: '3000000' }, 'subid-count': { type: 'string', default: '65536' },
+      'subid-start': { type: 'string', default: '3000000' },
+      'subid-count': { type: 'string', default: '65536' },
     },
   });
   try {
     const done = hostSetup({
-      user: values.user, cgroupRoot: values['cgroup-root'], dataDir: values['data-dir'],
-      subidStart: Number(values['subid-start']), subidCount: Number(values['subid-count']),
+      user: values.user,
+      cgroupRoot: values['cgroup-root'],
+      dataDir: values['data-dir'],
+      subidStart: Number(values['subid-start']),
+      subidCount: Number(values['subid-count']),
     });
     process.stdout.write(`${JSON.stringify({ ok: true, changes: done })}\n`);
     return 0;

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   // once, and with one slot each, jobs holding one slot apiece would wait for their second. The
   // prepared pool stays at one per job slot: most jobs use one sandbox at a time.
   const sandbox = await NativeSandbox.create({
-    slots: 2 * config.slots, poolSize: Math.min(config.slots, 16), uidBase: config.uidBase, cgroupMountRoot: config.cgroupMountRoot,
+    slots: 2 * config.slots,
+    poolSize: Math.min(config.slots, 16),
+    uidBase: config.uidBase,
+    cgroupMountRoot: config.cgroupMountRoot,
   });
   let profiles: ReadonlyMap<string, CompiledProfile>;
   try {

@@ -4,16 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  METRICS_KEY,
-  STAGE_BUCKETS_MS,
-  internalFailuresField,
-  runsTotalField,
-  stageBucketField,
-  stageCountField,
-  stageSumField,
-  type MetricsStage,
-} from './contract/metrics.js';
+import { METRICS_KEY, STAGE_BUCKETS_MS, internalFailuresField, runsTotalField, stageBucketField, stageCountField, stageSumField, type MetricsStage } from './contract/metrics.js';
 
 /** What the processor reports; the port lets tests record in memory or in a real Redis. */
 export interface WorkerMetrics {
@@ -104,9 +95,7 @@ export class RedisMetrics implements WorkerMetrics {
   }
 
   private track(write: Promise<unknown>): void {
-    const tracked = write
-      .catch((err: unknown) => this.log.warn({ err }, 'metrics write failed'))
-      .finally(() => this.pending.delete(tracked));
+    const tracked = write.catch((err: unknown) => this.log.warn({ err }, 'metrics write failed')).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 }

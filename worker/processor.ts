@@ -149,12 +149,7 @@ async function execute(job: SubmissionJob, runtime: Runtime, deps: ExecuteDeps, 
 }
 
 /** Runs the compile stage when the runtime has one; a compiled output too large to carry is OUTPUT_LIMIT. */
-async function compileStage(
-  job: SubmissionJob,
-  runtime: Runtime,
-  deps: ExecuteDeps,
-  signal?: AbortSignal,
-): Promise<{ result: StageResult; files: SandboxFile[] } | undefined> {
+async function compileStage(job: SubmissionJob, runtime: Runtime, deps: ExecuteDeps, signal?: AbortSignal): Promise<{ result: StageResult; files: SandboxFile[] } | undefined> {
   const spec = planCompile(job, runtime, deps.plan);
   if (spec === undefined) return undefined;
   deps.live?.emit(job.runId, 'stage', { stage: 'compile' });
@@ -190,4 +185,3 @@ function stageTimings(result: RunResult): Record<string, number> {
 function round3(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
-

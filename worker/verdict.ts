@@ -22,7 +22,9 @@ let signalNamesByNumber: ReadonlyMap<number, string> | undefined;
 /** `11` → `"SIGSEGV"`; an unknown number → `"SIG<n>"`. */
 export function signalName(signalNumber: number): string {
   signalNamesByNumber ??= new Map(
-    Object.entries(osConstants.signals).map(([name, value]) => [value, name] as const).reverse(),
+    Object.entries(osConstants.signals)
+      .map(([name, value]) => [value, name] as const)
+      .reverse(),
   );
   return signalNamesByNumber.get(signalNumber) ?? `SIG${signalNumber}`;
 }

@@ -76,7 +76,10 @@ export async function rejectMissingHost(request: FastifyRequest, reply: FastifyR
   if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return;
   const code: ErrorCode = 'SBX_ERR_BAD_REQUEST';
   const message = 'An HTTP/1.1 request needs a Host header';
-  await reply.code(400).type('application/json; charset=utf-8').send(toErrorBody({ statusCode: 400, code, message, isServiceFault: false }, request.id));
+  await reply
+    .code(400)
+    .type('application/json; charset=utf-8')
+    .send(toErrorBody({ statusCode: 400, code, message, isServiceFault: false }, request.id));
 }
 
 /**

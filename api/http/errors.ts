@@ -2,19 +2,17 @@ import { Type, type Static } from 'typebox';
 import { BulkheadError, ErrorCodes, type ErrorCode } from '../../worker/contract/errors.js';
 
 /** Every error answer: `{ error: { code, message, requestId, details? } }`. */
-export const ErrorBodySchema = Type.Object(
-  {
-    error: Type.Object({
-      /** Stable `SBX_ERR_*` code; branch on this, never on the message. */
-      code: Type.String(),
-      message: Type.String(),
-      /** The request id, also in the `x-request-id` header and in our logs. */
-      requestId: Type.String(),
-      /** Machine-readable extras for client faults (e.g. `languages`, `limit`, `maximum`). */
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    }),
-  },
-);
+export const ErrorBodySchema = Type.Object({
+  error: Type.Object({
+    /** Stable `SBX_ERR_*` code; branch on this, never on the message. */
+    code: Type.String(),
+    message: Type.String(),
+    /** The request id, also in the `x-request-id` header and in our logs. */
+    requestId: Type.String(),
+    /** Machine-readable extras for client faults (e.g. `languages`, `limit`, `maximum`). */
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
 export type ErrorBody = Static<typeof ErrorBodySchema>;
 
 /** Fastify's own error codes that are the client's fault, and the code we answer with. */

@@ -16,7 +16,9 @@ export function escapeLabel(value: string): string {
 }
 
 function labels(pairs: Record<string, string>): string {
-  const inner = Object.entries(pairs).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+  const inner = Object.entries(pairs)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(',');
   return inner === '' ? '' : `{${inner}}`;
 }
 
@@ -39,7 +41,11 @@ function header(name: string, type: 'gauge' | 'counter' | 'histogram', help: str
 
 function histogramLines(hash: Readonly<Record<string, string>>): string[] {
   const name = 'bulkhead_stage_duration_ms';
-  const lines = header(name, 'histogram', 'Duration of each stage in milliseconds (queue wait; compile, run, test, checker; every sandbox call split into setup, program, teardown; total).');
+  const lines = header(
+    name,
+    'histogram',
+    'Duration of each stage in milliseconds (queue wait; compile, run, test, checker; every sandbox call split into setup, program, teardown; total).',
+  );
   const stages = [...new Set(fieldsWith(hash, 'stage_duration_ms_count').map((f) => f.parts[0] ?? ''))];
   for (const stage of stages) {
     for (const le of [...STAGE_BUCKETS_MS, '+Inf' as const]) {

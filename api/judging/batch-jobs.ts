@@ -73,7 +73,15 @@ async function buildOne(body: BatchRequest, submission: BatchSubmission, ctx: Ba
   if (language === undefined) throw new BulkheadError('SBX_ERR_VALIDATION', 'no language: set the submission\'s or the batch\'s "language"');
   const version = submission.language === undefined ? body.version : submission.version;
   const runtime = await ctx.catalogue.resolve(language, version);
-  const request = { language, source: submission.source, files: submission.files, limits: body.limits, compare: body.compare, stopOnFirstFailure: body.stopOnFirstFailure, testset: ctx.manifest.id };
+  const request = {
+    language,
+    source: submission.source,
+    files: submission.files,
+    limits: body.limits,
+    compare: body.compare,
+    stopOnFirstFailure: body.stopOnFirstFailure,
+    testset: ctx.manifest.id,
+  };
   return buildSubmissionJob(request, runtime, ctx.config, randomUUID(), now);
 }
 

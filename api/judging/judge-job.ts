@@ -107,11 +107,7 @@ export interface JudgingContext {
 }
 
 /** Sets the job's tests from a stored test set and its checker, when the request names them. */
-export async function addJudging(
-  job: SubmissionJob,
-  request: { testset?: string; checker?: CheckerRequest; interactor?: CheckerRequest },
-  ctx: JudgingContext,
-): Promise<void> {
+export async function addJudging(job: SubmissionJob, request: { testset?: string; checker?: CheckerRequest; interactor?: CheckerRequest }, ctx: JudgingContext): Promise<void> {
   if (request.testset !== undefined) job.tests = jobTestsOf(await resolveTestset(ctx.store, request.testset, ctx.config.testsetTtlS));
   if (request.checker !== undefined) job.checker = await buildJobChecker(request.checker, ctx.catalogue, ctx.config.maxFiles);
   if (request.interactor !== undefined) {

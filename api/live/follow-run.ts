@@ -61,7 +61,13 @@ export async function* followRun(deps: FollowDeps, runId: string, afterId: strin
   signal.addEventListener('abort', stop, { once: true });
   let final: RunSnapshot | undefined = first.state === 'done' ? first : undefined;
   let queueDone = false;
-  const done = final === undefined ? whenDone(deps.queue, runId, signal).then((s) => { final = s; queueDone = true; }) : undefined;
+  const done =
+    final === undefined
+      ? whenDone(deps.queue, runId, signal).then((s) => {
+          final = s;
+          queueDone = true;
+        })
+      : undefined;
   try {
     let position = afterId;
     let over = final !== undefined;

@@ -59,7 +59,10 @@ export class WsRunSession {
   private chain: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
 
-  constructor(private readonly socket: WebSocket, private readonly deps: WsSessionDeps) {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: WsSessionDeps,
+  ) {
     socket.on('message', (raw, isBinary) => {
       this.chain = this.chain.then(() => this.handle(raw, isBinary)).catch((err: unknown) => this.refuse(err));
     });

@@ -50,9 +50,7 @@ export async function buildPlayground(outDir: string = PLAYGROUND_DIST_DIR): Pro
   });
   const outputs = entryOutputs(result.metafile.outputs);
   const template = await readFile(join(SOURCE_DIR, 'index.html'), 'utf8');
-  const html = template
-    .replace('%STYLE%', `${ASSETS_URL_PREFIX}${outputs.styleFile}`)
-    .replace('%SCRIPT%', `${ASSETS_URL_PREFIX}${outputs.scriptFile}`);
+  const html = template.replace('%STYLE%', `${ASSETS_URL_PREFIX}${outputs.styleFile}`).replace('%SCRIPT%', `${ASSETS_URL_PREFIX}${outputs.scriptFile}`);
   await writeFile(join(outDir, 'index.html'), html);
   return outputs;
 }

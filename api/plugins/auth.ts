@@ -79,7 +79,10 @@ function keyFromWebSocketProtocols(request: FastifyRequest): string | undefined 
   const upgrade = request.headers.upgrade;
   const protocols = request.headers['sec-websocket-protocol'];
   if (typeof upgrade !== 'string' || upgrade.toLowerCase() !== 'websocket' || typeof protocols !== 'string') return undefined;
-  const offered = protocols.split(',').map((p) => p.trim()).find((p) => p.startsWith(WEBSOCKET_KEY_PROTOCOL_PREFIX));
+  const offered = protocols
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(WEBSOCKET_KEY_PROTOCOL_PREFIX));
   const key = offered?.slice(WEBSOCKET_KEY_PROTOCOL_PREFIX.length);
   return key === undefined || key.length === 0 ? undefined : key;
 }
@@ -98,10 +101,7 @@ export function installAuth(app: FastifyInstance, keys: readonly ApiKey[]): void
     const presented = presentedKey(request) ?? keyFromWebSocketProtocols(request);
     const key = presented === undefined ? undefined : matchApiKey(keys, presented);
     if (key === undefined) {
-      throw new BulkheadError(
-        'SBX_ERR_UNAUTHORIZED',
-        presented === undefined ? 'An API key is required (Authorization: Bearer <key> or x-api-key)' : 'The API key is not valid',
-      );
+      throw new BulkheadError('SBX_ERR_UNAUTHORIZED', presented === undefined ? 'An API key is required (Authorization: Bearer <key> or x-api-key)' : 'The API key is not valid');
     }
     request.apiKeyName = key.name;
   });

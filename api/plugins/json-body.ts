@@ -18,24 +18,20 @@ export function installJsonBody(app: FastifyInstance, bodyLimitBytes: number): v
  */
 export function addStrictJsonParser(app: FastifyInstance, contentType: string, bodyLimitBytes: number): void {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  app.addContentTypeParser(
-    contentType,
-    { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
-    (_request, body: Buffer, done) => {
-      let text: string;
-      try {
-        text = decoder.decode(body);
-      } catch {
-        done(new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body is not valid UTF-8'), undefined);
-        return;
-      }
-      try {
-        done(null, parseJson(text));
-      } catch (err) {
-        done(err instanceof BulkheadError ? err : new BulkheadError('SBX_ERR_BAD_JSON', 'The request body is not valid JSON'), undefined);
-      }
-    },
-  );
+  app.addContentTypeParser(contentType, { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = decoder.decode(body);
+    } catch {
+      done(new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body is not valid UTF-8'), undefined);
+      return;
+    }
+    try {
+      done(null, parseJson(text));
+    } catch (err) {
+      done(err instanceof BulkheadError ? err : new BulkheadError('SBX_ERR_BAD_JSON', 'The request body is not valid JSON'), undefined);
+    }
+  });
 }
 
 /**

@@ -22,8 +22,7 @@ function bucketOf(request: FastifyRequest): string {
  */
 export async function installRateLimit(app: FastifyInstance, keys: readonly ApiKey[], perMinute: number): Promise<void> {
   const perKey = new Map(keys.map((k) => [k.name, k.perMinute ?? perMinute]));
-  const limitOf = (request: FastifyRequest): number =>
-    request.apiKeyName === undefined ? perMinute : perKey.get(request.apiKeyName) ?? perMinute;
+  const limitOf = (request: FastifyRequest): number => (request.apiKeyName === undefined ? perMinute : (perKey.get(request.apiKeyName) ?? perMinute));
   if (perMinute === 0 && [...perKey.values()].every((limit) => limit === 0)) return;
   await app.register(rateLimit, {
     global: true,

@@ -248,10 +248,7 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
 
   async depth(): Promise<QueueDepth> {
     const [counts, perPriority] = await this.guarded('depth', () =>
-      Promise.all([
-        this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
-        this.queue.getCountsPerPriority([PRIORITY_BATCH]),
-      ]),
+      Promise.all([this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'), this.queue.getCountsPerPriority([PRIORITY_BATCH])]),
     );
     const n = (state: string): number => counts[state] ?? 0;
     return {

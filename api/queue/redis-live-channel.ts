@@ -57,9 +57,9 @@ export class RedisLiveChannel implements LiveChannel {
     return {
       read: async (runId, afterId, blockMs) => {
         const key = liveEventsKey(runId);
-        const reply = (blockMs > 0
-          ? await conn.xread('COUNT', READ_BATCH, 'BLOCK', blockMs, 'STREAMS', key, afterId)
-          : await conn.xread('COUNT', READ_BATCH, 'STREAMS', key, afterId)) as XReadReply;
+        const reply = (
+          blockMs > 0 ? await conn.xread('COUNT', READ_BATCH, 'BLOCK', blockMs, 'STREAMS', key, afterId) : await conn.xread('COUNT', READ_BATCH, 'STREAMS', key, afterId)
+        ) as XReadReply;
         return parseEntries(reply);
       },
       close,

@@ -11,14 +11,7 @@ import { allRows, batchOr404, PAGE_ROWS, summaryOf, testsetFor, toRow } from '..
 import { buildJobChecker, resolveTestset } from '../judging/judge-job.js';
 import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
 import { errorResponses } from '../schemas/common.js';
-import {
-  BatchCreatedSchema,
-  BatchParamsSchema,
-  BatchQuerySchema,
-  BatchRequestSchema,
-  BatchResultsSchema,
-  BatchStatusSchema,
-} from '../schemas/batch.js';
+import { BatchCreatedSchema, BatchParamsSchema, BatchQuerySchema, BatchRequestSchema, BatchResultsSchema, BatchStatusSchema } from '../schemas/batch.js';
 
 export interface BatchRouteOptions {
   config: Readonly<ApiConfig>;
@@ -124,7 +117,10 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       if (!(await store().rejudgeBatch(state.id, plan.members, config.batchTtlS))) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${state.id}`);
       await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
       request.log.info({ batchId: state.id, total: plan.jobs.length, generation: state.generation + 1 }, 'batch rejudged');
-      return reply.code(202).header('location', `/batches/${state.id}`).send({ id: state.id, total: plan.jobs.length, generation: state.generation + 1, testset: state.testsetId });
+      return reply
+        .code(202)
+        .header('location', `/batches/${state.id}`)
+        .send({ id: state.id, total: plan.jobs.length, generation: state.generation + 1, testset: state.testsetId });
     },
   );
 };

@@ -57,8 +57,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await queue.ping();
         const workers = await queue.liveWorkers();
-        const workersCheck: Check =
-          workers.length > 0 ? { ok: true, count: workers.length } : { ok: false, count: 0, message: 'no live worker' };
+        const workersCheck: Check = workers.length > 0 ? { ok: true, count: workers.length } : { ok: false, count: 0, message: 'no live worker' };
         body = assemble({ ok: true }, workersCheck, imagesCheck(workers));
       } catch (err) {
         request.log.warn({ err }, 'readiness: redis check failed');

@@ -39,8 +39,7 @@ export const languagesRoutes: FastifyPluginAsyncTypebox<{ catalogue: RuntimeCata
       schema: {
         summary: 'List languages',
         description:
-          'Languages the live workers can run: one entry per version, newest first; `default` marks the version a run ' +
-          'without `version` gets. 503 when no worker is running.',
+          'Languages the live workers can run: one entry per version, newest first; `default` marks the version a run ' + 'without `version` gets. 503 when no worker is running.',
         response: { 200: Type.Array(LanguageSchema), ...errorResponses() },
       },
     },

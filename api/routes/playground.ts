@@ -77,11 +77,7 @@ export const playgroundRoutes: FastifyPluginAsync<PlaygroundRoutesOptions> = asy
 
   const sendPage = async (_request: unknown, reply: FastifyReply) => {
     if (page === undefined) throw new BulkheadError('SBX_ERR_NOT_FOUND', 'The playground is not built: run npm run build:playground');
-    return secure(reply)
-      .type('text/html; charset=utf-8')
-      .header('cache-control', PAGE_CACHE)
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .send(page);
+    return secure(reply).type('text/html; charset=utf-8').header('cache-control', PAGE_CACHE).header('content-security-policy', CONTENT_SECURITY_POLICY).send(page);
   };
   app.get('/', routeOptions, sendPage);
   app.get('/playground', routeOptions, sendPage);

@@ -42,7 +42,7 @@ export const runEventsRoutes: FastifyPluginAsyncTypebox<RunEventsRouteOptions> =
           'A `text/event-stream` of the run: `state` ({"state"}), `stage` ({"stage":"compile"|"run"|"test","test"?}), ' +
           '`stdout`/`stderr` ({"data"} or {"data","encoding":"base64"}; only for runs submitted with `live: true`) ' +
           'and last `result` (the GET /runs/{id} body), then the stream ends. Works for any run, queued, running or done. ' +
-          'Each event has an `id`; send `Last-Event-ID` to resume. 204 after the `result` event\'s id (`end`).',
+          "Each event has an `id`; send `Last-Event-ID` to resume. 204 after the `result` event's id (`end`).",
         params: RunIdParamsSchema,
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
         produces: ['text/event-stream'],

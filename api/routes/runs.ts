@@ -11,7 +11,7 @@ export const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'Get a run',
-        description: 'The run\'s state; once done, its result. 404 when the id is unknown or its result expired.',
+        description: "The run's state; once done, its result. 404 when the id is unknown or its result expired.",
         params: RunIdParamsSchema,
         response: { 200: RunResponseSchema, ...errorResponses(404) },
       },

@@ -41,8 +41,7 @@ function toJobFile(file: RunFile): JobFile {
       { details: { name: file.name } },
     );
   }
-  const contentBase64 =
-    file.encoding === 'base64' ? checkBase64(file.content, `Content of "${file.name}"`) : utf8ToBase64(file.content);
+  const contentBase64 = file.encoding === 'base64' ? checkBase64(file.content, `Content of "${file.name}"`) : utf8ToBase64(file.content);
   return { name: file.name, contentBase64 };
 }
 
@@ -63,7 +62,7 @@ export function buildJobFiles(request: RunRequest, runtime: RuntimeInfo, maxFile
   for (const file of extra) {
     const jobFile = toJobFile(file);
     if (seen.has(jobFile.name)) {
-      const why = jobFile.name === runtime.sourceFile && request.source !== undefined ? ' (it is the main file\'s name)' : '';
+      const why = jobFile.name === runtime.sourceFile && request.source !== undefined ? " (it is the main file's name)" : '';
       throw new BulkheadError('SBX_ERR_FILE_NAME', `File name "${jobFile.name}" is used twice${why}`, {
         details: { name: jobFile.name },
       });
@@ -78,11 +77,9 @@ export function buildJobFiles(request: RunRequest, runtime: RuntimeInfo, maxFile
 export function resolveOrReject(requested: Limits | undefined, defaults: ResolvedLimits, maximum: ResolvedLimits, where: string): ResolvedLimits {
   const resolved = resolveLimits(requested, defaults, maximum);
   if (resolved.ok) return resolved.limits;
-  throw new BulkheadError(
-    'SBX_ERR_LIMIT_TOO_HIGH',
-    `${where}limits.${resolved.limit} = ${resolved.requested} is above the maximum ${resolved.maximum}`,
-    { details: { limit: resolved.limit, requested: resolved.requested, maximum: resolved.maximum } },
-  );
+  throw new BulkheadError('SBX_ERR_LIMIT_TOO_HIGH', `${where}limits.${resolved.limit} = ${resolved.requested} is above the maximum ${resolved.maximum}`, {
+    details: { limit: resolved.limit, requested: resolved.requested, maximum: resolved.maximum },
+  });
 }
 
 function buildJobTests(tests: readonly RunTest[], runLimits: ResolvedLimits, runtime: RuntimeInfo, maxTests: number): JobTest[] {
@@ -117,13 +114,7 @@ function buildStdin(request: RunRequest): string {
  * Turns a schema-valid request and its resolved runtime into the queue payload (pure apart from
  * the id and time passed in). Every client mistake it finds throws a coded BulkheadError.
  */
-export function buildSubmissionJob(
-  request: RunRequest,
-  runtime: RuntimeInfo,
-  bounds: RunJobBounds,
-  runId: string,
-  now: Date,
-): SubmissionJob {
+export function buildSubmissionJob(request: RunRequest, runtime: RuntimeInfo, bounds: RunJobBounds, runId: string, now: Date): SubmissionJob {
   const files = buildJobFiles(request, runtime, bounds.maxFiles);
   const limits = resolveOrReject(request.limits, runtime.limits.default, runtime.limits.max, '');
   const job: SubmissionJob = {

@@ -19,9 +19,7 @@ export function unionRuntimes(workers: readonly WorkerHeartbeat[]): RuntimeInfo[
       if (!byKey.has(key)) byKey.set(key, runtime);
     }
   }
-  return [...byKey.values()].sort(
-    (a, b) => a.language.localeCompare(b.language) || compareVersions(b.version, a.version),
-  );
+  return [...byKey.values()].sort((a, b) => a.language.localeCompare(b.language) || compareVersions(b.version, a.version));
 }
 
 function noWorker(): BulkheadError {
@@ -38,9 +36,7 @@ function noWorker(): BulkheadError {
  */
 export function resolveRuntime(runtimes: readonly RuntimeInfo[], language: string, version?: string): RuntimeInfo {
   const wanted = language.toLowerCase();
-  const named = runtimes.filter(
-    (r) => r.language.toLowerCase() === wanted || r.aliases.some((alias) => alias.toLowerCase() === wanted),
-  );
+  const named = runtimes.filter((r) => r.language.toLowerCase() === wanted || r.aliases.some((alias) => alias.toLowerCase() === wanted));
   const match = pickVersion(named, version);
   if (match !== undefined) return match;
   if (named.length > 0) {
@@ -52,11 +48,7 @@ export function resolveRuntime(runtimes: readonly RuntimeInfo[], language: strin
     );
   }
   const languages = [...new Set(runtimes.map((r) => r.language))];
-  throw new BulkheadError(
-    'SBX_ERR_RUNTIME_UNKNOWN',
-    `Unknown language "${language}"; valid languages: ${languages.join(', ')}`,
-    { details: { languages } },
-  );
+  throw new BulkheadError('SBX_ERR_RUNTIME_UNKNOWN', `Unknown language "${language}"; valid languages: ${languages.join(', ')}`, { details: { languages } });
 }
 
 /**

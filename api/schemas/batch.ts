@@ -28,7 +28,6 @@ export const BatchSubmissionSchema = Type.Object(
 );
 export type BatchSubmission = Static<typeof BatchSubmissionSchema>;
 
-
 export const BatchRequestSchema = Type.Object(
   {
     /** Default language of the submissions. */

@@ -19,10 +19,7 @@ export const TestsetTestSchema = Type.Object(
 );
 export type TestsetTest = Static<typeof TestsetTestSchema>;
 
-export const TestsetRequestSchema = Type.Object(
-  { tests: Type.Array(TestsetTestSchema, { minItems: 1 }) },
-  { additionalProperties: false },
-);
+export const TestsetRequestSchema = Type.Object({ tests: Type.Array(TestsetTestSchema, { minItems: 1 }) }, { additionalProperties: false });
 export type TestsetRequest = Static<typeof TestsetRequestSchema>;
 
 /** What a client sees of a stored test set: ids and sizes, never the content. */
@@ -32,9 +29,7 @@ export const TestsetInfoSchema = Type.Object({
   /** Sum of every input and expected output, bytes. */
   totalBytes: Type.Integer(),
   createdAt: Type.String(),
-  tests: Type.Array(
-    Type.Object({ id: Type.String(), stdinBytes: Type.Integer(), expectedBytes: Type.Optional(Type.Integer()) }),
-  ),
+  tests: Type.Array(Type.Object({ id: Type.String(), stdinBytes: Type.Integer(), expectedBytes: Type.Optional(Type.Integer()) })),
 });
 export type TestsetInfo = Static<typeof TestsetInfoSchema>;
 

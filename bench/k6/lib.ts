@@ -75,21 +75,22 @@ export function optionsFor(scenario: K6Scenario): Options {
   // A threshold per status makes k6 keep that sub-metric, so the summary can show it.
   for (const outcome of OUTCOMES) thresholds[`run_latency_ms{status:${outcome}}`] ??= ['max>=0'];
   const arrival = scenario.arrival;
-  const executor = arrival.kind === 'constant-rate'
-    ? {
-        executor: 'constant-arrival-rate' as const,
-        rate: Number(__ENV['RATE'] ?? arrival.ratePerSecond),
-        timeUnit: '1s',
-        duration: `${Number(__ENV['DURATION'] ?? arrival.durationS)}s`,
-        preAllocatedVUs: Math.min(50, scenario.maxInFlight),
-        maxVUs: scenario.maxInFlight,
-      }
-    : {
-        executor: 'shared-iterations' as const,
-        vus: scenario.maxInFlight,
-        iterations: Number(__ENV['COUNT'] ?? arrival.count),
-        maxDuration: '10m',
-      };
+  const executor =
+    arrival.kind === 'constant-rate'
+      ? {
+          executor: 'constant-arrival-rate' as const,
+          rate: Number(__ENV['RATE'] ?? arrival.ratePerSecond),
+          timeUnit: '1s',
+          duration: `${Number(__ENV['DURATION'] ?? arrival.durationS)}s`,
+          preAllocatedVUs: Math.min(50, scenario.maxInFlight),
+          maxVUs: scenario.maxInFlight,
+        }
+      : {
+          executor: 'shared-iterations' as const,
+          vus: scenario.maxInFlight,
+          iterations: Number(__ENV['COUNT'] ?? arrival.count),
+          maxDuration: '10m',
+        };
   return {
     scenarios: { [scenario.name]: executor },
     thresholds,

@@ -62,12 +62,14 @@ async function warnMissingLanguages(baseUrl: string): Promise<void> {
   try {
     const res = await fetch(new URL('/languages', baseUrl), { signal: AbortSignal.timeout(5000) });
     const body: unknown = await res.json();
-    const list = Array.isArray(body) ? body : (body as { languages?: unknown[] } | null)?.languages ?? [];
+    const list = Array.isArray(body) ? body : ((body as { languages?: unknown[] } | null)?.languages ?? []);
     // GET /languages answers [{ language, aliases, … }] (api/routes/languages.ts).
-    const names = new Set(list.flatMap((l) => {
-      const entry = l as { language?: unknown; aliases?: unknown };
-      return [String(entry.language), ...(Array.isArray(entry.aliases) ? entry.aliases.map(String) : [])];
-    }));
+    const names = new Set(
+      list.flatMap((l) => {
+        const entry = l as { language?: unknown; aliases?: unknown };
+        return [String(entry.language), ...(Array.isArray(entry.aliases) ? entry.aliases.map(String) : [])];
+      }),
+    );
     const missing = [...new Set(Object.values(PROGRAMS).map((p) => p.language))].filter((l) => !names.has(l));
     if (missing.length > 0) console.log(`note: GET /languages does not list ${missing.join(', ')}; their runs will fail`);
   } catch {
@@ -86,7 +88,10 @@ async function main(): Promise<number> {
   assertLoopback(baseUrl);
   const roots = findServicePids(typeof values['pids'] === 'string' ? values['pids'] : undefined);
   const ctx: MeasureContext = {
-    baseUrl, roots, ticksPerSecond: clockTicksPerSecond(), requestTimeoutMs: 30_000,
+    baseUrl,
+    roots,
+    ticksPerSecond: clockTicksPerSecond(),
+    requestTimeoutMs: 30_000,
     seed: positive(values['seed'], 'seed') ?? 1,
   };
   console.log(`service ${baseUrl}; watching ${[...roots].map(([r, p]) => `${r}=${p}`).join(', ') || 'no local processes'}`);
@@ -101,7 +106,11 @@ async function main(): Promise<number> {
   if (durationS !== undefined) override.durationS = durationS;
   if (count !== undefined) override.count = Math.round(count);
   const findMaxOptions: FindMaxOptions = {
-    startPerSecond: 25, factor: 1.5, ceilingPerSecond: 2000, maxSteps: 10, bisectSteps: 2,
+    startPerSecond: 25,
+    factor: 1.5,
+    ceilingPerSecond: 2000,
+    maxSteps: 10,
+    bisectSteps: 2,
     stepDurationS: positive(values['step-duration'], 'step-duration') ?? 5,
     measureDurationS: positive(values['measure-duration'], 'measure-duration') ?? 15,
     criteria: { ...DEFAULT_SUSTAIN },

@@ -46,19 +46,16 @@ export interface FindMaxResult {
 }
 
 /** Runs the search; `log` receives one line per step. */
-export async function findMaxRate(
-  ctx: MeasureContext,
-  scenario: Scenario,
-  options: FindMaxOptions,
-  log: (line: string) => void,
-): Promise<FindMaxResult> {
+export async function findMaxRate(ctx: MeasureContext, scenario: Scenario, options: FindMaxOptions, log: (line: string) => void): Promise<FindMaxResult> {
   const steps: FindMaxStep[] = [];
   const tryRate = async (ratePerSecond: number): Promise<boolean> => {
     const m = await measureScenario(ctx, scenario, { ratePerSecond, durationS: options.stepDurationS });
     const verdict = judgeStep(m.figures, ratePerSecond, options.criteria);
     steps.push({ offeredPerSecond: ratePerSecond, achievedPerSecond: m.figures.runsPerSecond, ...verdict });
-    log(`  ${scenario.name} @ ${ratePerSecond}/s: achieved ${m.figures.runsPerSecond.toFixed(1)}/s, ` +
-      `p99 ${(m.figures.latencyByOutcome.get('ALL')?.p99Ms ?? Number.NaN).toFixed(1)} ms, ${verdict.reason}`);
+    log(
+      `  ${scenario.name} @ ${ratePerSecond}/s: achieved ${m.figures.runsPerSecond.toFixed(1)}/s, ` +
+        `p99 ${(m.figures.latencyByOutcome.get('ALL')?.p99Ms ?? Number.NaN).toFixed(1)} ms, ${verdict.reason}`,
+    );
     return verdict.isSustained;
   };
 
@@ -77,8 +74,6 @@ export async function findMaxRate(
     else bad = mid;
   }
   const halfPerSecond = Math.max(1, Math.round(good / 2));
-  const atHalf = good === 0
-    ? null
-    : await measureScenario(ctx, scenario, { ratePerSecond: halfPerSecond, durationS: options.measureDurationS }, `${scenario.name} @ max/2`);
+  const atHalf = good === 0 ? null : await measureScenario(ctx, scenario, { ratePerSecond: halfPerSecond, durationS: options.measureDurationS }, `${scenario.name} @ max/2`);
   return { scenario: scenario.name, steps, maxPerSecond: good, atHalf };
 }

@@ -81,18 +81,16 @@ const WARM_UP_DURATION_S = 1;
 export async function warmUp(ctx: MeasureContext, scenario: Scenario): Promise<void> {
   const plan = planFor(
     { ...scenario, arrival: { kind: 'constant-rate', ratePerSecond: WARM_UP_RATE_PER_SECOND, durationS: WARM_UP_DURATION_S } },
-    {}, ctx.baseUrl, ctx.seed + 1, ctx.requestTimeoutMs,
+    {},
+    ctx.baseUrl,
+    ctx.seed + 1,
+    ctx.requestTimeoutMs,
   );
   await runLoad(plan);
 }
 
 /** Runs the scenario once and measures it. */
-export async function measureScenario(
-  ctx: MeasureContext,
-  scenario: Scenario,
-  override: ArrivalOverride,
-  label = scenario.name,
-): Promise<ScenarioMeasurement> {
+export async function measureScenario(ctx: MeasureContext, scenario: Scenario, override: ArrivalOverride, label = scenario.name): Promise<ScenarioMeasurement> {
   const plan = planFor(scenario, override, ctx.baseUrl, ctx.seed, ctx.requestTimeoutMs);
   const stagesBefore = await scrapeStageTotals(ctx.baseUrl);
   const cpuBefore = snapshotRoles(ctx.roots);

@@ -27,7 +27,10 @@ export function parseProcStat(text: string): ProcCounters | null {
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
   // Fields after the name start at field 3 (state); utime is field 14, so index 11 here.
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const num = (i: number): number => Number(rest[i]);
   const counters = { pid, ppid: num(1), selfTicks: num(11) + num(12), childrenTicks: num(13) + num(14) };
   return Object.values(counters).every(Number.isFinite) ? counters : null;
@@ -120,11 +123,7 @@ export interface RoleCpu {
  * CPU per role between two snapshots (pure), counting only pids present in both, so processes
  * that started or ended in between (sandboxes) show up only through their parent's children time.
  */
-export function cpuBetween(
-  before: ReadonlyMap<string, RoleSnapshot>,
-  after: ReadonlyMap<string, RoleSnapshot>,
-  ticksPerSecond: number,
-): Map<string, RoleCpu> {
+export function cpuBetween(before: ReadonlyMap<string, RoleSnapshot>, after: ReadonlyMap<string, RoleSnapshot>, ticksPerSecond: number): Map<string, RoleCpu> {
   const msPerTick = 1000 / ticksPerSecond;
   const result = new Map<string, RoleCpu>();
   for (const [role, end] of after) {

@@ -67,10 +67,7 @@ export function histogramTotals(samples: readonly PromSample[], name: string, la
 }
 
 /** Mean per key of what was observed between two scrapes, ms; keys with no new observation are left out. */
-export function meanBetween(
-  before: ReadonlyMap<string, HistogramTotals>,
-  after: ReadonlyMap<string, HistogramTotals>,
-): Map<string, { meanMs: number; count: number }> {
+export function meanBetween(before: ReadonlyMap<string, HistogramTotals>, after: ReadonlyMap<string, HistogramTotals>): Map<string, { meanMs: number; count: number }> {
   const means = new Map<string, { meanMs: number; count: number }>();
   for (const [key, end] of after) {
     const start = before.get(key) ?? { sum: 0, count: 0 };

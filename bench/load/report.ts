@@ -29,7 +29,9 @@ export function latencyTable(measurements: readonly ScenarioMeasurement[]): stri
         isAll ? fmt(m.figures.runsPerSecond) : '',
         outcome,
         String(s.count),
-        fmt(s.p50Ms), fmt(s.p95Ms), fmt(s.p99Ms),
+        fmt(s.p50Ms),
+        fmt(s.p95Ms),
+        fmt(s.p99Ms),
         isAll ? `${fmt(m.figures.errorRate * 100, 2)}%` : '',
         isAll ? fmt(m.figures.startLagP99Ms) : '',
         isAll ? (m.thresholdFailures.length === 0 ? 'pass' : `FAIL: ${m.thresholdFailures.join('; ')}`) : '',
@@ -48,15 +50,23 @@ export function stageTable(measurements: readonly ScenarioMeasurement[]): string
     // language makes two a run), compile only over compiled runs. The overhead columns are per
     // request (latency − the run's own time in containers), so they hold for any mix.
     return [
-      m.label, fmt(e2eMeanMs, 2), fmt(stage('queue'), 2), fmt(stage('compile'), 2), fmt(stage('run'), 2),
-      fmt(stage('setup'), 2), fmt(stage('program'), 2), fmt(stage('teardown'), 2), fmt(stage('total'), 2),
-      fmt(m.figures.deliveryP50Ms, 2), fmt(m.figures.serviceOverheadMeanMs, 2), fmt(m.figures.serviceOverheadP50Ms, 2),
+      m.label,
+      fmt(e2eMeanMs, 2),
+      fmt(stage('queue'), 2),
+      fmt(stage('compile'), 2),
+      fmt(stage('run'), 2),
+      fmt(stage('setup'), 2),
+      fmt(stage('program'), 2),
+      fmt(stage('teardown'), 2),
+      fmt(stage('total'), 2),
+      fmt(m.figures.deliveryP50Ms, 2),
+      fmt(m.figures.serviceOverheadMeanMs, 2),
+      fmt(m.figures.serviceOverheadP50Ms, 2),
       fmt(m.figures.overheadP50Ms, 2),
     ];
   });
   return formatTable(
-    ['scenario', 'e2e mean', 'queue', 'compile', 'run', 'setup', 'program', 'teardown', 'job total',
-      'delivery p50', 'overhead mean', 'overhead p50', 'e2e-program p50'],
+    ['scenario', 'e2e mean', 'queue', 'compile', 'run', 'setup', 'program', 'teardown', 'job total', 'delivery p50', 'overhead mean', 'overhead p50', 'e2e-program p50'],
     rows,
   );
 }
@@ -64,11 +74,7 @@ export function stageTable(measurements: readonly ScenarioMeasurement[]): string
 /** CPU per run by role, ms: self (the service's own processes) and children (reaped sandboxes). */
 export function cpuTable(measurements: readonly ScenarioMeasurement[]): string {
   const roles = ['api', 'worker', 'redis'];
-  const rows = measurements.map((m) => [
-    m.label,
-    ...roles.map((r) => fmt(m.cpuPerRunMs.get(r)?.selfMs, 3)),
-    fmt(m.cpuPerRunMs.get('worker')?.childrenMs, 3),
-  ]);
+  const rows = measurements.map((m) => [m.label, ...roles.map((r) => fmt(m.cpuPerRunMs.get(r)?.selfMs, 3)), fmt(m.cpuPerRunMs.get('worker')?.childrenMs, 3)]);
   return formatTable(['scenario', 'api ms/run', 'worker ms/run', 'redis ms/run', 'sandboxes ms/run'], rows);
 }
 
@@ -77,8 +83,13 @@ export function maxRateTable(results: readonly FindMaxResult[]): string {
   const rows = results.map((r) => {
     const all = r.atHalf?.figures.latencyByOutcome.get('ALL');
     return [
-      r.scenario, String(r.maxPerSecond), r.steps.map((s) => `${s.offeredPerSecond}${s.isSustained ? '' : '✗'}`).join(' '),
-      r.atHalf === null ? '-' : String(r.atHalf.offeredPerSecond), fmt(all?.p50Ms), fmt(all?.p95Ms), fmt(all?.p99Ms),
+      r.scenario,
+      String(r.maxPerSecond),
+      r.steps.map((s) => `${s.offeredPerSecond}${s.isSustained ? '' : '✗'}`).join(' '),
+      r.atHalf === null ? '-' : String(r.atHalf.offeredPerSecond),
+      fmt(all?.p50Ms),
+      fmt(all?.p95Ms),
+      fmt(all?.p99Ms),
     ];
   });
   return formatTable(['scenario', 'max runs/s', 'steps (✗ = not sustained)', 'half rate', 'p50 ms', 'p95 ms', 'p99 ms'], rows);

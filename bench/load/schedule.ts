@@ -38,11 +38,7 @@ export function pickWeighted(weights: readonly number[], u: number): number {
 }
 
 /** `count` program ids drawn from a weighted mix with a fixed seed. */
-export function programSequence(
-  mix: ReadonlyArray<{ programId: string; weight: number }>,
-  count: number,
-  seed: number,
-): string[] {
+export function programSequence(mix: ReadonlyArray<{ programId: string; weight: number }>, count: number, seed: number): string[] {
   const random = seededRandom(seed);
   const weights = mix.map((m) => m.weight);
   return Array.from({ length: count }, () => mix[pickWeighted(weights, random())]?.programId ?? '');

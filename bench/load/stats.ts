@@ -82,13 +82,19 @@ export function summarizeByOutcome(samples: readonly RunSample[]): Map<string, L
  * service's own overhead (HTTP, queue, result delivery), ms. NaN when no sample carries it.
  */
 export function medianServiceOverheadMs(samples: readonly RunSample[]): number {
-  return percentile(serviceOverheads(samples).sort((a, b) => a - b), 50);
+  return percentile(
+    serviceOverheads(samples).sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Median result delivery (worker's finish → client) over OK samples that carry it, ms; NaN when none do. */
 export function medianDeliveryMs(samples: readonly RunSample[]): number {
   const delivery = samples.flatMap((s) => (typeof s.deliveryMs === 'number' && s.outcome === 'OK' ? [s.deliveryMs] : []));
-  return percentile(delivery.sort((a, b) => a - b), 50);
+  return percentile(
+    delivery.sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Mean of the same per-request service overheads, ms; NaN when no sample carries it. */

@@ -102,11 +102,11 @@ async function buildInto(ctx: BuildContext, recipe: LayerRecipe, tmp: string, pa
     const { variant, include } = recipe.bootstrap;
     ctx.progress(`==> mmdebstrap ${suite} (${variant})`);
     const inc = [...include, ...recipe.packages];
-    await runCommand('mmdebstrap', [
-      `--variant=${variant}`, '--mode=root', '--verbose',
-      ...(inc.length > 0 ? [`--include=${inc.join(',')}`] : []),
-      suite, rootfs, sourcesFile,
-    ], `bootstrap of ${recipe.name}`);
+    await runCommand(
+      'mmdebstrap',
+      [`--variant=${variant}`, '--mode=root', '--verbose', ...(inc.length > 0 ? [`--include=${inc.join(',')}`] : []), suite, rootfs, sourcesFile],
+      `bootstrap of ${recipe.name}`,
+    );
     for (const line of recipe.run) {
       ctx.progress(`==> run: ${line}`);
       await runCommand('chroot', [rootfs, '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', '/bin/sh', '-ec', line], `step of ${recipe.name}`);
@@ -116,12 +116,16 @@ async function buildInto(ctx: BuildContext, recipe: LayerRecipe, tmp: string, pa
     const work = join(tmp, 'work');
     await mkdir(mnt);
     await mkdir(work);
-    const lowers = parents.map((p) => p.rootfs).reverse().join(':');
+    const lowers = parents
+      .map((p) => p.rootfs)
+      .reverse()
+      .join(':');
     const aptCache = join(ctx.dataDir, 'cache', 'apt');
-    await runCommand('unshare', [
-      '--mount', '--propagation', 'private',
-      'sh', LAYER_SCRIPT, mnt, lowers, rootfs, work, aptCache, sourcesFile, stepsFile, ...recipe.packages,
-    ], `build of layer ${recipe.name}`);
+    await runCommand(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', LAYER_SCRIPT, mnt, lowers, rootfs, work, aptCache, sourcesFile, stepsFile, ...recipe.packages],
+      `build of layer ${recipe.name}`,
+    );
     await rm(work, { recursive: true, force: true });
     await rm(mnt, { recursive: true, force: true });
   }

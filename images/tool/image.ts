@@ -21,10 +21,7 @@ export async function readVersion(manifest: Manifest, layers: readonly string[])
     const result = await runPlain({ layers, argv: manifest.versionCommand.argv, env: manifest.env, boxDir: box });
     const match = new RegExp(manifest.versionCommand.regex, 'm').exec(result.stdout + result.stderr);
     if (result.exitCode !== 0 || match?.[1] === undefined) {
-      throw new BulkheadError(
-        'SBX_ERR_INTERNAL',
-        `cannot read the ${manifest.language} version (exit ${result.exitCode}): ${(result.stdout + result.stderr).slice(0, 400)}`,
-      );
+      throw new BulkheadError('SBX_ERR_INTERNAL', `cannot read the ${manifest.language} version (exit ${result.exitCode}): ${(result.stdout + result.stderr).slice(0, 400)}`);
     }
     return match[1];
   } finally {

@@ -41,8 +41,23 @@ export async function runPlain(opts: PlainRunOptions): Promise<PlainResult> {
     await mkdir(mnt, { recursive: true });
     const lowers = [...opts.layers].reverse().join(':');
     const args = [
-      '--mount', '--pid', '--net', '--ipc', '--uts', '--fork', '--kill-child', '--propagation', 'private',
-      'sh', SCRIPT, mnt, lowers, opts.boxDir, String(opts.uid ?? 1000), ...opts.env, ...opts.argv,
+      '--mount',
+      '--pid',
+      '--net',
+      '--ipc',
+      '--uts',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      'sh',
+      SCRIPT,
+      mnt,
+      lowers,
+      opts.boxDir,
+      String(opts.uid ?? 1000),
+      ...opts.env,
+      ...opts.argv,
     ];
     return await new Promise<PlainResult>((resolve, reject) => {
       const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -20,11 +20,7 @@ async function stage(manifest: Manifest, record: ImageRecord, box: string, argv:
  * Runs one sample: a fresh /box holding only the sample as the source file, then compile (if any)
  * and run, each as uid 1000 in the read-only image.
  */
-export async function runSample(
-  manifest: Manifest,
-  record: ImageRecord,
-  file: string,
-): Promise<{ compile?: PlainResult; run?: PlainResult }> {
+export async function runSample(manifest: Manifest, record: ImageRecord, file: string): Promise<{ compile?: PlainResult; run?: PlainResult }> {
   const box = await mkdtemp(join(tmpdir(), 'bulkhead-box-'));
   try {
     await chown(box, 1000, 1000);

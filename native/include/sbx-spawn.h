@@ -6,7 +6,7 @@
 
 /* The parent's ends of one run. All owned by the caller, O_CLOEXEC and O_NONBLOCK. */
 typedef struct {
-  pid_t pid;     /* outer sbx-init; reaped through pidfd (waitid P_PIDFD) */
+  pid_t pid; /* outer sbx-init; reaped through pidfd (waitid P_PIDFD) */
   int pidfd;
   int stdin_fd;  /* write end */
   int stdout_fd; /* read end */

@@ -35,10 +35,10 @@ typedef enum {
   SBX_PHASE_SETUP = 1,    /* namespaces, mounts, ids */
   SBX_PHASE_CGROUP = 2,
   SBX_PHASE_SECCOMP = 3,
-  SBX_PHASE_SPAWN = 4,    /* starting sbx-init */
-  SBX_PHASE_EXEC = 5,     /* execve of the program */
-  SBX_PHASE_PROFILE = 6,  /* compiling a profile */
-  SBX_PHASE_HOST = 7,     /* host not prepared */
+  SBX_PHASE_SPAWN = 4,   /* starting sbx-init */
+  SBX_PHASE_EXEC = 5,    /* execve of the program */
+  SBX_PHASE_PROFILE = 6, /* compiling a profile */
+  SBX_PHASE_HOST = 7,    /* host not prepared */
   SBX_PHASE_COUNT
 } sbx_phase_t;
 
@@ -68,16 +68,16 @@ void sbx_cleanup_freep(void *p);
  * follow this list, so a new limit is one line here plus the place that applies it. It holds the
  * contract's per-stage limits (worker/contract/limits.ts) and the worker's fixed ones.
  */
-#define SBX_LIMIT_FIELDS(X)              \
-  X(cpu_time_ms, "cpuTimeMs")            \
-  X(wall_time_ms, "wallTimeMs")          \
-  X(memory_bytes, "memoryBytes")         \
-  X(pids, "pids")                        \
-  X(output_bytes, "outputBytes")         \
-  X(file_size_bytes, "fileSizeBytes")    \
-  X(open_files, "openFiles")             \
-  X(tmpfs_bytes, "tmpfsBytes")           \
-  X(stack_bytes, "stackBytes")           \
+#define SBX_LIMIT_FIELDS(X)           \
+  X(cpu_time_ms, "cpuTimeMs")         \
+  X(wall_time_ms, "wallTimeMs")       \
+  X(memory_bytes, "memoryBytes")      \
+  X(pids, "pids")                     \
+  X(output_bytes, "outputBytes")      \
+  X(file_size_bytes, "fileSizeBytes") \
+  X(open_files, "openFiles")          \
+  X(tmpfs_bytes, "tmpfsBytes")        \
+  X(stack_bytes, "stackBytes")        \
   X(cpu_millicores, "cpuMillicores") /* cpu quota: 1000 = one full core */
 
 typedef struct {
@@ -97,7 +97,7 @@ typedef struct {
 #define SBX_FLAG_TIME_NS 1u   /* give the program a time namespace */
 #define SBX_FLAG_USERNS_FD 2u /* ran in the outer user namespace (sbx-init acts on argv --userns) */
 #define SBX_FLAG_COLLECT 4u
-#define SBX_FLAG_NETNS_FD 8u /* ran in a pooled netns, lo already up (sbx-init acts on argv --netns) */
+#define SBX_FLAG_NETNS_FD 8u      /* ran in a pooled netns, lo already up (sbx-init acts on argv --netns) */
 #define SBX_FLAG_MERGE_STDERR 16u /* the program's stderr is its stdout pipe: one stream, in write order */
 
 typedef struct {
@@ -113,8 +113,8 @@ typedef struct {
   uint32_t n_files;
   sbx_file_t *files;
   sbx_limits_t limits;
-  const uint8_t *bpf; /* struct sock_filter[] */
-  uint32_t bpf_len;   /* bytes */
+  const uint8_t *bpf;                    /* struct sock_filter[] */
+  uint32_t bpf_len;                      /* bytes */
   uint32_t host_root_uid, host_user_uid; /* ids (in the parent user ns) of container 0 and 1000 */
   uint32_t host_root_gid, host_user_gid;
   uint32_t collect_max_files;
@@ -128,11 +128,11 @@ int sbx_spec_decode(uint8_t *buf, size_t len, sbx_spec_t *spec, sbx_error_t *err
 
 /* ---- report pipe (report.c): messages sbx-init sends back on fd 4 ---- */
 typedef enum {
-  SBX_MSG_ERROR = 1,   /* u32 phase, i32 errno, msg bytes */
-  SBX_MSG_PID1 = 2,    /* u32 host pid of the container's pid 1 */
-  SBX_MSG_STARTED = 3, /* empty: the program is about to be exec'd */
-  SBX_MSG_EXIT = 4,    /* i32 wait status of the program */
-  SBX_MSG_FILE = 5,    /* u32 mode, u32 path_len, path, content */
+  SBX_MSG_ERROR = 1,             /* u32 phase, i32 errno, msg bytes */
+  SBX_MSG_PID1 = 2,              /* u32 host pid of the container's pid 1 */
+  SBX_MSG_STARTED = 3,           /* empty: the program is about to be exec'd */
+  SBX_MSG_EXIT = 4,              /* i32 wait status of the program */
+  SBX_MSG_FILE = 5,              /* u32 mode, u32 path_len, path, content */
   SBX_MSG_COLLECT_TRUNCATED = 6, /* empty */
   SBX_MSG_COLLECT_DONE = 7,      /* empty: the collection ended (absent: it was cut, T74) */
 } sbx_msg_type_t;
@@ -148,9 +148,9 @@ void sbx_report_error(int fd, const sbx_error_t *err);
 
 /* ---- cgroups (cgroup.c) ---- */
 typedef struct {
-  int version;                              /* 1 or 2 */
-  char v2_dir[SBX_CGROUP_PATH_MAX];         /* v2: delegated parent directory */
-  char v1_memory[SBX_CGROUP_PATH_MAX];      /* v1: parent dirs per controller */
+  int version;                         /* 1 or 2 */
+  char v2_dir[SBX_CGROUP_PATH_MAX];    /* v2: delegated parent directory */
+  char v1_memory[SBX_CGROUP_PATH_MAX]; /* v1: parent dirs per controller */
   char v1_pids[SBX_CGROUP_PATH_MAX];
   char v1_cpu[SBX_CGROUP_PATH_MAX];
   char v1_cpuacct[SBX_CGROUP_PATH_MAX];
@@ -171,8 +171,8 @@ typedef struct {
 
 /* Detects the layout under mount_root (normally /sys/fs/cgroup) and fills cfg with subdir `parent`. */
 int sbx_cgroup_detect(const char *mount_root, const char *parent, sbx_cgroup_config_t *cfg, sbx_error_t *err);
-int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sbx_limits_t *limits,
-                      sbx_cgroup_t *cg, sbx_error_t *err);
+int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sbx_limits_t *limits, sbx_cgroup_t *cg,
+                      sbx_error_t *err);
 /* Sets per-run limits on an existing (pooled) cgroup. */
 int sbx_cgroup_set_limits(sbx_cgroup_t *cg, const sbx_limits_t *limits, sbx_error_t *err);
 /* Opens the cpu accounting file of a cgroup whose version and dirs are already filled in. */

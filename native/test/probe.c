@@ -25,17 +25,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void result(int rc) {
-  printf("{\"ok\":%s,\"errno\":%d}\n", rc == 0 ? "true" : "false", rc == 0 ? 0 : errno);
-}
+static void result(int rc) { printf("{\"ok\":%s,\"errno\":%d}\n", rc == 0 ? "true" : "false", rc == 0 ? 0 : errno); }
 
 static void json_str(const char *s) {
   putchar('"');
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') printf("\\%c", *s);
-    else if (*s == '\n') printf("\\n");
-    else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
-    else putchar(*s);
+    if (*s == '"' || *s == '\\')
+      printf("\\%c", *s);
+    else if (*s == '\n')
+      printf("\\n");
+    else if ((unsigned char)*s < 0x20)
+      printf("\\u%04x", *s);
+    else
+      putchar(*s);
   }
   putchar('"');
 }
@@ -91,7 +93,8 @@ static void listen_and_connect(void) {
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
   socklen_t len = sizeof(a);
-  if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 1) < 0 || getsockname(s, (struct sockaddr *)&a, &len) < 0) {
+  if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 1) < 0 ||
+      getsockname(s, (struct sockaddr *)&a, &len) < 0) {
     result(-1);
     return;
   }
@@ -164,18 +167,27 @@ int main(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : "";
   const char *a1 = argc > 2 ? argv[2] : "";
   const char *a2 = argc > 3 ? argv[3] : "";
-  if (!strcmp(cmd, "read")) print_file(a1);
-  else if (!strcmp(cmd, "ls")) list_dir(a1);
+  if (!strcmp(cmd, "read"))
+    print_file(a1);
+  else if (!strcmp(cmd, "ls"))
+    list_dir(a1);
   else if (!strcmp(cmd, "write")) {
     int fd = open(a1, O_WRONLY | O_CREAT, 0644);
     result(fd < 0 ? -1 : 0);
-  } else if (!strcmp(cmd, "mknod")) result(mknod(a1, S_IFCHR | 0666, makedev(1, 3)));
-  else if (!strcmp(cmd, "net")) result(connect_tcp(a1, atoi(a2)));
-  else if (!strcmp(cmd, "loopback")) listen_and_connect();
-  else if (!strcmp(cmd, "mount")) result(mount("none", a1, "tmpfs", 0, NULL));
-  else if (!strcmp(cmd, "unshare-user")) result(unshare(CLONE_NEWUSER));
-  else if (!strcmp(cmd, "setuid0")) result(setuid(0));
-  else if (!strcmp(cmd, "kill")) result(kill(atoi(a1), SIGKILL));
+  } else if (!strcmp(cmd, "mknod"))
+    result(mknod(a1, S_IFCHR | 0666, makedev(1, 3)));
+  else if (!strcmp(cmd, "net"))
+    result(connect_tcp(a1, atoi(a2)));
+  else if (!strcmp(cmd, "loopback"))
+    listen_and_connect();
+  else if (!strcmp(cmd, "mount"))
+    result(mount("none", a1, "tmpfs", 0, NULL));
+  else if (!strcmp(cmd, "unshare-user"))
+    result(unshare(CLONE_NEWUSER));
+  else if (!strcmp(cmd, "setuid0"))
+    result(setuid(0));
+  else if (!strcmp(cmd, "kill"))
+    result(kill(atoi(a1), SIGKILL));
   else if (!strcmp(cmd, "ifaces")) {
     struct if_nameindex *ifs = if_nameindex();
     printf("{\"ifaces\":[");
@@ -189,30 +201,40 @@ int main(int argc, char **argv) {
     statvfs("/", &vfs);
     struct utsname u;
     uname(&u);
-    printf("{\"pid\":%d,\"ppid\":%d,\"uid\":%d,\"gid\":%d,\"rootReadOnly\":%s,\"hostname\":", getpid(), getppid(), getuid(),
-           getgid(), (vfs.f_flag & ST_RDONLY) ? "true" : "false");
+    printf("{\"pid\":%d,\"ppid\":%d,\"uid\":%d,\"gid\":%d,\"rootReadOnly\":%s,\"hostname\":", getpid(), getppid(),
+           getuid(), getgid(), (vfs.f_flag & ST_RDONLY) ? "true" : "false");
     json_str(u.nodename);
     printf("}\n");
-  } else if (!strcmp(cmd, "mem")) eat_memory(atol(a1));
-  else if (!strcmp(cmd, "spin")) for (;;) {
+  } else if (!strcmp(cmd, "mem"))
+    eat_memory(atol(a1));
+  else if (!strcmp(cmd, "spin"))
+    for (;;) {
     }
-  else if (!strcmp(cmd, "sleep")) for (;;) pause();
-  else if (!strcmp(cmd, "stop")) raise(SIGSTOP);
+  else if (!strcmp(cmd, "sleep"))
+    for (;;) pause();
+  else if (!strcmp(cmd, "stop"))
+    raise(SIGSTOP);
   else if (!strcmp(cmd, "flood")) {
     char buf[65536];
     memset(buf, 'y', sizeof(buf));
     for (;;)
       if (write(atoi(a1 && *a1 ? a1 : "1"), buf, sizeof(buf)) < 0) return 3;
-  } else if (!strcmp(cmd, "fsize")) write_bytes(a1, atol(a2));
-  else if (!strcmp(cmd, "fork-bomb")) fork_bomb();
-  else if (!strcmp(cmd, "daemon")) daemonize();
-  else if (!strcmp(cmd, "exit")) return atoi(a1);
-  else if (!strcmp(cmd, "x32")) result((int)syscall(0x40000000 | SYS_getpid) < 0 ? -1 : 0);
+  } else if (!strcmp(cmd, "fsize"))
+    write_bytes(a1, atol(a2));
+  else if (!strcmp(cmd, "fork-bomb"))
+    fork_bomb();
+  else if (!strcmp(cmd, "daemon"))
+    daemonize();
+  else if (!strcmp(cmd, "exit"))
+    return atoi(a1);
+  else if (!strcmp(cmd, "x32"))
+    result((int)syscall(0x40000000 | SYS_getpid) < 0 ? -1 : 0);
   else if (!strcmp(cmd, "int80")) {
     long ret;
     __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory");
     printf("{\"ok\":true,\"ret\":%ld}\n", ret);
-  } else if (!strcmp(cmd, "syscall")) result((int)syscall(atol(a1), 0, 0, 0) < 0 ? -1 : 0);
+  } else if (!strcmp(cmd, "syscall"))
+    result((int)syscall(atol(a1), 0, 0, 0) < 0 ? -1 : 0);
   else if (!strcmp(cmd, "cat-stdin")) {
     char buf[4096];
     ssize_t n;

@@ -70,7 +70,7 @@ describe('API keys', () => {
 });
 
 describe('rate limits', () => {
-  it('answers 429 SBX_ERR_RATE_LIMITED with Retry-After past a key\'s own limit, per key', async () => {
+  it("answers 429 SBX_ERR_RATE_LIMITED with Retry-After past a key's own limit, per key", async () => {
     ({ app } = await makeApp({ apiKeys: KEYS, rateLimitPerMinute: 100 }));
     const asBob = () => app!.inject({ method: 'GET', url: '/languages', headers: { 'x-api-key': 'bob-secret-key' } });
     expect((await asBob()).statusCode).toBe(200);

@@ -9,7 +9,14 @@ const { inject } = api;
 
 const TESTS = [{ stdin: '1 2\n', expected: '3\n' }];
 const subs = (n: number) => Array.from({ length: n }, (_, i) => ({ externalId: `s${i}`, source: `print(${i})` }));
-const finished = (runId: string, externalId: string, status: 'OK' | 'WRONG_ANSWER') => ({ runId, externalId, status, passed: status === 'OK' ? 1 : 0, total: 1, finishedAt: new Date(0).toISOString() });
+const finished = (runId: string, externalId: string, status: 'OK' | 'WRONG_ANSWER') => ({
+  runId,
+  externalId,
+  status,
+  passed: status === 'OK' ? 1 : 0,
+  total: 1,
+  finishedAt: new Date(0).toISOString(),
+});
 
 describe('POST /batches', () => {
   it('enqueues one job per submission at batch priority, with refs, batch id and external id, and answers 202', async () => {
@@ -48,11 +55,26 @@ describe('POST /batches', () => {
 
   it('names the submission at fault, and rejects repeated external ids, a missing language, tests and testset together', async () => {
     const { queue } = await setup();
-    const bad = await inject('POST', '/batches', { tests: TESTS, submissions: [{ externalId: 'ok', language: 'python', source: 'x' }, { externalId: 'bad', language: 'cobol', source: 'x' }] });
+    const bad = await inject('POST', '/batches', {
+      tests: TESTS,
+      submissions: [
+        { externalId: 'ok', language: 'python', source: 'x' },
+        { externalId: 'bad', language: 'cobol', source: 'x' },
+      ],
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'SBX_ERR_RUNTIME_UNKNOWN', details: { submission: 1, externalId: 'bad' } });
     const code = async (payload: unknown) => (await inject('POST', '/batches', payload)).json().error.code;
-    expect(await code({ language: 'python', tests: TESTS, submissions: [{ externalId: 'a', source: 'x' }, { externalId: 'a', source: 'y' }] })).toBe('SBX_ERR_VALIDATION');
+    expect(
+      await code({
+        language: 'python',
+        tests: TESTS,
+        submissions: [
+          { externalId: 'a', source: 'x' },
+          { externalId: 'a', source: 'y' },
+        ],
+      }),
+    ).toBe('SBX_ERR_VALIDATION');
     expect(await code({ tests: TESTS, submissions: [{ externalId: 'a', source: 'x' }] })).toBe('SBX_ERR_VALIDATION');
     expect(await code({ language: 'python', submissions: [{ externalId: 'a', source: 'x' }] })).toBe('SBX_ERR_VALIDATION');
     expect(await code({ language: 'python', tests: TESTS, testset: 'a'.repeat(64), submissions: [{ externalId: 'a', source: 'x' }] })).toBe('SBX_ERR_VALIDATION');
@@ -63,8 +85,7 @@ describe('POST /batches', () => {
 
   it('refuses webhook URLs that are not http(s), carry credentials or leave the allow-list', async () => {
     await setup({ webhookAllowHosts: ['hooks.example.org'] });
-    const code = async (url: string) =>
-      (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1), webhook: { url } })).json().error?.code;
+    const code = async (url: string) => (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1), webhook: { url } })).json().error?.code;
     expect(await code('file:///etc/passwd')).toBe('SBX_ERR_WEBHOOK_URL');
     expect(await code('https://u:p@hooks.example.org/')).toBe('SBX_ERR_WEBHOOK_URL');
     expect(await code('http://169.254.169.254/')).toBe('SBX_ERR_WEBHOOK_URL');
@@ -72,8 +93,7 @@ describe('POST /batches', () => {
   });
 
   it('with no allowed hosts, refuses private and loopback webhook targets unless SBX_WEBHOOK_ALLOW_PRIVATE', async () => {
-    const code = async (url: string) =>
-      (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1), webhook: { url } })).json().error?.code;
+    const code = async (url: string) => (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1), webhook: { url } })).json().error?.code;
     await setup();
     for (const url of ['http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:6379/', 'http://localhost/', 'http://[::1]/']) {
       expect(await code(url), url).toBe('SBX_ERR_WEBHOOK_URL');
@@ -87,7 +107,9 @@ describe('POST /batches', () => {
 describe('GET /batches/:id, downloads and rejudge', () => {
   it('shows progress and counts, pages results, and never answers the webhook secret', async () => {
     const { queue, store } = await setup();
-    const created = (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(3), webhook: { url: 'https://h.example/x', secret: 'top-secret' } })).json();
+    const created = (
+      await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(3), webhook: { url: 'https://h.example/x', secret: 'top-secret' } })
+    ).json();
     const runIds = queue.submitted.map((s) => s.job.runId);
     store.record(created.id, finished(runIds[0]!, 's0', 'OK'));
     const running = await inject('GET', `/batches/${created.id}?offset=0&limit=2`);

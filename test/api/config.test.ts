@@ -29,7 +29,10 @@ describe('loadApiConfig', () => {
     expect(config.maxQueueDepth).toBe(10);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.logSource).toBe(true);
-    expect(config.apiKeys).toEqual([{ name: 'ci', sha256Hex: HEX, perMinute: 30 }, { name: 'web', sha256Hex: `${'a'.repeat(63)}b` }]);
+    expect(config.apiKeys).toEqual([
+      { name: 'ci', sha256Hex: HEX, perMinute: 30 },
+      { name: 'web', sha256Hex: `${'a'.repeat(63)}b` },
+    ]);
   });
 
   it('reads keys from SBX_API_KEYS_FILE, skipping blank lines and comments', () => {

@@ -109,7 +109,31 @@ describe('error answers at the edges carry the project error body', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const pieces = ['GET', 'POST', 'PUT', 'BREW', ' ', '/run', '/runs/', '%', '%ZZ', '%00', '?', '\x00', '\r\n', 'HTTP/1.1', 'HTTP/9', 'Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'Expect: x', '{"', 'ä', 'a'.repeat(150)];
+    const pieces = [
+      'GET',
+      'POST',
+      'PUT',
+      'BREW',
+      ' ',
+      '/run',
+      '/runs/',
+      '%',
+      '%ZZ',
+      '%00',
+      '?',
+      '\x00',
+      '\r\n',
+      'HTTP/1.1',
+      'HTTP/9',
+      'Host: x',
+      'Content-Length: 5',
+      'Content-Length: -1',
+      'Transfer-Encoding: chunked',
+      'Expect: x',
+      '{"',
+      'ä',
+      'a'.repeat(150),
+    ];
     let checked = 0;
     for (let i = 0; i < 150; i++) {
       const parts = Array.from({ length: 1 + rand(10) }, () => pieces[rand(pieces.length)] as string);

@@ -40,10 +40,25 @@ function submit(body: Record<string, unknown>, query = '') {
 /** What judge0/ide sends: every field, numbers as strings, unset ones as null. */
 function ideBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    source_code: b64('print(input())'), language_id: '71', stdin: b64('hi'), compiler_options: '', command_line_arguments: '',
-    redirect_stderr_to_stdout: true, expected_output: null, cpu_time_limit: '2', cpu_extra_time: null, wall_time_limit: '5',
-    memory_limit: '128000', stack_limit: null, max_processes_and_or_threads: null, enable_per_process_and_thread_time_limit: null,
-    enable_per_process_and_thread_memory_limit: null, max_file_size: null, enable_network: null, number_of_runs: null, callback_url: null,
+    source_code: b64('print(input())'),
+    language_id: '71',
+    stdin: b64('hi'),
+    compiler_options: '',
+    command_line_arguments: '',
+    redirect_stderr_to_stdout: true,
+    expected_output: null,
+    cpu_time_limit: '2',
+    cpu_extra_time: null,
+    wall_time_limit: '5',
+    memory_limit: '128000',
+    stack_limit: null,
+    max_processes_and_or_threads: null,
+    enable_per_process_and_thread_time_limit: null,
+    enable_per_process_and_thread_memory_limit: null,
+    max_file_size: null,
+    enable_network: null,
+    number_of_runs: null,
+    callback_url: null,
     ...overrides,
   };
 }
@@ -99,7 +114,13 @@ describe('Judge0: creating submissions', () => {
     const res = await submit(ideBody({ source_code: 'print(input())', stdin: 'hi' }), '?wait=true');
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({
-      token: expect.any(String), time: '0.012', memory: 8192, stdout: 'hi\n', stderr: null, compile_output: null, message: null,
+      token: expect.any(String),
+      time: '0.012',
+      memory: 8192,
+      stdout: 'hi\n',
+      stderr: null,
+      compile_output: null,
+      message: null,
       status: { id: 3, description: 'Accepted' },
     });
   });
@@ -109,7 +130,11 @@ describe('Judge0: creating submissions', () => {
     await setup(result);
     const encoded = await submit(ideBody(), '?base64_encoded=true&wait=true&fields=stdout,message,status,exit_code,exit_signal');
     expect(encoded.json()).toEqual({
-      stdout: `${BINARY}\n`, message: `${b64('Exited with error status 3')}\n`, status: { id: 11, description: 'Runtime Error (NZEC)' }, exit_code: 3, exit_signal: null,
+      stdout: `${BINARY}\n`,
+      message: `${b64('Exited with error status 3')}\n`,
+      status: { id: 11, description: 'Runtime Error (NZEC)' },
+      exit_code: 3,
+      exit_signal: null,
     });
     const plain = await submit(ideBody({ source_code: 'x' }), '?wait=true');
     expect(plain.statusCode).toBe(201);
@@ -120,14 +145,27 @@ describe('Judge0: creating submissions', () => {
   });
 
   it('turns expected_output and number_of_runs into tests, and reports the last run with averaged time', async () => {
-    const queue = await setup(() => okResult({
-      status: 'WRONG_ANSWER', run: undefined,
-      tests: [{ id: '1', ...stage({ cpuTimeMs: 10 }) }, { id: '2', ...stage({ status: 'WRONG_ANSWER', cpuTimeMs: 30, stdout: 'nope\n' }) }],
-    }));
-    const res = await submit(ideBody({ source_code: 'x', stdin: '1', expected_output: 'yes', number_of_runs: '3' }), '?wait=true&fields=status,time,stdout,expected_output,number_of_runs');
+    const queue = await setup(() =>
+      okResult({
+        status: 'WRONG_ANSWER',
+        run: undefined,
+        tests: [
+          { id: '1', ...stage({ cpuTimeMs: 10 }) },
+          { id: '2', ...stage({ status: 'WRONG_ANSWER', cpuTimeMs: 30, stdout: 'nope\n' }) },
+        ],
+      }),
+    );
+    const res = await submit(
+      ideBody({ source_code: 'x', stdin: '1', expected_output: 'yes', number_of_runs: '3' }),
+      '?wait=true&fields=status,time,stdout,expected_output,number_of_runs',
+    );
     expect(res.json()).toEqual({ status: { id: 4, description: 'Wrong Answer' }, time: '0.02', stdout: 'nope\n', expected_output: 'yes', number_of_runs: 3 });
     const job = queue.submitted[0]?.job;
-    expect(job?.tests?.map((t) => [t.id, unb64(t.stdinBase64 ?? ''), unb64(t.expectedBase64 ?? '')])).toEqual([['1', '1', 'yes'], ['2', '1', 'yes'], ['3', '1', 'yes']]);
+    expect(job?.tests?.map((t) => [t.id, unb64(t.stdinBase64 ?? ''), unb64(t.expectedBase64 ?? '')])).toEqual([
+      ['1', '1', 'yes'],
+      ['2', '1', 'yes'],
+      ['3', '1', 'yes'],
+    ]);
     expect(job?.compare).toEqual({ mode: 'lines' });
     expect(job?.stopOnFirstFailure).toBe(true);
   });
@@ -148,9 +186,11 @@ describe('Judge0: creating submissions', () => {
   });
 
   it('maps a compile error to 6 with compile_output and an internal error to 13', async () => {
-    await setup((job) => job.language === 'c'
-      ? okResult({ status: 'COMPILE_ERROR', run: undefined, compile: stage({ status: 'COMPILE_ERROR', exitCode: 1, stdout: '', stderr: 'main.c:1: error\n' }) })
-      : { language: 'python', version: '3.12.1', status: 'INTERNAL_ERROR', errorCode: 'SBX_ERR_SANDBOX_SETUP' });
+    await setup((job) =>
+      job.language === 'c'
+        ? okResult({ status: 'COMPILE_ERROR', run: undefined, compile: stage({ status: 'COMPILE_ERROR', exitCode: 1, stdout: '', stderr: 'main.c:1: error\n' }) })
+        : { language: 'python', version: '3.12.1', status: 'INTERNAL_ERROR', errorCode: 'SBX_ERR_SANDBOX_SETUP' },
+    );
     const c = await submit(ideBody({ source_code: 'int main(', language_id: 50, stdin: '' }), '?wait=true&fields=status,compile_output,time');
     expect(c.json()).toEqual({ status: { id: 6, description: 'Compilation Error' }, compile_output: 'main.c:1: error\n', time: null });
     const py = await submit(ideBody({ source_code: 'x', stdin: '' }), '?wait=true&fields=status');
@@ -173,8 +213,12 @@ describe('Judge0: refusals and errors', () => {
   it('answers 422 with Judge0 messages per field', async () => {
     await setup();
     const res = await submit({
-      language_id: 999, source_code: '', enable_network: true, enable_per_process_and_thread_time_limit: 'true',
-      memory_limit: 10, cpu_time_limit: 'abc',
+      language_id: 999,
+      source_code: '',
+      enable_network: true,
+      enable_per_process_and_thread_time_limit: 'true',
+      memory_limit: 10,
+      cpu_time_limit: 'abc',
     });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toEqual({
@@ -222,7 +266,7 @@ describe('Judge0: refusals and errors', () => {
 });
 
 describe('Judge0 and Piston: the native rate limits', () => {
-  it('counts compatibility calls in the same per-client budget and answers 429 in each API\'s shape', async () => {
+  it("counts compatibility calls in the same per-client budget and answers 429 in each API's shape", async () => {
     await setup(undefined, { rateLimitPerMinute: 2 });
     expect((await app!.inject({ url: '/judge0/statuses' })).statusCode).toBe(200);
     expect((await app!.inject({ url: '/api/v2/runtimes' })).statusCode).toBe(200);
@@ -252,7 +296,10 @@ describe('Judge0: two versions of a language, and compiler options', () => {
     const queue = await setupTwo();
     const list = (await app!.inject({ url: '/judge0/languages' })).json() as Array<{ id: number; name: string }>;
     expect(list.filter((l) => l.name.startsWith('C ('))).toEqual([
-      { id: 48, name: 'C (GCC 12.2.0)' }, { id: 49, name: 'C (GCC 12.2.0)' }, { id: 50, name: 'C (GCC 12.2.0)' }, { id: 103, name: 'C (GCC 14.2.0)' },
+      { id: 48, name: 'C (GCC 12.2.0)' },
+      { id: 49, name: 'C (GCC 12.2.0)' },
+      { id: 50, name: 'C (GCC 12.2.0)' },
+      { id: 103, name: 'C (GCC 14.2.0)' },
     ]);
     await submit(ideBody({ language_id: '103', source_code: b64('int main(){}') }), '?base64_encoded=true');
     await submit(ideBody({ language_id: 50, source_code: b64('int main(){}') }), '?base64_encoded=true');
@@ -279,7 +326,8 @@ describe('Judge0: batches', () => {
   it('creates a batch (tokens and per-item errors) and reads it back by tokens, null for unknown ones', async () => {
     const queue = await setup();
     const res = await app!.inject({
-      method: 'POST', url: '/judge0/submissions/batch',
+      method: 'POST',
+      url: '/judge0/submissions/batch',
       payload: { submissions: [ideBody({ source_code: 'print(1)', stdin: '' }), { language_id: 71 }] },
     });
     expect(res.statusCode).toBe(201);

@@ -11,7 +11,7 @@ const api = appPerTest();
 const { setup } = api;
 
 describe('GET /languages', () => {
-  it('lists the union of the live workers\' runtimes with aliases, compiled flag and limits', async () => {
+  it("lists the union of the live workers' runtimes with aliases, compiled flag and limits", async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat(), heartbeat()];
     await setup({}, queue);
@@ -56,7 +56,12 @@ describe('unavailability and backpressure', () => {
   it('answers 503 SBX_ERR_QUEUE_UNAVAILABLE on every Redis-backed route when Redis is down', async () => {
     const { queue } = await setup();
     queue.redisDown = true;
-    for (const [method, url] of [['POST', '/run'], ['GET', '/runs/abc'], ['GET', '/languages'], ['GET', '/metrics']] as const) {
+    for (const [method, url] of [
+      ['POST', '/run'],
+      ['GET', '/runs/abc'],
+      ['GET', '/languages'],
+      ['GET', '/metrics'],
+    ] as const) {
       const res = await api.app.inject({ method, url, payload: method === 'POST' ? { language: 'python', source: 'x' } : undefined });
       expect(res.statusCode, url).toBe(503);
       expect(res.json().error.code).toBe('SBX_ERR_QUEUE_UNAVAILABLE');
@@ -106,9 +111,27 @@ describe('probes', () => {
   });
 
   it.each([
-    ['redis', (q: FakeSubmissionQueue) => { q.redisDown = true; }, ['redis', 'workers', 'images']],
-    ['workers', (q: FakeSubmissionQueue) => { q.workers = []; }, ['workers', 'images']],
-    ['images', (q: FakeSubmissionQueue) => { q.workers = [heartbeat([])]; }, ['images']],
+    [
+      'redis',
+      (q: FakeSubmissionQueue) => {
+        q.redisDown = true;
+      },
+      ['redis', 'workers', 'images'],
+    ],
+    [
+      'workers',
+      (q: FakeSubmissionQueue) => {
+        q.workers = [];
+      },
+      ['workers', 'images'],
+    ],
+    [
+      'images',
+      (q: FakeSubmissionQueue) => {
+        q.workers = [heartbeat([])];
+      },
+      ['images'],
+    ],
   ])('GET /ready is 503 and names %s when it fails', async (_name, breakIt, failed) => {
     const { queue } = await setup();
     breakIt(queue);
@@ -159,16 +182,47 @@ describe('OpenAPI and unknown routes', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     const isCompat = (path: string) => path.startsWith('/judge0/') || path.startsWith('/api/v2/');
-    expect(Object.keys(doc.paths).filter((p) => !isCompat(p)).sort()).toEqual([
-      '/batches', '/batches/{id}', '/batches/{id}/rejudge', '/batches/{id}/results.csv', '/batches/{id}/results.json',
-      '/health', '/languages', '/metrics', '/ready', '/run', '/run/ws', '/runs/{id}', '/runs/{id}/events', '/testsets', '/testsets/{id}',
+    expect(
+      Object.keys(doc.paths)
+        .filter((p) => !isCompat(p))
+        .sort(),
+    ).toEqual([
+      '/batches',
+      '/batches/{id}',
+      '/batches/{id}/rejudge',
+      '/batches/{id}/results.csv',
+      '/batches/{id}/results.json',
+      '/health',
+      '/languages',
+      '/metrics',
+      '/ready',
+      '/run',
+      '/run/ws',
+      '/runs/{id}',
+      '/runs/{id}/events',
+      '/testsets',
+      '/testsets/{id}',
     ]);
     expect(doc.paths['/run'].post.requestBody.content['application/json'].schema.properties.language).toBeDefined();
     // The compatibility APIs, each under its own tag.
     expect(Object.keys(doc.paths).filter(isCompat).sort()).toEqual([
-      '/api/v2/connect', '/api/v2/execute', '/api/v2/runtimes', '/judge0/about', '/judge0/authenticate', '/judge0/authorize', '/judge0/config_info',
-      '/judge0/languages', '/judge0/languages/all', '/judge0/languages/{id}', '/judge0/statuses', '/judge0/submissions',
-      '/judge0/submissions/batch', '/judge0/submissions/{token}', '/judge0/system_info', '/judge0/version', '/judge0/workers',
+      '/api/v2/connect',
+      '/api/v2/execute',
+      '/api/v2/runtimes',
+      '/judge0/about',
+      '/judge0/authenticate',
+      '/judge0/authorize',
+      '/judge0/config_info',
+      '/judge0/languages',
+      '/judge0/languages/all',
+      '/judge0/languages/{id}',
+      '/judge0/statuses',
+      '/judge0/submissions',
+      '/judge0/submissions/batch',
+      '/judge0/submissions/{token}',
+      '/judge0/system_info',
+      '/judge0/version',
+      '/judge0/workers',
     ]);
     expect(doc.paths['/judge0/submissions'].post.tags).toEqual(['judge0']);
     expect(doc.paths['/api/v2/execute'].post.tags).toEqual(['piston']);
@@ -192,11 +246,21 @@ describe('OpenAPI and unknown routes', () => {
 describe('logs', () => {
   async function logsOf(logSource: boolean): Promise<string> {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, next) { lines.push(String(chunk)); next(); } });
+    const sink = new Writable({
+      write(chunk, _enc, next) {
+        lines.push(String(chunk));
+        next();
+      },
+    });
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat()];
     const app = api.use(await buildApp({ queue, judgeStore: new FakeJudgeStore(queue), config: testConfig({ logSource }), logger: pino({ level: 'info' }, sink) }));
-    await app.inject({ method: 'POST', url: '/run', headers: { authorization: 'Bearer k' }, payload: { language: 'python', source: 'SECRET_SOURCE_MARK', stdin: 'SECRET_STDIN_MARK', wait: false } });
+    await app.inject({
+      method: 'POST',
+      url: '/run',
+      headers: { authorization: 'Bearer k' },
+      payload: { language: 'python', source: 'SECRET_SOURCE_MARK', stdin: 'SECRET_STDIN_MARK', wait: false },
+    });
     return lines.join('');
   }
 

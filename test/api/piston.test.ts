@@ -26,7 +26,10 @@ async function setup(complete?: ((job: SubmissionJob) => Omit<RunResult, 'id'>) 
   const queue = new FakeSubmissionQueue();
   const runtimes = Array.isArray(complete) ? complete : [runtime(), OLD_PYTHON, C_RUNTIME, CPP];
   queue.workers = [heartbeat(runtimes)];
-  queue.autoComplete = (job) => ({ state: 'done', result: { id: job.runId, ...((typeof complete === 'function' ? complete(job) : undefined) ?? okResult({ version: job.version ?? '' })) } });
+  queue.autoComplete = (job) => ({
+    state: 'done',
+    result: { id: job.runId, ...((typeof complete === 'function' ? complete(job) : undefined) ?? okResult({ version: job.version ?? '' })) },
+  });
   const made = await makeApp({}, queue);
   app = made.app;
   return queue;
@@ -47,7 +50,11 @@ describe('Piston: runtimes and version selection', () => {
   });
 
   it.each([
-    ['3.11.2', '3.11.2'], ['*', '3.12.1'], ['3.x', '3.12.1'], ['~3.11', '3.11.2'], ['<3.12', '3.11.2'],
+    ['3.11.2', '3.11.2'],
+    ['*', '3.12.1'],
+    ['3.x', '3.12.1'],
+    ['~3.11', '3.11.2'],
+    ['<3.12', '3.11.2'],
   ])('version "%s" runs python %s', async (selector, chosen) => {
     const queue = await setup();
     const res = await execute({ language: 'py', version: selector, files: [{ content: 'print(1)' }] });
@@ -57,7 +64,12 @@ describe('Piston: runtimes and version selection', () => {
   });
 
   it.each([
-    ['c++', '12.2.0', '12.2.0'], ['g++', '14', '14.2.0'], ['cpp', '*', '14.2.0'], ['c++', '^12', '12.2.0'], ['c++', '>=13', '14.2.0'], ['c++', '12.x', '12.2.0'],
+    ['c++', '12.2.0', '12.2.0'],
+    ['g++', '14', '14.2.0'],
+    ['cpp', '*', '14.2.0'],
+    ['c++', '^12', '12.2.0'],
+    ['c++', '>=13', '14.2.0'],
+    ['c++', '12.x', '12.2.0'],
   ])('%s version "%s" runs GCC %s of two installed', async (language, selector, chosen) => {
     const queue = await setup([CPP, NEW_CPP]);
     const res = await execute({ language, version: selector, files: [{ content: 'int main(){}' }] });
@@ -65,7 +77,7 @@ describe('Piston: runtimes and version selection', () => {
     expect(queue.submitted[0]?.job.version).toBe(chosen);
   });
 
-  it('answers a version no installed build matches with Piston\'s message under SBX_ERR_VERSION_UNKNOWN', async () => {
+  it("answers a version no installed build matches with Piston's message under SBX_ERR_VERSION_UNKNOWN", async () => {
     const queue = await setup([CPP, NEW_CPP]);
     const res = await execute({ language: 'c++', version: '13', files: [{ content: 'int main(){}' }] });
     expect(res.statusCode).toBe(400);
@@ -89,7 +101,10 @@ describe('Piston: execute', () => {
   it('writes the first utf8 file as the main file, decodes base64 and hex files, and adds the newline Piston adds to stdin', async () => {
     const queue = await setup();
     const res = await execute({
-      language: 'c++', version: '12.2.0', stdin: 'abc', args: ['1', '2'],
+      language: 'c++',
+      version: '12.2.0',
+      stdin: 'abc',
+      args: ['1', '2'],
       files: [
         { name: 'data.bin', content: Buffer.from('bin').toString('base64'), encoding: 'base64' },
         { name: 'prog.cpp', content: 'int main(){}' },
@@ -99,34 +114,64 @@ describe('Piston: execute', () => {
     expect(res.statusCode).toBe(200);
     const job = queue.submitted[0]?.job;
     expect(job?.files.map((f) => [f.name, Buffer.from(f.contentBase64, 'base64').toString()])).toEqual([
-      ['data.bin', 'bin'], ['main.cpp', 'int main(){}'], ['x.txt', 'hexed'],
+      ['data.bin', 'bin'],
+      ['main.cpp', 'int main(){}'],
+      ['x.txt', 'hexed'],
     ]);
     expect(Buffer.from(job?.stdinBase64 ?? '', 'base64').toString()).toBe('abc\n');
     expect(job?.args).toEqual(['1', '2']);
     expect(job?.mergeStderr).toBeUndefined();
     await execute({ language: 'c', version: '*', files: [{ content: 'x' }], interleave_output: true });
     expect(queue.submitted[1]?.job.mergeStderr).toBe(true);
-    expect((await execute({ language: 'c', version: '*', files: [{ content: 'AA==', encoding: 'base64' }] })).json()).toEqual({ message: 'files must include at least one utf8 encoded file' });
+    expect((await execute({ language: 'c', version: '*', files: [{ content: 'AA==', encoding: 'base64' }] })).json()).toEqual({
+      message: 'files must include at least one utf8 encoded file',
+    });
   });
 
   it('takes limits in milliseconds and bytes, -1 as the maximum, and refuses more than the maximum', async () => {
     const queue = await setup();
-    await execute({ language: 'py', version: '*', files: [{ content: 'x' }], run_timeout: 3000, run_cpu_time: -1, run_memory_limit: 64 * MIB, compile_timeout: 10000, compile_memory_limit: -1 });
+    await execute({
+      language: 'py',
+      version: '*',
+      files: [{ content: 'x' }],
+      run_timeout: 3000,
+      run_cpu_time: -1,
+      run_memory_limit: 64 * MIB,
+      compile_timeout: 10000,
+      compile_memory_limit: -1,
+    });
     expect(queue.submitted[0]?.job.limits).toMatchObject({ wallTimeMs: 3000, cpuTimeMs: 10_000, memoryBytes: 64 * MIB });
     const over = await execute({ language: 'py', version: '*', files: [{ content: 'x' }], run_timeout: 20_001 });
     expect(over.json()).toEqual({ message: 'run_timeout cannot exceed the configured limit of 20000' });
-    expect((await execute({ language: 'py', version: '*', files: [{ content: 'x' }], run_memory_limit: '5' })).json()).toEqual({ message: 'If specified, run_memory_limit must be a number' });
+    expect((await execute({ language: 'py', version: '*', files: [{ content: 'x' }], run_memory_limit: '5' })).json()).toEqual({
+      message: 'If specified, run_memory_limit must be a number',
+    });
   });
 
   it("reports Piston 3's stage fields: output, code, signal, status, message, times and memory", async () => {
-    await setup(() => okResult({
-      status: 'RUNTIME_ERROR', version: '3.12.1',
-      run: stage({ status: 'RUNTIME_ERROR', exitCode: 2, stdout: 'out\n', stderr: 'err\n', cpuTimeMs: 5, wallTimeMs: 9, memoryBytes: 3 * MIB }),
-    }));
+    await setup(() =>
+      okResult({
+        status: 'RUNTIME_ERROR',
+        version: '3.12.1',
+        run: stage({ status: 'RUNTIME_ERROR', exitCode: 2, stdout: 'out\n', stderr: 'err\n', cpuTimeMs: 5, wallTimeMs: 9, memoryBytes: 3 * MIB }),
+      }),
+    );
     const res = await execute({ language: 'python', version: '3.12.1', files: [{ content: 'x' }] });
     expect(res.json()).toEqual({
-      language: 'python', version: '3.12.1',
-      run: { stdout: 'out\n', stderr: 'err\n', output: 'out\nerr\n', code: 2, signal: null, message: 'Exited with error status 2', status: 'RE', cpu_time: 5, wall_time: 9, memory: 3 * MIB },
+      language: 'python',
+      version: '3.12.1',
+      run: {
+        stdout: 'out\n',
+        stderr: 'err\n',
+        output: 'out\nerr\n',
+        code: 2,
+        signal: null,
+        message: 'Exited with error status 2',
+        status: 'RE',
+        cpu_time: 5,
+        wall_time: 9,
+        memory: 3 * MIB,
+      },
     });
   });
 
@@ -144,7 +189,15 @@ describe('Piston: execute', () => {
   });
 
   it('reports a failed compile as compile and as run, as Piston does', async () => {
-    await setup(() => okResult({ language: 'c', version: '12.2.0', status: 'COMPILE_ERROR', run: undefined, compile: stage({ status: 'COMPILE_ERROR', exitCode: 1, stdout: '', stderr: 'error\n' }) }));
+    await setup(() =>
+      okResult({
+        language: 'c',
+        version: '12.2.0',
+        status: 'COMPILE_ERROR',
+        run: undefined,
+        compile: stage({ status: 'COMPILE_ERROR', exitCode: 1, stdout: '', stderr: 'error\n' }),
+      }),
+    );
     const res = await execute({ language: 'c', version: '*', files: [{ content: 'int main(' }] });
     const body = res.json() as { compile: Record<string, unknown>; run: Record<string, unknown> };
     expect(body.compile).toMatchObject({ code: 1, stderr: 'error\n', status: 'RE' });

@@ -62,7 +62,12 @@ describe('POST /run: the body', () => {
   });
 
   it('rejects a __proto__ key with 400', async () => {
-    const res = await app.inject({ method: 'POST', url: '/run', headers: { 'content-type': 'application/json' }, payload: '{"language":"python","source":"x","__proto__":{"admin":true}}' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/run',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"language":"python","source":"x","__proto__":{"admin":true}}',
+    });
     expectError(res, 400, 'SBX_ERR_BAD_JSON');
   });
 
@@ -110,32 +115,28 @@ describe('POST /run: language and limits', () => {
   });
 
   it('rejects a per-test limit above the maximum, naming the test', async () => {
-    const error = expectError(
-      await post({ language: 'python', source: 'x', tests: [{ stdin: '', limits: { cpuTimeMs: 10_001 } }] }),
-      400,
-      'SBX_ERR_LIMIT_TOO_HIGH',
-    );
+    const error = expectError(await post({ language: 'python', source: 'x', tests: [{ stdin: '', limits: { cpuTimeMs: 10_001 } }] }), 400, 'SBX_ERR_LIMIT_TOO_HIGH');
     expect(error.message).toContain('tests[0].limits.cpuTimeMs');
   });
 });
 
 describe('POST /run: files, source and tests', () => {
-  it.each(['../x', 'a/b', 'a\\b', '.', '..', '.hidden', '', 'x'.repeat(101), 'a b', 'é.py'])(
-    'rejects the file name %j with 400',
-    async (name) => {
-      const res = await post({ language: 'python', source: 'x', files: [{ name, content: '' }] });
-      expect(res.statusCode).toBe(400);
-      expect(['SBX_ERR_FILE_NAME', 'SBX_ERR_VALIDATION']).toContain(res.json().error.code);
-      expect(queue.submitted).toHaveLength(0);
-    },
-  );
+  it.each(['../x', 'a/b', 'a\\b', '.', '..', '.hidden', '', 'x'.repeat(101), 'a b', 'é.py'])('rejects the file name %j with 400', async (name) => {
+    const res = await post({ language: 'python', source: 'x', files: [{ name, content: '' }] });
+    expect(res.statusCode).toBe(400);
+    expect(['SBX_ERR_FILE_NAME', 'SBX_ERR_VALIDATION']).toContain(res.json().error.code);
+    expect(queue.submitted).toHaveLength(0);
+  });
 
   it('answers SBX_ERR_FILE_NAME (not a generic code) for a path escape', async () => {
     expectError(await post({ language: 'python', source: 'x', files: [{ name: '../etc', content: '' }] }), 400, 'SBX_ERR_FILE_NAME');
   });
 
   it('rejects duplicate names, including a file named like the main file', async () => {
-    const twice = [{ name: 'a.txt', content: '' }, { name: 'a.txt', content: '' }];
+    const twice = [
+      { name: 'a.txt', content: '' },
+      { name: 'a.txt', content: '' },
+    ];
     expectError(await post({ language: 'python', source: 'x', files: twice }), 400, 'SBX_ERR_FILE_NAME');
     expectError(await post({ language: 'python', source: 'x', files: [{ name: 'main.py', content: '' }] }), 400, 'SBX_ERR_FILE_NAME');
   });
@@ -169,7 +170,18 @@ describe('POST /run: files, source and tests', () => {
   });
 
   it('rejects duplicate test ids, bad test ids and compare without tests', async () => {
-    expectError(await post({ language: 'python', source: 'x', tests: [{ id: 'a', stdin: '' }, { id: 'a', stdin: '' }] }), 400, 'SBX_ERR_VALIDATION');
+    expectError(
+      await post({
+        language: 'python',
+        source: 'x',
+        tests: [
+          { id: 'a', stdin: '' },
+          { id: 'a', stdin: '' },
+        ],
+      }),
+      400,
+      'SBX_ERR_VALIDATION',
+    );
     expectError(await post({ language: 'python', source: 'x', tests: [{ id: '../a', stdin: '' }] }), 400, 'SBX_ERR_VALIDATION');
     expectError(await post({ language: 'python', source: 'x', compare: { mode: 'exact' } }), 400, 'SBX_ERR_VALIDATION');
     expectError(await post({ language: 'python', source: 'x', tests: [{ stdin: '' }], compare: { mode: 'fuzzy' } }), 400, 'SBX_ERR_VALIDATION');

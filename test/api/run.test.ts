@@ -67,7 +67,10 @@ describe('POST /run: accepted runs', () => {
     const res = await post({
       language: 'PY',
       source: 'print(input())',
-      files: [{ name: 'data.txt', content: 'abc' }, { name: 'blob.bin', content: b64('\u0000\u0001'), encoding: 'base64' }],
+      files: [
+        { name: 'data.txt', content: 'abc' },
+        { name: 'blob.bin', content: b64('\u0000\u0001'), encoding: 'base64' },
+      ],
       stdin: 'héllo',
       args: ['-v'],
       limits: { cpuTimeMs: 500 },
@@ -111,7 +114,10 @@ describe('POST /run: tests (judging)', () => {
       language: 'python',
       source: 'x',
       limits: { wallTimeMs: 3000 },
-      tests: [{ stdin: '1', expected: '2' }, { id: 'big', stdin: '3', limits: { cpuTimeMs: 9000 } }],
+      tests: [
+        { stdin: '1', expected: '2' },
+        { id: 'big', stdin: '3', limits: { cpuTimeMs: 9000 } },
+      ],
       compare: { mode: 'numeric', absTolerance: 0.001 },
       stopOnFirstFailure: true,
       wait: false,
@@ -131,12 +137,32 @@ describe('POST /run: tests (judging)', () => {
     queue.workers = [heartbeat()];
     queue.autoComplete = (job) => ({
       state: 'done',
-      result: { ...okResult({ status: 'WRONG_ANSWER', run: undefined, tests: [{ id: '1', ...stage() }, { id: '2', ...stage({ status: 'WRONG_ANSWER' }) }], passed: 1, total: 2 }), id: job.runId },
+      result: {
+        ...okResult({
+          status: 'WRONG_ANSWER',
+          run: undefined,
+          tests: [
+            { id: '1', ...stage() },
+            { id: '2', ...stage({ status: 'WRONG_ANSWER' }) },
+          ],
+          passed: 1,
+          total: 2,
+        }),
+        id: job.runId,
+      },
     });
     await setup({}, queue);
     const res = await post({ language: 'python', source: 'x', tests: [{ stdin: '' }, { stdin: '' }] });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'WRONG_ANSWER', passed: 1, total: 2, tests: [{ id: '1', status: 'OK' }, { id: '2', status: 'WRONG_ANSWER' }] });
+    expect(res.json()).toMatchObject({
+      status: 'WRONG_ANSWER',
+      passed: 1,
+      total: 2,
+      tests: [
+        { id: '1', status: 'OK' },
+        { id: '2', status: 'WRONG_ANSWER' },
+      ],
+    });
   });
 });
 

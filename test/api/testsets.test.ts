@@ -6,7 +6,10 @@ const { setup } = api;
 
 const { inject } = api;
 
-const TESTS = [{ stdin: '1 2\n', expected: '3\n' }, { id: 'big', stdinBase64: Buffer.from('5 5\n').toString('base64'), expected: '10\n' }];
+const TESTS = [
+  { stdin: '1 2\n', expected: '3\n' },
+  { id: 'big', stdinBase64: Buffer.from('5 5\n').toString('base64'), expected: '10\n' },
+];
 
 describe('POST /testsets', () => {
   it('stores each blob once and answers 201 with the id, count and sizes (never the content)', async () => {
@@ -15,7 +18,10 @@ describe('POST /testsets', () => {
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), count: 2, totalBytes: 4 + 2 + 4 + 3 });
-    expect(body.tests).toEqual([{ id: '1', stdinBytes: 4, expectedBytes: 2 }, { id: 'big', stdinBytes: 4, expectedBytes: 3 }]);
+    expect(body.tests).toEqual([
+      { id: '1', stdinBytes: 4, expectedBytes: 2 },
+      { id: 'big', stdinBytes: 4, expectedBytes: 3 },
+    ]);
     expect(res.headers.location).toBe(`/testsets/${body.id}`);
     expect(res.body).not.toContain('1 2');
     expect(store.blobs.size).toBe(4);
@@ -43,7 +49,14 @@ describe('POST /testsets', () => {
     await setup({ maxTestsetTests: 2 });
     const code = async (payload: unknown) => (await inject('POST', '/testsets', payload)).json().error.code;
     expect(await code({ tests: [{ stdin: '' }, { stdin: '' }, { stdin: '' }] })).toBe('SBX_ERR_TOO_MANY_TESTS');
-    expect(await code({ tests: [{ id: 'a', stdin: '' }, { id: 'a', stdin: '' }] })).toBe('SBX_ERR_VALIDATION');
+    expect(
+      await code({
+        tests: [
+          { id: 'a', stdin: '' },
+          { id: 'a', stdin: '' },
+        ],
+      }),
+    ).toBe('SBX_ERR_VALIDATION');
     expect(await code({ tests: [{ stdin: 'a', stdinBase64: 'YQ==' }] })).toBe('SBX_ERR_VALIDATION');
     expect(await code({ tests: [{ stdinBase64: 'not base64!' }] })).toBe('SBX_ERR_FILE_ENCODING');
     expect(await code({ tests: [{ stdin: '', limits: {} }] })).toBe('SBX_ERR_VALIDATION');
@@ -74,7 +87,7 @@ describe('GET and DELETE /testsets/:id', () => {
 });
 
 describe('POST /run with a test set or a checker', () => {
-  it('puts references (not content) on the queue and refreshes the set\'s TTL', async () => {
+  it("puts references (not content) on the queue and refreshes the set's TTL", async () => {
     const { queue, store } = await setup({ testsetTtlS: 1234 });
     const { id } = (await inject('POST', '/testsets', { tests: TESTS })).json();
     store.ttls.clear();
@@ -98,12 +111,16 @@ describe('POST /run with a test set or a checker', () => {
     expect(both.statusCode).toBe(400);
   });
 
-  it('resolves the checker\'s runtime and file names, and refuses reserved names and a checker without tests', async () => {
+  it("resolves the checker's runtime and file names, and refuses reserved names and a checker without tests", async () => {
     const { queue } = await setup();
     const tests = [{ stdin: '1', expected: '1' }];
     const res = await inject('POST', '/run', { language: 'python', source: 'x', tests, checker: { language: 'py', source: 'import sys' }, wait: false });
     expect(res.statusCode).toBe(202);
-    expect(queue.submitted[0]!.job.checker).toEqual({ language: 'python', version: '3.12.1', files: [{ name: 'main.py', contentBase64: Buffer.from('import sys').toString('base64') }] });
+    expect(queue.submitted[0]!.job.checker).toEqual({
+      language: 'python',
+      version: '3.12.1',
+      files: [{ name: 'main.py', contentBase64: Buffer.from('import sys').toString('base64') }],
+    });
     const reserved = await inject('POST', '/run', { language: 'python', source: 'x', tests, checker: { language: 'c', files: [{ name: 'expected', content: '' }] } });
     expect(reserved.json().error.code).toBe('SBX_ERR_FILE_NAME');
     const lonely = await inject('POST', '/run', { language: 'python', source: 'x', checker: { language: 'python', source: 'x' } });

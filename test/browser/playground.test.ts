@@ -44,7 +44,12 @@ async function sourceText(page: Page): Promise<string> {
 async function finalStatus(page: Page, timeoutMs = 45_000): Promise<string> {
   const badge = page.getByRole('status', { name: 'Status' }).locator('.badge');
   await waitForText(badge, (t) => t !== '' && !PENDING.includes(t), timeoutMs);
-  return (await page.getByRole('status', { name: 'Status' }).textContent().catch(() => '')) ?? '';
+  return (
+    (await page
+      .getByRole('status', { name: 'Status' })
+      .textContent()
+      .catch(() => '')) ?? ''
+  );
 }
 
 /** Waits until Output shows `text`, or the run ended without it (then fails fast, not at the timeout). */
@@ -314,7 +319,10 @@ describe.skipIf(skip !== undefined)(`the playground in a browser${skip ? ` (skip
     for (const scheme of ['light', 'dark'] as const) {
       const page = await openPlayground(scheme);
       await page.getByLabel('Language').selectOption('python');
-      await setSource(page, 'import sys\n\n\ndef reverse(line: str) -> str:\n    return line[::-1]\n\n\ncount = 0\nfor line in sys.stdin:\n    print(reverse(line.rstrip("\\n")), flush=True)\n    count += 1\nprint(f"reversed {count} line(s)", file=sys.stderr)\n');
+      await setSource(
+        page,
+        'import sys\n\n\ndef reverse(line: str) -> str:\n    return line[::-1]\n\n\ncount = 0\nfor line in sys.stdin:\n    print(reverse(line.rstrip("\\n")), flush=True)\n    count += 1\nprint(f"reversed {count} line(s)", file=sys.stderr)\n',
+      );
       await page.getByRole('textbox', { name: 'Input', exact: true }).fill('stressed\ndrawer\nlive');
       await addTest(page, 'stressed', 'desserts');
       await addTest(page, 'drawer', 'reward');

@@ -23,8 +23,14 @@ async function main(): Promise<Record<string, unknown>> {
   // Run ids within the container's 65536 mapped ids (the host's default base is not mapped here).
   const sandbox = await NativeSandbox.create({ uidBase: 10_000, uidCount: 64, slots: 2, poolSize: 1 });
   const spec = (argv: string[], limits: Partial<SandboxSpec['limits']> = {}): SandboxSpec => ({
-    layers: (values.layers ?? '').split(','), files: [], argv, env: ['PATH=/bin'], stdin: Buffer.alloc(0),
-    profile: sandbox.compileProfile(permissiveProfile()), hostname: 'sandbox', limits: { ...defaultLimits, ...limits },
+    layers: (values.layers ?? '').split(','),
+    files: [],
+    argv,
+    env: ['PATH=/bin'],
+    stdin: Buffer.alloc(0),
+    profile: sandbox.compileProfile(permissiveProfile()),
+    hostname: 'sandbox',
+    limits: { ...defaultLimits, ...limits },
   });
   // Time limits generous: each run must end by its memory or pids limit even in a slow emulated guest.
   const slow = { cpuTimeMs: 20_000, wallTimeMs: 30_000 };
@@ -34,7 +40,9 @@ async function main(): Promise<Record<string, unknown>> {
   await sandbox.close();
   return {
     uidMap: readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).map(Number),
-    before, after: ownCgroup(), features: sandbox.features,
+    before,
+    after: ownCgroup(),
+    features: sandbox.features,
     hog: { oomKilled: hog.oomKilled, memoryPeakBytes: hog.memoryPeakBytes },
     bomb: JSON.parse(bomb.stdout.toString('utf8').split('\n')[0] || '{}') as unknown,
     hello: { exitCode: hello.exitCode, stdout: hello.stdout.toString('utf8') },

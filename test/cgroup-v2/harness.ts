@@ -67,11 +67,14 @@ export function cgroupOf(pid: number): string | undefined {
 
 /** A child process's end: its facts (or its error) as one JSON line for the parent, then exit. */
 export function reportFacts(collect: () => Promise<Record<string, unknown>>): void {
-  collect().then((facts) => {
-    process.stdout.write(`${JSON.stringify(facts)}\n`);
-    process.exit(0);
-  }, (err: unknown) => {
-    process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })}\n`);
-    process.exit(1);
-  });
+  collect().then(
+    (facts) => {
+      process.stdout.write(`${JSON.stringify(facts)}\n`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })}\n`);
+      process.exit(1);
+    },
+  );
 }

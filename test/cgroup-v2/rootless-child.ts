@@ -42,8 +42,13 @@ async function main(): Promise<Record<string, unknown>> {
   const sandbox = await NativeSandbox.create({ slots: 2, poolSize: 1 });
   const after = ownCgroup();
   const spec = (argv: string[], memoryBytes: number, wallTimeMs: number): SandboxSpec => ({
-    layers: (values.layers ?? '').split(','), files: [], argv, env: ['PATH=/bin'], stdin: Buffer.alloc(0),
-    profile: sandbox.compileProfile(permissiveProfile()), hostname: 'sandbox',
+    layers: (values.layers ?? '').split(','),
+    files: [],
+    argv,
+    env: ['PATH=/bin'],
+    stdin: Buffer.alloc(0),
+    profile: sandbox.compileProfile(permissiveProfile()),
+    hostname: 'sandbox',
     // cpu time generous: the hog must end by its memory limit even in a slow emulated guest.
     limits: { ...defaultLimits, memoryBytes, wallTimeMs, cpuTimeMs: 20_000 },
   });
@@ -58,7 +63,13 @@ async function main(): Promise<Record<string, unknown>> {
   await sandbox.close();
   const base = join('/sys/fs/cgroup', dirname(after));
   return {
-    uid: process.getuid?.(), before, after, doctorCgroup: doctorCgroup.level, doctorDetail: doctorCgroup.detail, runCgroups: seen, features: sandbox.features,
+    uid: process.getuid?.(),
+    before,
+    after,
+    doctorCgroup: doctorCgroup.level,
+    doctorDetail: doctorCgroup.detail,
+    runCgroups: seen,
+    features: sandbox.features,
     hog: { oomKilled: hog.oomKilled, signal: hog.signal, memoryPeakBytes: hog.memoryPeakBytes },
     sleeper: { exitCode: slept.exitCode, killedBy: slept.killedBy },
     subtreeControl: readFileSync(join(base, 'cgroup.subtree_control'), 'utf8').trim(),

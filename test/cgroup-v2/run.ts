@@ -27,8 +27,7 @@ const SUMMARY = /^(\d+) passed, (\d+) failed$/m;
 const DATA_DIR = readSetting(DATA_DIR_ROW, process.env, {});
 
 function suiteArgs(layers: string[], container: ContainerPaths): string[] {
-  return ['--layers', layers.join(','), '--container-base', container.base, '--container-app', container.app,
-    '--container-enter', container.enter];
+  return ['--layers', layers.join(','), '--container-base', container.base, '--container-app', container.app, '--container-enter', container.enter];
 }
 
 function guestCommand(layerCount: number, container: ContainerPaths): string {
@@ -38,11 +37,34 @@ function guestCommand(layerCount: number, container: ContainerPaths): string {
 
 /** Boots the guest, echoes its console, resolves with everything it printed. */
 function boot(kernelDir: string, disk: string, command: string): Promise<string> {
-  const args = ['-n', '10', 'qemu-system-x86_64', '-machine', 'q35', '-accel', 'tcg,thread=multi', '-smp', '2',
-    '-m', String(GUEST_MEMORY_MIB), '-nographic', '-nodefaults', '-serial', 'stdio', '-no-reboot', '-nic', 'none',
-    '-kernel', join(kernelDir, 'vmlinuz'), '-initrd', join(kernelDir, 'initramfs.cpio'),
-    '-drive', `file=${disk},format=raw,if=virtio,readonly=on`,
-    '-append', `console=ttyS0 quiet panic=-1 sbx.cmd=${Buffer.from(command).toString('base64')}`];
+  const args = [
+    '-n',
+    '10',
+    'qemu-system-x86_64',
+    '-machine',
+    'q35',
+    '-accel',
+    'tcg,thread=multi',
+    '-smp',
+    '2',
+    '-m',
+    String(GUEST_MEMORY_MIB),
+    '-nographic',
+    '-nodefaults',
+    '-serial',
+    'stdio',
+    '-no-reboot',
+    '-nic',
+    'none',
+    '-kernel',
+    join(kernelDir, 'vmlinuz'),
+    '-initrd',
+    join(kernelDir, 'initramfs.cpio'),
+    '-drive',
+    `file=${disk},format=raw,if=virtio,readonly=on`,
+    '-append',
+    `console=ttyS0 quiet panic=-1 sbx.cmd=${Buffer.from(command).toString('base64')}`,
+  ];
   return new Promise((resolve, reject) => {
     const qemu = spawn('nice', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -114,7 +136,10 @@ async function main(): Promise<number> {
   return inGuest(layers);
 }
 
-main().then((rc) => (process.exitCode = rc), (err: unknown) => {
-  process.stdout.write(`cgroup-v2: could not run the suite on a v2 kernel: ${err instanceof Error ? err.message : String(err)}\n0 passed, 1 failed\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (rc) => (process.exitCode = rc),
+  (err: unknown) => {
+    process.stdout.write(`cgroup-v2: could not run the suite on a v2 kernel: ${err instanceof Error ? err.message : String(err)}\n0 passed, 1 failed\n`);
+    process.exitCode = 1;
+  },
+);

@@ -75,8 +75,15 @@ function stageBundle(dir: string, source: string, out: string): void {
   const build = addonBuildDir();
   mkdirSync(join(dir, 'native', 'build', 'Release'), { recursive: true });
   execFileSync('cp', ['-a', join(build, 'sbx.node'), join(build, 'sbx-init'), join(dir, 'native', 'build', 'Release')]);
-  execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(here, source), '--bundle', '--platform=node',
-    '--format=esm', '--target=node20', '--log-level=warning', `--outfile=${join(dir, 'native', out)}`]);
+  execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [
+    join(here, source),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node20',
+    '--log-level=warning',
+    `--outfile=${join(dir, 'native', out)}`,
+  ]);
 }
 
 function copyLayers(dir: string, layers: string[]): void {

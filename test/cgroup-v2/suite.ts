@@ -35,7 +35,9 @@ const SLOW = { cpuTimeMs: 20_000, wallTimeMs: 30_000 };
 
 const { values } = parseArgs({
   options: {
-    layers: { type: 'string' }, 'container-base': { type: 'string' }, 'container-app': { type: 'string' },
+    layers: { type: 'string' },
+    'container-base': { type: 'string' },
+    'container-app': { type: 'string' },
     'container-enter': { type: 'string' },
   },
 });
@@ -44,8 +46,14 @@ let sandbox: NativeSandbox;
 
 function spec(argv: string[], limits: Partial<SandboxLimits> = {}): SandboxSpec {
   return {
-    layers, files: [], argv, env: ['PATH=/bin', 'HOME=/box'], stdin: Buffer.alloc(0),
-    profile: sandbox.compileProfile(permissiveProfile()), hostname: 'sandbox', limits: { ...defaultLimits, ...limits },
+    layers,
+    files: [],
+    argv,
+    env: ['PATH=/bin', 'HOME=/box'],
+    stdin: Buffer.alloc(0),
+    profile: sandbox.compileProfile(permissiveProfile()),
+    hostname: 'sandbox',
+    limits: { ...defaultLimits, ...limits },
   };
 }
 
@@ -56,15 +64,21 @@ function jsonOf(outcome: RawOutcome): Record<string, unknown> {
 /** The cgroup (relative to the v2 root) of the first process of a run that is under way. */
 async function cgroupOfLiveRun(): Promise<string> {
   const path = await eventually(
-    () => pidsInUidRange(UID_BASE, UID_COUNT).map(cgroupOf).find((c) => c?.startsWith('/bulkhead/r')),
-    (c) => c !== undefined);
+    () =>
+      pidsInUidRange(UID_BASE, UID_COUNT)
+        .map(cgroupOf)
+        .find((c) => c?.startsWith('/bulkhead/r')),
+    (c) => c !== undefined,
+  );
   assert.ok(path, 'no process of the run found in a run cgroup');
   return `${CGROUP_ROOT}${path}`;
 }
 
 /** The rootless worker's user (host-setup's; the guest's /etc/passwd and /etc/subuid name it too). */
 function rootlessUser(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('bulkhead:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('bulkhead:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   assert.ok(uid && gid, 'no bulkhead user (npm run host-setup)');
   return { uid: Number(uid), gid: Number(gid) };
@@ -82,10 +96,12 @@ function delegate(name: string, user: { uid: number; gid: number }): string {
  * Runs `argv` as `user` inside `cgroupDir`, the way systemd starts a delegated unit: the process
  * waits for a line on stdin until it has been moved there. Resolves with its last stdout line.
  */
-async function runDelegated(user: { uid: number; gid: number }, cgroupDir: string, argv: string[],
-  beforeGo: () => void = () => undefined): Promise<Record<string, unknown>> {
+async function runDelegated(user: { uid: number; gid: number }, cgroupDir: string, argv: string[], beforeGo: () => void = () => undefined): Promise<Record<string, unknown>> {
   const child = spawn('/bin/sh', ['-c', 'read go; exec "$@"', 'sh', ...argv], {
-    uid: user.uid, gid: user.gid, stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: '/usr/bin:/bin', HOME: '/' },
+    uid: user.uid,
+    gid: user.gid,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { PATH: '/usr/bin:/bin', HOME: '/' },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -114,7 +130,7 @@ test('runs on a cgroup v2 kernel with memory, pids and cpu enabled for run cgrou
   for (const c of ['memory', 'pids', 'cpu']) assert.ok(enabled.includes(c), `${c} not in ${PARENT}/cgroup.subtree_control`);
 });
 
-test('npm run doctor\'s host checks pass on this v2 kernel (cgroup delegation, user namespaces, overlay, swap)', () => {
+test("npm run doctor's host checks pass on this v2 kernel (cgroup delegation, user namespaces, overlay, swap)", () => {
   const failed = hostChecks(liveHost(0)).filter((c) => c.level === 'fail');
   assert.deepEqual(failed, []);
 });
@@ -149,7 +165,10 @@ test('cpu.max throttles a run to its cores (quarter core: cpu.max, nr_throttled,
   run.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
   const dir = await cgroupOfLiveRun();
   assert.equal(readText(`${dir}/cpu.max`)?.trim(), '25000 100000');
-  const throttled = await eventually(() => Number(/nr_throttled (\d+)/.exec(readText(`${dir}/cpu.stat`) ?? '')?.[1] ?? 0), (n) => n > 2);
+  const throttled = await eventually(
+    () => Number(/nr_throttled (\d+)/.exec(readText(`${dir}/cpu.stat`) ?? '')?.[1] ?? 0),
+    (n) => n > 2,
+  );
   const outcome = await run;
   assert.equal(outcome.killedBy, 'wall');
   assert.ok(throttled > 2, `nr_throttled ${throttled}`);
@@ -161,12 +180,27 @@ test('cgroup.kill: every process of a run killed at the wall limit is gone, and 
   const run = sandbox.run(spec(['sh', '-c', 'sleep 100 & sleep 100 & (setsid sleep 100 &); sleep 100'], { wallTimeMs: 2000 }));
   run.catch(() => undefined); // awaited below
   const dir = await cgroupOfLiveRun();
-  const pids = await eventually(() => pidsInUidRange(UID_BASE, UID_COUNT), (p) => p.length >= 5);
+  const pids = await eventually(
+    () => pidsInUidRange(UID_BASE, UID_COUNT),
+    (p) => p.length >= 5,
+  );
   assert.ok(pids.length >= 5, `only ${pids.length} processes seen`);
   assert.equal((await run).killedBy, 'wall');
-  const alive = await eventually(() => pids.filter((pid) => existsSync(`/proc/${pid}`)), (a) => a.length === 0, 2000);
+  const alive = await eventually(
+    () => pids.filter((pid) => existsSync(`/proc/${pid}`)),
+    (a) => a.length === 0,
+    2000,
+  );
   assert.deepEqual(alive, []);
-  assert.equal(await eventually(() => existsSync(dir), (e) => !e, 2000), false, `${dir} still exists`);
+  assert.equal(
+    await eventually(
+      () => existsSync(dir),
+      (e) => !e,
+      2000,
+    ),
+    false,
+    `${dir} still exists`,
+  );
 });
 
 test('socket buffers are charged to the run: a loopback TCP/UDP flood stops at the memory limit', async () => {
@@ -183,9 +217,13 @@ test('socket buffers are charged to the run: a loopback TCP/UDP flood stops at t
 test('rootless in a subtree delegated as systemd does (Delegate=yes): the worker moves into a leaf, runs get limits', async () => {
   const user = rootlessUser();
   const dir = delegate('bulkhead-cg2-rootless.service', user);
-  const facts = await runDelegated(user, dir, [...nodeArgv('cgroup-v2-rootless.mjs', 'rootless-child.ts'), '--layers', layers.slice(0, 2).join(',')],
+  const facts = await runDelegated(
+    user,
+    dir,
+    [...nodeArgv('cgroup-v2-rootless.mjs', 'rootless-child.ts'), '--layers', layers.slice(0, 2).join(',')],
     // Control: the no-internal-processes rule on this kernel, the reason the worker needs a leaf.
-    () => assert.throws(() => writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory'), /EBUSY/));
+    () => assert.throws(() => writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory'), /EBUSY/),
+  );
   assert.equal(facts.error, undefined, String(facts.error));
   assert.equal(facts.uid, user.uid);
   assert.deepEqual(facts.features, { cgroupVersion: 2, timeNamespace: true, privileged: false, freshDevices: false });
@@ -210,9 +248,22 @@ test('an unprivileged container built like rootless Podman (user, mount, pid, cg
   // The launcher (the unshare that stays outside the container) lives beside the container's cgroup.
   mkdirSync(join(dir, 'launcher'));
   const inside = ['/usr/bin/node', '/app/native/cgroup-v2-container.mjs', '--layers', '/app/layers/0,/app/layers/1'];
-  const facts = await runDelegated(user, join(dir, 'launcher'), ['/usr/bin/unshare', '--user', '--map-root-user', '--map-auto',
-    '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', values['container-enter'] ?? '', dir, values['container-base'] ?? '',
-    values['container-app'] ?? '', ...inside]);
+  const facts = await runDelegated(user, join(dir, 'launcher'), [
+    '/usr/bin/unshare',
+    '--user',
+    '--map-root-user',
+    '--map-auto',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '/bin/sh',
+    values['container-enter'] ?? '',
+    dir,
+    values['container-base'] ?? '',
+    values['container-app'] ?? '',
+    ...inside,
+  ]);
   assert.equal(facts.error, undefined, String(facts.error));
   // Container root is the unprivileged user on the host: no host root inside.
   assert.deepEqual((facts.uidMap as number[]).slice(0, 3), [0, user.uid, 1]);

@@ -34,14 +34,22 @@ export const TRAVERSAL_NAMES = ['../x', '/etc/x', 'a/../../x', 'x\u0000y', 'x'.r
 export const T24_CASES: AbuseCase[] = [
   ...TRAVERSAL_NAMES.map((name) => ({
     name: `file name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`,
-    body: withFile(name), statusIn: [400], codeIn: ['SBX_ERR_FILE_NAME', 'SBX_ERR_VALIDATION'],
+    body: withFile(name),
+    statusIn: [400],
+    codeIn: ['SBX_ERR_FILE_NAME', 'SBX_ERR_VALIDATION'],
   })),
   ...['../../bin/sh', '/usr/bin/python3', 'python/../bash', '..'].map((language) => ({
-    name: `language ${JSON.stringify(language)}`, body: json({ language, source: 'echo x' }), statusIn: [400],
+    name: `language ${JSON.stringify(language)}`,
+    body: json({ language, source: 'echo x' }),
+    statusIn: [400],
     codeIn: ['SBX_ERR_RUNTIME_UNKNOWN', 'SBX_ERR_VALIDATION'],
   })),
-  { name: 'version "../../x"', body: json({ language: 'python', version: '../../x', source: 'print(1)' }), statusIn: [400],
-    codeIn: ['SBX_ERR_VERSION_UNKNOWN', 'SBX_ERR_VALIDATION'] },
+  {
+    name: 'version "../../x"',
+    body: json({ language: 'python', version: '../../x', source: 'print(1)' }),
+    statusIn: [400],
+    codeIn: ['SBX_ERR_VERSION_UNKNOWN', 'SBX_ERR_VALIDATION'],
+  },
 ];
 
 function deepNesting(depth: number): string {
@@ -50,29 +58,39 @@ function deepNesting(depth: number): string {
 
 /** T61: malformed, oversized and out-of-range requests. */
 export const T61_CASES: AbuseCase[] = [
-  ...[-1, 0, 1.5, 2 ** 63, Number.MAX_SAFE_INTEGER].flatMap((v) => ['cpuTimeMs', 'memoryBytes', 'pids'].map((limit) => ({
-    name: `limits.${limit} = ${v}`, body: withLimits({ [limit]: v }), statusIn: [400], codeIn: [...VALIDATION, 'SBX_ERR_LIMIT_TOO_HIGH'],
-  }))),
+  ...[-1, 0, 1.5, 2 ** 63, Number.MAX_SAFE_INTEGER].flatMap((v) =>
+    ['cpuTimeMs', 'memoryBytes', 'pids'].map((limit) => ({
+      name: `limits.${limit} = ${v}`,
+      body: withLimits({ [limit]: v }),
+      statusIn: [400],
+      codeIn: [...VALIDATION, 'SBX_ERR_LIMIT_TOO_HIGH'],
+    })),
+  ),
   { name: 'limits as a string', body: withLimits({ wallTimeMs: '1000' }), statusIn: [400], codeIn: VALIDATION },
   { name: 'unknown limit name', body: withLimits({ cpuCores: 64 }), statusIn: [400], codeIn: VALIDATION },
   { name: '100 MiB source', body: json({ language: 'python', source: 'x'.repeat(100 * MiB) }), statusIn: [413], codeIn: ['SBX_ERR_BODY_TOO_LARGE'] },
-  { name: '100 MiB stdin', body: json({ language: 'python', source: 'print(1)', stdin: 'x'.repeat(100 * MiB) }), statusIn: [413],
-    codeIn: ['SBX_ERR_BODY_TOO_LARGE'] },
+  { name: '100 MiB stdin', body: json({ language: 'python', source: 'print(1)', stdin: 'x'.repeat(100 * MiB) }), statusIn: [413], codeIn: ['SBX_ERR_BODY_TOO_LARGE'] },
   { name: 'unknown language', body: json({ language: 'cobol-9000', source: 'x' }), statusIn: [400], codeIn: ['SBX_ERR_RUNTIME_UNKNOWN'] },
   { name: 'malformed JSON', body: '{"language": "python", "source": ', statusIn: [400], codeIn: ['SBX_ERR_BAD_JSON'] },
   { name: 'empty body', body: '', statusIn: [400], codeIn: ['SBX_ERR_BAD_JSON', 'SBX_ERR_VALIDATION'] },
   { name: 'JSON array body', body: '[]', statusIn: [400], codeIn: VALIDATION },
   { name: '10 000-deep nesting', body: deepNesting(10_000), statusIn: [400], codeIn: [...VALIDATION, 'SBX_ERR_BAD_JSON'] },
-  { name: 'invalid UTF-8 bytes', body: Buffer.concat([Buffer.from('{"language":"python","source":"print(\''), Buffer.from([0xc3, 0x28, 0xff]),
-    Buffer.from('\')"}')]), statusIn: [400], codeIn: ['SBX_ERR_BAD_UTF8'] },
-  { name: '__proto__ key', body: '{"language":"python","source":"print(1)","__proto__":{"admin":true}}', statusIn: [400],
-    codeIn: ['SBX_ERR_BAD_JSON', ...VALIDATION] },
+  {
+    name: 'invalid UTF-8 bytes',
+    body: Buffer.concat([Buffer.from('{"language":"python","source":"print(\''), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\')"}')]),
+    statusIn: [400],
+    codeIn: ['SBX_ERR_BAD_UTF8'],
+  },
+  { name: '__proto__ key', body: '{"language":"python","source":"print(1)","__proto__":{"admin":true}}', statusIn: [400], codeIn: ['SBX_ERR_BAD_JSON', ...VALIDATION] },
   { name: 'text/plain body', body: 'print(1)', contentType: 'text/plain', statusIn: [415], codeIn: ['SBX_ERR_UNSUPPORTED_MEDIA_TYPE'] },
   { name: 'no source and no files', body: json({ language: 'python' }), statusIn: [400], codeIn: ['SBX_ERR_SOURCE_MISSING', ...VALIDATION] },
-  { name: 'bad base64 file content', body: json({ language: 'python', files: [{ name: 'main.py', content: '%%%', encoding: 'base64' }] }),
-    statusIn: [400], codeIn: ['SBX_ERR_FILE_ENCODING'] },
-  { name: '10 000 args', body: json({ language: 'python', source: 'print(1)', args: Array.from({ length: 10_000 }, () => 'a') }),
-    statusIn: [400], codeIn: VALIDATION },
+  {
+    name: 'bad base64 file content',
+    body: json({ language: 'python', files: [{ name: 'main.py', content: '%%%', encoding: 'base64' }] }),
+    statusIn: [400],
+    codeIn: ['SBX_ERR_FILE_ENCODING'],
+  },
+  { name: '10 000 args', body: json({ language: 'python', source: 'print(1)', args: Array.from({ length: 10_000 }, () => 'a') }), statusIn: [400], codeIn: VALIDATION },
 ];
 
 /**
@@ -86,27 +104,31 @@ export function sendAbuse(url: string, c: AbuseCase): Promise<HttpAnswer> {
   const body = typeof c.body === 'string' ? Buffer.from(c.body, 'utf8') : c.body;
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request(`${url}/run`, {
-      method: 'POST',
-      headers: { 'content-type': c.contentType ?? 'application/json', 'content-length': String(body.length) },
-    }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: Record<string, unknown> | undefined;
-        try {
-          parsed = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          parsed = undefined;
-        }
-        const headers = new Headers(Object.entries(res.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : [])));
-        resolve({ httpStatus: res.statusCode ?? 0, headers, text, body: parsed, elapsedMs: Date.now() - started });
-        req.destroy();
-      });
-    });
+    const req = request(
+      `${url}/run`,
+      {
+        method: 'POST',
+        headers: { 'content-type': c.contentType ?? 'application/json', 'content-length': String(body.length) },
+      },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown> | undefined;
+          try {
+            parsed = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            parsed = undefined;
+          }
+          const headers = new Headers(Object.entries(res.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : [])));
+          resolve({ httpStatus: res.statusCode ?? 0, headers, text, body: parsed, elapsedMs: Date.now() - started });
+          req.destroy();
+        });
+      },
+    );
     req.on('error', (err) => {
       if (!answered) reject(err);
     });

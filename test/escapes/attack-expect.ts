@@ -23,7 +23,9 @@ export function describeRun(body: RunResult): string {
     c ? `compile=${c.status} exit=${c.exitCode} stderr=${head(streamText(c, 'stderr'))}` : '',
     r ? `run exit=${r.exitCode} signal=${r.signal} seccomp=${r.seccompViolation ?? false} cpu=${r.cpuTimeMs}ms wall=${r.wallTimeMs}ms mem=${r.memoryBytes}` : '',
     r ? `stdout=${head(streamText(r, 'stdout'))} stderr=${head(streamText(r, 'stderr'))}` : '',
-  ].filter(Boolean).join('\n  ');
+  ]
+    .filter(Boolean)
+    .join('\n  ');
 }
 
 function checkFacts(expect: AttackExpectation, stdout: string): string[] {

@@ -7,10 +7,7 @@ import type { RunResult } from '../../worker/contract/result.js';
 import type { ProgramEntry } from './catalogue.js';
 import { describeRun, extraViolations, violations } from './attack-expect.js';
 import { requestFor, send, streamText, submitRun, type HttpAnswer, type Substitutions } from './attack-request.js';
-import {
-  leftoverCgroups, leftoverProcesses, markerChanges, mountSnapshot, namespaceFds, newMounts, waitForCleanHost,
-  type HostMarker, type UidRange,
-} from './host-checks.js';
+import { leftoverCgroups, leftoverProcesses, markerChanges, mountSnapshot, namespaceFds, newMounts, waitForCleanHost, type HostMarker, type UidRange } from './host-checks.js';
 import { evictPageCache, hostPathInImage, kernelMemoryProblems, residentBytes, sampleKernelMemory, warmPageCache } from './host-kernel.js';
 import type { AttackTally } from './summary.js';
 import { DATA_DIR } from '../helpers/service.js';
@@ -96,7 +93,9 @@ export async function hostProblems(ctx: AttackContext, mountsBefore: ReadonlySet
     ...leftoverProcesses(ctx.uidRange, ctx.workerPids(), ctx.poolTarget).map((p) => `leftover process ${p}`),
     ...leftoverCgroups(ctx.workerPids(), ctx.poolTarget, ctx.uidRange).map((c) => `leftover cgroup ${c}`),
     ...newMounts(mountsBefore).map((m) => `new host mount ${m}`),
-    ...ctx.workerPids().filter((pid) => namespaceFds(pid).length > (ctx.nsFdsAtRest.get(pid) ?? 0))
+    ...ctx
+      .workerPids()
+      .filter((pid) => namespaceFds(pid).length > (ctx.nsFdsAtRest.get(pid) ?? 0))
       .map((pid) => `worker ${pid} holds namespace fds: ${namespaceFds(pid).join(', ')}`),
   ]);
   return [...problems, ...leftovers];
@@ -107,7 +106,16 @@ function checkAnswer(ctx: AttackContext, entry: ProgramEntry, answer: HttpAnswer
   if (answer.body?.state !== 'done') return found.map((p) => `${label}: ${p}`);
   const body = answer.body as unknown as RunResult;
   found.push(...extraViolations(entry, body));
-  if (body.status === 'INTERNAL_ERROR') found.push(`worker log: ${ctx.workerLog().split('\n').filter((l) => l.includes(body.errorCode ?? '?')).slice(-2).join(' | ').slice(0, 800)}`);
+  if (body.status === 'INTERNAL_ERROR')
+    found.push(
+      `worker log: ${ctx
+        .workerLog()
+        .split('\n')
+        .filter((l) => l.includes(body.errorCode ?? '?'))
+        .slice(-2)
+        .join(' | ')
+        .slice(0, 800)}`,
+    );
   if (found.length === 0) return [];
   return [...found.map((p) => `${label}: ${p}`), `${label}: ${describeRun(body)}`];
 }

@@ -22,8 +22,7 @@ import { AttackTally, writeSummary } from './summary.js';
 const LANGUAGES = ['c', 'cpp', 'python', 'bash', 'javascript'];
 const isRoot = process.getuid?.() === 0;
 /** The uid range check needs the privileged worker (host uids SBX_UID_BASE..); rootless maps subuids. */
-const UNAVAILABLE = serviceUnavailableReason(LANGUAGES)
-  ?? (isRoot ? undefined : 'needs root: the suite gives the worker its own host uid range (SBX_UID_BASE) to find leftovers');
+const UNAVAILABLE = serviceUnavailableReason(LANGUAGES) ?? (isRoot ? undefined : 'needs root: the suite gives the worker its own host uid range (SBX_UID_BASE) to find leftovers');
 /**
  * This suite's own host uid range, away from the default 2 000 000 other suites use and from the
  * rootless `bulkhead` subuid range (3 000 000 + 65 536, native/README.md).
@@ -67,7 +66,10 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     ctx = {
       url: service.url,
       values: {
-        hostMarkerPath: marker.path, hostMarkerContent: marker.content, workerSecret: WORKER_SECRET, hostSecrets: hostOnlyShadowLines(DATA_DIR),
+        hostMarkerPath: marker.path,
+        hostMarkerContent: marker.content,
+        workerSecret: WORKER_SECRET,
+        hostSecrets: hostOnlyShadowLines(DATA_DIR),
       },
       marker,
       uidRange: { min: UID_BASE, max: UID_BASE + UID_COUNT },
@@ -106,7 +108,11 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     }
     const failed = report.problems.length > 0;
     tally.add({
-      id: entry.id, title: entry.title, language, outcome: failed ? 'failed' : 'contained', observed: report.observed,
+      id: entry.id,
+      title: entry.title,
+      language,
+      outcome: failed ? 'failed' : 'contained',
+      observed: report.observed,
       ...(failed ? { note: report.problems.slice(0, 3).join('; ').slice(0, 400) } : {}),
     });
     expect(report.problems, `${entry.id} ${entry.title}`).toEqual([]);
@@ -117,9 +123,13 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
       it.skip(`${testName(entry)} (skipped: ${entry.rootlessOnly})`, () => {});
       continue;
     }
-    it(testName(entry), async () => {
-      await recorded(entry, entry.language, () => runProgramAttack(ctx, entry));
-    }, 90_000);
+    it(
+      testName(entry),
+      async () => {
+        await recorded(entry, entry.language, () => runProgramAttack(ctx, entry));
+      },
+      90_000,
+    );
   }
 
   /** Sends every case, then a concurrent flood of them; all must be safe 4xx and the service healthy. */
@@ -142,7 +152,11 @@ describe.skipIf(UNAVAILABLE !== undefined)(`attack corpus through the service${U
     const small = cases.filter((c) => c.body.length < MiB);
     const flood = await Promise.all(Array.from({ length: 8 }, () => small.map(one)).flat());
     problems.push(...new Set(flood.flat()));
-    problems.push(...traversalLeftovers().filter((p) => !before.has(p)).map((p) => `created on the host: ${p}`));
+    problems.push(
+      ...traversalLeftovers()
+        .filter((p) => !before.has(p))
+        .map((p) => `created on the host: ${p}`),
+    );
     problems.push(...(await hostProblems(ctx, mounts)), ...(await healthProblems(ctx)));
     return { problems, observed: `HTTP ${[...statuses].sort().join('/')} x${cases.length + 8 * small.length}` };
   }

@@ -144,29 +144,27 @@ export const UNREACHABLE = ['ENETUNREACH', 'EHOSTUNREACH', 'ECONNREFUSED', 'ETIM
 export const CONTAINED: HostCheck[] = ['no-leftover-processes', 'benign-run-unaffected'];
 
 export const ok = (name: string): FactExpectation => ({ name, okExpected: true });
-export const no = (name: string, errnoIn?: string[]): FactExpectation =>
-  errnoIn === undefined ? { name, okExpected: false } : { name, okExpected: false, errnoIn };
+export const no = (name: string, errnoIn?: string[]): FactExpectation => (errnoIn === undefined ? { name, okExpected: false } : { name, okExpected: false, errnoIn });
 export const maybeNo = (name: string, errnoIn?: string[]): FactExpectation => ({ ...no(name, errnoIn), optional: true });
 /** The blocked checks of a program whose facts all fail with errno in `errnoIn`, plus its controls. */
-export const blockedAll = (names: string[], errnoIn: string[], ...controls: string[]): FactExpectation[] => [
-  ...names.map((n) => no(n, errnoIn)),
-  ...controls.map(ok),
-];
+export const blockedAll = (names: string[], errnoIn: string[], ...controls: string[]): FactExpectation[] => [...names.map((n) => no(n, errnoIn)), ...controls.map(ok)];
 
 export function program(
-  id: ThreatId, title: string, language: AttackLanguage, file: string, expect: AttackExpectation,
+  id: ThreatId,
+  title: string,
+  language: AttackLanguage,
+  file: string,
+  expect: AttackExpectation,
   extra: Partial<Omit<ProgramEntry, 'kind' | 'id' | 'title' | 'language' | 'file' | 'expect'>> = {},
 ): ProgramEntry {
   return { kind: 'program', id, title, language, file, expect, ...extra };
 }
 
-const languageOf = (file: string): AttackLanguage =>
-  (({ c: 'c', cpp: 'cpp', py: 'python', sh: 'bash', js: 'javascript' }) as const)[file.split('.').pop() as 'c'];
+const languageOf = (file: string): AttackLanguage => (({ c: 'c', cpp: 'cpp', py: 'python', sh: 'bash', js: 'javascript' }) as const)[file.split('.').pop() as 'c'];
 
 /** Shorthand for a program whose every check is listed and whose run ends OK. */
 export const probe = (id: ThreatId, title: string, file: string, checks: FactExpectation[], extra: Partial<AttackExpectation> = {}): ProgramEntry =>
   program(id, title, languageOf(file), file, { statusIn: ['OK'], checks, ...extra });
-
 
 export const BOMB_LIMITS: Limits = { pids: 32, cpuTimeMs: 2000, wallTimeMs: 3000 };
 export const MEM_LIMITS: Limits = { memoryBytes: 64 * MiB, wallTimeMs: 10_000 };

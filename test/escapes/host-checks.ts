@@ -114,8 +114,7 @@ function cmdline(pid: number): string {
  */
 export function leftoverProcesses(range: UidRange, workerPids: readonly number[], poolTarget: number): string[] {
   const all = hostProcesses();
-  const left = all.filter((p) => p.uid >= range.min && p.uid < range.max)
-    .map((p) => `pid ${p.pid} uid ${p.uid} ${p.comm} (${p.state}) ${cmdline(p.pid)}`);
+  const left = all.filter((p) => p.uid >= range.min && p.uid < range.max).map((p) => `pid ${p.pid} uid ${p.uid} ${p.comm} (${p.state}) ${cmdline(p.pid)}`);
   for (const worker of workerPids) {
     const helpers = all.filter((p) => p.comm === 'sbx-init' && p.ppid === worker && !cmdline(p.pid).includes('--netns-pool'));
     if (helpers.length > poolTarget) {
@@ -125,8 +124,7 @@ export function leftoverProcesses(range: UidRange, workerPids: readonly number[]
   return left;
 }
 
-const CGROUP_PARENTS = ['memory', 'pids', 'cpu', 'cpuacct'].map((c) => `/sys/fs/cgroup/${c}/bulkhead`)
-  .concat(['/sys/fs/cgroup/bulkhead', '/sys/fs/cgroup/unified/bulkhead']);
+const CGROUP_PARENTS = ['memory', 'pids', 'cpu', 'cpuacct'].map((c) => `/sys/fs/cgroup/${c}/bulkhead`).concat(['/sys/fs/cgroup/bulkhead', '/sys/fs/cgroup/unified/bulkhead']);
 
 /**
  * Per-run cgroups (`r<workerPid>-<n>`) of our workers left under the bulkhead parents. The addon
@@ -169,7 +167,8 @@ function memberUids(dir: string): number[] {
 
 /** Mounts in the host's mount namespace that a run could have created or leaked. */
 function suspiciousMounts(): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .filter((line) => / - (overlay|nsfs) /.test(line) || line.includes(DEFAULT_DATA_DIR) || / \/box[ /]/.test(line));
 }
 
@@ -224,14 +223,20 @@ export async function waitForCleanHost(check: () => string[], deadlineMs = 3000)
 export function hostOnlyShadowLines(dataDir: string): string[] {
   const lines = (path: string): string[] => {
     try {
-      return readFileSync(path, 'utf8').split('\n').filter((l) => l.includes(':'));
+      return readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(':'));
     } catch {
       return [];
     }
   };
   const layers = `${dataDir}/layers`;
-  const image = new Set(existsSync(layers)
-    ? readdirSync(layers).filter((n) => n.startsWith('base-')).flatMap((n) => lines(`${layers}/${n}/rootfs/etc/shadow`))
-    : []);
+  const image = new Set(
+    existsSync(layers)
+      ? readdirSync(layers)
+          .filter((n) => n.startsWith('base-'))
+          .flatMap((n) => lines(`${layers}/${n}/rootfs/etc/shadow`))
+      : [],
+  );
   return lines('/etc/shadow').filter((l) => !image.has(l));
 }

@@ -77,7 +77,10 @@ export function kernelMemoryProblems(growth: KernelMemoryGrowth, limitBytes: num
 /** The host path of `imagePath` in the named image: the topmost of its layers that holds it. */
 export function hostPathInImage(dataDir: string, language: string, imagePath: string): string | undefined {
   const record = JSON.parse(readFileSync(join(dataDir, 'images', `${language}.json`), 'utf8')) as { layers: string[] };
-  return [...record.layers].reverse().map((layer) => join(layer, imagePath)).find((p) => existsSync(p));
+  return [...record.layers]
+    .reverse()
+    .map((layer) => join(layer, imagePath))
+    .find((p) => existsSync(p));
 }
 
 /** Bytes of `path` resident in the page cache (util-linux fincore). */

@@ -66,7 +66,9 @@ export class AttackTally {
       '',
       '| id | attack | language | outcome | observed | note |',
       '|---|---|---|---|---|---|',
-      ...[...this.records].sort((a, b) => a.id.localeCompare(b.id)).map((r) => `| ${r.id} | ${cell(r.title)} | ${r.language} | ${r.outcome} | ${cell(r.observed)} | ${cell(r.note ?? '')} |`),
+      ...[...this.records]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((r) => `| ${r.id} | ${cell(r.title)} | ${r.language} | ${r.outcome} | ${cell(r.observed)} | ${cell(r.note ?? '')} |`),
       '',
     ];
     return lines.join('\n');

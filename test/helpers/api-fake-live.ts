@@ -32,14 +32,20 @@ export class FakeLiveChannel implements LiveChannel {
         if (closed) throw new Error('reader closed');
         if (after(runId, afterId).length === 0 && blockMs > 0) {
           await new Promise<void>((resolve) => {
-            const wake = () => { this.wakers.delete(wake); clearTimeout(timer); resolve(); };
+            const wake = () => {
+              this.wakers.delete(wake);
+              clearTimeout(timer);
+              resolve();
+            };
             const timer = setTimeout(wake, blockMs);
             this.wakers.add(wake);
           });
         }
         return after(runId, afterId);
       },
-      close: () => { closed = true; },
+      close: () => {
+        closed = true;
+      },
     };
   }
 

@@ -12,8 +12,11 @@ export interface SseEvent {
 }
 
 /** Reads GET /runs/:id/events to its end; `onEvent` sees each event as it arrives. */
-export async function readSse(url: string, headers: Record<string, string> = {}, onEvent?: (e: SseEvent) => void):
-  Promise<{ status: number; events: SseEvent[]; contentType: string | null }> {
+export async function readSse(
+  url: string,
+  headers: Record<string, string> = {},
+  onEvent?: (e: SseEvent) => void,
+): Promise<{ status: number; events: SseEvent[]; contentType: string | null }> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers } });
   const events: SseEvent[] = [];
   if (response.status !== 200 || response.body === null) return { status: response.status, events, contentType: response.headers.get('content-type') };
@@ -97,7 +100,10 @@ export class LiveSocket {
 
   /** Concatenated `stdout` data so far. */
   stdout(): string {
-    return this.messages.filter((m) => m.type === 'stdout').map((m) => String(m.data)).join('');
+    return this.messages
+      .filter((m) => m.type === 'stdout')
+      .map((m) => String(m.data))
+      .join('');
   }
 
   close(): void {

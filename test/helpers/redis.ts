@@ -58,18 +58,23 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'bulkhead-redis-')));
   const socketPath = join(dir, 'redis.sock');
   const port = await freeTcpPort();
-  const persistence = options.persistence === 'like-start-sh'
-    ? ['--appendonly', 'yes', '--save', '60 1000']
-    : ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+  const persistence = options.persistence === 'like-start-sh' ? ['--appendonly', 'yes', '--save', '60 1000'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--unixsocket', socketPath,
-    '--unixsocketperm', '700',
-    '--dir', dir,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--unixsocket',
+    socketPath,
+    '--unixsocketperm',
+    '700',
+    '--dir',
+    dir,
     ...persistence,
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
   ];
   let child: ChildProcess | undefined = await launch(args, socketPath);
   let stopped = false;

@@ -41,7 +41,9 @@ function build(dir: string): void {
     mkdirSync(join(base, d), { recursive: true });
   }
   copyFileSync(BUSYBOX_PATH, join(base, 'bin', 'busybox'));
-  const applets = execFileSync(BUSYBOX_PATH, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a));
+  const applets = execFileSync(BUSYBOX_PATH, ['--list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => /^[a-z0-9_.[-]+$/.test(a));
   for (const applet of applets) {
     if (applet !== 'busybox' && !existsSync(join(base, 'bin', applet))) symlinkSync('busybox', join(base, 'bin', applet));
   }
@@ -58,8 +60,7 @@ function build(dir: string): void {
 
 /** Builds (once per content hash) and returns the fixture. */
 export function ensureRootfs(): RootfsFixture {
-  const hash = createHash('sha256').update(readFileSync(probeSource)).update(readFileSync(BUSYBOX_PATH)).update('v1')
-    .digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(readFileSync(probeSource)).update(readFileSync(BUSYBOX_PATH)).update('v1').digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `bulkhead-sbx-rootfs-${hash}`);
   if (!existsSync(join(dir, 'complete'))) {
     const staging = `${dir}.${process.pid}`;

@@ -12,16 +12,18 @@ import { defaultLimits } from './sandbox-run.js';
 
 /** argv of our children running sbx-init (prepared runs and the netns helper). */
 function helperArgv(): string[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      return ppid === process.pid && argv.startsWith('sbx-init') ? [argv] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        return ppid === process.pid && argv.startsWith('sbx-init') ? [argv] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 async function main(): Promise<void> {
@@ -35,8 +37,7 @@ async function main(): Promise<void> {
       helpers = helperArgv();
     }
     const profile = sandbox.compileProfile(permissiveProfile());
-    const spec = { files: [], env: ['PATH=/bin'], stdin: Buffer.alloc(0), profile, hostname: 'b', limits: defaultLimits,
-      layers: [layer], argv: ['sh', '-c', cmd] };
+    const spec = { files: [], env: ['PATH=/bin'], stdin: Buffer.alloc(0), profile, hostname: 'b', limits: defaultLimits, layers: [layer], argv: ['sh', '-c', cmd] };
     const runs = [];
     for (let i = 0; i < 2; i++) {
       const o = await sandbox.run(spec);

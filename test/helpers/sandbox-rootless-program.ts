@@ -26,8 +26,14 @@ async function main(): Promise<void> {
     const files = [{ path: 'main.py', content: source }];
     if (/^from facts import /m.test(source.toString())) files.push({ path: 'facts.py', content: readFileSync(join(dirname(program), 'facts.py')) });
     const o = await sandbox.run({
-      files, env: ['PATH=/usr/bin:/bin'], stdin: Buffer.alloc(0),
-      profile, hostname: 'b', limits: defaultLimits, layers, argv: ['python3', '/box/main.py'],
+      files,
+      env: ['PATH=/usr/bin:/bin'],
+      stdin: Buffer.alloc(0),
+      profile,
+      hostname: 'b',
+      limits: defaultLimits,
+      layers,
+      argv: ['python3', '/box/main.py'],
     });
     console.log(JSON.stringify({ privileged: sandbox.features.privileged, exitCode: o.exitCode, stdout: o.stdout.toString(), stderr: o.stderr.toString() }));
   } finally {

@@ -43,17 +43,27 @@ export async function openSandbox(config: NativeSandboxConfig = {}): Promise<San
 }
 
 /** A spec for `argv` in the fixture with default limits, overridable field by field. */
-export function specFor(ctx: SandboxContext, argv: string[], over: Partial<SandboxSpec> = {},
-  limits: Partial<SandboxLimits> = {}): SandboxSpec {
+export function specFor(ctx: SandboxContext, argv: string[], over: Partial<SandboxSpec> = {}, limits: Partial<SandboxLimits> = {}): SandboxSpec {
   return {
-    layers: ctx.rootfs.layers, files: [], argv, env: ['PATH=/bin', 'HOME=/box'], stdin: Buffer.alloc(0),
-    profile: ctx.profile, hostname: 'sandbox', ...over, limits: { ...defaultLimits, ...limits },
+    layers: ctx.rootfs.layers,
+    files: [],
+    argv,
+    env: ['PATH=/bin', 'HOME=/box'],
+    stdin: Buffer.alloc(0),
+    profile: ctx.profile,
+    hostname: 'sandbox',
+    ...over,
+    limits: { ...defaultLimits, ...limits },
   };
 }
 
 /** The outcome plus the probe's JSON answer (first line of stdout). */
-export async function runProbe(ctx: SandboxContext, args: string[], over: Partial<SandboxSpec> = {},
-  limits: Partial<SandboxLimits> = {}): Promise<{ outcome: RawOutcome; json: Record<string, unknown> }> {
+export async function runProbe(
+  ctx: SandboxContext,
+  args: string[],
+  over: Partial<SandboxSpec> = {},
+  limits: Partial<SandboxLimits> = {},
+): Promise<{ outcome: RawOutcome; json: Record<string, unknown> }> {
   const outcome = await ctx.sandbox.run(specFor(ctx, ['probe', ...args], over, limits));
   const line = outcome.stdout.toString('utf8').split('\n')[0] ?? '';
   let json: Record<string, unknown> = {};

@@ -24,42 +24,58 @@ describe('language samples in the real sandbox', () => {
     const reason = sandboxReason ?? (runtime === undefined ? `image not built (npm run images -- build ${manifest.image})` : undefined);
     const name = (what: string): string => `${manifest.image}: ${what}${reason === undefined ? '' : ` (skipped: ${reason})`}`;
 
-    it.skipIf(reason !== undefined)(name('hello world prints its output and exits 0'), async () => {
-      const { compile, run } = await runSample(manifest, runtime as Runtime, manifest.samples.hello.file);
-      if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
-      expect(run?.stderr.toString()).toBe('');
-      expect(run?.stdout.toString()).toBe(manifest.samples.hello.stdout);
-      expect(run?.exitCode).toBe(0);
-    }, 120_000);
+    it.skipIf(reason !== undefined)(
+      name('hello world prints its output and exits 0'),
+      async () => {
+        const { compile, run } = await runSample(manifest, runtime as Runtime, manifest.samples.hello.file);
+        if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
+        expect(run?.stderr.toString()).toBe('');
+        expect(run?.stdout.toString()).toBe(manifest.samples.hello.stdout);
+        expect(run?.exitCode).toBe(0);
+      },
+      120_000,
+    );
 
     if (manifest.samples.compileError !== undefined) {
       const file = manifest.samples.compileError.file;
-      it.skipIf(reason !== undefined)(name('a compile error fails the compile stage with diagnostics and is never run'), async () => {
-        const { compile, run } = await runSample(manifest, runtime as Runtime, file);
-        expect(compile?.exitCode).not.toBe(0);
-        expect(compile?.killedBy).toBeNull();
-        // Diagnostics on either stream (erlc, fpc and tsc write them to stdout); the user sees both.
-        expect((compile?.stderr.length ?? 0) + (compile?.stdout.length ?? 0)).toBeGreaterThan(0);
-        expect(run).toBeUndefined();
-      }, 120_000);
+      it.skipIf(reason !== undefined)(
+        name('a compile error fails the compile stage with diagnostics and is never run'),
+        async () => {
+          const { compile, run } = await runSample(manifest, runtime as Runtime, file);
+          expect(compile?.exitCode).not.toBe(0);
+          expect(compile?.killedBy).toBeNull();
+          // Diagnostics on either stream (erlc, fpc and tsc write them to stdout); the user sees both.
+          expect((compile?.stderr.length ?? 0) + (compile?.stdout.length ?? 0)).toBeGreaterThan(0);
+          expect(run).toBeUndefined();
+        },
+        120_000,
+      );
     }
 
     const versionSample = manifest.samples.version;
     if (versionSample !== undefined) {
-      it.skipIf(reason !== undefined)(name('the version sample prints the version the image recorded'), async () => {
-        const { compile, run } = await runSample(manifest, runtime as Runtime, versionSample.file);
-        if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
-        expect(run?.exitCode, run?.stderr.toString()).toBe(0);
-        expect(run?.stdout.toString()).toContain((runtime as Runtime).version);
-      }, 120_000);
+      it.skipIf(reason !== undefined)(
+        name('the version sample prints the version the image recorded'),
+        async () => {
+          const { compile, run } = await runSample(manifest, runtime as Runtime, versionSample.file);
+          if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
+          expect(run?.exitCode, run?.stderr.toString()).toBe(0);
+          expect(run?.stdout.toString()).toContain((runtime as Runtime).version);
+        },
+        120_000,
+      );
     }
 
-    it.skipIf(reason !== undefined)(name('a runtime error ends the run with a failure status'), async () => {
-      const { compile, run } = await runSample(manifest, runtime as Runtime, manifest.samples.runtimeError.file);
-      if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
-      expect(run?.killedBy).toBeNull();
-      expect(run?.seccompViolation).toBe(false);
-      expect(run?.exitCode === 0).toBe(false);
-    }, 120_000);
+    it.skipIf(reason !== undefined)(
+      name('a runtime error ends the run with a failure status'),
+      async () => {
+        const { compile, run } = await runSample(manifest, runtime as Runtime, manifest.samples.runtimeError.file);
+        if (compile !== undefined) expect(compile.exitCode, compile.stderr.toString()).toBe(0);
+        expect(run?.killedBy).toBeNull();
+        expect(run?.seccompViolation).toBe(false);
+        expect(run?.exitCode === 0).toBe(false);
+      },
+      120_000,
+    );
   }
 });

@@ -26,7 +26,8 @@ const PY: LanguageProbes = {
   fork: `import os\nfor _ in range(200):\n    os.system("${SH_BG}")\n`,
   memory: "s = 'x'\nfor _ in range(40):\n    s = s + s\nprint(len(s))\n",
 };
-const JS_FORK = "const { spawn } = require('child_process');\nfor (let i = 0; i < 200; i++) {\n  spawn('/bin/sh', ['-c', 'echo x; exec sleep 30'], { stdio: 'inherit' }).on('error', () => {});\n}\n";
+const JS_FORK =
+  "const { spawn } = require('child_process');\nfor (let i = 0; i < 200; i++) {\n  spawn('/bin/sh', ['-c', 'echo x; exec sleep 30'], { stdio: 'inherit' }).on('error', () => {});\n}\n";
 const JS: LanguageProbes = {
   read: "console.log(require('fs').readFileSync('/etc/shadow', 'utf8'));\n",
   write: "require('fs').writeFileSync('/bulkhead-probe-written', 'x');\nconsole.log('WRITTEN');\n",
@@ -44,15 +45,19 @@ const TS: LanguageProbes = {
 };
 const JAVA: LanguageProbes = {
   read: 'public class Main { public static void main(String[] a) throws Exception {\n  System.out.print(new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/etc/shadow"))));\n} }\n',
-  write: 'public class Main { public static void main(String[] a) throws Exception {\n  java.nio.file.Files.write(java.nio.file.Paths.get("/bulkhead-probe-written"), new byte[] {1});\n  System.out.println("WRITTEN");\n} }\n',
+  write:
+    'public class Main { public static void main(String[] a) throws Exception {\n  java.nio.file.Files.write(java.nio.file.Paths.get("/bulkhead-probe-written"), new byte[] {1});\n  System.out.println("WRITTEN");\n} }\n',
   fork: 'public class Main { public static void main(String[] a) {\n  for (int i = 0; i < 200; i++) {\n    try { new ProcessBuilder("/bin/sh", "-c", "echo x; exec sleep 30").inheritIO().start(); } catch (Exception e) { }\n  }\n} }\n',
-  memory: 'public class Main { public static void main(String[] a) {\n  java.util.List<byte[]> kept = new java.util.ArrayList<>();\n  for (int i = 0; i < 64; i++) { byte[] b = new byte[64 << 20]; java.util.Arrays.fill(b, (byte) 1); kept.add(b); }\n  System.out.println(kept.size());\n} }\n',
+  memory:
+    'public class Main { public static void main(String[] a) {\n  java.util.List<byte[]> kept = new java.util.ArrayList<>();\n  for (int i = 0; i < 64; i++) { byte[] b = new byte[64 << 20]; java.util.Arrays.fill(b, (byte) 1); kept.add(b); }\n  System.out.println(kept.size());\n} }\n',
 };
 const GO: LanguageProbes = {
   read: 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tb, err := os.ReadFile("/etc/shadow")\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\tfmt.Print(string(b))\n}\n',
-  write: 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tif err := os.WriteFile("/bulkhead-probe-written", []byte("x"), 0o644); err != nil {\n\t\tpanic(err)\n\t}\n\tfmt.Println("WRITTEN")\n}\n',
+  write:
+    'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tif err := os.WriteFile("/bulkhead-probe-written", []byte("x"), 0o644); err != nil {\n\t\tpanic(err)\n\t}\n\tfmt.Println("WRITTEN")\n}\n',
   fork: 'package main\n\nimport (\n\t"os"\n\t"os/exec"\n)\n\nfunc main() {\n\tfor i := 0; i < 200; i++ {\n\t\tc := exec.Command("/bin/sh", "-c", "echo x; exec sleep 30")\n\t\tc.Stdout = os.Stdout\n\t\t_ = c.Start()\n\t}\n}\n',
-  memory: 'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar kept [][]byte\n\tfor i := 0; i < 64; i++ {\n\t\tb := make([]byte, 64<<20)\n\t\tfor j := range b {\n\t\t\tb[j] = 1\n\t\t}\n\t\tkept = append(kept, b)\n\t}\n\tfmt.Println(len(kept))\n}\n',
+  memory:
+    'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar kept [][]byte\n\tfor i := 0; i < 64; i++ {\n\t\tb := make([]byte, 64<<20)\n\t\tfor j := range b {\n\t\t\tb[j] = 1\n\t\t}\n\t\tkept = append(kept, b)\n\t}\n\tfmt.Println(len(kept))\n}\n',
 };
 const RUST: LanguageProbes = {
   read: 'fn main() {\n    print!("{}", std::fs::read_to_string("/etc/shadow").unwrap());\n}\n',
@@ -91,9 +96,9 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
   },
   perl: {
     read: "open(my $f, '<', '/etc/shadow') or die \"no: $!\";\nprint while <$f>;\n",
-    write: "open(my $f, '>', '/bulkhead-probe-written') or die \"no: $!\";\nprint \"WRITTEN\\n\";\n",
+    write: 'open(my $f, \'>\', \'/bulkhead-probe-written\') or die "no: $!";\nprint "WRITTEN\\n";\n',
     fork: `system("${SH_BG}") for 1..200;\n`,
-    memory: "my $s = 'x';\n$s = $s . $s for 1..40;\nprint length($s), \"\\n\";\n",
+    memory: 'my $s = \'x\';\n$s = $s . $s for 1..40;\nprint length($s), "\\n";\n',
   },
   php: {
     read: "<?php\necho file_get_contents('/etc/shadow');\n",
@@ -136,7 +141,8 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
     read: ":- initialization(main, main).\nmain :- read_file_to_string('/etc/shadow', S, []), write(S).\n",
     write: ":- initialization(main, main).\nmain :- open('/bulkhead-probe-written', write, S), write(S, x), close(S), write('WRITTEN'), nl.\n",
     fork: `:- initialization(main, main).\nmain :- forall(between(1, 200, _), catch(shell('${SH_BG}'), _, true)).\n`,
-    memory: ':- initialization(main, main).\nmain :- grow(40, "x", S), string_length(S, L), write(L), nl.\ngrow(0, S, S) :- !.\ngrow(N, S0, S) :- string_concat(S0, S0, S1), N1 is N - 1, grow(N1, S1, S).\n',
+    memory:
+      ':- initialization(main, main).\nmain :- grow(40, "x", S), string_length(S, L), write(L), nl.\ngrow(0, S, S) :- !.\ngrow(N, S0, S) :- string_concat(S0, S0, S1), N1 is N - 1, grow(N1, S1, S).\n',
   },
   scheme: {
     read: '(display (call-with-input-file "/etc/shadow" get-string-all))\n',
@@ -186,7 +192,8 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
     read: 'class P { static void Main() { System.Console.Write(System.IO.File.ReadAllText("/etc/shadow")); } }\n',
     write: 'class P { static void Main() { System.IO.File.WriteAllText("/bulkhead-probe-written", "x"); System.Console.WriteLine("WRITTEN"); } }\n',
     fork: 'using System.Diagnostics;\nclass P { static void Main() {\n  for (int i = 0; i < 200; i++) {\n    try { Process.Start(new ProcessStartInfo("/bin/sh", "-c \\"echo x; exec sleep 30\\"") { UseShellExecute = false }); } catch (System.Exception) { }\n  }\n} }\n',
-    memory: 'class P { static void Main() {\n  var kept = new System.Collections.Generic.List<byte[]>();\n  for (int i = 0; i < 64; i++) { var b = new byte[64 << 20]; for (int j = 0; j < b.Length; j += 4096) b[j] = 1; kept.Add(b); }\n  System.Console.WriteLine(kept.Count);\n} }\n',
+    memory:
+      'class P { static void Main() {\n  var kept = new System.Collections.Generic.List<byte[]>();\n  for (int i = 0; i < 64; i++) { var b = new byte[64 << 20]; for (int j = 0; j < b.Length; j += 4096) b[j] = 1; kept.Add(b); }\n  System.Console.WriteLine(kept.Count);\n} }\n',
   },
   kotlin: {
     read: 'fun main() {\n    print(java.io.File("/etc/shadow").readText())\n}\n',
@@ -196,15 +203,18 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
   },
   scala: {
     read: 'object Main {\n  def main(a: Array[String]): Unit = print(scala.io.Source.fromFile("/etc/shadow").mkString)\n}\n',
-    write: 'object Main {\n  def main(a: Array[String]): Unit = {\n    java.nio.file.Files.write(java.nio.file.Paths.get("/bulkhead-probe-written"), Array[Byte](1))\n    println("WRITTEN")\n  }\n}\n',
+    write:
+      'object Main {\n  def main(a: Array[String]): Unit = {\n    java.nio.file.Files.write(java.nio.file.Paths.get("/bulkhead-probe-written"), Array[Byte](1))\n    println("WRITTEN")\n  }\n}\n',
     fork: `object Main {\n  def main(a: Array[String]): Unit =\n    for (_ <- 1 to 200) try { new ProcessBuilder(${JVM_FORK_ARGS}).inheritIO().start() } catch { case _: Exception => }\n}\n`,
-    memory: 'object Main {\n  def main(a: Array[String]): Unit = {\n    val kept = new java.util.ArrayList[Array[Byte]]()\n    for (_ <- 1 to 64) { val b = new Array[Byte](64 << 20); java.util.Arrays.fill(b, 1.toByte); kept.add(b) }\n    println(kept.size)\n  }\n}\n',
+    memory:
+      'object Main {\n  def main(a: Array[String]): Unit = {\n    val kept = new java.util.ArrayList[Array[Byte]]()\n    for (_ <- 1 to 64) { val b = new Array[Byte](64 << 20); java.util.Arrays.fill(b, 1.toByte); kept.add(b) }\n    println(kept.size)\n  }\n}\n',
   },
   clojure: {
     read: '(print (slurp "/etc/shadow"))\n',
     write: '(spit "/bulkhead-probe-written" "x")\n(println "WRITTEN")\n',
     fork: '(dotimes [_ 200] (try (.start (.inheritIO (ProcessBuilder. ["/bin/sh" "-c" "echo x; exec sleep 30"]))) (catch Exception _ nil)))\n',
-    memory: '(def kept (java.util.ArrayList.))\n(dotimes [_ 64] (let [b (byte-array (bit-shift-left 64 20))] (java.util.Arrays/fill b (byte 1)) (.add kept b)))\n(println (.size kept))\n',
+    memory:
+      '(def kept (java.util.ArrayList.))\n(dotimes [_ 64] (let [b (byte-array (bit-shift-left 64 20))] (java.util.Arrays/fill b (byte 1)) (.add kept b)))\n(println (.size kept))\n',
   },
   groovy: {
     read: "print new File('/etc/shadow').text\n",
@@ -220,9 +230,11 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
   },
   fortran: {
     read: "program main\n  character(len=256) :: line\n  integer :: ios\n  open(unit=10, file='/etc/shadow', status='old', action='read')\n  do\n    read(10, '(a)', iostat=ios) line\n    if (ios /= 0) exit\n    print '(a)', trim(line)\n  end do\nend program main\n",
-    write: "program main\n  open(unit=10, file='/bulkhead-probe-written', status='replace', action='write')\n  write(10, '(a)') 'x'\n  close(10)\n  print '(a)', 'WRITTEN'\nend program main\n",
+    write:
+      "program main\n  open(unit=10, file='/bulkhead-probe-written', status='replace', action='write')\n  write(10, '(a)') 'x'\n  close(10)\n  print '(a)', 'WRITTEN'\nend program main\n",
     fork: `program main\n  integer :: i\n  do i = 1, 200\n    call execute_command_line('${SH_BG}')\n  end do\nend program main\n`,
-    memory: 'program main\n  type :: chunk\n    integer(kind=1), allocatable :: b(:)\n  end type\n  type(chunk) :: kept(64)\n  integer :: i\n  do i = 1, 64\n    allocate(kept(i)%b(64*1024*1024))\n    kept(i)%b = int(i, 1)\n  end do\n  print *, sum(int(kept(64)%b(1:10)))\nend program main\n',
+    memory:
+      'program main\n  type :: chunk\n    integer(kind=1), allocatable :: b(:)\n  end type\n  type(chunk) :: kept(64)\n  integer :: i\n  do i = 1, 64\n    allocate(kept(i)%b(64*1024*1024))\n    kept(i)%b = int(i, 1)\n  end do\n  print *, sum(int(kept(64)%b(1:10)))\nend program main\n',
   },
   nim: {
     read: 'echo readFile("/etc/shadow")\n',
@@ -234,14 +246,15 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
     read: 'let () = let ic = open_in "/etc/shadow" in print_string (really_input_string ic (in_channel_length ic))\n',
     write: 'let () = let oc = open_out "/bulkhead-probe-written" in output_string oc "x"; close_out oc; print_endline "WRITTEN"\n',
     fork: `let () = for _ = 1 to 200 do ignore (Sys.command "${SH_BG}") done\n`,
-    memory: 'let () =\n  let kept = ref [] in\n  for _ = 1 to 64 do kept := Bytes.make (64 * 1024 * 1024) \'x\' :: !kept done;\n  print_int (List.length !kept)\n',
+    memory: "let () =\n  let kept = ref [] in\n  for _ = 1 to 64 do kept := Bytes.make (64 * 1024 * 1024) 'x' :: !kept done;\n  print_int (List.length !kept)\n",
   },
   haskell: {
     read: 'main :: IO ()\nmain = readFile "/etc/shadow" >>= putStr\n',
     write: 'main :: IO ()\nmain = writeFile "/bulkhead-probe-written" "x" >> putStrLn "WRITTEN"\n',
     fork: 'import Control.Exception (SomeException, try)\nimport Control.Monad (forM_)\nimport System.Process (ProcessHandle, spawnCommand)\n\nmain :: IO ()\nmain = forM_ [1 .. 200 :: Int] $ \\_ -> do\n  _ <- try (spawnCommand "echo x; exec sleep 30") :: IO (Either SomeException ProcessHandle)\n  return ()\n',
     // concat needs every chunk at once, so they are all alive together.
-    memory: 'import qualified Data.ByteString as B\n\nmain :: IO ()\nmain = print (B.length (B.concat [B.replicate (64 * 1024 * 1024) (fromIntegral i) | i <- [1 .. 64 :: Int]]))\n',
+    memory:
+      'import qualified Data.ByteString as B\n\nmain :: IO ()\nmain = print (B.length (B.concat [B.replicate (64 * 1024 * 1024) (fromIntegral i) | i <- [1 .. 64 :: Int]]))\n',
   },
   pascal: {
     read: "program Main;\nvar f: text; s: string;\nbegin\n  assign(f, '/etc/shadow');\n  reset(f);\n  while not eof(f) do begin readln(f, s); writeln(s); end;\nend.\n",
@@ -251,15 +264,18 @@ export const PROBES: Readonly<Record<string, LanguageProbes>> = {
   },
   cobol: {
     read: 'IDENTIFICATION DIVISION.\nPROGRAM-ID. MAIN.\nENVIRONMENT DIVISION.\nINPUT-OUTPUT SECTION.\nFILE-CONTROL.\n    SELECT F ASSIGN TO "/etc/shadow" ORGANIZATION LINE SEQUENTIAL.\nDATA DIVISION.\nFILE SECTION.\nFD F.\n01 R PIC X(200).\nPROCEDURE DIVISION.\n    OPEN INPUT F.\n    PERFORM UNTIL 1 = 0\n        READ F AT END STOP RUN END-READ\n        DISPLAY R\n    END-PERFORM.\n',
-    write: 'IDENTIFICATION DIVISION.\nPROGRAM-ID. MAIN.\nENVIRONMENT DIVISION.\nINPUT-OUTPUT SECTION.\nFILE-CONTROL.\n    SELECT F ASSIGN TO "/bulkhead-probe-written" ORGANIZATION LINE SEQUENTIAL.\nDATA DIVISION.\nFILE SECTION.\nFD F.\n01 R PIC X(1).\nPROCEDURE DIVISION.\n    OPEN OUTPUT F.\n    MOVE "x" TO R.\n    WRITE R.\n    CLOSE F.\n    DISPLAY "WRITTEN".\n    STOP RUN.\n',
+    write:
+      'IDENTIFICATION DIVISION.\nPROGRAM-ID. MAIN.\nENVIRONMENT DIVISION.\nINPUT-OUTPUT SECTION.\nFILE-CONTROL.\n    SELECT F ASSIGN TO "/bulkhead-probe-written" ORGANIZATION LINE SEQUENTIAL.\nDATA DIVISION.\nFILE SECTION.\nFD F.\n01 R PIC X(1).\nPROCEDURE DIVISION.\n    OPEN OUTPUT F.\n    MOVE "x" TO R.\n    WRITE R.\n    CLOSE F.\n    DISPLAY "WRITTEN".\n    STOP RUN.\n',
     fork: `IDENTIFICATION DIVISION.\nPROGRAM-ID. MAIN.\nPROCEDURE DIVISION.\n    PERFORM 200 TIMES\n        CALL "SYSTEM" USING "${SH_BG}"\n    END-PERFORM.\n    STOP RUN.\n`,
     missing: 'memory: COBOL storage is static (WORKING-STORAGE); there is no allocator to exhaust',
   },
   ada: {
     read: 'with Ada.Text_IO; use Ada.Text_IO;\nprocedure Main is\n   F : File_Type;\nbegin\n   Open (F, In_File, "/etc/shadow");\n   while not End_Of_File (F) loop\n      Put_Line (Get_Line (F));\n   end loop;\nend Main;\n',
-    write: 'with Ada.Text_IO; use Ada.Text_IO;\nprocedure Main is\n   F : File_Type;\nbegin\n   Create (F, Out_File, "/bulkhead-probe-written");\n   Close (F);\n   Put_Line ("WRITTEN");\nend Main;\n',
+    write:
+      'with Ada.Text_IO; use Ada.Text_IO;\nprocedure Main is\n   F : File_Type;\nbegin\n   Create (F, Out_File, "/bulkhead-probe-written");\n   Close (F);\n   Put_Line ("WRITTEN");\nend Main;\n',
     fork: `with Interfaces.C; use Interfaces.C;\nprocedure Main is\n   function System (Cmd : char_array) return int;\n   pragma Import (C, System, "system");\n   R : int;\nbegin\n   for I in 1 .. 200 loop\n      R := System (To_C ("${SH_BG}"));\n   end loop;\n   pragma Unreferenced (R);\nend Main;\n`,
-    memory: 'with Ada.Text_IO;\nprocedure Main is\n   type Chunk is array (1 .. 64 * 1024 * 1024) of Character;\n   type Chunk_Access is access Chunk;\n   Kept : array (1 .. 64) of Chunk_Access;\nbegin\n   for I in Kept\'Range loop\n      Kept (I) := new Chunk\'(others => Character\'Val (I));\n   end loop;\n   Ada.Text_IO.Put_Line (Kept (64) (1)\'Image);\nend Main;\n',
+    memory:
+      "with Ada.Text_IO;\nprocedure Main is\n   type Chunk is array (1 .. 64 * 1024 * 1024) of Character;\n   type Chunk_Access is access Chunk;\n   Kept : array (1 .. 64) of Chunk_Access;\nbegin\n   for I in Kept'Range loop\n      Kept (I) := new Chunk'(others => Character'Val (I));\n   end loop;\n   Ada.Text_IO.Put_Line (Kept (64) (1)'Image);\nend Main;\n",
   },
   crystal: {
     read: 'print File.read("/etc/shadow")\n',

@@ -20,9 +20,7 @@ const MIB = 1024 * 1024;
 const WRITTEN_PATH = '/bulkhead-probe-written';
 const manifests = await loadManifests(IMAGES_DIR);
 /** Password hashes of the host (lines whose second field is a real hash), which no run may print. */
-const hostHashes = (await readFile('/etc/shadow', 'utf8').catch(() => ''))
-  .split('\n')
-  .filter((line) => (line.split(':')[1] ?? '').length > 3);
+const hostHashes = (await readFile('/etc/shadow', 'utf8').catch(() => '')).split('\n').filter((line) => (line.split(':')[1] ?? '').length > 3);
 
 afterAll(async () => {
   await closeImageSandbox();
@@ -54,45 +52,64 @@ describe('attack probes in every language image', () => {
       expect(programs, manifest.language).toBeDefined();
     });
 
-    it.skipIf(skip)(name('cannot read a root-only file, and no host password hash ever shows'), async () => {
-      const read = programs?.read ?? '';
-      // Control: the same program on a world-readable file prints it, so the probe really reads.
-      const control = await probe(rt, read.replaceAll('/etc/shadow', '/etc/passwd'), rt.limits.default);
-      expect(output(control)).toMatch(/^root:/m);
-      const run = await probe(rt, read, rt.limits.default);
-      expect(output(run)).not.toMatch(/^root:/m);
-      for (const line of hostHashes) expect(output(run)).not.toContain(line);
-    }, 120_000);
+    it.skipIf(skip)(
+      name('cannot read a root-only file, and no host password hash ever shows'),
+      async () => {
+        const read = programs?.read ?? '';
+        // Control: the same program on a world-readable file prints it, so the probe really reads.
+        const control = await probe(rt, read.replaceAll('/etc/shadow', '/etc/passwd'), rt.limits.default);
+        expect(output(control)).toMatch(/^root:/m);
+        const run = await probe(rt, read, rt.limits.default);
+        expect(output(run)).not.toMatch(/^root:/m);
+        for (const line of hostHashes) expect(output(run)).not.toContain(line);
+      },
+      120_000,
+    );
 
-    it.skipIf(skip)(name('cannot write to the read-only root filesystem'), async () => {
-      const write = programs?.write ?? '';
-      // Control: the same program writing under the writable /tmp says WRITTEN.
-      const control = await probe(rt, write.replaceAll(WRITTEN_PATH, `/tmp${WRITTEN_PATH}`), rt.limits.default);
-      expect(control.stdout.toString()).toContain('WRITTEN');
-      const run = await probe(rt, write, rt.limits.default);
-      expect(run.stdout.toString()).not.toContain('WRITTEN');
-      expect(existsSync(WRITTEN_PATH)).toBe(false);
-      for (const layer of rt.layers) expect(existsSync(join(layer, WRITTEN_PATH))).toBe(false);
-    }, 120_000);
+    it.skipIf(skip)(
+      name('cannot write to the read-only root filesystem'),
+      async () => {
+        const write = programs?.write ?? '';
+        // Control: the same program writing under the writable /tmp says WRITTEN.
+        const control = await probe(rt, write.replaceAll(WRITTEN_PATH, `/tmp${WRITTEN_PATH}`), rt.limits.default);
+        expect(control.stdout.toString()).toContain('WRITTEN');
+        const run = await probe(rt, write, rt.limits.default);
+        expect(run.stdout.toString()).not.toContain('WRITTEN');
+        expect(existsSync(WRITTEN_PATH)).toBe(false);
+        for (const layer of rt.layers) expect(existsSync(join(layer, WRITTEN_PATH))).toBe(false);
+      },
+      120_000,
+    );
 
     const fork = programs?.fork;
-    it.skipIf(skip || fork === undefined)(name('a fork bomb starts some processes but never more than the pids limit'), async () => {
-      // The children sleep until the wall limit ends the run; every x is one process that started.
-      const limits = { ...rt.limits.default, wallTimeMs: 4000 };
-      const run = await probe(rt, fork ?? '', limits);
-      const started = run.stdout.toString().split('\n').filter((l) => l === 'x').length;
-      expect(started, output(run).slice(0, 400)).toBeGreaterThan(0);
-      expect(started).toBeLessThanOrEqual(limits.pids);
-    }, 120_000);
+    it.skipIf(skip || fork === undefined)(
+      name('a fork bomb starts some processes but never more than the pids limit'),
+      async () => {
+        // The children sleep until the wall limit ends the run; every x is one process that started.
+        const limits = { ...rt.limits.default, wallTimeMs: 4000 };
+        const run = await probe(rt, fork ?? '', limits);
+        const started = run.stdout
+          .toString()
+          .split('\n')
+          .filter((l) => l === 'x').length;
+        expect(started, output(run).slice(0, 400)).toBeGreaterThan(0);
+        expect(started).toBeLessThanOrEqual(limits.pids);
+      },
+      120_000,
+    );
 
     const memory = programs?.memory;
     const memoryName = memory === undefined ? `a memory bomb (skipped: ${programs?.missing ?? 'no probe'})` : 'a memory bomb fails and never holds more than the memory limit';
-    it.skipIf(skip || memory === undefined)(name(memoryName), async () => {
-      const limits = { ...rt.limits.default, memoryBytes: 256 * MIB };
-      const run = await probe(rt, memory ?? '', limits);
-      const failed = run.exitCode !== 0 || run.signal !== null || run.oomKilled || run.killedBy !== null;
-      expect(failed, `exit ${run.exitCode} signal ${run.signal}: ${output(run).slice(0, 300)}`).toBe(true);
-      expect(run.memoryPeakBytes).toBeLessThanOrEqual(limits.memoryBytes);
-    }, 120_000);
+    it.skipIf(skip || memory === undefined)(
+      name(memoryName),
+      async () => {
+        const limits = { ...rt.limits.default, memoryBytes: 256 * MIB };
+        const run = await probe(rt, memory ?? '', limits);
+        const failed = run.exitCode !== 0 || run.signal !== null || run.oomKilled || run.killedBy !== null;
+        expect(failed, `exit ${run.exitCode} signal ${run.signal}: ${output(run).slice(0, 300)}`).toBe(true);
+        expect(run.memoryPeakBytes).toBeLessThanOrEqual(limits.memoryBytes);
+      },
+      120_000,
+    );
   }
 });

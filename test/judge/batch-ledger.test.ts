@@ -38,7 +38,10 @@ function ledger() {
 
 async function newBatch(id: string, runIds: string[], webhook = true): Promise<void> {
   const members = runIds.map((runId) => ({ runId, externalId: `x-${runId}` }));
-  await store.createBatch({ id, createdAt: 'c', testsetId: 't', members, templates: runIds.map(() => '{}'), ...(webhook ? { webhook: { url: 'http://127.0.0.1/h', secret: 's' } } : {}) }, 600);
+  await store.createBatch(
+    { id, createdAt: 'c', testsetId: 't', members, templates: runIds.map(() => '{}'), ...(webhook ? { webhook: { url: 'http://127.0.0.1/h', secret: 's' } } : {}) },
+    600,
+  );
 }
 
 describe('batch ledger', () => {

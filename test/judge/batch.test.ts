@@ -26,7 +26,12 @@ const PROGRAMS = {
   pythonCrash: { language: 'python', source: 'raise SystemExit(3)\n' },
 };
 /** 200 submissions: 150 correct, 30 wrong, 20 crashing. */
-const MIX: [keyof typeof PROGRAMS, number][] = [['bashCorrect', 100], ['pythonCorrect', 50], ['bashWrong', 30], ['pythonCrash', 20]];
+const MIX: [keyof typeof PROGRAMS, number][] = [
+  ['bashCorrect', 100],
+  ['pythonCorrect', 50],
+  ['bashWrong', 30],
+  ['pythonCrash', 20],
+];
 
 let service: TestService;
 let receiver: WebhookReceiver;
@@ -64,11 +69,15 @@ describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}
 
     let batchDone = false;
     const interactive = interactiveWhile(() => batchDone);
-    await eventually('the batch is done', async () => {
-      const state = await call(service.url, 'GET', `/batches/${id}`);
-      batchDone = state.body.state === 'done';
-      return batchDone;
-    }, 180_000);
+    await eventually(
+      'the batch is done',
+      async () => {
+        const state = await call(service.url, 'GET', `/batches/${id}`);
+        batchDone = state.body.state === 'done';
+        return batchDone;
+      },
+      180_000,
+    );
     const samples = await interactive;
     const batch = await call(service.url, 'GET', `/batches/${id}?offset=150&limit=50`);
     expect(batch.body).toMatchObject({ state: 'done', total: 200, done: 200, counts: { OK: 150, WRONG_ANSWER: 30, RUNTIME_ERROR: 20 } });
@@ -77,7 +86,13 @@ describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}
     // Priorities: interactive runs answered fast and all finished before the batch did.
     expect(samples.length).toBeGreaterThanOrEqual(3);
     const finishedAtMs = Date.parse(String(batch.body.finishedAt));
-    expect(percentile(samples.map((s) => s.latencyMs), 95), JSON.stringify(samples)).toBeLessThan(3000);
+    expect(
+      percentile(
+        samples.map((s) => s.latencyMs),
+        95,
+      ),
+      JSON.stringify(samples),
+    ).toBeLessThan(3000);
     for (const s of samples.slice(0, -1)) expect(s.endedAtMs).toBeLessThan(finishedAtMs);
 
     const csv = await call(service.url, 'GET', `/batches/${id}/results.csv`);
@@ -105,18 +120,31 @@ describe.skipIf(skip !== undefined)(`batches${skip ? ` (skipped: ${skip})` : ''}
     expect(failed).toHaveLength(1);
     expect(accepted.some((d) => d.headers[WEBHOOK_DELIVERY_HEADER] === failed[0]?.headers[WEBHOOK_DELIVERY_HEADER])).toBe(true);
     const finished = accepted.find((d) => d.headers[WEBHOOK_EVENT_HEADER] === 'batch.finished');
-    expect(JSON.parse(finished?.body ?? '{}')).toMatchObject({ event: 'batch.finished', batchId: id, total: 200, done: 200, counts: { OK: 150, WRONG_ANSWER: 30, RUNTIME_ERROR: 20 } });
+    expect(JSON.parse(finished?.body ?? '{}')).toMatchObject({
+      event: 'batch.finished',
+      batchId: id,
+      total: 200,
+      done: 200,
+      counts: { OK: 150, WRONG_ANSWER: 30, RUNTIME_ERROR: 20 },
+    });
   }, 240_000);
 
   it('re-judges a batch under the same id with new runs and fresh counters', async () => {
-    const small = [{ externalId: 'a', ...PROGRAMS.bashCorrect }, { externalId: 'b', ...PROGRAMS.bashWrong }];
+    const small = [
+      { externalId: 'a', ...PROGRAMS.bashCorrect },
+      { externalId: 'b', ...PROGRAMS.bashWrong },
+    ];
     const created = await call(service.url, 'POST', '/batches', { tests: TESTS, submissions: small });
     const id = String(created.body.id);
     const doneWith = async (generation: number) => {
-      await eventually(`generation ${generation} done`, async () => {
-        const state = await call(service.url, 'GET', `/batches/${id}`);
-        return state.body.state === 'done' && state.body.generation === generation;
-      }, 60_000);
+      await eventually(
+        `generation ${generation} done`,
+        async () => {
+          const state = await call(service.url, 'GET', `/batches/${id}`);
+          return state.body.state === 'done' && state.body.generation === generation;
+        },
+        60_000,
+      );
       return (await call(service.url, 'GET', `/batches/${id}`)).body;
     };
     const first = await doneWith(1);

@@ -75,7 +75,11 @@ int main() {
 }
 `;
 
-const TESTS = [{ stdin: '37', expected: '37' }, { stdin: '1000', expected: '1000' }, { stdin: '500', expected: '500' }];
+const TESTS = [
+  { stdin: '37', expected: '37' },
+  { stdin: '1000', expected: '1000' },
+  { stdin: '500', expected: '500' },
+];
 let service: TestService;
 
 async function judge(body: Record<string, unknown>): Promise<Record<string, unknown> & { tests: Record<string, unknown>[] }> {
@@ -106,7 +110,7 @@ describe.skipIf(skip !== undefined)(`interactive problems${skip ? ` (skipped: ${
     expect(first.interactor?.memoryBytes).toBeGreaterThan(0);
   });
 
-  it('gives WRONG_ANSWER for a wrong guess, with the interactor\'s message', async () => {
+  it("gives WRONG_ANSWER for a wrong guess, with the interactor's message", async () => {
     for (const [language, source, interactor] of [
       ['python', 'print("! 7", flush=True)\n', { language: 'cpp', source: CPP_INTERACTOR }],
       ['cpp', '#include <iostream>\nint main(){ std::cout << "! 7" << std::endl; }\n', { language: 'python', source: PY_INTERACTOR }],
@@ -120,7 +124,13 @@ describe.skipIf(skip !== undefined)(`interactive problems${skip ? ` (skipped: ${
 
   it('gives TIME_LIMIT for a program that stops answering', async () => {
     const silent = 'import time\nprint("? 500", flush=True)\ntime.sleep(60)\n';
-    const result = await judge({ language: 'python', source: silent, limits: { wallTimeMs: 1500 }, interactor: { language: 'python', source: PY_INTERACTOR }, stopOnFirstFailure: true });
+    const result = await judge({
+      language: 'python',
+      source: silent,
+      limits: { wallTimeMs: 1500 },
+      interactor: { language: 'python', source: PY_INTERACTOR },
+      stopOnFirstFailure: true,
+    });
     expect(result.tests[0]).toMatchObject({ status: 'TIME_LIMIT', timeLimit: 'wall' });
     expect(result.status).toBe('TIME_LIMIT');
   });
@@ -135,7 +145,13 @@ describe.skipIf(skip !== undefined)(`interactive problems${skip ? ` (skipped: ${
     const noTests = await postRun(service.url, { language: 'python', source: 'print(1)', interactor: { language: 'python', source: 'pass' } });
     expect(noTests.httpStatus).toBe(400);
     expect(noTests.body).toMatchObject({ error: { code: 'SBX_ERR_VALIDATION' } });
-    const both = await postRun(service.url, { language: 'python', source: 'print(1)', tests: TESTS, checker: { language: 'python', source: 'pass' }, interactor: { language: 'python', source: 'pass' } });
+    const both = await postRun(service.url, {
+      language: 'python',
+      source: 'print(1)',
+      tests: TESTS,
+      checker: { language: 'python', source: 'pass' },
+      interactor: { language: 'python', source: 'pass' },
+    });
     expect(both.httpStatus).toBe(400);
   });
 });

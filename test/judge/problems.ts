@@ -33,7 +33,8 @@ export const SUM_TESTS = [
   { id: 'big', stdin: `${BIG_N}\n${bigNumbers.join(' ')}\n`, expected: `${bigNumbers.reduce((s, x) => s + x, 0)}\n` },
 ];
 
-const CPP_READ = '#include <cstdio>\n#include <vector>\n#include <stdexcept>\nint main() {\n  int n; if (scanf("%d", &n) != 1) return 2;\n' +
+const CPP_READ =
+  '#include <cstdio>\n#include <vector>\n#include <stdexcept>\nint main() {\n  int n; if (scanf("%d", &n) != 1) return 2;\n' +
   '  std::vector<long long> a(n); for (auto& x : a) if (scanf("%lld", &x) != 1) return 2;\n';
 
 export const SUM = {

@@ -17,7 +17,8 @@ let receiver: WebhookReceiver;
 
 /** The accepted deliveries for `runId`, parsed. */
 function deliveriesOf(runId: string): { body: Record<string, unknown>; headers: Record<string, unknown>; raw: string }[] {
-  return receiver.accepted()
+  return receiver
+    .accepted()
     .map((d) => ({ body: JSON.parse(d.body) as Record<string, unknown>, headers: d.headers as Record<string, unknown>, raw: d.body }))
     .filter((d) => d.body.runId === runId);
 }

@@ -77,7 +77,12 @@ describe.skipIf(skip !== undefined)(`containment of issue 12${skip ? ` (skipped:
       const roots = [...a.sandbox.leasedIdRoots, ...b.sandbox.leasedIdRoots];
       expect(new Set(roots).size).toBe(8);
       const runs = await Promise.all([a, b].map((c) => runProbe(c, ['read', '/proc/self/uid_map'])));
-      const hostIds = runs.map((r) => String(r.json.text).trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[1])));
+      const hostIds = runs.map((r) =>
+        String(r.json.text)
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.trim().split(/\s+/)[1])),
+      );
       expect(hostIds[0]).not.toEqual(hostIds[1]);
       for (const ids of hostIds) for (const id of ids) expect(id).toBeGreaterThanOrEqual(base);
     } finally {
@@ -89,7 +94,11 @@ describe.skipIf(skip !== undefined)(`containment of issue 12${skip ? ` (skipped:
   it.skipIf(!privileged)(`T66: a privileged worker gives each run /dev nodes of its own, not the host's${privileged ? '' : ' (skipped: needs root)'}`, async () => {
     const host = statSync('/dev/null');
     const runs = await Promise.all([0, 1].map(() => runProbe(ctx, ['read', '/proc/self/mountinfo'])));
-    const devLines = runs.map((r) => String(r.json.text).split('\n').filter((l) => / \/dev(\/null)? /.test(l)));
+    const devLines = runs.map((r) =>
+      String(r.json.text)
+        .split('\n')
+        .filter((l) => / \/dev(\/null)? /.test(l)),
+    );
     for (const lines of devLines) {
       // One tmpfs at /dev, no bind of the host's node at /dev/null.
       expect(lines.some((l) => / \/dev .* - tmpfs /.test(l))).toBe(true);
@@ -99,7 +108,7 @@ describe.skipIf(skip !== undefined)(`containment of issue 12${skip ? ` (skipped:
     expect(host.isCharacterDevice()).toBe(true);
   });
 
-  it('T66: the run\'s /dev/null still works as /dev/null', async () => {
+  it("T66: the run's /dev/null still works as /dev/null", async () => {
     const outcome = await ctx.sandbox.run(specFor(ctx, ['sh', '-c', 'echo gone > /dev/null && head -c 4 /dev/zero | wc -c && head -c 8 /dev/urandom | wc -c']));
     expect(outcome.exitCode).toBe(0);
     expect(outcome.stdout.toString().split(/\s+/).filter(Boolean)).toEqual(['4', '8']);

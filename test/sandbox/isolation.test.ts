@@ -12,7 +12,10 @@ import { describeWithSandbox, probeOnHost, runProbe, statusFields } from '../hel
 describeWithSandbox('sandbox isolation', (ctx) => {
   it('runs the program as uid 1000 mapped to unprivileged host ids, never host root', async () => {
     const { json } = await runProbe(ctx, ['read', '/proc/self/uid_map']);
-    const lines = String(json.text).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const lines = String(json.text)
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     expect(lines).toHaveLength(2);
     expect(lines[0]?.[0]).toBe(0);
     expect(lines[1]?.[0]).toBe(1000);
@@ -99,8 +102,7 @@ describeWithSandbox('sandbox isolation', (ctx) => {
 
   it('has a minimal /dev and cannot create device nodes', async () => {
     const { json } = await runProbe(ctx, ['ls', '/dev']);
-    expect((json.entries as string[]).sort()).toEqual(
-      ['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero'].sort());
+    expect((json.entries as string[]).sort()).toEqual(['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero'].sort());
     expect((await runProbe(ctx, ['mknod', '/tmp/mem'])).json).toMatchObject({ ok: false, errno: 1 });
     const hostDir = mkdtempSync(join(tmpdir(), 'sbx-mknod-'));
     expect(probeOnHost(ctx, ['mknod', join(hostDir, 'null')])).toMatchObject({ ok: true });
@@ -127,13 +129,15 @@ describeWithSandbox('sandbox isolation', (ctx) => {
   });
 
   it.skipIf(!existsSync('/proc/pressure/cpu'))(
-    `masks /proc directories with an empty read-only one${existsSync('/proc/pressure/cpu') ? '' : ' (skipped: no /proc/pressure on this kernel)'}`, async () => {
+    `masks /proc directories with an empty read-only one${existsSync('/proc/pressure/cpu') ? '' : ' (skipped: no /proc/pressure on this kernel)'}`,
+    async () => {
       expect(probeOnHost(ctx, ['ls', '/proc/pressure']).entries).toContain('cpu');
       for (const dir of ['/proc/pressure', '/proc/driver']) {
         expect((await runProbe(ctx, ['ls', dir])).json).toMatchObject({ ok: true, entries: [] });
         expect((await runProbe(ctx, ['write', `${dir}/x`])).json.ok).toBe(false);
       }
-    });
+    },
+  );
 
   it('gets exactly the spec environment and hostname', async () => {
     const { json } = await runProbe(ctx, ['env'], { env: ['A=1', 'PATH=/bin'] });
@@ -159,9 +163,15 @@ describeWithSandbox('sandbox isolation', (ctx) => {
 
   it('collects regular files from /box after the run', async () => {
     const outcome = await ctx.sandbox.run({
-      layers: ctx.rootfs.layers, files: [], argv: ['sh', '-c', 'echo out > /box/a.txt; mkdir /box/d; echo x > /box/d/b; ln -s /etc/passwd /box/link'],
-      env: ['PATH=/bin'], stdin: Buffer.alloc(0), profile: ctx.profile, hostname: 'c',
-      limits: { ...(await import('../helpers/sandbox-run.js')).defaultLimits }, collect: { maxFiles: 10, maxTotalBytes: 1024 },
+      layers: ctx.rootfs.layers,
+      files: [],
+      argv: ['sh', '-c', 'echo out > /box/a.txt; mkdir /box/d; echo x > /box/d/b; ln -s /etc/passwd /box/link'],
+      env: ['PATH=/bin'],
+      stdin: Buffer.alloc(0),
+      profile: ctx.profile,
+      hostname: 'c',
+      limits: { ...(await import('../helpers/sandbox-run.js')).defaultLimits },
+      collect: { maxFiles: 10, maxTotalBytes: 1024 },
     });
     const got = Object.fromEntries((outcome.collected ?? []).map((f) => [f.path, f.content.toString()]));
     expect(got).toEqual({ 'a.txt': 'out\n', 'd/b': 'x\n' });
@@ -169,7 +179,10 @@ describeWithSandbox('sandbox isolation', (ctx) => {
   });
 
   it('reports a missing program as SBX_ERR_EXEC with ENOENT', async () => {
-    await expect(ctx.sandbox.run({ ...(await import('../helpers/sandbox-run.js')).specFor(ctx, ['no-such-program']) }))
-      .rejects.toMatchObject({ code: 'SBX_ERR_EXEC', phase: 'exec', errno: 2 });
+    await expect(ctx.sandbox.run({ ...(await import('../helpers/sandbox-run.js')).specFor(ctx, ['no-such-program']) })).rejects.toMatchObject({
+      code: 'SBX_ERR_EXEC',
+      phase: 'exec',
+      errno: 2,
+    });
   });
 });

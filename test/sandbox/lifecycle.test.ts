@@ -74,11 +74,17 @@ function hostUidOf(pid: string): number | undefined {
  * waiting pid 1 of a prepared run, which is still host root (no id maps yet, runs nothing).
  */
 async function expectOnlyIdleCgroups(): Promise<void> {
-  const runProcs = (c: string, n: string) => procsOf(c, n).split('\n').filter((p) => p && (hostUidOf(p) ?? 0) !== 0);
+  const runProcs = (c: string, n: string) =>
+    procsOf(c, n)
+      .split('\n')
+      .filter((p) => p && (hostUidOf(p) ?? 0) !== 0);
   const busy = () => CONTROLLERS.flatMap((c) => ourCgroups(c).filter((n) => runProcs(c, n).length > 0));
   expect(await eventually(busy, (b) => b.length === 0)).toEqual([]);
   // The pool keeps at most min(slots, 16) ready; more means used ones were not removed.
-  const n = await eventually(() => ourCgroups().length, (x) => x <= Math.min(4 * availableParallelism(), 16));
+  const n = await eventually(
+    () => ourCgroups().length,
+    (x) => x <= Math.min(4 * availableParallelism(), 16),
+  );
   expect(n).toBeLessThanOrEqual(Math.min(4 * availableParallelism(), 16));
 }
 
@@ -125,7 +131,10 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
   });
 
   it('replaces prepared helpers that died while they waited for a run', async () => {
-    const prepared = await eventually(() => ourHelpers(false), (p) => p.length > 0);
+    const prepared = await eventually(
+      () => ourHelpers(false),
+      (p) => p.length > 0,
+    );
     expect(prepared.length).toBeGreaterThan(0);
     for (const pid of prepared) process.kill(pid, 'SIGKILL');
     // Dead (a zombie until the pool reaps it) before the next take looks at them.
@@ -136,7 +145,10 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
         return 'Z'; // already reaped
       }
     };
-    await eventually(() => prepared.map(state), (st) => st.every((x) => x === 'Z'));
+    await eventually(
+      () => prepared.map(state),
+      (st) => st.every((x) => x === 'Z'),
+    );
     const runs = await Promise.all([1, 2, 3].map(() => ctx.sandbox.run(specFor(ctx, ['true']))));
     for (const r of runs) expect(r.exitCode).toBe(0);
   });
@@ -252,14 +264,17 @@ describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})`
 
 /** Our children running sbx-init: `--netns-pool` (the netns helper) or not (prepared or running runs). */
 function ourHelpers(netnsPool: boolean): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return ppid === process.pid && cmdline.startsWith('sbx-init') && cmdline.includes('--netns-pool') === netnsPool;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return ppid === process.pid && cmdline.startsWith('sbx-init') && cmdline.includes('--netns-pool') === netnsPool;
+      } catch {
+        return false;
+      }
+    });
 }

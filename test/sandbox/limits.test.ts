@@ -107,8 +107,7 @@ describeWithSandbox('sandbox limits', (ctx) => {
   });
 
   it('fills the tmpfs only up to its size (ENOSPC)', async () => {
-    const { json } = await runProbe(ctx, ['fsize', '/box/fill', String(16 * MiB)], {},
-      { tmpfsBytes: 4 * MiB, fileSizeBytes: 64 * MiB });
+    const { json } = await runProbe(ctx, ['fsize', '/box/fill', String(16 * MiB)], {}, { tmpfsBytes: 4 * MiB, fileSizeBytes: 64 * MiB });
     expect(json).toMatchObject({ ok: false, errno: 28 });
     expect(Number(json.written)).toBeLessThanOrEqual(4 * MiB);
   });

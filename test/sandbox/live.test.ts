@@ -14,12 +14,18 @@ let ctx: SandboxContext;
 /** A LiveIO that records chunks with their arrival time and exposes the controls. */
 function recorder(): LiveIO & { chunks: { stream: string; text: string; atMs: number }[]; control: Promise<LiveControl>; text(stream: string): string } {
   let give: (c: LiveControl) => void = () => undefined;
-  const control = new Promise<LiveControl>((resolve) => { give = resolve; });
+  const control = new Promise<LiveControl>((resolve) => {
+    give = resolve;
+  });
   const chunks: { stream: string; text: string; atMs: number }[] = [];
   return {
     chunks,
     control,
-    text: (stream) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join(''),
+    text: (stream) =>
+      chunks
+        .filter((c) => c.stream === stream)
+        .map((c) => c.text)
+        .join(''),
     onOutput: (stream, chunk) => chunks.push({ stream, text: chunk.toString('utf8'), atMs: performance.now() }),
     attach: (c) => {
       give(c);

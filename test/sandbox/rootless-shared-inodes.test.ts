@@ -16,25 +16,44 @@ import { sandboxUnavailableReason } from '../helpers/sandbox-run.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const PYTHON_IMAGE = imageRecordPath(DEFAULT_DATA_DIR, 'python');
-const skip = sandboxUnavailableReason()
-  ?? (spawnSync('setpriv', ['--version']).status !== 0 ? 'setpriv missing (util-linux)' : undefined)
-  ?? (spawnSync('newuidmap', []).error ? 'newuidmap missing (apt-get install uidmap)' : undefined)
-  ?? (spawnSync('flock', ['--version']).status !== 0 ? 'flock missing (util-linux)' : undefined)
-  ?? (existsSync(PYTHON_IMAGE) ? undefined : 'python image not built (npm run images -- build python)');
+const skip =
+  sandboxUnavailableReason() ??
+  (spawnSync('setpriv', ['--version']).status !== 0 ? 'setpriv missing (util-linux)' : undefined) ??
+  (spawnSync('newuidmap', []).error ? 'newuidmap missing (apt-get install uidmap)' : undefined) ??
+  (spawnSync('flock', ['--version']).status !== 0 ? 'flock missing (util-linux)' : undefined) ??
+  (existsSync(PYTHON_IMAGE) ? undefined : 'python image not built (npm run images -- build python)');
 
-interface Fact { check: string; ok: boolean; errno: string }
+interface Fact {
+  check: string;
+  ok: boolean;
+  errno: string;
+}
 
 /** Runs the T66 program rootless with the profile as `variant`; returns its facts by name. */
 function runRootless(variant: 'rootless' | 'full'): Map<string, Fact> {
   const layers = (JSON.parse(readFileSync(PYTHON_IMAGE, 'utf8')) as { layers: string[] }).layers;
-  const args = ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx',
-    join(repo, 'test/helpers/sandbox-rootless-program.ts'), 'default', variant, join(repo, 'test/escapes/programs/T66-shared-inodes.py'), ...layers];
+  const args = [
+    '--reuid=bulkhead',
+    '--regid=bulkhead',
+    '--init-groups',
+    process.execPath,
+    '--import',
+    'tsx',
+    join(repo, 'test/helpers/sandbox-rootless-program.ts'),
+    'default',
+    variant,
+    join(repo, 'test/escapes/programs/T66-shared-inodes.py'),
+    ...layers,
+  ];
   const r = spawnSync('setpriv', args, { encoding: 'utf8', cwd: repo, timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout) as { privileged: boolean; exitCode: number; stdout: string; stderr: string };
   expect(out.privileged).toBe(false);
   expect(out.exitCode, out.stderr).toBe(0);
-  const facts = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Fact);
+  const facts = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Fact);
   return new Map(facts.map((f) => [f.check, f]));
 }
 

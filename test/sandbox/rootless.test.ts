@@ -13,14 +13,14 @@ import { DEFAULT_DATA_DIR } from '../../worker/runtimes/runtime-index.js';
 import { ensureRootfs } from '../helpers/sandbox-rootfs.js';
 import { sandboxUnavailableReason, statusFields } from '../helpers/sandbox-run.js';
 
-const skip = sandboxUnavailableReason() ??
+const skip =
+  sandboxUnavailableReason() ??
   (spawnSync('setpriv', ['--version']).status !== 0 ? 'setpriv missing (util-linux)' : undefined) ??
   (spawnSync('newuidmap', []).error ? 'newuidmap missing (apt-get install uidmap)' : undefined);
 const repo = join(import.meta.dirname, '..', '..');
 
 function cli(args: string[]): string[] {
-  return ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx',
-    join(repo, 'worker/sandbox/cli.ts'), ...args];
+  return ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx', join(repo, 'worker/sandbox/cli.ts'), ...args];
 }
 
 function uidsOnHost(): number[] {
@@ -43,8 +43,7 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
   });
 
   it('host-setup is idempotent: a second run changes nothing', () => {
-    expect(hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: DEFAULT_DATA_DIR, subidStart: 3_000_000, subidCount: 65_536 }))
-      .toEqual([]);
+    expect(hostSetup({ user: 'bulkhead', cgroupRoot: '/sys/fs/cgroup', dataDir: DEFAULT_DATA_DIR, subidStart: 3_000_000, subidCount: 65_536 })).toEqual([]);
   });
 
   it('runs a fully isolated program as the unprivileged bulkhead user', () => {
@@ -58,7 +57,7 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
     expect(s.Uid?.split(/\s+/)[0]).toBe('1000');
   });
 
-  it('binds the host\'s device nodes read-only: they work, but no run can touch their timestamps (T66)', () => {
+  it("binds the host's device nodes read-only: they work, but no run can touch their timestamps (T66)", () => {
     const script = 'echo x > /dev/null && echo wrote; head -c 3 /dev/zero | wc -c; touch /dev/null 2>/dev/null && echo touched || echo refused';
     const r = spawnSync('setpriv', cli(['--layer', layer, '--', 'sh', '-c', script]), { encoding: 'utf8', cwd: repo, timeout: 30_000 });
     const out = JSON.parse(r.stdout) as { exitCode: number; stdout: { text: string } };
@@ -68,8 +67,7 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
 
   it('enters pooled network namespaces made inside the outer user namespace (lo up, one per run)', () => {
     const script = join(repo, 'test/helpers/sandbox-rootless-pool.ts');
-    const args = ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx', script,
-      layer, 'readlink /proc/self/ns/net; probe loopback'];
+    const args = ['--reuid=bulkhead', '--regid=bulkhead', '--init-groups', process.execPath, '--import', 'tsx', script, layer, 'readlink /proc/self/ns/net; probe loopback'];
     const r = spawnSync('setpriv', args, { encoding: 'utf8', cwd: repo, timeout: 30_000 });
     expect(r.stderr).not.toMatch(/Error/);
     const out = JSON.parse(r.stdout) as { helpers: string[]; runs: { exitCode: number; stdout: string }[] };
@@ -90,7 +88,12 @@ describe.skipIf(skip !== undefined)(`rootless worker${skip ? ` (skipped: ${skip}
     const inRange = (u: number): boolean => range !== undefined && u >= range.start && u < range.start + range.count;
     const child = spawn('setpriv', cli(['--layer', layer, '--wall-ms', '5000', '--', 'sh', '-c', 'sleep 2']), { cwd: repo, stdio: 'ignore' });
     let exited = false;
-    const done = new Promise((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
+    const done = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        exited = true;
+        resolve(code);
+      }),
+    );
     let seen: number[] = [];
     // Polls until the run shows up or the CLI ends (node start-up is slow on a loaded machine).
     while (!exited && seen.length === 0) {

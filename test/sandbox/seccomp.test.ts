@@ -33,7 +33,8 @@ describeWithSandbox('sandbox seccomp', (ctx) => {
 
   it('reports syscall names this libseccomp does not know instead of failing', () => {
     const compiled = ctx.sandbox.compileProfile({
-      name: 'unknown', defaultAction: 'SCMP_ACT_ALLOW',
+      name: 'unknown',
+      defaultAction: 'SCMP_ACT_ALLOW',
       syscalls: [{ names: ['getpid', 'no_such_syscall_xyz'], action: 'SCMP_ACT_ERRNO' }],
     });
     expect(compiled.unknownSyscalls).toEqual(['no_such_syscall_xyz']);

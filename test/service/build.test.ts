@@ -27,8 +27,14 @@ describe.skipIf(skip !== undefined)(`compiled build${skip ? ` (skipped: ${skip})
   it('runs node dist/api/main.js and node dist/worker/main.js, and they serve a run', async () => {
     const port = await freeTcpPort();
     const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', SBX_REDIS_URL: redis.url,
-      SBX_QUEUE_NAME: uniqueQueueName(), SBX_DATA_DIR: DATA_DIR, SBX_PORT: String(port), SBX_LOG_LEVEL: 'warn', SBX_WORKER_CACHE_MS: '0',
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      SBX_REDIS_URL: redis.url,
+      SBX_QUEUE_NAME: uniqueQueueName(),
+      SBX_DATA_DIR: DATA_DIR,
+      SBX_PORT: String(port),
+      SBX_LOG_LEVEL: 'warn',
+      SBX_WORKER_CACHE_MS: '0',
     };
     for (const entry of ['dist/worker/main.js', 'dist/api/main.js']) {
       // Plain node, no loader: what the units' ExecStart and the container's command run.

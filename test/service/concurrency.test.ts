@@ -33,9 +33,7 @@ describe.skipIf(skip !== undefined)(`100 concurrent runs${skip ? ` (skipped: ${s
   it('completes every one of 100 concurrent POST /run with its own output and loses none', async () => {
     const ledger = new RunLedger(service.url);
     const startedMs = Date.now();
-    const answers: HttpAnswer[] = await Promise.all(
-      Array.from({ length: RUNS }, (_, i) => postRun(service.url, { ...request(i).body, wait: true })),
-    );
+    const answers: HttpAnswer[] = await Promise.all(Array.from({ length: RUNS }, (_, i) => postRun(service.url, { ...request(i).body, wait: true })));
     const elapsedMs = Date.now() - startedMs;
     const ids = answers.map((a) => ledger.submitted(a));
     expect(ledger.count).toBe(RUNS);
@@ -55,8 +53,12 @@ describe.skipIf(skip !== undefined)(`100 concurrent runs${skip ? ` (skipped: ${s
   it('leaves nothing queued or running after the burst, and at least 100 runs completed', async () => {
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     const jobs = (state: string) => Number(new RegExp(`^bulkhead_queue_jobs\\{state="${state}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
-    expect({ waiting: jobs('waiting'), prioritized: jobs('prioritized'), active: jobs('active'), failed: jobs('failed') })
-      .toEqual({ waiting: 0, prioritized: 0, active: 0, failed: 0 });
+    expect({ waiting: jobs('waiting'), prioritized: jobs('prioritized'), active: jobs('active'), failed: jobs('failed') }).toEqual({
+      waiting: 0,
+      prioritized: 0,
+      active: 0,
+      failed: 0,
+    });
     expect(jobs('completed')).toBeGreaterThanOrEqual(RUNS);
   });
 

@@ -109,12 +109,16 @@ describe.skipIf(diskSkip !== undefined)(`data disk full under Redis${diskSkip ? 
 
     // Accepted submissions before Redis notices are fine (they are counted); then a clear refusal.
     let refusal: HttpAnswer | undefined;
-    await eventually('POST /run is refused while the disk is full', async () => {
-      const answer = await postRun(service.url, { language: 'python', source: ECHO, stdin: 'during', wait: false });
-      if (answer.httpStatus < 500) ledger.submitted(answer);
-      else refusal = answer;
-      return refusal !== undefined;
-    }, 20_000);
+    await eventually(
+      'POST /run is refused while the disk is full',
+      async () => {
+        const answer = await postRun(service.url, { language: 'python', source: ECHO, stdin: 'during', wait: false });
+        if (answer.httpStatus < 500) ledger.submitted(answer);
+        else refusal = answer;
+        return refusal !== undefined;
+      },
+      20_000,
+    );
     expect(refusal?.httpStatus).toBe(503);
     expect(refusal?.body).toMatchObject({ error: { code: 'SBX_ERR_QUEUE_UNAVAILABLE' } });
     expect(JSON.stringify(refusal?.body)).not.toMatch(/MISCONF|ENOSPC|No space/i);
@@ -123,11 +127,15 @@ describe.skipIf(diskSkip !== undefined)(`data disk full under Redis${diskSkip ? 
     expect(service.api.child.exitCode).toBeNull();
 
     await filler.release();
-    await eventually('POST /run is accepted again after space is freed', async () => {
-      const answer = await postRun(service.url, { language: 'python', source: ECHO, stdin: 'after', wait: false });
-      if (answer.httpStatus === 202) ledger.submitted(answer);
-      return answer.httpStatus === 202;
-    }, 30_000);
+    await eventually(
+      'POST /run is accepted again after space is freed',
+      async () => {
+        const answer = await postRun(service.url, { language: 'python', source: ECHO, stdin: 'after', wait: false });
+        if (answer.httpStatus === 202) ledger.submitted(answer);
+        return answer.httpStatus === 202;
+      },
+      30_000,
+    );
     const { lost } = await ledger.settle(60_000);
     expect(lost).toEqual([]);
 

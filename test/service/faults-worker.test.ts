@@ -72,7 +72,7 @@ describe.skipIf(skip !== undefined)(`worker faults${skip ? ` (skipped: ${skip})`
     await expectHealthy(service.url);
   }, 90_000);
 
-  it('re-runs a SIGKILLed worker\'s runs on the surviving worker to completion, leaving no sandboxed program behind', async () => {
+  it("re-runs a SIGKILLed worker's runs on the surviving worker to completion, leaving no sandboxed program behind", async () => {
     const [doomed] = service.workers;
     if (doomed === undefined) throw new Error('no worker');
     const ledger = new RunLedger(service.url);
@@ -86,9 +86,7 @@ describe.skipIf(skip !== undefined)(`worker faults${skip ? ` (skipped: ${skip})`
     await waitForState(service.url, ids[0] ?? '', 'running');
     await waitForState(service.url, ids[1] ?? '', 'running');
     // A run is `running` once the worker took it; its program starts a moment later.
-    await eventually('two programs run under the doomed worker', async () =>
-      processesWith(marker).filter((p) => p.ancestors.includes(doomed.child.pid ?? -1)).length >= 2,
-    );
+    await eventually('two programs run under the doomed worker', async () => processesWith(marker).filter((p) => p.ancestors.includes(doomed.child.pid ?? -1)).length >= 2);
 
     const survivor = await service.startWorker();
     await eventually('both workers are live in GET /ready', async () => {

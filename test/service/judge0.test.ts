@@ -59,7 +59,8 @@ async function pollDone(token: string, query = ''): Promise<Json> {
   }
 }
 
-const C_SIGNALS = '#include <signal.h>\n#include <stdlib.h>\n#include <stdio.h>\nint main(int c, char **v){int w=atoi(v[1]);volatile int z=0;' +
+const C_SIGNALS =
+  '#include <signal.h>\n#include <stdlib.h>\n#include <stdio.h>\nint main(int c, char **v){int w=atoi(v[1]);volatile int z=0;' +
   'if(w==1){int *p=0;*p=1;} if(w==2){printf("%d",100/z);} if(w==3)abort(); if(w==4)raise(SIGUSR1); return 0;}';
 
 describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -67,8 +68,11 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     judge0Port = await freeTcpPort();
     service = await startService({
       apiEnv: {
-        SBX_WAIT_TIMEOUT_MS: '60000', SBX_API_KEYS: `judge0:${hashApiKey(KEY)}`, SBX_JUDGE0_PORT: String(judge0Port),
-        SBX_WEBHOOK_ALLOW_PRIVATE: 'true', SBX_MAX_QUEUE_DEPTH: '12',
+        SBX_WAIT_TIMEOUT_MS: '60000',
+        SBX_API_KEYS: `judge0:${hashApiKey(KEY)}`,
+        SBX_JUDGE0_PORT: String(judge0Port),
+        SBX_WEBHOOK_ALLOW_PRIVATE: 'true',
+        SBX_MAX_QUEUE_DEPTH: '12',
       },
     });
   });
@@ -81,21 +85,25 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     for (const manifest of manifests) {
       const { image, language, samples, dir } = manifest;
       const missing = serviceUnavailableReason([image]);
-      it.skipIf(missing !== undefined)(`${image}${missing ? ` (skipped: ${missing})` : ''}: an id names its installed version; hello is Accepted with the exact stdout; the version sample prints that version`, async () => {
-        const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
-        listed ??= call('/languages').then((answer) => answer.body as unknown as Array<{ id: number; name: string }>);
-        const tableIds = (JUDGE0_LANGUAGES[language]?.ids ?? []).map((entry) => entry.id);
-        const ids = (await listed).filter((l) => tableIds.includes(l.id) && l.name.endsWith(`${version})`)).map((l) => l.id);
-        expect(ids.length, `no Judge0 id lists ${language} ${version}`).toBeGreaterThan(0);
-        const runSample = async (file: string) =>
-          runWait({ source_code: b64(await readFile(join(dir, file), 'utf8')), language_id: ids[0], stdin: null }, '&base64_encoded=true');
-        const [hello, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
-        expect(hello.status, JSON.stringify(hello)).toEqual({ id: 3, description: 'Accepted' });
-        expect(unb64(hello.stdout).toString()).toBe(samples.hello.stdout);
-        expect(Number(hello.time)).toBeGreaterThanOrEqual(0);
-        expect(hello.memory).toEqual(expect.any(Number));
-        if (printed) expect(unb64(printed.stdout).toString(), JSON.stringify(printed)).toContain(version);
-      }, 180_000);
+      it.skipIf(missing !== undefined)(
+        `${image}${missing ? ` (skipped: ${missing})` : ''}: an id names its installed version; hello is Accepted with the exact stdout; the version sample prints that version`,
+        async () => {
+          const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
+          listed ??= call('/languages').then((answer) => answer.body as unknown as Array<{ id: number; name: string }>);
+          const tableIds = (JUDGE0_LANGUAGES[language]?.ids ?? []).map((entry) => entry.id);
+          const ids = (await listed).filter((l) => tableIds.includes(l.id) && l.name.endsWith(`${version})`)).map((l) => l.id);
+          expect(ids.length, `no Judge0 id lists ${language} ${version}`).toBeGreaterThan(0);
+          const runSample = async (file: string) =>
+            runWait({ source_code: b64(await readFile(join(dir, file), 'utf8')), language_id: ids[0], stdin: null }, '&base64_encoded=true');
+          const [hello, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
+          expect(hello.status, JSON.stringify(hello)).toEqual({ id: 3, description: 'Accepted' });
+          expect(unb64(hello.stdout).toString()).toBe(samples.hello.stdout);
+          expect(Number(hello.time)).toBeGreaterThanOrEqual(0);
+          expect(hello.memory).toEqual(expect.any(Number));
+          if (printed) expect(unb64(printed.stdout).toString(), JSON.stringify(printed)).toContain(version);
+        },
+        180_000,
+      );
     }
   });
 
@@ -117,7 +125,8 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
   });
 
   it('gives every status the sandbox can produce (numeric strings as judge0/ide sends them)', async () => {
-    const py = (source: string, extra: Json = {}) => runWait({ source_code: source, language_id: '71', stdin: '', ...extra }, '&fields=status,message,exit_code,exit_signal,memory');
+    const py = (source: string, extra: Json = {}) =>
+      runWait({ source_code: source, language_id: '71', stdin: '', ...extra }, '&fields=status,message,exit_code,exit_signal,memory');
     const c = (which: string) => runWait({ source_code: C_SIGNALS, language_id: '50', command_line_arguments: which }, '&fields=status,message,exit_signal');
     const results = await Promise.all([
       py('print("yes")', { expected_output: 'yes\n\n' }),
@@ -127,7 +136,10 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
       py('print("x" * 100000)', { max_file_size: '4' }),
       py('a = "x" * (200 * 1024 * 1024)', { memory_limit: '65536' }),
       runWait({ source_code: 'int main( {', language_id: 50 }, '&fields=status,compile_output'),
-      c('1'), c('2'), c('3'), c('4'),
+      c('1'),
+      c('2'),
+      c('3'),
+      c('4'),
     ]);
     const ids = results.map((r) => (r.status as { id: number }).id);
     expect(ids, JSON.stringify(results)).toEqual([3, 4, 5, 11, 8, 12, 6, 7, 9, 10, 12]);
@@ -140,11 +152,26 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
 
   it('runs a request shaped as judge0/ide sends it: every field present, nulls, numeric strings, base64', async () => {
     const body = {
-      source_code: b64('import sys\nprint(input().upper())\nprint("warn", file=sys.stderr)'), language_id: '71', stdin: b64('ide'),
-      compiler_options: '', command_line_arguments: '', redirect_stderr_to_stdout: false, expected_output: null, cpu_time_limit: '2',
-      cpu_extra_time: null, wall_time_limit: '5', memory_limit: '128000', stack_limit: '64000', max_processes_and_or_threads: null,
-      enable_per_process_and_thread_time_limit: null, enable_per_process_and_thread_memory_limit: null, max_file_size: '1024',
-      enable_network: null, number_of_runs: '1', callback_url: null, additional_files: null,
+      source_code: b64('import sys\nprint(input().upper())\nprint("warn", file=sys.stderr)'),
+      language_id: '71',
+      stdin: b64('ide'),
+      compiler_options: '',
+      command_line_arguments: '',
+      redirect_stderr_to_stdout: false,
+      expected_output: null,
+      cpu_time_limit: '2',
+      cpu_extra_time: null,
+      wall_time_limit: '5',
+      memory_limit: '128000',
+      stack_limit: '64000',
+      max_processes_and_or_threads: null,
+      enable_per_process_and_thread_time_limit: null,
+      enable_per_process_and_thread_memory_limit: null,
+      max_file_size: '1024',
+      enable_network: null,
+      number_of_runs: '1',
+      callback_url: null,
+      additional_files: null,
     };
     const result = await runWait(body, '&base64_encoded=true&fields=*');
     expect(result).toMatchObject({ status: { id: 3 }, memory_limit: 128000, stack_limit: 64000, max_file_size: 1024, number_of_runs: 1 });
@@ -169,25 +196,41 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
   });
 
   it('creates without wait, then GET reports it done; fields=* echoes the request in Judge0 units', async () => {
-    const created = await call('/submissions', { body: { source_code: 'print(input())', language_id: 71, stdin: 'echo', cpu_time_limit: 2, memory_limit: 100000, wall_time_limit: '4' } });
+    const created = await call('/submissions', {
+      body: { source_code: 'print(input())', language_id: 71, stdin: 'echo', cpu_time_limit: 2, memory_limit: 100000, wall_time_limit: '4' },
+    });
     expect(created.status).toBe(201);
     expect(Object.keys(created.body)).toEqual(['token']);
     const done = await pollDone(String(created.body.token), 'fields=*');
     expect(done).toMatchObject({
-      source_code: 'print(input())', stdin: 'echo', stdout: 'echo\n', language_id: 71, cpu_time_limit: '2.0', wall_time_limit: '4.0',
-      memory_limit: 100000, status: { id: 3 }, language: { id: 71, name: expect.stringMatching(/^Python \(3\./) },
+      source_code: 'print(input())',
+      stdin: 'echo',
+      stdout: 'echo\n',
+      language_id: 71,
+      cpu_time_limit: '2.0',
+      wall_time_limit: '4.0',
+      memory_limit: 100000,
+      status: { id: 3 },
+      language: { id: 71, name: expect.stringMatching(/^Python \(3\./) },
     });
     expect(Date.parse(String(done.finished_at))).toBeGreaterThanOrEqual(Date.parse(String(done.created_at)));
   });
 
   it('runs a batch and reads it back by tokens; a full queue answers 503', async () => {
-    const created = await call('/submissions/batch', { body: { submissions: [{ source_code: 'print(1)', language_id: 71 }, { source_code: 'print(2)', language_id: 71 }, { language_id: 71 }] } });
+    const created = await call('/submissions/batch', {
+      body: { submissions: [{ source_code: 'print(1)', language_id: 71 }, { source_code: 'print(2)', language_id: 71 }, { language_id: 71 }] },
+    });
     expect(created.status).toBe(201);
     const [a, b, bad] = created.body as unknown as [{ token: string }, { token: string }, Json];
     expect(bad).toEqual({ source_code: ["can't be blank"] });
     await Promise.all([pollDone(a.token), pollDone(b.token)]);
     const read = await call(`/submissions/batch?tokens=${a.token},${b.token}&fields=stdout,status`);
-    expect(read.body).toEqual({ submissions: [{ stdout: '1\n', status: { id: 3, description: 'Accepted' } }, { stdout: '2\n', status: { id: 3, description: 'Accepted' } }] });
+    expect(read.body).toEqual({
+      submissions: [
+        { stdout: '1\n', status: { id: 3, description: 'Accepted' } },
+        { stdout: '2\n', status: { id: 3, description: 'Accepted' } },
+      ],
+    });
     const tooMany = await call('/submissions/batch', { body: { submissions: Array.from({ length: 13 }, () => ({ source_code: 'print(1)', language_id: 71 })) } });
     expect(tooMany.status).toBe(503);
     expect(tooMany.body).toEqual({ error: 'queue is full' });
@@ -196,7 +239,10 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
   it('unzips additional_files into the work directory and repeats number_of_runs times', async () => {
     const zip = zipSync({ 'data.txt': Buffer.from('41'), 'helper.py': Buffer.from('def inc(x):\n  return x + 1\n') });
     const source = 'import helper\nprint(helper.inc(int(open("data.txt").read())))';
-    const result = await runWait({ source_code: b64(source), language_id: 71, additional_files: b64(Buffer.from(zip)), number_of_runs: 3, expected_output: b64('42') }, '&base64_encoded=true&fields=stdout,status,number_of_runs');
+    const result = await runWait(
+      { source_code: b64(source), language_id: 71, additional_files: b64(Buffer.from(zip)), number_of_runs: 3, expected_output: b64('42') },
+      '&base64_encoded=true&fields=stdout,status,number_of_runs',
+    );
     expect(result).toMatchObject({ stdout: `${b64('42\n')}\n`, status: { id: 3 }, number_of_runs: 3 });
   });
 

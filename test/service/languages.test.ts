@@ -32,7 +32,11 @@ let service: TestService;
 /** Runs `source` synchronously and returns the done body (polls if the API answered 202). */
 async function runDone(language: string, source: string, limits?: Record<string, number>, version?: string): Promise<RunBody> {
   const answer = await postRun(service.url, {
-    language, source, wait: true, ...(limits === undefined ? {} : { limits }), ...(version === undefined ? {} : { version }),
+    language,
+    source,
+    wait: true,
+    ...(limits === undefined ? {} : { limits }),
+    ...(version === undefined ? {} : { version }),
   });
   expect([200, 202], `${language}: ${JSON.stringify(answer.body)}`).toContain(answer.httpStatus);
   if (answer.httpStatus === 202) return waitUntilDone(service.url, String(answer.body.id), 90_000);
@@ -60,42 +64,46 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
       const versionSample = samples.version;
 
       const imageMissing = serviceUnavailableReason([image]);
-      it.skipIf(imageMissing !== undefined)(`${image}${imageMissing ? ` (skipped: ${imageMissing})` : ''}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}${versionSample ? ', the version sample prints its version' : ''}`, async () => {
-        // The version the image recorded at build time: asking for it exactly must reach this image.
-        const { version } = JSON.parse(await readFile(`${DATA_DIR}/images/${image}.json`, 'utf8')) as { version: string };
-        const runAt = (file: string): Promise<RunBody> => sample(dir, file).then((source) => runDone(language, source, undefined, version));
-        const [hello, failing, broken, printed] = await Promise.all([
-          runAt(samples.hello.file),
-          runAt(samples.runtimeError.file),
-          compileError === undefined ? undefined : runAt(compileError.file),
-          versionSample === undefined ? undefined : runAt(versionSample.file),
-        ]);
+      it.skipIf(imageMissing !== undefined)(
+        `${image}${imageMissing ? ` (skipped: ${imageMissing})` : ''}: hello is OK with the exact stdout, the runtime error is RUNTIME_ERROR${compileError ? ', the compile error is COMPILE_ERROR' : ''}${versionSample ? ', the version sample prints its version' : ''}`,
+        async () => {
+          // The version the image recorded at build time: asking for it exactly must reach this image.
+          const { version } = JSON.parse(await readFile(`${DATA_DIR}/images/${image}.json`, 'utf8')) as { version: string };
+          const runAt = (file: string): Promise<RunBody> => sample(dir, file).then((source) => runDone(language, source, undefined, version));
+          const [hello, failing, broken, printed] = await Promise.all([
+            runAt(samples.hello.file),
+            runAt(samples.runtimeError.file),
+            compileError === undefined ? undefined : runAt(compileError.file),
+            versionSample === undefined ? undefined : runAt(versionSample.file),
+          ]);
 
-        expect(hello.status, JSON.stringify(hello)).toBe('OK');
-        expect(hello.version).toBe(version);
-        expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
-        if (isCompiled) expect(hello.compile?.status).toBe('OK');
-        else expect(hello.compile).toBeUndefined();
+          expect(hello.status, JSON.stringify(hello)).toBe('OK');
+          expect(hello.version).toBe(version);
+          expect(hello.run).toMatchObject({ status: 'OK', exitCode: 0, signal: null, stdout: samples.hello.stdout });
+          if (isCompiled) expect(hello.compile?.status).toBe('OK');
+          else expect(hello.compile).toBeUndefined();
 
-        expect(failing.status, JSON.stringify(failing)).toBe('RUNTIME_ERROR');
-        expect(failing.run?.status).toBe('RUNTIME_ERROR');
-        const endedBadly = (failing.run?.exitCode ?? 0) !== 0 || failing.run?.signal !== null;
-        expect(endedBadly, `exit ${failing.run?.exitCode} signal ${failing.run?.signal}`).toBe(true);
+          expect(failing.status, JSON.stringify(failing)).toBe('RUNTIME_ERROR');
+          expect(failing.run?.status).toBe('RUNTIME_ERROR');
+          const endedBadly = (failing.run?.exitCode ?? 0) !== 0 || failing.run?.signal !== null;
+          expect(endedBadly, `exit ${failing.run?.exitCode} signal ${failing.run?.signal}`).toBe(true);
 
-        if (broken !== undefined) {
-          expect(broken.status, JSON.stringify(broken)).toBe('COMPILE_ERROR');
-          expect(broken.compile).toBeDefined();
-          expect(broken.compile?.status).not.toBe('OK');
-          // The compiler's diagnostics reach the user, so they can see why.
-          expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
-          expect(broken.run).toBeUndefined();
-        }
-        if (printed !== undefined) {
-          // The runtime itself says which version ran: the selection reached the right image.
-          expect(printed.status, JSON.stringify(printed)).toBe('OK');
-          expect(printed.run?.stdout).toContain(version);
-        }
-      }, 180_000);
+          if (broken !== undefined) {
+            expect(broken.status, JSON.stringify(broken)).toBe('COMPILE_ERROR');
+            expect(broken.compile).toBeDefined();
+            expect(broken.compile?.status).not.toBe('OK');
+            // The compiler's diagnostics reach the user, so they can see why.
+            expect(`${broken.compile?.stdout ?? ''}${broken.compile?.stderr ?? ''}`.length).toBeGreaterThan(0);
+            expect(broken.run).toBeUndefined();
+          }
+          if (printed !== undefined) {
+            // The runtime itself says which version ran: the selection reached the right image.
+            expect(printed.status, JSON.stringify(printed)).toBe('OK');
+            expect(printed.run?.stdout).toContain(version);
+          }
+        },
+        180_000,
+      );
     }
 
     it('a language with a compile stage has a compileError sample (the manifest test above is not vacuous)', () => {
@@ -212,9 +220,10 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
     it('sizes the Java heap from the memory limit: 384 MB kept live fits under 1 GiB, not under 256 MiB', async () => {
       // The JVM cannot see its cgroup (no /sys inside), so the heap comes from the limit (3/4);
       // with the heap fixed at 256 MiB, as it was, the 1 GiB run failed too.
-      const source = 'public class Main { public static void main(String[] a) { long[][] keep = new long[128][]; '
-        + 'for (int i = 0; i < keep.length; i++) { keep[i] = new long[393_216]; keep[i][i] = i; } '
-        + 'System.out.println(keep.length); } }\n';
+      const source =
+        'public class Main { public static void main(String[] a) { long[][] keep = new long[128][]; ' +
+        'for (int i = 0; i < keep.length; i++) { keep[i] = new long[393_216]; keep[i][i] = i; } ' +
+        'System.out.println(keep.length); } }\n';
       const [large, small] = await Promise.all([
         runDone('java', source, { memoryBytes: 1024 * MIB, cpuTimeMs: 10_000, wallTimeMs: 30_000 }),
         runDone('java', source, { memoryBytes: 256 * MIB, cpuTimeMs: 10_000, wallTimeMs: 30_000 }),

@@ -31,7 +31,7 @@ describe.skipIf(skip !== undefined)(`live runs through the service${skip ? ` (sk
     await service?.stop();
   });
 
-  it('streams stdout over SSE before the program\'s 1 s sleep ends, then result; Last-Event-ID resumes', async () => {
+  it("streams stdout over SSE before the program's 1 s sleep ends, then result; Last-Event-ID resumes", async () => {
     const answer = await postRun(service.url, { language: 'python', source: SLEEPY, wait: false, live: true });
     const id = String(answer.body.id);
     const { status, events, contentType } = await readSse(`${service.url}/runs/${id}/events`);
@@ -47,13 +47,23 @@ describe.skipIf(skip !== undefined)(`live runs through the service${skip ? ` (sk
     expect((second?.atMs ?? 0) - (first?.atMs ?? Number.POSITIVE_INFINITY)).toBeGreaterThan(500);
     expect(result.atMs).toBeGreaterThanOrEqual(second?.atMs ?? Number.POSITIVE_INFINITY);
     expect(events.some((e) => e.event === 'stage' && e.data.stage === 'run')).toBe(true);
-    expect(events.filter((e) => e.event === 'stdout').map((e) => e.data.data).join('')).toBe('first\nsecond\n');
+    expect(
+      events
+        .filter((e) => e.event === 'stdout')
+        .map((e) => e.data.data)
+        .join(''),
+    ).toBe('first\nsecond\n');
     expect(result.data).toEqual((await getRun(service.url, id)).body);
     expect(result.data).toMatchObject({ id, state: 'done', status: 'OK' });
 
     // Resume after the first stdout event: only what came after it, then result.
     const resumed = await readSse(`${service.url}/runs/${id}/events`, { 'last-event-id': String(first?.id) });
-    expect(resumed.events.filter((e) => e.event === 'stdout').map((e) => e.data.data).join('')).toBe('second\n');
+    expect(
+      resumed.events
+        .filter((e) => e.event === 'stdout')
+        .map((e) => e.data.data)
+        .join(''),
+    ).toBe('second\n');
     expect(resumed.events.at(-1)?.event).toBe('result');
     // After result (what EventSource does when the stream ends): 204, so it stops reconnecting.
     expect((await readSse(`${service.url}/runs/${id}/events`, { 'last-event-id': String(result.id) })).status).toBe(204);
@@ -126,7 +136,12 @@ describe.skipIf(skip !== undefined)(`live runs through the service${skip ? ` (sk
     // fork bomb's end depends on timing, so both paths must land in the same set, not on one value.
     const cases = [
       { statusIn: ['OUTPUT_LIMIT'], language: 'python', source: 'import sys\nwhile True: sys.stdout.write("x" * 65536)\n', limits: { outputBytes: 65536 } },
-      { statusIn: ['MEMORY_LIMIT', 'RUNTIME_ERROR'], language: 'python', source: 'b = []\nwhile True: b.append(bytearray(b"z" * (16 << 20)))\n', limits: { memoryBytes: 128 << 20 } },
+      {
+        statusIn: ['MEMORY_LIMIT', 'RUNTIME_ERROR'],
+        language: 'python',
+        source: 'b = []\nwhile True: b.append(bytearray(b"z" * (16 << 20)))\n',
+        limits: { memoryBytes: 128 << 20 },
+      },
       { statusIn: ['OK', 'TIME_LIMIT', 'RUNTIME_ERROR'], language: 'bash', source: ':(){ :|:& };:\nsleep 3\n', limits: { pids: 32, wallTimeMs: 4000 } },
     ];
     for (const { statusIn, ...body } of cases) {

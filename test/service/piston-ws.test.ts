@@ -41,12 +41,16 @@ class PistonSocket {
   }
 
   stdout(): string {
-    return this.messages.filter((m) => m.type === 'data' && m.stream === 'stdout').map((m) => String(m.data)).join('');
+    return this.messages
+      .filter((m) => m.type === 'data' && m.stream === 'stdout')
+      .map((m) => String(m.data))
+      .join('');
   }
 }
 
 const ECHO = 'import sys\nfor line in sys.stdin:\n    print(line.strip().upper(), flush=True)\n    if line.strip() == "bye":\n        break\n';
-const SLEEPER = 'import signal, sys, time\n' +
+const SLEEPER =
+  'import signal, sys, time\n' +
   'def stop(number, frame):\n    print("interrupted by", signal.Signals(number).name, flush=True)\n    sys.exit(7)\n' +
   'signal.signal(signal.SIGINT, stop)\nprint("sleeping", flush=True)\ntime.sleep(30)\nprint("woke up")\n';
 

@@ -59,21 +59,24 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
       const { image, language, samples, dir } = manifest;
       const missing = serviceUnavailableReason([image]);
       const name = PISTON_NAMES[language]?.language ?? language;
-      it.skipIf(missing !== undefined)(`${name} (${image})${missing ? ` (skipped: ${missing})` : ''}: hello at the exact installed version prints the exact stdout with code 0; the version sample prints that version`, async () => {
-        const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
-        const runSample = async (file: string) =>
-          execute({ language: name, version, files: [{ name: 'prog', content: await readFile(join(dir, file), 'utf8') }] });
-        const [answer, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
-        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-        expect(answer.body).toMatchObject({ language: name, version });
-        expect(run(answer)).toMatchObject({ stdout: samples.hello.stdout, output: samples.hello.stdout, code: 0, signal: null, status: null });
-        if (manifest.compile !== undefined) expect(answer.body.compile).toMatchObject({ code: 0 });
-        if (printed) expect(String(run(printed).stdout), JSON.stringify(printed.body)).toContain(version);
-      }, 180_000);
+      it.skipIf(missing !== undefined)(
+        `${name} (${image})${missing ? ` (skipped: ${missing})` : ''}: hello at the exact installed version prints the exact stdout with code 0; the version sample prints that version`,
+        async () => {
+          const { version } = JSON.parse(await readFile(imageRecordPath(DATA_DIR, image), 'utf8')) as { version: string };
+          const runSample = async (file: string) => execute({ language: name, version, files: [{ name: 'prog', content: await readFile(join(dir, file), 'utf8') }] });
+          const [answer, printed] = await Promise.all([runSample(samples.hello.file), samples.version && runSample(samples.version.file)]);
+          expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+          expect(answer.body).toMatchObject({ language: name, version });
+          expect(run(answer)).toMatchObject({ stdout: samples.hello.stdout, output: samples.hello.stdout, code: 0, signal: null, status: null });
+          if (manifest.compile !== undefined) expect(answer.body.compile).toMatchObject({ code: 0 });
+          if (printed) expect(String(run(printed).stdout), JSON.stringify(printed.body)).toContain(version);
+        },
+        180_000,
+      );
     }
   });
 
-  it('picks among the installed GCC versions by semver range, and answers an uninstalled one with Piston\'s message', async () => {
+  it("picks among the installed GCC versions by semver range, and answers an uninstalled one with Piston's message", async () => {
     const runtimes = (await (await fetch(`${service.url}/api/v2/runtimes`)).json()) as Array<{ language: string; version: string }>;
     const versions = runtimes.filter((r) => r.language === 'c++').map((r) => r.version);
     const content = '#include <cstdio>\nint main(){std::printf("%d\\n", __GNUC__);}';
@@ -118,10 +121,19 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
 
   it('takes JSON as text/plain, base64 and hex files, args, and gives output in write order with interleave_output', async () => {
     const content = 'import sys\nprint(open("data.txt").read(), sys.argv[1:], flush=True)\nprint("e", file=sys.stderr, flush=True)\nprint("o", flush=True)';
-    const answer = await execute({
-      language: 'python', version: '*', args: ['x', 'y'], interleave_output: true,
-      files: [{ name: 'main.py', content }, { name: 'data.txt', content: Buffer.from('hex!').toString('hex'), encoding: 'hex' }],
-    }, 'text/plain;charset=UTF-8');
+    const answer = await execute(
+      {
+        language: 'python',
+        version: '*',
+        args: ['x', 'y'],
+        interleave_output: true,
+        files: [
+          { name: 'main.py', content },
+          { name: 'data.txt', content: Buffer.from('hex!').toString('hex'), encoding: 'hex' },
+        ],
+      },
+      'text/plain;charset=UTF-8',
+    );
     expect(answer.status).toBe(200);
     expect(run(answer).output).toBe("hex! ['x', 'y']\ne\no\n");
     const separate = await execute({ language: 'python', version: '*', files: [{ content: 'import sys; print("o"); print("e", file=sys.stderr)' }] });

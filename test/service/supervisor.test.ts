@@ -36,25 +36,35 @@ async function startStack(): Promise<Stack> {
     // Own process group: the test can end whatever is left of it in one signal.
     detached: true,
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', SBX_DATA_DIR: DATA_DIR,
-      SBX_REDIS_DIR: redisDir, SBX_PORT: new URL(url).port, SBX_QUEUE_NAME: uniqueQueueName(), SBX_LOG_LEVEL: 'warn',
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      SBX_DATA_DIR: DATA_DIR,
+      SBX_REDIS_DIR: redisDir,
+      SBX_PORT: new URL(url).port,
+      SBX_QUEUE_NAME: uniqueQueueName(),
+      SBX_LOG_LEVEL: 'warn',
       SBX_WORKER_CACHE_MS: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  const take = (chunk: Buffer): void => { text = (text + chunk.toString('utf8')).slice(-256 * 1024); };
+  const take = (chunk: Buffer): void => {
+    text = (text + chunk.toString('utf8')).slice(-256 * 1024);
+  };
   child.stdout?.on('data', take);
   child.stderr?.on('data', take);
   const stack = { child, url, redisDir, output: () => text };
-  await eventually('the supervised stack is ready', async () => (await fetch(`${url}/ready`)).status === 200, 120_000)
-    .catch((err: unknown) => { throw new Error(`${String(err)}\n${text}`); });
+  await eventually('the supervised stack is ready', async () => (await fetch(`${url}/ready`)).status === 200, 120_000).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n${text}`);
+  });
   return stack;
 }
 
 /** Pids of the stack's processes whose command line contains `marker`. */
 function stackPids(stack: Stack, marker: string): number[] {
-  return processesWith(marker).filter((p) => p.ancestors.includes(stack.child.pid ?? -1)).map((p) => p.pid);
+  return processesWith(marker)
+    .filter((p) => p.ancestors.includes(stack.child.pid ?? -1))
+    .map((p) => p.pid);
 }
 
 /** Polls GET /languages every 250 ms until stopped; counts answers and connection failures. */
@@ -74,7 +84,13 @@ function watchApi(url: string): { stop(): Promise<{ answered: number; failed: st
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
-  return { async stop() { running = false; await loop; return { answered, failed }; } };
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { answered, failed };
+    },
+  };
 }
 
 const skip = serviceUnavailableReason(['bash']);
@@ -155,7 +171,15 @@ describe.skipIf(skip !== undefined)(`supervised quick start${skip ? ` (skipped: 
     // The API, then the worker, then Redis stop, each within its own grace (10 s and 30 s at most).
     const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`the supervisor did not exit within 45 s:\n${stack.output()}`)), 45_000).unref());
     await Promise.race([exited, late]);
-    const alive = (): number[] => pids.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+    const alive = (): number[] =>
+      pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     await eventually('every supervised process ended', async () => alive().length === 0, 10_000);
     expect(alive()).toEqual([]);
   }, 60_000);

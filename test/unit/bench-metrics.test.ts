@@ -47,9 +47,30 @@ describe('/proc parsing', () => {
   it('follows descendants and counts CPU only of processes seen at both ends', () => {
     const p = (pid: number, ppid: number, selfTicks: number, childrenTicks = 0): ProcCounters => ({ pid, ppid, selfTicks, childrenTicks });
     const all = [p(1, 0, 0), p(10, 1, 5), p(11, 10, 7), p(12, 11, 1), p(20, 1, 9)];
-    expect(processTree(10, all).map((x) => x.pid).sort()).toEqual([10, 11, 12]);
-    const before = new Map([['worker', new Map([[10, p(10, 1, 5, 0)], [11, p(11, 10, 7, 0)]])]]);
-    const after = new Map([['worker', new Map([[10, p(10, 1, 6, 0)], [11, p(11, 10, 9, 30)], [13, p(13, 11, 50)]])]]);
+    expect(
+      processTree(10, all)
+        .map((x) => x.pid)
+        .sort(),
+    ).toEqual([10, 11, 12]);
+    const before = new Map([
+      [
+        'worker',
+        new Map([
+          [10, p(10, 1, 5, 0)],
+          [11, p(11, 10, 7, 0)],
+        ]),
+      ],
+    ]);
+    const after = new Map([
+      [
+        'worker',
+        new Map([
+          [10, p(10, 1, 6, 0)],
+          [11, p(11, 10, 9, 30)],
+          [13, p(13, 11, 50)],
+        ]),
+      ],
+    ]);
     expect(cpuBetween(before, after, 100).get('worker')).toEqual({ selfMs: 30, childrenMs: 300 });
   });
 });
@@ -57,8 +78,12 @@ describe('/proc parsing', () => {
 describe('run responses and targets', () => {
   it('reads status and the sandbox wall time of compile plus run', () => {
     const timings = { workerMs: 60, sandboxMs: 55.5, finishedAtMs: 1_795_000_000_000.25 };
-    expect(readRunResponse({ status: 'OK', compile: { wallTimeMs: 40 }, run: { wallTimeMs: 2.5 }, timings }))
-      .toEqual({ status: 'OK', sandboxWallMs: 42.5, sandboxMs: 55.5, finishedAtMs: 1_795_000_000_000.25 });
+    expect(readRunResponse({ status: 'OK', compile: { wallTimeMs: 40 }, run: { wallTimeMs: 2.5 }, timings })).toEqual({
+      status: 'OK',
+      sandboxWallMs: 42.5,
+      sandboxMs: 55.5,
+      finishedAtMs: 1_795_000_000_000.25,
+    });
     const none = { sandboxWallMs: null, sandboxMs: null, finishedAtMs: null };
     expect(readRunResponse({ result: { status: 'TIME_LIMIT' } })).toEqual({ status: 'TIME_LIMIT', ...none });
     expect(readRunResponse({ id: 'r', state: 'queued' })).toEqual({ status: 'PENDING', ...none });

@@ -30,10 +30,14 @@ describe('open-model load generator', () => {
   it('sends every scheduled request and records status and sandbox time', async () => {
     const program = findProgram('bash-echo');
     const result = await runLoad({
-      baseUrl, programs: Array(20).fill(program), offsetsMs: Array.from({ length: 20 }, (_, i) => i * 5),
+      baseUrl,
+      programs: Array(20).fill(program),
+      offsetsMs: Array.from({ length: 20 }, (_, i) => i * 5),
       // A cap as large as the load: on a busy machine slow answers must not turn into drops here
       // (dropping is the next test's subject).
-      maxInFlight: 20, dropWhenFull: true, requestTimeoutMs: 2000,
+      maxInFlight: 20,
+      dropWhenFull: true,
+      requestTimeoutMs: 2000,
     });
     expect(result.scheduled).toBe(20);
     expect(result.dropped).toBe(0);
@@ -45,7 +49,12 @@ describe('open-model load generator', () => {
   it('drops requests due while the in-flight cap is reached instead of queueing them', async () => {
     const slow = findProgram('bash-exit-3');
     const result = await runLoad({
-      baseUrl, programs: Array(5).fill(slow), offsetsMs: [0, 1, 2, 3, 4], maxInFlight: 1, dropWhenFull: true, requestTimeoutMs: 2000,
+      baseUrl,
+      programs: Array(5).fill(slow),
+      offsetsMs: [0, 1, 2, 3, 4],
+      maxInFlight: 1,
+      dropWhenFull: true,
+      requestTimeoutMs: 2000,
     });
     expect(result.dropped).toBe(4);
     expect(result.samples).toHaveLength(1);
@@ -54,7 +63,12 @@ describe('open-model load generator', () => {
 
   it('queues a burst behind the cap when dropping is off', async () => {
     const result = await runLoad({
-      baseUrl, programs: Array(6).fill(findProgram('bash-echo')), offsetsMs: Array(6).fill(0), maxInFlight: 2, dropWhenFull: false, requestTimeoutMs: 2000,
+      baseUrl,
+      programs: Array(6).fill(findProgram('bash-echo')),
+      offsetsMs: Array(6).fill(0),
+      maxInFlight: 2,
+      dropWhenFull: false,
+      requestTimeoutMs: 2000,
     });
     expect(result.dropped).toBe(0);
     expect(result.samples).toHaveLength(6);
@@ -66,7 +80,12 @@ describe('open-model load generator', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const result = await runLoad({
-      baseUrl: `http://127.0.0.1:${port}`, programs: [findProgram('bash-echo')], offsetsMs: [0], maxInFlight: 1, dropWhenFull: true, requestTimeoutMs: 1000,
+      baseUrl: `http://127.0.0.1:${port}`,
+      programs: [findProgram('bash-echo')],
+      offsetsMs: [0],
+      maxInFlight: 1,
+      dropWhenFull: true,
+      requestTimeoutMs: 1000,
     });
     expect(result.samples[0]?.outcome).toBe('NETWORK_ERROR');
   });

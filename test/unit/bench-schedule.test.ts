@@ -30,7 +30,10 @@ describe('program choice', () => {
   });
 
   it('draws the same sequence from the same seed, in proportion to the weights', () => {
-    const mix = [{ programId: 'a', weight: 3 }, { programId: 'b', weight: 1 }];
+    const mix = [
+      { programId: 'a', weight: 3 },
+      { programId: 'b', weight: 1 },
+    ];
     const first = programSequence(mix, 4000, 7);
     expect(programSequence(mix, 4000, 7)).toEqual(first);
     const shareA = first.filter((id) => id === 'a').length / first.length;

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateLoad, judgeStep, thresholdFailures, DEFAULT_SUSTAIN } from '../../bench/load/evaluate.js';
-import { meanServiceOverheadMs, medianDeliveryMs, medianOverheadMs, medianServiceOverheadMs, percentile, summarizeByOutcome, summarizeLatencies, type RunSample } from '../../bench/load/stats.js';
+import {
+  meanServiceOverheadMs,
+  medianDeliveryMs,
+  medianOverheadMs,
+  medianServiceOverheadMs,
+  percentile,
+  summarizeByOutcome,
+  summarizeLatencies,
+  type RunSample,
+} from '../../bench/load/stats.js';
 import { judgeGrowth } from '../../bench/load/soak.js';
 
 function sample(outcome: string, latencyMs: number, sandboxWallMs: number | null = null, isExpected = true): RunSample {

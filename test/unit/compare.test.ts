@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Compare } from '../../worker/contract/job.js';
 import { compareOutput } from '../../worker/judge/compare.js';
 
-const match = (actual: string, expected: string, compare?: Compare) =>
-  compareOutput(Buffer.from(actual), Buffer.from(expected), compare).match;
+const match = (actual: string, expected: string, compare?: Compare) => compareOutput(Buffer.from(actual), Buffer.from(expected), compare).match;
 
 describe('lines mode (default)', () => {
   it('ignores trailing whitespace per line, CRLF and blank lines at the end', () => {

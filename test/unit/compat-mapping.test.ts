@@ -54,7 +54,15 @@ describe('Judge0 values', () => {
 
   it('converts limits between Judge0 units and Bulkhead units, the CPU kill limit including the extra time', () => {
     const judge0 = toJudge0Limits(limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB }));
-    expect(judge0).toEqual({ cpuTimeLimitS: 2, cpuExtraTimeS: 0, wallTimeLimitS: 5, memoryLimitKb: 262144, stackLimitKb: 64000, maxProcessesAndOrThreads: 32, maxFileSizeKb: 1024 });
+    expect(judge0).toEqual({
+      cpuTimeLimitS: 2,
+      cpuExtraTimeS: 0,
+      wallTimeLimitS: 5,
+      memoryLimitKb: 262144,
+      stackLimitKb: 64000,
+      maxProcessesAndOrThreads: 32,
+      maxFileSizeKb: 1024,
+    });
     expect(fromJudge0Limits({ ...judge0, cpuExtraTimeS: 0.5 })).toEqual({ cpuTimeMs: 2500, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB });
   });
 });
@@ -63,7 +71,13 @@ describe('Judge0 language ids', () => {
   it('lists an id only for installed languages, each naming its version, and falls back to the default version', () => {
     const installed = [runtime('python', '3.13.1'), { ...runtime('python', '3.11.2'), default: true }, runtime('bash', '5.2.15')];
     const listed = judge0Languages(installed);
-    expect(listed.map((l) => [l.id, l.runtime.version])).toEqual([[46, '5.2.15'], [71, '3.11.2'], [92, '3.11.2'], [100, '3.13.1'], [109, '3.13.1']]);
+    expect(listed.map((l) => [l.id, l.runtime.version])).toEqual([
+      [46, '5.2.15'],
+      [71, '3.11.2'],
+      [92, '3.11.2'],
+      [100, '3.13.1'],
+      [109, '3.13.1'],
+    ]);
     expect(judge0Language(installed, 92)?.name).toBe('Python (3.11.2)');
     expect(judge0Language(installed, 50)).toBeUndefined();
     // Only the Debian 13 build here: Judge0's older ids still run Python, under its real version.
@@ -71,11 +85,24 @@ describe('Judge0 language ids', () => {
   });
 
   it('gives every installed language and version at least one id, and no id twice', () => {
-    const versions: Record<string, string[]> = { c: ['12.2.0', '14.2.0'], cpp: ['12.2.0', '14.2.0'], go: ['1.19.8', '1.24.4'], java: ['17.0.21.1', '21.0.13.1'], javascript: ['18.20.4', '20.19.2'], python: ['3.11.2', '3.13.5'], ruby: ['3.1.2p20', '3.3.14'], rust: ['1.63.0', '1.85.1'] };
+    const versions: Record<string, string[]> = {
+      c: ['12.2.0', '14.2.0'],
+      cpp: ['12.2.0', '14.2.0'],
+      go: ['1.19.8', '1.24.4'],
+      java: ['17.0.21.1', '21.0.13.1'],
+      javascript: ['18.20.4', '20.19.2'],
+      python: ['3.11.2', '3.13.5'],
+      ruby: ['3.1.2p20', '3.3.14'],
+      rust: ['1.63.0', '1.85.1'],
+    };
     const installed = Object.keys(JUDGE0_LANGUAGES).flatMap((language) => (versions[language] ?? ['1.0']).map((v, i) => ({ ...runtime(language, v), default: i === 0 })));
     const listed = judge0Languages(installed);
     expect(new Set(listed.map((l) => l.id)).size).toBe(listed.length);
-    for (const r of installed) expect(listed.some((l) => l.runtime === r), `${r.language} ${r.version}`).toBe(true);
+    for (const r of installed)
+      expect(
+        listed.some((l) => l.runtime === r),
+        `${r.language} ${r.version}`,
+      ).toBe(true);
     expect(listed.filter((l) => l.id < BULKHEAD_ID_BASE).length).toBeGreaterThan(listed.length / 2);
   });
 
@@ -112,7 +139,12 @@ describe('Piston names and versions', () => {
   });
 
   it('matches exact versions, *, and semver ranges against installed versions, newest first', () => {
-    expect([versionMatches('3.11.2', '3.11.2'), versionMatches('3.11.2', '*'), versionMatches('3.11.2', '^3'), versionMatches('3.11.2', '3.12.x')]).toEqual([true, true, true, false]);
+    expect([versionMatches('3.11.2', '3.11.2'), versionMatches('3.11.2', '*'), versionMatches('3.11.2', '^3'), versionMatches('3.11.2', '3.12.x')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(versionMatches('21.0.5+11', '21')).toBe(true);
     const installed = [runtime('python', '3.11.2'), runtime('python', '3.13.1')];
     expect(resolvePistonRuntime(installed, 'PY3', '*')?.version).toBe('3.13.1');
@@ -121,7 +153,7 @@ describe('Piston names and versions', () => {
   });
 });
 
-describe('Judge0 error shapes for the catalogue\'s refusals', () => {
+describe("Judge0 error shapes for the catalogue's refusals", () => {
   it('answers an unknown version or language and a refused compile flag as a 422 on the field that implied it', () => {
     const answer = (code: string, message: string) => ({ statusCode: 400, code, message, isServiceFault: false }) as Parameters<typeof judge0ErrorShape>[0];
     expect(judge0ErrorShape(answer('SBX_ERR_VERSION_UNKNOWN', 'no version 9'))).toEqual({ statusCode: 422, body: { language_id: ['no version 9'] } });

@@ -32,7 +32,9 @@ describe('loadWorkerConfig', () => {
     expect(config.sandbox.cpuCores).toBe(0.5);
   });
   it('rejects malformed and out-of-range values with SBX_ERR_CONFIG naming the problem', () => {
-    expect(() => loadWorkerConfig({ SBX_WORKER_SLOTS: 'many' }, host)).toThrow(expect.objectContaining({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('SBX_WORKER_SLOTS') }));
+    expect(() => loadWorkerConfig({ SBX_WORKER_SLOTS: 'many' }, host)).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('SBX_WORKER_SLOTS') }),
+    );
     expect(() => loadWorkerConfig({ SBX_WORKER_SLOTS: '0' }, host)).toThrow(expect.objectContaining({ code: 'SBX_ERR_CONFIG', message: expect.stringContaining('/slots') }));
     expect(() => loadWorkerConfig({ SBX_LOG_LEVEL: 'loud' }, host)).toThrow(expect.objectContaining({ code: 'SBX_ERR_CONFIG' }));
     expect(() => loadWorkerConfig({ SBX_WORKER_ID: 'a b' }, host)).toThrow(expect.objectContaining({ code: 'SBX_ERR_CONFIG' }));

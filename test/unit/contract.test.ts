@@ -26,7 +26,18 @@ describe('SubmissionJob schema', () => {
 
 describe('RunResult schema', () => {
   it('accepts a compile error result and rejects an unknown status', () => {
-    const stage = { status: 'RUNTIME_ERROR', exitCode: 1, signal: null, stdout: '', stderr: 'e', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1 };
+    const stage = {
+      status: 'RUNTIME_ERROR',
+      exitCode: 1,
+      signal: null,
+      stdout: '',
+      stderr: 'e',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      cpuTimeMs: 1,
+      wallTimeMs: 1,
+      memoryBytes: 1,
+    };
     const result = { id: 'r', language: 'c', version: '12', status: 'COMPILE_ERROR', compile: stage };
     expect(Value.Check(RunResultSchema, result)).toBe(true);
     expect(Value.Check(RunResultSchema, { ...result, status: 'TLE' })).toBe(false);

@@ -21,7 +21,8 @@ function patternFile(content: string): string {
 }
 
 const open: ProfileRules = {
-  name: 'open', defaultAction: 'SCMP_ACT_ERRNO',
+  name: 'open',
+  defaultAction: 'SCMP_ACT_ERRNO',
   syscalls: [{ names: ['getrlimit', 'setrlimit', 'prlimit64'], action: 'SCMP_ACT_ALLOW' }],
 };
 
@@ -46,19 +47,22 @@ describe('core_pattern check (T73)', () => {
   });
 
   it('refuses a socket pattern, naming kernel.core_pattern', () => {
-    expect(() => checkCorePattern(real, patternFile('@/run/systemd/coredump.socket')))
-      .toThrow(expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringContaining('kernel.core_pattern') }));
+    expect(() => checkCorePattern(real, patternFile('@/run/systemd/coredump.socket'))).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringContaining('kernel.core_pattern') }),
+    );
   });
 
   it('refuses a pipe pattern beside a profile that lets a program lower RLIMIT_CORE, naming both', () => {
-    expect(() => checkCorePattern([...real, open], patternFile('|/bin/helper')))
-      .toThrow(expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringMatching(/kernel\.core_pattern.*open/) }));
+    expect(() => checkCorePattern([...real, open], patternFile('|/bin/helper'))).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringMatching(/kernel\.core_pattern.*open/) }),
+    );
     // The same profile beside a file pattern is harmless: RLIMIT_CORE 1 is below a core file's size.
     expect(checkCorePattern([open], patternFile('core'))).toBe('file');
   });
 
   it('refuses when the setting cannot be read', () => {
-    expect(() => checkCorePattern(real, join(dir, 'missing')))
-      .toThrow(expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringContaining('kernel.core_pattern') }));
+    expect(() => checkCorePattern(real, join(dir, 'missing'))).toThrow(
+      expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP', message: expect.stringContaining('kernel.core_pattern') }),
+    );
   });
 });

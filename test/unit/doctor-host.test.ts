@@ -3,16 +3,17 @@
  * that breaks a run (or does not) and expects the level and the fix the operator reads.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  checkAppArmorUserns, checkCgroupDelegation, checkSocketBuffers,
-  checkUserNamespaces, type HostView,
-} from '../../worker/doctor-host.js';
+import { checkAppArmorUserns, checkCgroupDelegation, checkSocketBuffers, checkUserNamespaces, type HostView } from '../../worker/doctor-host.js';
 
 /** A host made of the given files (path → content) and owners (path → uid). */
 function host(files: Record<string, string>, uid = 0, owners: Record<string, number> = {}): HostView {
   return {
-    read: (p) => files[p], exists: (p) => p in files || Object.keys(files).some((f) => f.startsWith(`${p}/`)),
-    ownerOf: (p) => owners[p], uid, cgroupRoot: '/cg', cgroupParent: 'bulkhead',
+    read: (p) => files[p],
+    exists: (p) => p in files || Object.keys(files).some((f) => f.startsWith(`${p}/`)),
+    ownerOf: (p) => owners[p],
+    uid,
+    cgroupRoot: '/cg',
+    cgroupParent: 'bulkhead',
   };
 }
 const V2 = { '/cg/cgroup.controllers': 'cpuset cpu io memory pids' };
@@ -34,7 +35,7 @@ describe('doctor host checks', () => {
     expect(checkCgroupDelegation(host(files, 999, { [dir]: 999, [`${dir}/cgroup.procs`]: 999 })).level).toBe('ok');
   });
 
-  it('cgroup v2 at the root of a container\'s cgroup namespace, owned by its root, is usable', () => {
+  it("cgroup v2 at the root of a container's cgroup namespace, owned by its root, is usable", () => {
     const ns = { ...V2, '/cg/cgroup.events': 'populated 1\n', '/cg/cgroup.procs': '1\n' };
     expect(checkCgroupDelegation(host(ns, 0, { '/cg/cgroup.procs': 0 })).level).toBe('ok');
     expect(checkCgroupDelegation(host(ns, 0, { '/cg/cgroup.procs': 65534 })).level).toBe('fail');
@@ -50,7 +51,7 @@ describe('doctor host checks', () => {
     expect(checkCgroupDelegation(host(V1, 999)).fix).toBe('as root: npm run host-setup');
   });
 
-  it('user namespaces: a zero limit fails everyone, Debian\'s knob fails rootless only', () => {
+  it("user namespaces: a zero limit fails everyone, Debian's knob fails rootless only", () => {
     expect(checkUserNamespaces(host({ '/proc/sys/user/max_user_namespaces': '0\n' })).level).toBe('fail');
     const debianOff = { '/proc/sys/user/max_user_namespaces': '1000\n', '/proc/sys/kernel/unprivileged_userns_clone': '0\n' };
     expect(checkUserNamespaces(host(debianOff, 999)).fix).toBe('sysctl -w kernel.unprivileged_userns_clone=1');

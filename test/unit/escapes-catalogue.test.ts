@@ -33,9 +33,9 @@ function printsFact(text: string, name: string): boolean {
   if (new RegExp(escaped).test(text)) return true;
   const dashes = [...name.matchAll(/-/g)].map((m) => m.index ?? 0);
   const pattern = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '(?:\\d+|\\{\\w+\\}|%d)');
-  return dashes.some((i) =>
-    new RegExp(`${pattern(name.slice(0, i + 1))}(?:\\{|%s|\\$|"\\s*\\+)`).test(text)
-    || new RegExp(`(?:\\}|%s|\\$\\w+)${pattern(name.slice(i))}`).test(text));
+  return dashes.some(
+    (i) => new RegExp(`${pattern(name.slice(0, i + 1))}(?:\\{|%s|\\$|"\\s*\\+)`).test(text) || new RegExp(`(?:\\}|%s|\\$\\w+)${pattern(name.slice(i))}`).test(text),
+  );
 }
 
 function has(cmd: string, args: string[]): boolean {
@@ -111,9 +111,15 @@ describe('attack expectations', () => {
   it.each(expectations)('%s states a non-empty status set of known statuses and something else to assert', (_file, e) => {
     expect(e.statusIn.length).toBeGreaterThan(0);
     for (const s of [...e.statusIn, ...(e.compileStatusIn ?? [])]) expect(STATUSES).toContain(s);
-    const assertions = (e.checks?.length ?? 0) + (e.stdoutIncludes?.length ?? 0) + (e.stdoutExcludes?.length ?? 0)
-      + (e.signal ? 1 : 0) + (e.exitCode !== undefined ? 1 : 0) + (e.host?.length ?? 0) + (e.compileStatusIn?.length ?? 0)
-      + (e.stdoutTruncated ? 1 : 0);
+    const assertions =
+      (e.checks?.length ?? 0) +
+      (e.stdoutIncludes?.length ?? 0) +
+      (e.stdoutExcludes?.length ?? 0) +
+      (e.signal ? 1 : 0) +
+      (e.exitCode !== undefined ? 1 : 0) +
+      (e.host?.length ?? 0) +
+      (e.compileStatusIn?.length ?? 0) +
+      (e.stdoutTruncated ? 1 : 0);
     expect(assertions).toBeGreaterThan(0);
   });
 

@@ -10,9 +10,23 @@ const phases = Object.keys(PHASE_CODES) as SandboxPhase[];
 
 /** What a reader may find in a failedReason that no Bulkhead encoder wrote. */
 const GARBAGE: unknown[] = [
-  undefined, null, 42, {}, [], '', 'oops', 'TypeError: boom', 'Error: ENOENT /var/lib/secret/path',
-  'SBX_ERR_NOT_A_CODE: x', 'SBX_ERR_VALIDATIONX', 'SBX_ERR_VALIDATION job rejected', ' SBX_ERR_VALIDATION',
-  'sbx_err_validation', 'SBX_ERR_', 'x'.repeat(100_000), '\u0000SBX_ERR_INTERNAL',
+  undefined,
+  null,
+  42,
+  {},
+  [],
+  '',
+  'oops',
+  'TypeError: boom',
+  'Error: ENOENT /var/lib/secret/path',
+  'SBX_ERR_NOT_A_CODE: x',
+  'SBX_ERR_VALIDATIONX',
+  'SBX_ERR_VALIDATION job rejected',
+  ' SBX_ERR_VALIDATION',
+  'sbx_err_validation',
+  'SBX_ERR_',
+  'x'.repeat(100_000),
+  '\u0000SBX_ERR_INTERNAL',
 ];
 
 describe('failure encoding across Redis', () => {
@@ -36,7 +50,7 @@ describe('failure encoding across Redis', () => {
     }
   });
 
-  it('reads BullMQ\'s own stalled failure as a run lost with its workers (in the worker too)', () => {
+  it("reads BullMQ's own stalled failure as a run lost with its workers (in the worker too)", () => {
     const reason = 'job stalled more than allowable limit';
     expect(decodeFailure(reason)).toBe('SBX_ERR_RUN_LOST');
     expect(failureCodeOf(new UnrecoverableError(reason))).toBe('SBX_ERR_RUN_LOST');
@@ -44,7 +58,7 @@ describe('failure encoding across Redis', () => {
     expect(failureCodeOf(new UnrecoverableError('job started more than allowable limit'))).toBe('SBX_ERR_INTERNAL');
   });
 
-  it('takes an error\'s catalogue `code` before its message, and ignores a code that is not ours', () => {
+  it("takes an error's catalogue `code` before its message, and ignores a code that is not ours", () => {
     expect(failureCodeOf(new BulkheadError('SBX_ERR_CGROUP_SETUP', 'mkdir failed'))).toBe('SBX_ERR_CGROUP_SETUP');
     expect(failureCodeOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('SBX_ERR_INTERNAL');
     expect(failureCodeOf(Object.assign(new Error('SBX_ERR_EXEC: x'), { code: 'ENOENT' }))).toBe('SBX_ERR_EXEC');
@@ -62,14 +76,19 @@ describe('the phase table', () => {
   });
 
   it('turns what the addon throws into a SandboxError by its phase; an unknown phase is internal', () => {
-    expect(fromNative(Object.assign(new Error('mkdir: EACCES'), { phase: 'cgroup', errno: 13 })))
-      .toMatchObject({ name: 'SandboxError', code: 'SBX_ERR_CGROUP_SETUP', phase: 'cgroup', errno: 13, message: 'mkdir: EACCES' });
+    expect(fromNative(Object.assign(new Error('mkdir: EACCES'), { phase: 'cgroup', errno: 13 }))).toMatchObject({
+      name: 'SandboxError',
+      code: 'SBX_ERR_CGROUP_SETUP',
+      phase: 'cgroup',
+      errno: 13,
+      message: 'mkdir: EACCES',
+    });
     expect(fromNative(Object.assign(new Error('x'), { phase: 'bogus', errno: 'x' }))).toMatchObject({ code: 'SBX_ERR_INTERNAL', phase: 'internal', errno: 0 });
     expect(fromNative('thrown text')).toMatchObject({ code: 'SBX_ERR_INTERNAL', message: 'thrown text' });
     expect(isSandboxPhase('toString')).toBe(false);
   });
 
-  it('names the same phases as the native addon\'s types', () => {
+  it("names the same phases as the native addon's types", () => {
     expectTypeOf<NativePhase>().toEqualTypeOf<SandboxPhase>();
   });
 

@@ -21,7 +21,13 @@ describe('job snapshots', () => {
   it('answers a done job with its result, its failure code, or an internal error it logs, and keeps the payload', () => {
     const logged: unknown[] = [];
     const log = { error: (obj: unknown) => void logged.push(obj) };
-    expect(snapshotOf(job({ returnvalue: result, version: '5.2' }), 'done', log)).toEqual({ state: 'done', language: 'bash', version: '5.2', result, job: { language: 'bash', version: '5.2' } });
+    expect(snapshotOf(job({ returnvalue: result, version: '5.2' }), 'done', log)).toEqual({
+      state: 'done',
+      language: 'bash',
+      version: '5.2',
+      result,
+      job: { language: 'bash', version: '5.2' },
+    });
     expect(snapshotOf(job({ failedReason: 'SBX_ERR_SANDBOX_SETUP: x', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_SANDBOX_SETUP');
     expect(snapshotOf(job({ failedReason: 'oops', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_RUN_LOST');
     expect(snapshotOf(job({ failedReason: 'SBX_ERR_NOT_A_CODE: x', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_RUN_LOST');

@@ -55,8 +55,18 @@ describe('webhook URL policy', () => {
     expect(webhookUrlProblem('http://[::1]:80/', ['::1'])).toBeUndefined();
   });
   it('with no allow-list, refuses non-public IP literals and localhost unless private targets are allowed', () => {
-    for (const url of ['http://127.0.0.1:8080/', 'http://10.0.0.5/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[fd00::1]/',
-      'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://localhost:3000/', 'http://api.localhost/', 'http://2130706433/']) {
+    for (const url of [
+      'http://127.0.0.1:8080/',
+      'http://10.0.0.5/',
+      'http://169.254.169.254/latest',
+      'http://[::1]/',
+      'http://[fd00::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://0.0.0.0/',
+      'http://localhost:3000/',
+      'http://api.localhost/',
+      'http://2130706433/',
+    ]) {
       expect(webhookUrlProblem(url, []), url).toMatch(/not a public address/);
       expect(webhookUrlProblem(url, [], true), url).toBeUndefined();
     }
@@ -68,29 +78,86 @@ describe('webhook URL policy', () => {
 describe('public addresses', () => {
   it('tells globally reachable unicast addresses from special-purpose ones', () => {
     for (const a of ['8.8.8.8', '1.1.1.1', '93.184.215.14', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);
-    for (const a of ['127.0.0.1', '127.255.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-      '0.0.0.0', '224.0.0.1', '255.255.255.255', '192.0.2.1', '::', '::1', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:10.0.0.1',
-      '64:ff9b::7f00:1', '2001:db8::1', 'example.org', '']) expect(isPublicAddress(a), a).toBe(false);
+    for (const a of [
+      '127.0.0.1',
+      '127.255.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+      '::',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      'fd12::1',
+      'ff02::1',
+      '::ffff:10.0.0.1',
+      '64:ff9b::7f00:1',
+      '2001:db8::1',
+      'example.org',
+      '',
+    ])
+      expect(isPublicAddress(a), a).toBe(false);
     expect(isPublicAddress('172.32.0.1')).toBe(true);
   });
 });
 
 describe('batch counters', () => {
   it('summarises a run without output: status, passed/total, summed checker scores, error code', () => {
-    const test = { status: 'OK' as const, exitCode: 0, signal: null, stdout: 'secret output', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1 };
-    const result = { id: 'r1', language: 'python', version: '3', status: 'OK' as const, passed: 2, total: 2, tests: [{ ...test, id: '1', score: 1 }, { ...test, id: '2', score: 0.5 }] };
+    const test = {
+      status: 'OK' as const,
+      exitCode: 0,
+      signal: null,
+      stdout: 'secret output',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      cpuTimeMs: 1,
+      wallTimeMs: 1,
+      memoryBytes: 1,
+    };
+    const result = {
+      id: 'r1',
+      language: 'python',
+      version: '3',
+      status: 'OK' as const,
+      passed: 2,
+      total: 2,
+      tests: [
+        { ...test, id: '1', score: 1 },
+        { ...test, id: '2', score: 0.5 },
+      ],
+    };
     const summary = summarizeRun(result, 'student-7', 't');
     expect(summary).toEqual({ externalId: 'student-7', runId: 'r1', status: 'OK', passed: 2, total: 2, score: 1.5, finishedAt: 't' });
     expect(JSON.stringify(summary)).not.toContain('secret');
   });
-  it('reads the record script\'s reply: a non-member is nothing, a member carries the counters and the first summary counted', () => {
+  it("reads the record script's reply: a non-member is nothing, a member carries the counters and the first summary counted", () => {
     expect(recordReplyOf([-1])).toEqual({ member: false });
     const counted = { externalId: 'x', runId: 'r1', status: 'OK', finishedAt: 't' };
     expect(recordReplyOf([0, 2, 3, 1, '4', JSON.stringify(counted)])).toEqual({ member: true, done: 2, total: 3, hasWebhook: true, generation: '4', counted });
     expect(recordReplyOf([1, 1, 1, 0, '1', JSON.stringify(counted)])).toMatchObject({ member: true, hasWebhook: false });
   });
-  it('passes every batch write as keys and arguments of the contract\'s scripts (member ids, then external ids, then templates)', () => {
-    const call = createBatchCall({ id: 'b', createdAt: 'c', testsetId: 't', members: [{ runId: 'r1', externalId: 'e1' }, { runId: 'r2', externalId: 'e2' }], templates: ['{}', '{"a":1}'] }, 60);
+  it("passes every batch write as keys and arguments of the contract's scripts (member ids, then external ids, then templates)", () => {
+    const call = createBatchCall(
+      {
+        id: 'b',
+        createdAt: 'c',
+        testsetId: 't',
+        members: [
+          { runId: 'r1', externalId: 'e1' },
+          { runId: 'r2', externalId: 'e2' },
+        ],
+        templates: ['{}', '{"a":1}'],
+      },
+      60,
+    );
     expect(call.keys).toEqual(['bulkhead:batch:b', 'bulkhead:batch:b:runs', 'bulkhead:batch:b:members', 'bulkhead:batch:b:submissions']);
     expect(call.args.slice(0, 3)).toEqual(['60', '10', '2']);
     expect(call.args.slice(13)).toEqual(['r1', 'r2', 'e1', 'e2', '{}', '{"a":1}']);
@@ -103,7 +170,10 @@ describe('batch counters', () => {
 
 describe('test set manifests', () => {
   it('content-addresses blobs once and gives the same id for the same tests', () => {
-    const tests = [{ stdin: '1 2\n', expected: '3\n' }, { id: 'b', stdinBase64: Buffer.from('1 2\n').toString('base64') }];
+    const tests = [
+      { stdin: '1 2\n', expected: '3\n' },
+      { id: 'b', stdinBase64: Buffer.from('1 2\n').toString('base64') },
+    ];
     const first = buildTestset(tests, 10, new Date(0));
     const again = buildTestset(tests, 10, new Date(1000));
     expect(first.manifest.id).toBe(again.manifest.id);
@@ -115,7 +185,16 @@ describe('test set manifests', () => {
   });
   it('rejects too many tests, repeated ids, both encodings and bad base64 with their codes', () => {
     expect(() => buildTestset([{ stdin: '' }, { stdin: '' }], 1, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_TOO_MANY_TESTS' }));
-    expect(() => buildTestset([{ id: 'a', stdin: '' }, { id: 'a', stdin: '' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
+    expect(() =>
+      buildTestset(
+        [
+          { id: 'a', stdin: '' },
+          { id: 'a', stdin: '' },
+        ],
+        5,
+        new Date(),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
     expect(() => buildTestset([{ stdin: '', stdinBase64: '' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
     expect(() => buildTestset([{ expectedBase64: '!!' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_FILE_ENCODING' }));
   });

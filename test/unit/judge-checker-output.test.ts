@@ -32,7 +32,11 @@ describe('checker decision', () => {
   });
   it('reports the checker as failed (never OK) on exit 3, limits, signals and malformed scores', () => {
     const failed = (r: CheckerRun) => decideFromChecker(r);
-    expect(failed(run({ exitCode: 3, stderr: Buffer.from('FAIL bad input') }))).toEqual({ status: 'WRONG_ANSWER', checkerFailed: true, checkerMessage: 'checker failed: exit code 3: FAIL bad input' });
+    expect(failed(run({ exitCode: 3, stderr: Buffer.from('FAIL bad input') }))).toEqual({
+      status: 'WRONG_ANSWER',
+      checkerFailed: true,
+      checkerMessage: 'checker failed: exit code 3: FAIL bad input',
+    });
     expect(failed(run({ status: 'TIME_LIMIT', timeLimit: 'wall', exitCode: null, signal: 'SIGKILL' })).checkerMessage).toBe('checker failed: TIME_LIMIT (wall)');
     expect(failed(run({ status: 'MEMORY_LIMIT', exitCode: null, signal: 'SIGKILL' })).checkerMessage).toBe('checker failed: MEMORY_LIMIT');
     expect(failed(run({ status: 'OUTPUT_LIMIT', exitCode: null, signal: 'SIGKILL' })).checkerFailed).toBe(true);

@@ -44,8 +44,7 @@ describe('fillArgv', () => {
   const limits = stageLimits(TEST_LIMITS, TEST_LIMITS, ctx);
   it('fills the memory placeholders from the stage limits, the heap as three quarters of the memory with a floor', () => {
     const MiB = 1024 * 1024;
-    expect(fillArgv(['java', '-Xmx{heapMiB}m', '-Dm={memoryMiB}', 'Main'], { ...limits, memoryBytes: 512 * MiB }))
-      .toEqual(['java', '-Xmx384m', '-Dm=512', 'Main']);
+    expect(fillArgv(['java', '-Xmx{heapMiB}m', '-Dm={memoryMiB}', 'Main'], { ...limits, memoryBytes: 512 * MiB })).toEqual(['java', '-Xmx384m', '-Dm=512', 'Main']);
     expect(fillArgv(['-Xmx{heapMiB}m'], { ...limits, memoryBytes: 20 * MiB })).toEqual(['-Xmx16m']);
   });
   it('fills only the runtime argv: the request args reach the program as typed', () => {

@@ -22,8 +22,14 @@ describe('lineDiff', () => {
   });
 
   it('shows missing and extra trailing lines', () => {
-    expect(lineDiff('1\n2\n', '1\n')).toEqual([{ kind: 'same', text: '1' }, { kind: 'removed', text: '2' }]);
-    expect(lineDiff('1', '1\n2')).toEqual([{ kind: 'same', text: '1' }, { kind: 'added', text: '2' }]);
+    expect(lineDiff('1\n2\n', '1\n')).toEqual([
+      { kind: 'same', text: '1' },
+      { kind: 'removed', text: '2' },
+    ]);
+    expect(lineDiff('1', '1\n2')).toEqual([
+      { kind: 'same', text: '1' },
+      { kind: 'added', text: '2' },
+    ]);
   });
 });
 

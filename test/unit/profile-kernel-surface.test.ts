@@ -18,13 +18,20 @@ function argMatches(a: SeccompArgRule, args: readonly bigint[]): boolean {
   const v = (args[a.index] ?? 0n) & U64;
   const x = BigInt(a.value);
   switch (a.op) {
-    case 'SCMP_CMP_EQ': return v === x;
-    case 'SCMP_CMP_NE': return v !== x;
-    case 'SCMP_CMP_LT': return v < x;
-    case 'SCMP_CMP_LE': return v <= x;
-    case 'SCMP_CMP_GT': return v > x;
-    case 'SCMP_CMP_GE': return v >= x;
-    case 'SCMP_CMP_MASKED_EQ': return (v & x) === BigInt(a.valueTwo ?? 0);
+    case 'SCMP_CMP_EQ':
+      return v === x;
+    case 'SCMP_CMP_NE':
+      return v !== x;
+    case 'SCMP_CMP_LT':
+      return v < x;
+    case 'SCMP_CMP_LE':
+      return v <= x;
+    case 'SCMP_CMP_GT':
+      return v > x;
+    case 'SCMP_CMP_GE':
+      return v >= x;
+    case 'SCMP_CMP_MASKED_EQ':
+      return (v & x) === BigInt(a.valueTwo ?? 0);
   }
 }
 
@@ -38,11 +45,25 @@ function decide(profile: ProfileRules, name: string, args: readonly (number | bi
   return [...actions][0] ?? `ERRNO(${profile.defaultErrnoRet ?? 1})`;
 }
 
-const AF_UNIX = 1, AF_INET = 2, AF_NETLINK = 16, AF_INET6 = 10;
-const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_SEQPACKET = 5, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-const O_DIRECT = 0o40000, O_RDONLY = 0, O_CLOEXEC = 0o2000000, AT_FDCWD = -100n & ((1n << 64n) - 1n);
-const F_SETFL = 4, F_SETLK = 6;
+const AF_UNIX = 1,
+  AF_INET = 2,
+  AF_NETLINK = 16,
+  AF_INET6 = 10;
+const SOCK_STREAM = 1,
+  SOCK_DGRAM = 2,
+  SOCK_RAW = 3,
+  SOCK_SEQPACKET = 5,
+  SOCK_NONBLOCK = 0o4000,
+  SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1,
+  IPPROTO_TCP = 6,
+  IPPROTO_UDP = 17;
+const O_DIRECT = 0o40000,
+  O_RDONLY = 0,
+  O_CLOEXEC = 0o2000000,
+  AT_FDCWD = -100n & ((1n << 64n) - 1n);
+const F_SETFL = 4,
+  F_SETLK = 6;
 const ENOSYS = 'ERRNO(38)';
 
 describe.each(['default', 'runtime'])('profile %s closes by argument', (name) => {
@@ -50,19 +71,35 @@ describe.each(['default', 'runtime'])('profile %s closes by argument', (name) =>
 
   it('allows sockets of AF_UNIX, AF_INET and AF_INET6 with the default, TCP or UDP protocol (controls)', () => {
     for (const [fam, type, proto] of [
-      [AF_UNIX, SOCK_STREAM, 0], [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0], [AF_UNIX, SOCK_SEQPACKET, 0],
-      [AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0], [AF_INET, SOCK_STREAM, IPPROTO_TCP],
-      [AF_INET6, SOCK_DGRAM, 0], [AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP],
-    ] as const) expect(decide(p, 'socket', [fam, type, proto]), `${fam} ${type} ${proto}`).toBe('ALLOW');
+      [AF_UNIX, SOCK_STREAM, 0],
+      [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0],
+      [AF_UNIX, SOCK_SEQPACKET, 0],
+      [AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0],
+      [AF_INET, SOCK_STREAM, IPPROTO_TCP],
+      [AF_INET6, SOCK_DGRAM, 0],
+      [AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP],
+    ] as const)
+      expect(decide(p, 'socket', [fam, type, proto]), `${fam} ${type} ${proto}`).toBe('ALLOW');
   });
 
   it('refuses netlink, MPTCP, UDP-Lite, SCTP, ICMP and raw sockets (T65, T69)', () => {
     for (const [fam, type, proto] of [
-      [AF_NETLINK, SOCK_RAW, 0], [AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, 0], [AF_NETLINK, SOCK_RAW, 12],
-      [AF_INET, SOCK_STREAM, 262], [AF_INET6, SOCK_STREAM, 262], [AF_INET, SOCK_DGRAM, 136], [AF_INET, SOCK_STREAM, 132],
-      [AF_INET, SOCK_SEQPACKET, 0], [AF_INET6, SOCK_SEQPACKET, 132], [AF_INET, SOCK_DGRAM, 1], [AF_INET, SOCK_RAW, 0],
-      [AF_INET, SOCK_STREAM, IPPROTO_UDP], [AF_UNIX, SOCK_STREAM, 1], [AF_INET, SOCK_STREAM, BigInt(IPPROTO_TCP) | HIGH],
-    ] as const) expect(decide(p, 'socket', [fam, type, proto]), `${fam} ${type} ${proto}`).toBe(ENOSYS);
+      [AF_NETLINK, SOCK_RAW, 0],
+      [AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, 0],
+      [AF_NETLINK, SOCK_RAW, 12],
+      [AF_INET, SOCK_STREAM, 262],
+      [AF_INET6, SOCK_STREAM, 262],
+      [AF_INET, SOCK_DGRAM, 136],
+      [AF_INET, SOCK_STREAM, 132],
+      [AF_INET, SOCK_SEQPACKET, 0],
+      [AF_INET6, SOCK_SEQPACKET, 132],
+      [AF_INET, SOCK_DGRAM, 1],
+      [AF_INET, SOCK_RAW, 0],
+      [AF_INET, SOCK_STREAM, IPPROTO_UDP],
+      [AF_UNIX, SOCK_STREAM, 1],
+      [AF_INET, SOCK_STREAM, BigInt(IPPROTO_TCP) | HIGH],
+    ] as const)
+      expect(decide(p, 'socket', [fam, type, proto]), `${fam} ${type} ${proto}`).toBe(ENOSYS);
   });
 
   it('refuses BPF socket filters and TCP_ULP, also with high bits set, and allows ordinary options', () => {
@@ -74,15 +111,25 @@ describe.each(['default', 'runtime'])('profile %s closes by argument', (name) =>
     expect(decide(p, 'setsockopt', [3, IPPROTO_TCP, 31n | HIGH])).toBe(ENOSYS);
     expect(decide(p, 'setsockopt', [3, IPPROTO_UDP, 100])).toBe(ENOSYS);
     // SO_REUSEADDR 2, SO_RCVBUF 8, SO_KEEPALIVE 9, SO_ZEROCOPY 60, TCP_NODELAY 1, TCP_CONGESTION 13, IP_TOS, IPV6_V6ONLY 26.
-    for (const [level, opt] of [[SOL_SOCKET, 2], [SOL_SOCKET, 8], [SOL_SOCKET, 9], [SOL_SOCKET, 60], [IPPROTO_TCP, 1],
-      [IPPROTO_TCP, 13], [0, 1], [41, 26], [IPPROTO_UDP, 103]] as const) {
+    for (const [level, opt] of [
+      [SOL_SOCKET, 2],
+      [SOL_SOCKET, 8],
+      [SOL_SOCKET, 9],
+      [SOL_SOCKET, 60],
+      [IPPROTO_TCP, 1],
+      [IPPROTO_TCP, 13],
+      [0, 1],
+      [41, 26],
+      [IPPROTO_UDP, 103],
+    ] as const) {
       expect(decide(p, 'setsockopt', [3, level, opt]), `${level} ${opt}`).toBe('ALLOW');
     }
     expect(decide(p, 'getsockopt', [3, SOL_SOCKET, 26])).toBe('ALLOW');
   });
 
   it('refuses huge pages in mmap and memfd_create and allows the plain calls', () => {
-    const MAP_PRIVATE_ANON = 0x22, MAP_HUGETLB = 0x40000;
+    const MAP_PRIVATE_ANON = 0x22,
+      MAP_HUGETLB = 0x40000;
     expect(decide(p, 'mmap', [0, 4096, 3, MAP_PRIVATE_ANON, -1, 0])).toBe('ALLOW');
     expect(decide(p, 'mmap', [0, 2 << 20, 3, MAP_PRIVATE_ANON | MAP_HUGETLB, -1, 0])).toBe(ENOSYS);
     expect(decide(p, 'memfd_create', [0, 1])).toBe('ALLOW');

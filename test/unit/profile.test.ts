@@ -16,17 +16,66 @@ const EPERM = 1;
 
 /** Calls the issue and THREATS.md forbid in every shipped profile, whatever the arguments. */
 const FORBIDDEN = [
-  'clone3', 'unshare', 'setns',
-  'mount', 'umount2', 'pivot_root', 'chroot', 'fsopen', 'fsconfig', 'fsmount', 'fspick', 'open_tree', 'move_mount',
+  'clone3',
+  'unshare',
+  'setns',
+  'mount',
+  'umount2',
+  'pivot_root',
+  'chroot',
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'fspick',
+  'open_tree',
+  'move_mount',
   'mount_setattr',
-  'keyctl', 'add_key', 'request_key', 'bpf', 'userfaultfd', 'perf_event_open',
-  'io_uring_setup', 'io_uring_enter', 'io_uring_register',
-  'ptrace', 'process_vm_readv', 'process_vm_writev',
-  'kexec_load', 'kexec_file_load', 'init_module', 'finit_module', 'delete_module',
-  'reboot', 'swapon', 'swapoff', 'acct', 'iopl', 'ioperm', 'settimeofday', 'clock_settime', 'clock_adjtime', 'adjtimex',
-  'sethostname', 'setdomainname', 'syslog', 'quotactl', 'open_by_handle_at', 'name_to_handle_at', 'lookup_dcookie',
-  'uselib', 'nfsservctl', 'vm86', 'vm86old', 'modify_ldt', 'migrate_pages', 'move_pages', 'mbind', 'kcmp', 'pidfd_getfd',
-  'process_madvise', 'vmsplice',
+  'keyctl',
+  'add_key',
+  'request_key',
+  'bpf',
+  'userfaultfd',
+  'perf_event_open',
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register',
+  'ptrace',
+  'process_vm_readv',
+  'process_vm_writev',
+  'kexec_load',
+  'kexec_file_load',
+  'init_module',
+  'finit_module',
+  'delete_module',
+  'reboot',
+  'swapon',
+  'swapoff',
+  'acct',
+  'iopl',
+  'ioperm',
+  'settimeofday',
+  'clock_settime',
+  'clock_adjtime',
+  'adjtimex',
+  'sethostname',
+  'setdomainname',
+  'syslog',
+  'quotactl',
+  'open_by_handle_at',
+  'name_to_handle_at',
+  'lookup_dcookie',
+  'uselib',
+  'nfsservctl',
+  'vm86',
+  'vm86old',
+  'modify_ldt',
+  'migrate_pages',
+  'move_pages',
+  'mbind',
+  'kcmp',
+  'pidfd_getfd',
+  'process_madvise',
+  'vmsplice',
 ];
 
 /** Calls every shipped profile must allow unconditionally (the control: the forbidden check can fail). */
@@ -68,9 +117,7 @@ describe.each(SHIPPED)('shipped profile %s', (name) => {
 
   it('allows clone only when no namespace flag is set (exact mask on argument 0)', () => {
     const rules = rulesFor(profile, 'clone');
-    expect(rules).toEqual([
-      { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_NS_MASK, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
-    ]);
+    expect(rules).toEqual([{ names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_NS_MASK, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] }]);
     expect(CLONE_NS_MASK).toBe(0x7e020080);
   });
 

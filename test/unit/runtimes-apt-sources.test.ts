@@ -56,9 +56,7 @@ describe('apt sources of the host', () => {
 
   it('parses one-line entries with options and comments', () => {
     const text = '# deb http://old.example/debian buster main\ndeb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian bookworm main non-free\n';
-    expect(parseOneLine(text)).toEqual([
-      { uri: 'http://mirror.example/debian', suites: ['bookworm'], components: ['main', 'non-free'], signedBy: '/k.gpg' },
-    ]);
+    expect(parseOneLine(text)).toEqual([{ uri: 'http://mirror.example/debian', suites: ['bookworm'], components: ['main', 'non-free'], signedBy: '/k.gpg' }]);
   });
 
   it('keeps only Debian repositories for the release and ignores disabled files and third-party repos', async () => {

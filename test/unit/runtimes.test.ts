@@ -2,23 +2,53 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  imageRecordPath,
-  layerChain,
-  layerHash,
-  loadLayerRecipes,
-  loadManifests,
-  loadRuntimes,
-  type ImageRecord,
-} from '../../worker/runtimes/runtime-index.js';
+import { imageRecordPath, layerChain, layerHash, loadLayerRecipes, loadManifests, loadRuntimes, type ImageRecord } from '../../worker/runtimes/runtime-index.js';
 import { IMAGES_DIR } from '../helpers/images-paths.js';
 
 /** The stable names clients hard-code (issue 18: at least forty). */
 const LANGUAGES = [
-  'ada', 'assembly', 'awk', 'bash', 'basic', 'c', 'clojure', 'cobol', 'commonlisp', 'cpp', 'crystal', 'csharp', 'd',
-  'elixir', 'erlang', 'fortran', 'go', 'groovy', 'haskell', 'java', 'javascript', 'kotlin', 'lua', 'nim', 'objective-c',
-  'ocaml', 'pascal', 'perl', 'php', 'prolog', 'pypy', 'python', 'r', 'racket', 'raku', 'ruby', 'rust', 'scala', 'scheme',
-  'sqlite', 'tcl', 'typescript',
+  'ada',
+  'assembly',
+  'awk',
+  'bash',
+  'basic',
+  'c',
+  'clojure',
+  'cobol',
+  'commonlisp',
+  'cpp',
+  'crystal',
+  'csharp',
+  'd',
+  'elixir',
+  'erlang',
+  'fortran',
+  'go',
+  'groovy',
+  'haskell',
+  'java',
+  'javascript',
+  'kotlin',
+  'lua',
+  'nim',
+  'objective-c',
+  'ocaml',
+  'pascal',
+  'perl',
+  'php',
+  'prolog',
+  'pypy',
+  'python',
+  'r',
+  'racket',
+  'raku',
+  'ruby',
+  'rust',
+  'scala',
+  'scheme',
+  'sqlite',
+  'tcl',
+  'typescript',
 ];
 /** Languages with a Debian 13 build beside the Debian 12 one. */
 const TWO_VERSIONS = ['c', 'cpp', 'go', 'java', 'javascript', 'python', 'ruby', 'rust'];

@@ -30,8 +30,9 @@ const TOOL_VARIABLES: Record<string, string> = {
 };
 
 /** The C core's `SBX_*` macros (`SBX_FD_SPEC`, …): names the TypeScript may mention that are no variables. */
-const C_MACROS = new Set(sourceFiles(join(REPO_DIR, 'native'), ['.h', '.c', '.cc'])
-  .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/#define (SBX_[A-Z0-9_]+)/g)].map((m) => m[1] ?? '')));
+const C_MACROS = new Set(
+  sourceFiles(join(REPO_DIR, 'native'), ['.h', '.c', '.cc']).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/#define (SBX_[A-Z0-9_]+)/g)].map((m) => m[1] ?? '')),
+);
 
 /** `SBX_*` names in `files` that are neither a row nor in `allowed` (`SBX_CHECKER_*` names a family). */
 function unknownNames(files: string[], allowed: Set<string>): string[] {
@@ -89,7 +90,10 @@ describe('settings rows', () => {
     const allowed = new Set<string>([...allRows().map((r) => r.name), ...Object.keys(TOOL_VARIABLES)]);
     const files = ['test', 'scripts', 'bench', 'images/tool'].flatMap((dir) => sourceFiles(join(REPO_DIR, dir), ['.ts', '.sh', '.js']));
     expect(unknownNames(files, allowed)).toEqual([]);
-    const text = files.filter((file) => !file.endsWith('settings-doc.test.ts')).map((file) => readFileSync(file, 'utf8')).join('\n');
+    const text = files
+      .filter((file) => !file.endsWith('settings-doc.test.ts'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
     for (const name of Object.keys(TOOL_VARIABLES)) expect(text, `${name} is no longer read: drop it`).toContain(name);
   });
 

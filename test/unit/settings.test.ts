@@ -10,19 +10,39 @@ const worker = (env: Record<string, string>) => loadWorkerConfig(env, host);
 /** The shared settings as each process holds them. */
 const sharedOfApi = (env: Record<string, string>) => {
   const c = api(env);
-  return { dataDir: c.dataDir, redisUrl: c.redisUrl, queueName: c.queueName, resultTtlS: c.resultTtlS, allowHosts: c.webhookAllowHosts, allowPrivate: c.webhookAllowPrivate, logLevel: c.logLevel };
+  return {
+    dataDir: c.dataDir,
+    redisUrl: c.redisUrl,
+    queueName: c.queueName,
+    resultTtlS: c.resultTtlS,
+    allowHosts: c.webhookAllowHosts,
+    allowPrivate: c.webhookAllowPrivate,
+    logLevel: c.logLevel,
+  };
 };
 const sharedOfWorker = (env: Record<string, string>) => {
   const c = worker(env);
-  return { dataDir: c.dataDir, redisUrl: c.redisUrl, queueName: c.queueName, resultTtlS: c.resultTtlS, allowHosts: c.webhook.allowHosts, allowPrivate: c.webhook.allowPrivate, logLevel: c.logLevel };
+  return {
+    dataDir: c.dataDir,
+    redisUrl: c.redisUrl,
+    queueName: c.queueName,
+    resultTtlS: c.resultTtlS,
+    allowHosts: c.webhook.allowHosts,
+    allowPrivate: c.webhook.allowPrivate,
+    logLevel: c.logLevel,
+  };
 };
 
 describe('one empty rule for every variable', () => {
   it('treats an empty or blank value as unset in both processes', () => {
     const blank = { SBX_PORT: '', SBX_HOST: '  ', SBX_LOG_LEVEL: '', SBX_LOG_SOURCE: ' ', SBX_REDIS_URL: '', SBX_DATA_DIR: '', SBX_API_KEYS: '' };
     expect(api(blank)).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info', logSource: false, redisUrl: 'unix:///var/lib/bulkhead/redis/redis.sock', apiKeys: [] });
-    expect(worker({ SBX_WORKER_SLOTS: '', SBX_CPU_CORES: ' ', SBX_WEBHOOK_ALLOW_PRIVATE: '', SBX_DATA_DIR: '' }))
-      .toMatchObject({ slots: 6, sandbox: { cpuCores: 1 }, webhook: { allowPrivate: false }, dataDir: '/var/lib/bulkhead' });
+    expect(worker({ SBX_WORKER_SLOTS: '', SBX_CPU_CORES: ' ', SBX_WEBHOOK_ALLOW_PRIVATE: '', SBX_DATA_DIR: '' })).toMatchObject({
+      slots: 6,
+      sandbox: { cpuCores: 1 },
+      webhook: { allowPrivate: false },
+      dataDir: '/var/lib/bulkhead',
+    });
   });
 
   it('trims values before parsing them', () => {

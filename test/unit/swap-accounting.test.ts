@@ -38,7 +38,10 @@ const V2_SWAP = [...V2_NO_SWAP, 'system.slice/memory.swap.max'];
 
 describe('swap accounting check (T76)', () => {
   it('refuses swap on without accounting, on v1 and v2, naming the setting and the fix', () => {
-    for (const [files, setting] of [[V1_NO_MEMSW, 'memory.memsw.limit_in_bytes'], [V2_NO_SWAP, 'memory.swap.max']] as const) {
+    for (const [files, setting] of [
+      [V1_NO_MEMSW, 'memory.memsw.limit_in_bytes'],
+      [V2_NO_SWAP, 'memory.swap.max'],
+    ] as const) {
       const paths = host(ONE_SWAP, [...files]);
       const found = inspectSwapAccounting(paths);
       expect(found.swapDevices).toBe(1);
@@ -63,15 +66,16 @@ describe('swap accounting check (T76)', () => {
     const two = `${ONE_SWAP}/swapfile                                file\t\t1048572\t\t0\t\t-3\n`;
     expect(inspectSwapAccounting(host(two, V1_NO_MEMSW)).swapDevices).toBe(2);
     const paths = host(HEADER, V1_MEMSW);
-    expect(() => inspectSwapAccounting({ ...paths, swapsPath: join(root, 'no-such-swaps') }))
-      .toThrow(expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP' }));
+    expect(() => inspectSwapAccounting({ ...paths, swapsPath: join(root, 'no-such-swaps') })).toThrow(expect.objectContaining({ code: 'SBX_ERR_HOST_SETUP' }));
   });
 
   it('stops the worker process at start with SBX_ERR_SWAP_UNACCOUNTED on such a host', () => {
     const paths = host(ONE_SWAP, V1_NO_MEMSW);
     const repo = fileURLToPath(new URL('../../', import.meta.url));
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      cwd: repo, encoding: 'utf8', timeout: 30_000,
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 30_000,
       env: { PATH: process.env.PATH, SBX_SWAPS_PATH: paths.swapsPath, SBX_CGROUP_MOUNT_ROOT: paths.cgroupMountRoot, SBX_REDIS_URL: 'redis://127.0.0.1:1' },
     });
     expect(child.status).toBe(1);

@@ -10,8 +10,16 @@ describe('toStageResult', () => {
     ['MEMORY_LIMIT when the OOM killer ended it', { exitCode: null, signal: 9, oomKilled: true }, { status: 'MEMORY_LIMIT', signal: 'SIGKILL' }],
     ['TIME_LIMIT cpu when the sandbox killed it for CPU', { exitCode: null, signal: 9, killedBy: 'cpu' }, { status: 'TIME_LIMIT', timeLimit: 'cpu' }],
     ['TIME_LIMIT wall when the sandbox killed it for wall time', { exitCode: null, signal: 9, killedBy: 'wall' }, { status: 'TIME_LIMIT', timeLimit: 'wall' }],
-    ['OUTPUT_LIMIT when the sandbox killed it for output', { exitCode: null, signal: 9, killedBy: 'output', stdoutTruncated: true }, { status: 'OUTPUT_LIMIT', stdoutTruncated: true }],
-    ['RUNTIME_ERROR with seccompViolation for a seccomp kill', { exitCode: null, signal: 31, seccompViolation: true }, { status: 'RUNTIME_ERROR', seccompViolation: true, signal: 'SIGSYS' }],
+    [
+      'OUTPUT_LIMIT when the sandbox killed it for output',
+      { exitCode: null, signal: 9, killedBy: 'output', stdoutTruncated: true },
+      { status: 'OUTPUT_LIMIT', stdoutTruncated: true },
+    ],
+    [
+      'RUNTIME_ERROR with seccompViolation for a seccomp kill',
+      { exitCode: null, signal: 31, seccompViolation: true },
+      { status: 'RUNTIME_ERROR', seccompViolation: true, signal: 'SIGSYS' },
+    ],
     // Spoofing: exit codes and signals are under the program's control and prove nothing.
     ['RUNTIME_ERROR for a program exiting 137 by itself', { exitCode: 137 }, { status: 'RUNTIME_ERROR', exitCode: 137 }],
     ['RUNTIME_ERROR for a program sending itself SIGKILL', { exitCode: null, signal: 9 }, { status: 'RUNTIME_ERROR', signal: 'SIGKILL' }],

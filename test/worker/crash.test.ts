@@ -96,7 +96,10 @@ it('counts a batch member that stalled more often than allowed as INTERNAL_ERROR
     const batchId = 'stalled-batch';
     const job = makeJob({ batchId, externalId: 'student-7' });
     const keys = batchKeys(batchId);
-    const create = createBatchCall({ id: batchId, createdAt: new Date().toISOString(), testsetId: 't', members: [{ runId: job.runId, externalId: 'student-7' }], templates: [] }, 600);
+    const create = createBatchCall(
+      { id: batchId, createdAt: new Date().toISOString(), testsetId: 't', members: [{ runId: job.runId, externalId: 'student-7' }], templates: [] },
+      600,
+    );
     await redisClient.eval(create.script, create.keys.length, ...create.keys, ...create.args);
     const doomed = await spawnWorker(60_000, 'doomed-batch', noRetry);
     await addRun(queue, job);

@@ -9,8 +9,17 @@ import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { serviceUnavailableReason } from '../helpers/service.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const HOST_CHECKS = ['cgroup delegation', 'user namespaces', 'AppArmor userns restriction', 'overlay in a user namespace',
-  'swap accounting', 'core dumps', 'socket buffers', 'socket accounting', 'sandbox'];
+const HOST_CHECKS = [
+  'cgroup delegation',
+  'user namespaces',
+  'AppArmor userns restriction',
+  'overlay in a user namespace',
+  'swap accounting',
+  'core dumps',
+  'socket buffers',
+  'socket accounting',
+  'sandbox',
+];
 
 const skip = serviceUnavailableReason(['bash']) ?? (process.getuid?.() === 0 ? undefined : 'runs as root (host-setup done by prepare)');
 describe.skipIf(skip !== undefined)(`npm run doctor${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -24,7 +33,9 @@ describe.skipIf(skip !== undefined)(`npm run doctor${skip ? ` (skipped: ${skip})
 
   it('prints every host check with a level and calls this prepared host usable', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'worker/doctor.ts'], {
-      cwd: REPO_DIR, encoding: 'utf8', timeout: 60_000,
+      cwd: REPO_DIR,
+      encoding: 'utf8',
+      timeout: 60_000,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', SBX_REDIS_URL: redis.url },
     });
     for (const name of HOST_CHECKS) expect(r.stdout).toMatch(new RegExp(`^(ok|warn|fail) +${name}: `, 'm'));

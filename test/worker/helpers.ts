@@ -38,8 +38,7 @@ export function testRuntimes(): RuntimeIndex {
   const all = [runtime('python', false), runtime('c', true)];
   return {
     list: () => all,
-    resolve: (name, version) =>
-      all.find((r) => (r.language === name.toLowerCase() || r.aliases.includes(name.toLowerCase())) && (version === undefined || r.version === version)),
+    resolve: (name, version) => all.find((r) => (r.language === name.toLowerCase() || r.aliases.includes(name.toLowerCase())) && (version === undefined || r.version === version)),
   };
 }
 

@@ -71,7 +71,11 @@ describe('processor on a real queue', () => {
   });
 
   it('retries a sandbox failure and fails the job with its code once attempts run out', async () => {
-    await start({ respond: () => { throw new FakeSandboxError('SBX_ERR_CGROUP_SETUP', 'cgroup mkdir failed'); } });
+    await start({
+      respond: () => {
+        throw new FakeSandboxError('SBX_ERR_CGROUP_SETUP', 'cgroup mkdir failed');
+      },
+    });
     const runId = await addRun(queue, makeJob(), { attempts: 3 });
     const { job, state } = await waitForJob(queue, runId);
     expect(state).toBe('failed');
@@ -145,7 +149,11 @@ describe('compiled languages and test cases', () => {
     }
     expect(runSpecs.map((s) => s.stdin.toString())).toEqual(['1\n', '2\n', '3  \n\n']);
     expect(result.compile?.status).toBe('OK');
-    expect(result.tests?.map((t) => [t.id, t.status])).toEqual([['t1', 'OK'], ['t2', 'WRONG_ANSWER'], ['t3', 'OK']]);
+    expect(result.tests?.map((t) => [t.id, t.status])).toEqual([
+      ['t1', 'OK'],
+      ['t2', 'WRONG_ANSWER'],
+      ['t3', 'OK'],
+    ]);
     expect(result).toMatchObject({ status: 'WRONG_ANSWER', passed: 2, total: 3 });
   });
 

@@ -153,9 +153,7 @@ export function recordRunCall(batchId: string, summary: BatchRunSummary, finishe
 }
 
 /** What recording did: nothing for a non-member, else the batch's counters after it. */
-export type RecordReply =
-  | { member: false }
-  | { member: true; done: number; total: number; hasWebhook: boolean; generation: string; counted: BatchRunSummary };
+export type RecordReply = { member: false } | { member: true; done: number; total: number; hasWebhook: boolean; generation: string; counted: BatchRunSummary };
 
 /** Reads the record script's reply; the counted summary is the first one recorded for the run. */
 export function recordReplyOf(reply: unknown): RecordReply {

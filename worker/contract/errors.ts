@@ -22,12 +22,7 @@ export interface ErrorCodeInfo {
   readonly description: string;
 }
 
-function def<K extends string>(
-  code: K,
-  httpStatus: number,
-  fault: 'client' | 'service',
-  description: string,
-): ErrorCodeInfo & { code: K } {
+function def<K extends string>(code: K, httpStatus: number, fault: 'client' | 'service', description: string): ErrorCodeInfo & { code: K } {
   return Object.freeze({ code, httpStatus, fault, description });
 }
 
@@ -40,7 +35,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_UNSUPPORTED_MEDIA_TYPE: def('SBX_ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'client', 'The request body must be application/json'),
   SBX_ERR_RUNTIME_UNKNOWN: def('SBX_ERR_RUNTIME_UNKNOWN', 400, 'client', 'No installed language matches the request'),
   SBX_ERR_VERSION_UNKNOWN: def('SBX_ERR_VERSION_UNKNOWN', 400, 'client', 'The language has no installed version matching the request'),
-  SBX_ERR_COMPILE_FLAGS: def('SBX_ERR_COMPILE_FLAGS', 400, 'client', 'A compile flag is not on the language\'s allow-list'),
+  SBX_ERR_COMPILE_FLAGS: def('SBX_ERR_COMPILE_FLAGS', 400, 'client', "A compile flag is not on the language's allow-list"),
   SBX_ERR_LIMIT_TOO_HIGH: def('SBX_ERR_LIMIT_TOO_HIGH', 400, 'client', 'A requested limit is above the configured maximum'),
   SBX_ERR_FILE_NAME: def('SBX_ERR_FILE_NAME', 400, 'client', 'A file name is not allowed'),
   SBX_ERR_FILE_COUNT: def('SBX_ERR_FILE_COUNT', 400, 'client', 'Too many files'),

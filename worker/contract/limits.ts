@@ -106,9 +106,7 @@ export function withManifestFallbacks(stated: ManifestLimits, use: 'default' | '
   });
 }
 
-export type ResolveLimitsResult =
-  | { ok: true; limits: ResolvedLimits }
-  | { ok: false; limit: LimitName; requested: number; maximum: number };
+export type ResolveLimitsResult = { ok: true; limits: ResolvedLimits } | { ok: false; limit: LimitName; requested: number; maximum: number };
 
 /**
  * Resolves requested limits against defaults and maxima (pure).
@@ -116,11 +114,7 @@ export type ResolveLimitsResult =
  * a requested value above the maximum is refused (the API answers 400 naming the limit) rather
  * than silently clamped, so a caller never gets less than it asked for without being told.
  */
-export function resolveLimits(
-  requested: Limits | undefined,
-  defaults: ResolvedLimits,
-  maximum: ResolvedLimits,
-): ResolveLimitsResult {
+export function resolveLimits(requested: Limits | undefined, defaults: ResolvedLimits, maximum: ResolvedLimits): ResolveLimitsResult {
   const limits = { ...defaults };
   for (const name of LIMIT_NAMES) {
     const want = requested?.[name];

@@ -19,8 +19,7 @@ export const STAGE_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
  * container setup + program + teardown); the same calls split into setup, program and
  * teardown (summed over all of them); and the whole job.
  */
-export type MetricsStage =
-  | 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'setup' | 'program' | 'teardown' | 'total';
+export type MetricsStage = 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'setup' | 'program' | 'teardown' | 'total';
 
 export function runsTotalField(language: string, status: string): string {
   return `runs_total|${language}|${status}`;

@@ -23,9 +23,7 @@ export const StatusSchema = Type.Union([
   Type.Literal('INTERNAL_ERROR'),
 ]);
 export type Status = Static<typeof StatusSchema>;
-export const STATUSES: readonly Status[] = [
-  'OK', 'RUNTIME_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR', 'WRONG_ANSWER', 'INTERNAL_ERROR',
-];
+export const STATUSES: readonly Status[] = ['OK', 'RUNTIME_ERROR', 'TIME_LIMIT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'COMPILE_ERROR', 'WRONG_ANSWER', 'INTERNAL_ERROR'];
 
 /** How a stream's bytes are carried in JSON: UTF-8 text when valid, base64 otherwise. */
 export const EncodingSchema = Type.Union([Type.Literal('utf8'), Type.Literal('base64')]);

@@ -10,4 +10,3 @@ export const RUN_WEBHOOK_KEY_PREFIX = 'bulkhead:run-webhook:';
 export function runWebhookKey(runId: string): string {
   return `${RUN_WEBHOOK_KEY_PREFIX}${runId}`;
 }
-

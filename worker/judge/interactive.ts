@@ -55,7 +55,9 @@ class Relay {
     this.control = control;
     for (const chunk of this.pending.splice(0)) control.write(chunk);
     if (this.ended) control.eof();
-    return () => { this.control = undefined; };
+    return () => {
+      this.control = undefined;
+    };
   }
 
   write(chunk: Buffer): void {
@@ -72,14 +74,27 @@ class Relay {
 }
 
 function relayIO(into: Relay, from: Relay): LiveIO {
-  return { onOutput: (stream, chunk) => { if (stream === 'stdout') into.write(chunk); }, attach: (control) => from.attach(control) };
+  return {
+    onOutput: (stream, chunk) => {
+      if (stream === 'stdout') into.write(chunk);
+    },
+    attach: (control) => from.attach(control),
+  };
 }
 
 /** A test whose interactor could not even be prepared: nothing ran. */
 function notRun(id: string, decision: { checkerMessage?: string }): TestResult {
   const empty: StageResult = {
-    status: 'WRONG_ANSWER', exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
-    cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0,
+    status: 'WRONG_ANSWER',
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
   };
   return { id, ...empty, checkerFailed: true, ...(decision.checkerMessage === undefined ? {} : { checkerMessage: decision.checkerMessage }) };
 }
@@ -90,7 +105,10 @@ export function createInteractiveRunner(deps: CheckerJudgeDeps): InteractiveRunn
     if (t.job.interactor === undefined) throw new BulkheadError('SBX_ERR_INTERNAL', 'interactive test without an interactor');
     const prepared = await prepare(t.job.interactor);
     if ('failure' in prepared) return notRun(t.test.id, prepared.failure);
-    const inputs = [{ path: 'input', content: t.input }, { path: 'expected', content: t.expected ?? Buffer.alloc(0) }];
+    const inputs = [
+      { path: 'input', content: t.input },
+      { path: 'expected', content: t.expected ?? Buffer.alloc(0) },
+    ];
     const spec = planCheckerRun(prepared.runtime, prepared.files, inputs, deps);
     const wallTimeMs = Math.min(Math.max(spec.limits.wallTimeMs, t.programSpec.limits.wallTimeMs + INTERACTOR_WALL_MARGIN_MS), deps.plan.ceilings.wallTimeMs);
     const interactorSpec: SandboxSpec = { ...spec, limits: { ...spec.limits, wallTimeMs } };
@@ -99,10 +117,14 @@ export function createInteractiveRunner(deps: CheckerJudgeDeps): InteractiveRunn
     const ended = { program: 0, interactor: 0 };
     // Each side's end closes the other's stdin, so neither waits for input that cannot come.
     const [program, interactor] = await Promise.allSettled([
-      t.sandbox.run({ ...t.programSpec, stdin: Buffer.alloc(0) }, t.signal, relayIO(toInteractor, toProgram))
-        .finally(() => { ended.program = performance.now(); toInteractor.eof(); }),
-      deps.sandbox.run(interactorSpec, t.signal, relayIO(toProgram, toInteractor))
-        .finally(() => { ended.interactor = performance.now(); toProgram.eof(); }),
+      t.sandbox.run({ ...t.programSpec, stdin: Buffer.alloc(0) }, t.signal, relayIO(toInteractor, toProgram)).finally(() => {
+        ended.program = performance.now();
+        toInteractor.eof();
+      }),
+      deps.sandbox.run(interactorSpec, t.signal, relayIO(toProgram, toInteractor)).finally(() => {
+        ended.interactor = performance.now();
+        toProgram.eof();
+      }),
     ]);
     if (program.status === 'rejected') throw program.reason;
     if (interactor.status === 'rejected') throw interactor.reason;

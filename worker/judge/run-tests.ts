@@ -74,7 +74,7 @@ async function runOne(
   deps: RunTestsDeps,
   signal?: AbortSignal,
 ): Promise<TestResult> {
-  const stdin = await inputOf(test.stdinBase64, test.stdinRef, deps.resolveBlob) ?? Buffer.alloc(0);
+  const stdin = (await inputOf(test.stdinBase64, test.stdinRef, deps.resolveBlob)) ?? Buffer.alloc(0);
   const spec = planRun(job, runtime, deps.plan, { stdin, ...(test.limits ? { limits: test.limits } : {}), ...(compiled ? { compiled } : {}) });
   const startedMs = Date.now();
   deps.onTestStart?.(test.id);
@@ -91,10 +91,7 @@ async function runOne(
   if (stage.status !== 'OK') return { id: test.id, ...stage };
   const expected = await inputOf(test.expectedBase64, test.expectedRef, deps.resolveBlob);
   const judgedAtMs = Date.now();
-  const decision = await deps.judgeOutput(
-    { testId: test.id, expected, stdin, compare: job.compare, checker: job.checker, ...(signal === undefined ? {} : { signal }) },
-    outcome,
-  );
+  const decision = await deps.judgeOutput({ testId: test.id, expected, stdin, compare: job.compare, checker: job.checker, ...(signal === undefined ? {} : { signal }) }, outcome);
   if (job.checker !== undefined) deps.onCheckerMs?.(Date.now() - judgedAtMs);
   return {
     id: test.id,

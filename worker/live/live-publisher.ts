@@ -12,8 +12,13 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  LIVE_STDIN_MAX_BYTES, LIVE_STREAM_MAX_ENTRIES, liveControlKey, liveEventsKey,
-  type LiveControlPayloads, type LiveEventPayloads, type LiveEventType,
+  LIVE_STDIN_MAX_BYTES,
+  LIVE_STREAM_MAX_ENTRIES,
+  liveControlKey,
+  liveEventsKey,
+  type LiveControlPayloads,
+  type LiveEventPayloads,
+  type LiveEventType,
 } from '../contract/live.js';
 import type { LiveControl, LiveIO } from '../sandbox/live.js';
 import { LIVE_SIGNALS } from '../sandbox/live.js';

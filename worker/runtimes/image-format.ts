@@ -20,12 +20,7 @@ export const LayerRecipeSchema = Type.Object(
     /** Parent layer recipe name; absent only for the base, which has `bootstrap` instead. */
     from: Type.Optional(Name),
     /** Base layer only: mmdebstrap arguments (the mirror comes from the host's apt config). */
-    bootstrap: Type.Optional(
-      Type.Object(
-        { suite: Type.String(), variant: Type.String(), include: Type.Array(Type.String()) },
-        { additionalProperties: false },
-      ),
-    ),
+    bootstrap: Type.Optional(Type.Object({ suite: Type.String(), variant: Type.String(), include: Type.Array(Type.String()) }, { additionalProperties: false })),
     /** Debian packages installed with `--no-install-recommends`. */
     packages: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9+.-]+$' })),
     /** Shell lines run as root inside the layer after the packages, in order. */
@@ -54,9 +49,7 @@ export const ManifestSchema = Type.Object(
      * `argv` may hold one `{flags}` element: the request's `compileFlags` go there (none when
      * unset); `flags` is their allow-list, every flag compared exactly.
      */
-    compile: Type.Optional(
-      Type.Object({ argv: Argv, flags: Type.Optional(Type.Array(Type.String({ pattern: '^-[A-Za-z0-9+=._-]+$' }))) }, { additionalProperties: false }),
-    ),
+    compile: Type.Optional(Type.Object({ argv: Argv, flags: Type.Optional(Type.Array(Type.String({ pattern: '^-[A-Za-z0-9+=._-]+$' }))) }, { additionalProperties: false })),
     run: Type.Object({ argv: Argv }, { additionalProperties: false }),
     env: Type.Array(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*=' })),
     profile: Name,
@@ -95,4 +88,3 @@ export const ImageRecordSchema = Type.Object({
   versionCommand: Type.Optional(Type.String()),
 });
 export type ImageRecord = Static<typeof ImageRecordSchema>;
-

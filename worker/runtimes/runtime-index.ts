@@ -92,7 +92,7 @@ export async function loadManifests(imagesDir: string): Promise<Manifest[]> {
 /** The recipe chain of `top`, base first; throws SBX_ERR_CONFIG on an unknown name or a cycle. */
 export function layerChain(recipes: ReadonlyMap<string, LayerRecipe>, top: string): LayerRecipe[] {
   const chain: LayerRecipe[] = [];
-  for (let name: string | undefined = top; name !== undefined; ) {
+  for (let name: string | undefined = top; name !== undefined;) {
     const recipe = recipes.get(name);
     if (recipe === undefined) throw new BulkheadError('SBX_ERR_CONFIG', `unknown layer recipe "${name}"`);
     if (chain.includes(recipe)) throw new BulkheadError('SBX_ERR_CONFIG', `layer recipe cycle at "${name}"`);
@@ -136,11 +136,7 @@ function buildCommand(image: string, dataDir: string): string {
   return `npm run images -- build ${image}${where}`;
 }
 
-async function checkImage(
-  manifest: Manifest,
-  recipes: ReadonlyMap<string, LayerRecipe>,
-  dataDir: string,
-): Promise<ImageRecord | string> {
+async function checkImage(manifest: Manifest, recipes: ReadonlyMap<string, LayerRecipe>, dataDir: string): Promise<ImageRecord | string> {
   const file = imageRecordPath(dataDir, manifest.image);
   const raw = await readFile(file, 'utf8').catch(() => undefined);
   if (raw === undefined) return `image for ${manifest.image} is not built (${file} missing)`;

@@ -49,23 +49,38 @@ function buildSpec(argv: string[]): { spec: Omit<SandboxSpec, 'profile'>; profil
     args: argv,
     allowPositionals: true,
     options: {
-      layer: { type: 'string', multiple: true }, memory: { type: 'string', default: '256m' },
-      'cpu-ms': { type: 'string', default: '2000' }, 'wall-ms': { type: 'string', default: '5000' },
-      pids: { type: 'string', default: '64' }, output: { type: 'string', default: '65536' },
-      'file-size': { type: 'string', default: '16m' }, tmpfs: { type: 'string', default: '64m' },
-      'open-files': { type: 'string', default: '256' }, stack: { type: 'string', default: '8m' },
-      cores: { type: 'string', default: '1' }, profile: { type: 'string', default: DEFAULT_PROFILE },
-      file: { type: 'string', multiple: true }, stdin: { type: 'string' }, env: { type: 'string', multiple: true },
-      cwd: { type: 'string', default: '/box' }, hostname: { type: 'string', default: 'sandbox' },
+      layer: { type: 'string', multiple: true },
+      memory: { type: 'string', default: '256m' },
+      'cpu-ms': { type: 'string', default: '2000' },
+      'wall-ms': { type: 'string', default: '5000' },
+      pids: { type: 'string', default: '64' },
+      output: { type: 'string', default: '65536' },
+      'file-size': { type: 'string', default: '16m' },
+      tmpfs: { type: 'string', default: '64m' },
+      'open-files': { type: 'string', default: '256' },
+      stack: { type: 'string', default: '8m' },
+      cores: { type: 'string', default: '1' },
+      profile: { type: 'string', default: DEFAULT_PROFILE },
+      file: { type: 'string', multiple: true },
+      stdin: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      cwd: { type: 'string', default: '/box' },
+      hostname: { type: 'string', default: 'sandbox' },
     },
   });
   if (!values.layer?.length || positionals.length === 0) throw new Error('need at least one --layer and a command after --');
   const limits: SandboxLimits = {
     // A limit of the record without a flag here runs with the checker's value.
     ...mapLimits((name) => LIMITS[name].checker),
-    cpuTimeMs: Number(values['cpu-ms']), wallTimeMs: Number(values['wall-ms']), memoryBytes: parseBytes(values.memory),
-    pids: Number(values.pids), outputBytes: parseBytes(values.output), fileSizeBytes: parseBytes(values['file-size']),
-    openFiles: Number(values['open-files']), tmpfsBytes: parseBytes(values.tmpfs), stackBytes: parseBytes(values.stack),
+    cpuTimeMs: Number(values['cpu-ms']),
+    wallTimeMs: Number(values['wall-ms']),
+    memoryBytes: parseBytes(values.memory),
+    pids: Number(values.pids),
+    outputBytes: parseBytes(values.output),
+    fileSizeBytes: parseBytes(values['file-size']),
+    openFiles: Number(values['open-files']),
+    tmpfsBytes: parseBytes(values.tmpfs),
+    stackBytes: parseBytes(values.stack),
     cpuCores: Number(values.cores),
   };
   for (const [k, v] of Object.entries(limits)) if (!Number.isFinite(v) || v <= 0) throw new Error(`bad limit ${k}`);
@@ -77,7 +92,12 @@ function buildSpec(argv: string[]): { spec: Omit<SandboxSpec, 'profile'>; profil
   return {
     profilePath: values.profile,
     spec: {
-      layers: values.layer, files, argv: positionals, cwd: values.cwd, hostname: values.hostname, limits,
+      layers: values.layer,
+      files,
+      argv: positionals,
+      cwd: values.cwd,
+      hostname: values.hostname,
+      limits,
       env: values.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/box', 'LANG=C.UTF-8'],
       stdin: values.stdin ? readFileSync(values.stdin) : Buffer.alloc(0),
     },
@@ -109,10 +129,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exitCode = 1;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -34,8 +34,7 @@ export function readCorePattern(path: string = CORE_PATTERN_PATH): string {
 /** Whether a profile lets the program change RLIMIT_CORE (an unconditional setrlimit/prlimit64, or allow by default). */
 export function profileLetsCoreLimitChange(rules: ProfileRules): boolean {
   if (rules.defaultAction === 'SCMP_ACT_ALLOW') return true;
-  return rules.syscalls.some((r) => r.action === 'SCMP_ACT_ALLOW' && (r.args ?? []).length === 0 &&
-    r.names.some((n) => n === 'setrlimit' || n === 'prlimit64'));
+  return rules.syscalls.some((r) => r.action === 'SCMP_ACT_ALLOW' && (r.args ?? []).length === 0 && r.names.some((n) => n === 'setrlimit' || n === 'prlimit64'));
 }
 
 /**
@@ -47,12 +46,20 @@ export function checkCorePattern(profiles: Iterable<ProfileRules>, path: string 
   const pattern = readCorePattern(path);
   const kind = corePatternKind(pattern);
   if (kind === 'socket') {
-    throw new SandboxError('host', 0, `kernel.core_pattern is a socket (${pattern}): the kernel ignores RLIMIT_CORE for it, so a crashing run would reach a host core dump server; set a file or pipe pattern, e.g. sysctl -w kernel.core_pattern=core`);
+    throw new SandboxError(
+      'host',
+      0,
+      `kernel.core_pattern is a socket (${pattern}): the kernel ignores RLIMIT_CORE for it, so a crashing run would reach a host core dump server; set a file or pipe pattern, e.g. sysctl -w kernel.core_pattern=core`,
+    );
   }
   if (kind === 'pipe') {
     const open = [...profiles].filter(profileLetsCoreLimitChange).map((p) => p.name);
     if (open.length > 0) {
-      throw new SandboxError('host', 0, `kernel.core_pattern is a pipe (${pattern}) and profile(s) ${open.join(', ')} let a program lower RLIMIT_CORE to 0, which starts that helper on the host for every crash; keep the limits-core-frozen rules, or set kernel.core_pattern to a file pattern`);
+      throw new SandboxError(
+        'host',
+        0,
+        `kernel.core_pattern is a pipe (${pattern}) and profile(s) ${open.join(', ')} let a program lower RLIMIT_CORE to 0, which starts that helper on the host for every crash; keep the limits-core-frozen rules, or set kernel.core_pattern to a file pattern`,
+      );
     }
   }
   return kind;

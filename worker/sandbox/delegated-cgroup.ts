@@ -52,7 +52,9 @@ function delegatedBase(mountRoot: string, uid: number, privileged: boolean, self
 function moveProcessesToLeaf(base: string): void {
   mkdirSync(join(base, WORKER_LEAF), { recursive: true });
   for (let round = 0; round < 10; round++) {
-    const pids = read(join(base, 'cgroup.procs')).split('\n').filter((p) => p !== '');
+    const pids = read(join(base, 'cgroup.procs'))
+      .split('\n')
+      .filter((p) => p !== '');
     if (pids.length === 0) return;
     // One pid per write: the kernel takes a single pid per write(2) of cgroup.procs.
     for (const pid of pids) {

@@ -82,9 +82,14 @@ export class NativeSandbox implements Sandbox {
   private readonly lease: IdLease;
   private closed = false;
 
-  private constructor(runner: NativeRunner, features: SandboxFeatures, slots: number,
+  private constructor(
+    runner: NativeRunner,
+    features: SandboxFeatures,
+    slots: number,
     idOf: (slot: number) => { root: number; user: number },
-    held: { outer: OuterUserns | undefined; lease: IdLease }, timeNs: boolean) {
+    held: { outer: OuterUserns | undefined; lease: IdLease },
+    timeNs: boolean,
+  ) {
     this.runner = runner;
     this.features = features;
     this.slots = new SlotAllocator(slots);
@@ -114,8 +119,7 @@ export class NativeSandbox implements Sandbox {
     let lease: IdLease | undefined;
     try {
       const delegated = !config.cgroup && host.cgroupVersion === 2 ? prepareDelegatedV2(mountRoot, uid, host.privileged) : undefined;
-      const cgroup = config.cgroup ?? (delegated ? { version: 2 as const, v2Dir: delegated }
-        : native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead'));
+      const cgroup = config.cgroup ?? (delegated ? { version: 2 as const, v2Dir: delegated } : native.detectCgroups(mountRoot, config.cgroupParent ?? 'bulkhead'));
       if (host.privileged && !config.cgroup) ensureCgroupParents(cgroup);
       const wanted = config.slots ?? 4 * availableParallelism();
       if (host.privileged) {
@@ -137,10 +141,12 @@ export class NativeSandbox implements Sandbox {
         poolSize: config.poolSize ?? Math.min(slots, 16),
       });
       const features: SandboxFeatures = {
-        cgroupVersion: cgroup.version, timeNamespace: host.timeNamespace, privileged: host.privileged, freshDevices: host.freshDevices,
+        cgroupVersion: cgroup.version,
+        timeNamespace: host.timeNamespace,
+        privileged: host.privileged,
+        freshDevices: host.freshDevices,
       };
-      return new NativeSandbox(runner, features, slots, idOf, { outer, lease },
-        (config.timeNamespace ?? true) && host.timeNamespace);
+      return new NativeSandbox(runner, features, slots, idOf, { outer, lease }, (config.timeNamespace ?? true) && host.timeNamespace);
     } catch (err) {
       outer?.close();
       lease?.release();
@@ -176,14 +182,17 @@ export class NativeSandbox implements Sandbox {
       if (signal?.aborted) throw abortReason(signal);
       let handle: NativeRunHandle;
       let liveError: unknown;
-      const onOutput = live === undefined ? undefined : (stream: 1 | 2, chunk: Buffer): void => {
-        try {
-          live.onOutput(stream === 1 ? 'stdout' : 'stderr', chunk);
-        } catch (err) {
-          liveError ??= err;
-          this.runner.kill(handle.id);
-        }
-      };
+      const onOutput =
+        live === undefined
+          ? undefined
+          : (stream: 1 | 2, chunk: Buffer): void => {
+              try {
+                live.onOutput(stream === 1 ? 'stdout' : 'stderr', chunk);
+              } catch (err) {
+                liveError ??= err;
+                this.runner.kill(handle.id);
+              }
+            };
       try {
         handle = this.runner.run(this.toNative(spec, slot), onOutput);
       } catch (err) {
@@ -194,7 +203,9 @@ export class NativeSandbox implements Sandbox {
       this.liveIds.add(handle.id);
       const detach = live?.attach(this.controlOf(handle.id));
       try {
-        const outcome = await handle.done.catch((err: unknown) => { throw fromNative(err); });
+        const outcome = await handle.done.catch((err: unknown) => {
+          throw fromNative(err);
+        });
         if (signal?.aborted) throw abortReason(signal);
         if (liveError !== undefined) throw liveError;
         return toRawOutcome(outcome, spec.collect !== undefined);
@@ -211,7 +222,9 @@ export class NativeSandbox implements Sandbox {
   /** A live run's controls; the addon ignores them once the run finished. */
   private controlOf(id: number): LiveControl {
     return {
-      write: (data) => { if (data.length > 0) this.runner.write(id, data); },
+      write: (data) => {
+        if (data.length > 0) this.runner.write(id, data);
+      },
       eof: () => this.runner.closeStdin(id),
       signal: (name: LiveSignal) => this.runner.signal(id, SIGNAL_NUMBERS[name]),
     };
@@ -220,15 +233,21 @@ export class NativeSandbox implements Sandbox {
   private toNative(spec: SandboxSpec, slot: number): NativeRunSpec {
     const ids = this.idOf(slot);
     const { cpuCores, ...limits } = spec.limits;
-    const file = (readOnly: boolean) => (f: SandboxSpec['files'][number]) =>
-      ({ path: f.path, content: f.content, mode: f.mode ?? 0o644, readOnly });
+    const file = (readOnly: boolean) => (f: SandboxSpec['files'][number]) => ({ path: f.path, content: f.content, mode: f.mode ?? 0o644, readOnly });
     return {
-      layers: spec.layers, argv: spec.argv, env: spec.env, cwd: spec.cwd ?? '/box', hostname: spec.hostname,
+      layers: spec.layers,
+      argv: spec.argv,
+      env: spec.env,
+      cwd: spec.cwd ?? '/box',
+      hostname: spec.hostname,
       files: [...spec.files.map(file(false)), ...(spec.readOnlyFiles ?? []).map(file(true))],
       stdin: spec.stdin,
       limits: { ...limits, cpuMillicores: Math.max(1, Math.round(cpuCores * 1000)) },
       bpf: spec.profile.bpf,
-      hostRootUid: ids.root, hostUserUid: ids.user, hostRootGid: ids.root, hostUserGid: ids.user,
+      hostRootUid: ids.root,
+      hostUserUid: ids.user,
+      hostRootGid: ids.root,
+      hostUserGid: ids.user,
       timeNamespace: this.timeNamespace,
       ...(spec.collect ? { collect: spec.collect } : {}),
       ...(spec.mergeStderr === true ? { mergeStderr: true } : {}),
@@ -256,11 +275,19 @@ function ensureCgroupParents(cgroup: NativeCgroupConfig): void {
 
 function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, withCollected: boolean): RawOutcome {
   const raw: RawOutcome = {
-    exitCode: o.exitCode, signal: o.signal, killedBy: o.killedBy, oomKilled: o.oomKilled,
-    seccompViolation: o.seccompViolation, cpuTimeNs: o.cpuTimeNs, wallTimeNs: o.wallTimeNs,
-    memoryPeakBytes: o.memoryPeakBytes, stdout: o.stdout, stderr: o.stderr,
+    exitCode: o.exitCode,
+    signal: o.signal,
+    killedBy: o.killedBy,
+    oomKilled: o.oomKilled,
+    seccompViolation: o.seccompViolation,
+    cpuTimeNs: o.cpuTimeNs,
+    wallTimeNs: o.wallTimeNs,
+    memoryPeakBytes: o.memoryPeakBytes,
+    stdout: o.stdout,
+    stderr: o.stderr,
     timing: { setupNs: o.setupNs, programNs: o.programNs, teardownNs: o.teardownNs },
-    stdoutTruncated: o.stdoutTruncated, stderrTruncated: o.stderrTruncated,
+    stdoutTruncated: o.stdoutTruncated,
+    stderrTruncated: o.stderrTruncated,
   };
   if (withCollected) {
     raw.collected = o.collected.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));

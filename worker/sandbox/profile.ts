@@ -15,13 +15,16 @@ import { BulkheadError } from '../contract/errors.js';
 import type { ProfileRules, SeccompAction, SeccompOp, SeccompRule } from './spec.js';
 
 const ACTIONS = [
-  'SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL',
-  'SCMP_ACT_TRAP', 'SCMP_ACT_LOG',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_LOG',
 ] as const satisfies readonly SeccompAction[];
 
-const OPS = [
-  'SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ',
-] as const satisfies readonly SeccompOp[];
+const OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'] as const satisfies readonly SeccompOp[];
 
 /** Largest value a syscall argument register holds (64-bit). */
 const U64_MAX = (1n << 64n) - 1n;
@@ -30,10 +33,7 @@ const ActionSchema = Type.Union(ACTIONS.map((a) => Type.Literal(a)));
 const OpSchema = Type.Union(OPS.map((o) => Type.Literal(o)));
 
 /** An argument value: a non-negative safe integer, or a decimal string for values above 2^53. */
-const ArgValueSchema = Type.Union([
-  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-  Type.String({ pattern: '^(0|[1-9][0-9]{0,19})$' }),
-]);
+const ArgValueSchema = Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ pattern: '^(0|[1-9][0-9]{0,19})$' })]);
 
 /** errno values the kernel can carry in SECCOMP_RET_DATA for ERRNO (1..4095). */
 const ErrnoSchema = Type.Integer({ minimum: 1, maximum: 4095 });
@@ -209,9 +209,7 @@ export function loadProfiles(dir: string, names: string[]): Map<string, ProfileR
 }
 
 /** Lock, lease and notify calls that act on an inode every holder of it shares (T66). */
-const SHARED_INODE_CALLS = new Set([
-  'flock', 'inotify_init', 'inotify_init1', 'inotify_add_watch', 'inotify_rm_watch', 'fanotify_init', 'fanotify_mark',
-]);
+const SHARED_INODE_CALLS = new Set(['flock', 'inotify_init', 'inotify_init1', 'inotify_add_watch', 'inotify_rm_watch', 'fanotify_init', 'fanotify_mark']);
 
 /**
  * fcntl commands of the same channels: F_GETLK 5, F_SETLK 6, F_SETLKW 7, F_OFD_GETLK 36,

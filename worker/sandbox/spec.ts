@@ -45,23 +45,9 @@ export interface CompiledProfile {
 }
 
 /** Seccomp action names, as in the OCI/Docker profile format. */
-export type SeccompAction =
-  | 'SCMP_ACT_ALLOW'
-  | 'SCMP_ACT_ERRNO'
-  | 'SCMP_ACT_KILL_PROCESS'
-  | 'SCMP_ACT_KILL_THREAD'
-  | 'SCMP_ACT_KILL'
-  | 'SCMP_ACT_TRAP'
-  | 'SCMP_ACT_LOG';
+export type SeccompAction = 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO' | 'SCMP_ACT_KILL_PROCESS' | 'SCMP_ACT_KILL_THREAD' | 'SCMP_ACT_KILL' | 'SCMP_ACT_TRAP' | 'SCMP_ACT_LOG';
 
-export type SeccompOp =
-  | 'SCMP_CMP_NE'
-  | 'SCMP_CMP_LT'
-  | 'SCMP_CMP_LE'
-  | 'SCMP_CMP_EQ'
-  | 'SCMP_CMP_GE'
-  | 'SCMP_CMP_GT'
-  | 'SCMP_CMP_MASKED_EQ';
+export type SeccompOp = 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
 
 export interface SeccompArgRule {
   index: number;

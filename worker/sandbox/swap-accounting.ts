@@ -35,13 +35,18 @@ function countSwapDevices(swapsPath: string): number {
     // No readable table (no /proc?) proves nothing: refuse rather than assume no swap.
     throw new BulkheadError('SBX_ERR_HOST_SETUP', `cannot read ${swapsPath} to check for swap: ${(err as Error).message}`, { cause: err });
   }
-  return text.split('\n').slice(1).filter((line) => line.trim() !== '').length;
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '').length;
 }
 
 /** Directories that carry a v2 cgroup's own memory files: the first-level children of the root. */
 function v2Children(root: string): string[] {
   try {
-    return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, d.name));
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(root, d.name));
   } catch {
     return [];
   }
@@ -53,7 +58,9 @@ function v2Children(root: string): string[] {
  */
 function swapAccountingFile(root: string): string | undefined {
   if (existsSync(join(root, 'cgroup.controllers'))) {
-    return v2Children(root).map((d) => join(d, 'memory.swap.max')).find((f) => existsSync(f));
+    return v2Children(root)
+      .map((d) => join(d, 'memory.swap.max'))
+      .find((f) => existsSync(f));
   }
   const v1 = join(root, 'memory', 'memory.memsw.limit_in_bytes');
   return existsSync(v1) ? v1 : undefined;
@@ -65,13 +72,15 @@ export function inspectSwapAccounting(paths: SwapCheckPaths): SwapAccounting {
   const accountedBy = swapAccountingFile(paths.cgroupMountRoot);
   if (swapDevices === 0 || accountedBy !== undefined) return { swapDevices, ...(accountedBy ? { accountedBy } : {}) };
   const v2 = existsSync(join(paths.cgroupMountRoot, 'cgroup.controllers'));
-  const missing = v2 ? `memory.swap.max (cgroup v2) in no cgroup under ${paths.cgroupMountRoot}`
+  const missing = v2
+    ? `memory.swap.max (cgroup v2) in no cgroup under ${paths.cgroupMountRoot}`
     : `memory.memsw.limit_in_bytes (cgroup v1) under ${join(paths.cgroupMountRoot, 'memory')}`;
   return {
     swapDevices,
-    problem: `swap is on (${swapDevices} area(s) in ${paths.swapsPath}) but the kernel does not charge swap to memory cgroups `
-      + `(${missing} is missing), so a run's memory limit would not cover the swap it uses. Fix: boot the kernel with `
-      + 'swapaccount=1 (and CONFIG_MEMCG_SWAP), or turn swap off with `swapoff -a` (and remove it from /etc/fstab)',
+    problem:
+      `swap is on (${swapDevices} area(s) in ${paths.swapsPath}) but the kernel does not charge swap to memory cgroups ` +
+      `(${missing} is missing), so a run's memory limit would not cover the swap it uses. Fix: boot the kernel with ` +
+      'swapaccount=1 (and CONFIG_MEMCG_SWAP), or turn swap off with `swapoff -a` (and remove it from /etc/fstab)',
   };
 }
 

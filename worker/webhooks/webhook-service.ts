@@ -85,8 +85,10 @@ async function deliver(job: Job<WebhookJob>, deps: WebhookServiceDeps): Promise<
   const { event } = job.data;
   const [url, secret] = await targetOf(job.data, deps.redis);
   if (url === null || url === '') {
-    deps.log.info({ ...('batchId' in job.data ? { batchId: job.data.batchId } : { runId: job.data.runId }), deliveryId: job.id },
-      'webhook dropped: its batch or run has no webhook (expired or deleted)');
+    deps.log.info(
+      { ...('batchId' in job.data ? { batchId: job.data.batchId } : { runId: job.data.runId }), deliveryId: job.id },
+      'webhook dropped: its batch or run has no webhook (expired or deleted)',
+    );
     return;
   }
   const { allowHosts, allowPrivate } = deps.config;

@@ -22,7 +22,9 @@ export class FieldErrorList {
 
   throwIfAny(): void {
     if (this.empty) return;
-    const summary = Object.entries(this.errors).map(([f, m]) => `${f} ${m.join(', ')}`).join('; ');
+    const summary = Object.entries(this.errors)
+      .map(([f, m]) => `${f} ${m.join(', ')}`)
+      .join('; ');
     throw new BulkheadError('SBX_ERR_FIELD_REFUSED', summary, { details: { fields: this.errors } });
   }
 }

@@ -45,7 +45,9 @@ export function configInfoBody(runtimes: readonly RuntimeInfo[], config: { maxQu
   const def = fold(runtimes, (r) => r.limits.default, Math.min);
   const max = fold(runtimes, (r) => r.limits.max, Math.max);
   // Judge0 lists these by display name; only versions with a compile-flag allow-list take options.
-  const flagged = judge0Languages(runtimes).filter((l) => (l.runtime.compileFlags ?? []).length > 0).map((l) => l.name);
+  const flagged = judge0Languages(runtimes)
+    .filter((l) => (l.runtime.compileFlags ?? []).length > 0)
+    .map((l) => l.name);
   return {
     maintenance_mode: false,
     enable_wait_result: true,
@@ -104,13 +106,15 @@ export function systemInfoBody(): Record<string, string> {
 export function workersBody(depth: QueueDepth, workers: readonly WorkerHeartbeat[]): Array<Record<string, unknown>> {
   const available = workers.reduce((n, w) => n + w.slots, 0);
   const working = workers.reduce((n, w) => n + w.busySlots, 0);
-  return [{
-    queue: JUDGE0_VERSION,
-    size: depth.waiting + depth.prioritized + depth.delayed,
-    available,
-    idle: Math.max(0, available - working),
-    working,
-    paused: 0,
-    failed: depth.failed,
-  }];
+  return [
+    {
+      queue: JUDGE0_VERSION,
+      size: depth.waiting + depth.prioritized + depth.delayed,
+      available,
+      idle: Math.max(0, available - working),
+      working,
+      paused: 0,
+      failed: depth.failed,
+    },
+  ];
 }

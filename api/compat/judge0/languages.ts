@@ -34,8 +34,7 @@ export interface Judge0LanguageEntry {
   ids: readonly Judge0IdEntry[];
 }
 
-const ids = (...values: Array<number | [number, string]>): Judge0IdEntry[] =>
-  values.map((v) => (typeof v === 'number' ? { id: v } : { id: v[0], versionPrefix: v[1] }));
+const ids = (...values: Array<number | [number, string]>): Judge0IdEntry[] => values.map((v) => (typeof v === 'number' ? { id: v } : { id: v[0], versionPrefix: v[1] }));
 
 /**
  * Canonical Bulkhead language name → Judge0 ids. Judge0 CE's own ids (its language seeds: 1.13.1's

@@ -86,7 +86,13 @@ function readLimits(body: Record<string, unknown>, runtime: RuntimeInfo | undefi
     wallTimeLimitS: readNumber(body, 'wall_time_limit', { min: 1, max: max.wallTimeLimitS }, def.wallTimeLimitS, errors),
     memoryLimitKb: readNumber(body, 'memory_limit', { min: 2048, max: max.memoryLimitKb }, def.memoryLimitKb, errors),
     stackLimitKb: readNumber(body, 'stack_limit', { min: 0, max: max.memoryLimitKb }, def.stackLimitKb, errors),
-    maxProcessesAndOrThreads: readNumber(body, 'max_processes_and_or_threads', { min: 0, minExclusive: true, max: max.maxProcessesAndOrThreads }, def.maxProcessesAndOrThreads, errors),
+    maxProcessesAndOrThreads: readNumber(
+      body,
+      'max_processes_and_or_threads',
+      { min: 0, minExclusive: true, max: max.maxProcessesAndOrThreads },
+      def.maxProcessesAndOrThreads,
+      errors,
+    ),
     maxFileSizeKb: readNumber(body, 'max_file_size', { min: 0, max: max.maxFileSizeKb }, def.maxFileSizeKb, errors),
   };
   if (limits.maxFileSizeKb === 0) limits.maxFileSizeKb = max.maxFileSizeKb;
@@ -121,9 +127,12 @@ function readCompilerOptions(body: Record<string, unknown>, runtime: RuntimeInfo
   const allowed = runtime.compileFlags ?? [];
   const bad = flags.find((flag) => !allowed.includes(flag));
   if (bad === undefined) return flags;
-  errors.add('compiler_options', allowed.length === 0
-    ? `setting compiler options is not allowed for ${runtime.language} ${runtime.version}`
-    : `compiler option "${bad}" is not allowed; allowed: ${allowed.join(' ')}`);
+  errors.add(
+    'compiler_options',
+    allowed.length === 0
+      ? `setting compiler options is not allowed for ${runtime.language} ${runtime.version}`
+      : `compiler option "${bad}" is not allowed; allowed: ${allowed.join(' ')}`,
+  );
   return [];
 }
 

@@ -17,12 +17,41 @@ import { STATUS, stageStatus, statusObject, type Judge0StatusId } from './status
 
 /** Judge0's columns + `status` and `language`, in its serializer's order. */
 export const JUDGE0_FIELDS = [
-  'source_code', 'language_id', 'stdin', 'expected_output', 'stdout', 'status_id', 'created_at', 'finished_at', 'time',
-  'memory', 'stderr', 'token', 'number_of_runs', 'cpu_time_limit', 'cpu_extra_time', 'wall_time_limit', 'memory_limit',
-  'stack_limit', 'max_processes_and_or_threads', 'enable_per_process_and_thread_time_limit',
-  'enable_per_process_and_thread_memory_limit', 'max_file_size', 'compile_output', 'exit_code', 'exit_signal', 'message',
-  'wall_time', 'compiler_options', 'command_line_arguments', 'redirect_stderr_to_stdout', 'callback_url', 'additional_files',
-  'enable_network', 'status', 'language',
+  'source_code',
+  'language_id',
+  'stdin',
+  'expected_output',
+  'stdout',
+  'status_id',
+  'created_at',
+  'finished_at',
+  'time',
+  'memory',
+  'stderr',
+  'token',
+  'number_of_runs',
+  'cpu_time_limit',
+  'cpu_extra_time',
+  'wall_time_limit',
+  'memory_limit',
+  'stack_limit',
+  'max_processes_and_or_threads',
+  'enable_per_process_and_thread_time_limit',
+  'enable_per_process_and_thread_memory_limit',
+  'max_file_size',
+  'compile_output',
+  'exit_code',
+  'exit_signal',
+  'message',
+  'wall_time',
+  'compiler_options',
+  'command_line_arguments',
+  'redirect_stderr_to_stdout',
+  'callback_url',
+  'additional_files',
+  'enable_network',
+  'status',
+  'language',
 ] as const;
 export type Judge0Field = (typeof JUDGE0_FIELDS)[number];
 
@@ -37,7 +66,10 @@ export const JUDGE0_CONVERSION_ERROR = 'some attributes for this submission cann
 
 /** The requested fields, or Judge0's 400 `invalid fields: [..]`. Empty → the defaults; `*` → all. */
 export function parseFields(fields: string | undefined): readonly Judge0Field[] {
-  const wanted = (fields ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const wanted = (fields ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const invalid = wanted.filter((f) => f !== '*' && !(JUDGE0_FIELDS as readonly string[]).includes(f));
   if (invalid.length > 0) throw new BulkheadError('SBX_ERR_VALIDATION', `invalid fields: [${invalid.join(', ')}]`);
   if (wanted.includes('*')) return JUDGE0_FIELDS;
@@ -109,8 +141,15 @@ export function judge0Record(token: string, snapshot: RunSnapshot): Record<Judge
     language_id: echo.language_id ?? null,
     stdin: fromB64(job?.stdinBase64),
     expected_output: fromB64(job?.tests?.[0]?.expectedBase64),
-    stdout: null, stderr: null, compile_output: null, time: null, wall_time: null, memory: null,
-    exit_code: null, exit_signal: null, message: null,
+    stdout: null,
+    stderr: null,
+    compile_output: null,
+    time: null,
+    wall_time: null,
+    memory: null,
+    exit_code: null,
+    exit_signal: null,
+    message: null,
     ...outcome,
     created_at: job?.submittedAt ?? null,
     finished_at: finishedAtMs === undefined ? null : new Date(finishedAtMs).toISOString(),

@@ -61,9 +61,7 @@ export const judge0Routes: FastifyPluginAsyncTypebox<Judge0RouteOptions> = async
   });
   app.get('/statuses', { schema: { ...meta, summary: 'The 14 statuses' }, config }, async () => JUDGE0_STATUSES);
   app.get('/about', { schema: { ...meta, summary: 'Version (Judge0)' }, config }, async () => aboutBody());
-  app.get('/version', { schema: { ...meta, summary: 'Version string (Judge0)' }, config }, async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(JUDGE0_VERSION),
-  );
+  app.get('/version', { schema: { ...meta, summary: 'Version string (Judge0)' }, config }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send(JUDGE0_VERSION));
   app.get('/config_info', { schema: { ...meta, summary: 'Limits and switches (Judge0 keys, Bulkhead values)' }, config }, async () =>
     configInfoBody(await catalogue.list(), {
       maxQueueDepth: options.config.maxQueueDepth,

@@ -29,8 +29,19 @@ export const JUDGE0_STATUSES = Object.freeze([
 export type Judge0StatusId = (typeof JUDGE0_STATUSES)[number]['id'];
 
 export const STATUS = Object.freeze({
-  queued: 1, processing: 2, accepted: 3, wrongAnswer: 4, timeLimit: 5, compileError: 6,
-  sigsegv: 7, sigxfsz: 8, sigfpe: 9, sigabrt: 10, nzec: 11, other: 12, internal: 13,
+  queued: 1,
+  processing: 2,
+  accepted: 3,
+  wrongAnswer: 4,
+  timeLimit: 5,
+  compileError: 6,
+  sigsegv: 7,
+  sigxfsz: 8,
+  sigfpe: 9,
+  sigabrt: 10,
+  nzec: 11,
+  other: 12,
+  internal: 13,
 } as const);
 
 /** `{ id, description }` of a status id. */

@@ -74,75 +74,95 @@ export const judge0SubmissionRoutes: FastifyPluginAsyncTypebox<Judge0RouteOption
     callbackAllowPrivate: config.webhookAllowPrivate,
   });
   const callbackDeps = { queue, log: app.log, waitMs: config.resultTtlS * 1000, allowHosts: config.webhookAllowHosts, allowPrivate: config.webhookAllowPrivate };
-  const view = (token: string, snapshot: RunSnapshot, fields: readonly Judge0Field[], base64: boolean) =>
-    serializeSubmission(judge0Record(token, snapshot), fields, base64);
+  const view = (token: string, snapshot: RunSnapshot, fields: readonly Judge0Field[], base64: boolean) => serializeSubmission(judge0Record(token, snapshot), fields, base64);
 
-  app.post('/submissions', { schema: { ...routeMeta, summary: 'Create a submission (Judge0)', querystring: Judge0QuerySchema, body: AnyObject }, config: routeConfig }, async (request, reply) => {
-    const base64 = request.query.base64_encoded === 'true';
-    await checkQueue(gauge, config, 1, reply);
-    const fields = parseFields(request.query.fields);
-    const { job, echo } = parseJudge0Submission(request.body as Record<string, unknown>, base64, await context(), randomUUID(), new Date());
-    const submitOptions = { priority: PRIORITY_INTERACTIVE };
-    if (request.query.wait !== 'true') {
-      await queue.submit(job, submitOptions);
+  app.post(
+    '/submissions',
+    { schema: { ...routeMeta, summary: 'Create a submission (Judge0)', querystring: Judge0QuerySchema, body: AnyObject }, config: routeConfig },
+    async (request, reply) => {
+      const base64 = request.query.base64_encoded === 'true';
+      await checkQueue(gauge, config, 1, reply);
+      const fields = parseFields(request.query.fields);
+      const { job, echo } = parseJudge0Submission(request.body as Record<string, unknown>, base64, await context(), randomUUID(), new Date());
+      const submitOptions = { priority: PRIORITY_INTERACTIVE };
+      if (request.query.wait !== 'true') {
+        await queue.submit(job, submitOptions);
+        gauge.admitted();
+        logSubmitted(request.log, [job]);
+        if (echo.callback_url !== null) scheduleCallback(callbackDeps, job.runId, echo.callback_url);
+        return reply.code(201).send({ token: job.runId });
+      }
+      const pending = await queue.submitAndWait(job, submitOptions, config.waitTimeoutMs);
       gauge.admitted();
       logSubmitted(request.log, [job]);
       if (echo.callback_url !== null) scheduleCallback(callbackDeps, job.runId, echo.callback_url);
-      return reply.code(201).send({ token: job.runId });
-    }
-    const pending = await queue.submitAndWait(job, submitOptions, config.waitTimeoutMs);
-    gauge.admitted();
-    logSubmitted(request.log, [job]);
-    if (echo.callback_url !== null) scheduleCallback(callbackDeps, job.runId, echo.callback_url);
-    const snapshot = (await pending.result) ?? { state: 'queued' };
-    let body: Record<string, unknown>;
-    try {
-      body = view(job.runId, { ...snapshot, job }, fields, base64);
-    } catch (err) {
-      if (!isConversionError(err)) throw err;
-      body = { error: JUDGE0_CONVERSION_ERROR, token: job.runId };
-    }
-    return reply.code(201).send(body);
-  });
-
-  app.get('/submissions/:token', { schema: { ...routeMeta, summary: 'Get a submission (Judge0)', params: TokenParams, querystring: Judge0QuerySchema }, config: routeConfig }, async (request) => {
-    const fields = parseFields(request.query.fields);
-    const snapshot = await queue.get(request.params.token);
-    if (snapshot === undefined) throw new BulkheadError('SBX_ERR_RUN_UNKNOWN', 'Not Found');
-    return view(request.params.token, snapshot, fields, request.query.base64_encoded === 'true');
-  });
-
-  app.post('/submissions/batch', { schema: { ...routeMeta, summary: 'Create submissions (Judge0 batch)', querystring: Judge0QuerySchema, body: BatchBody }, config: routeConfig }, async (request, reply) => {
-    const items: unknown[] = Array.isArray(request.body.submissions) ? request.body.submissions : [];
-    const problem = batchSizeProblem(items.length);
-    if (problem !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', problem);
-    await checkQueue(gauge, config, items.length, reply);
-    const base64 = request.query.base64_encoded === 'true';
-    const ctx = await context();
-    const now = new Date();
-    const answers: unknown[] = [];
-    const jobs: Array<{ job: SubmissionJob; callbackUrl: string | null }> = [];
-    for (const item of items) {
+      const snapshot = (await pending.result) ?? { state: 'queued' };
+      let body: Record<string, unknown>;
       try {
-        const body = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
-        const { job, echo } = parseJudge0Submission(body, base64, ctx, randomUUID(), now);
-        jobs.push({ job, callbackUrl: echo.callback_url });
-        answers.push({ token: job.runId });
+        body = view(job.runId, { ...snapshot, job }, fields, base64);
       } catch (err) {
-        if (!(err instanceof BulkheadError) || !isClientFault(err.code)) throw err;
-        answers.push(err.details?.fields ?? { error: err.message });
+        if (!isConversionError(err)) throw err;
+        body = { error: JUDGE0_CONVERSION_ERROR, token: job.runId };
       }
-    }
-    await queue.submitMany(jobs.map((j) => j.job), { priority: PRIORITY_INTERACTIVE });
-    for (let i = 0; i < jobs.length; i++) gauge.admitted();
-    logSubmitted(request.log, jobs.map((j) => j.job));
-    for (const { job, callbackUrl } of jobs) if (callbackUrl !== null) scheduleCallback(callbackDeps, job.runId, callbackUrl);
-    return reply.code(jobs.length > 0 ? 201 : 422).send(answers);
-  });
+      return reply.code(201).send(body);
+    },
+  );
+
+  app.get(
+    '/submissions/:token',
+    { schema: { ...routeMeta, summary: 'Get a submission (Judge0)', params: TokenParams, querystring: Judge0QuerySchema }, config: routeConfig },
+    async (request) => {
+      const fields = parseFields(request.query.fields);
+      const snapshot = await queue.get(request.params.token);
+      if (snapshot === undefined) throw new BulkheadError('SBX_ERR_RUN_UNKNOWN', 'Not Found');
+      return view(request.params.token, snapshot, fields, request.query.base64_encoded === 'true');
+    },
+  );
+
+  app.post(
+    '/submissions/batch',
+    { schema: { ...routeMeta, summary: 'Create submissions (Judge0 batch)', querystring: Judge0QuerySchema, body: BatchBody }, config: routeConfig },
+    async (request, reply) => {
+      const items: unknown[] = Array.isArray(request.body.submissions) ? request.body.submissions : [];
+      const problem = batchSizeProblem(items.length);
+      if (problem !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', problem);
+      await checkQueue(gauge, config, items.length, reply);
+      const base64 = request.query.base64_encoded === 'true';
+      const ctx = await context();
+      const now = new Date();
+      const answers: unknown[] = [];
+      const jobs: Array<{ job: SubmissionJob; callbackUrl: string | null }> = [];
+      for (const item of items) {
+        try {
+          const body = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
+          const { job, echo } = parseJudge0Submission(body, base64, ctx, randomUUID(), now);
+          jobs.push({ job, callbackUrl: echo.callback_url });
+          answers.push({ token: job.runId });
+        } catch (err) {
+          if (!(err instanceof BulkheadError) || !isClientFault(err.code)) throw err;
+          answers.push(err.details?.fields ?? { error: err.message });
+        }
+      }
+      await queue.submitMany(
+        jobs.map((j) => j.job),
+        { priority: PRIORITY_INTERACTIVE },
+      );
+      for (let i = 0; i < jobs.length; i++) gauge.admitted();
+      logSubmitted(
+        request.log,
+        jobs.map((j) => j.job),
+      );
+      for (const { job, callbackUrl } of jobs) if (callbackUrl !== null) scheduleCallback(callbackDeps, job.runId, callbackUrl);
+      return reply.code(jobs.length > 0 ? 201 : 422).send(answers);
+    },
+  );
 
   app.get('/submissions/batch', { schema: { ...routeMeta, summary: 'Get submissions (Judge0 batch)', querystring: Judge0QuerySchema }, config: routeConfig }, async (request) => {
     const header = request.headers.tokens;
-    const tokens = String((typeof header === 'string' ? header : undefined) ?? request.query.tokens ?? '').trim().split(',').filter((t) => t !== '');
+    const tokens = String((typeof header === 'string' ? header : undefined) ?? request.query.tokens ?? '')
+      .trim()
+      .split(',')
+      .filter((t) => t !== '');
     const problem = batchSizeProblem(tokens.length);
     if (problem !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', problem);
     const fields = parseFields(request.query.fields);
@@ -161,7 +181,9 @@ export const judge0SubmissionRoutes: FastifyPluginAsyncTypebox<Judge0RouteOption
     reply.code(403).send({ error: 'listing submissions is not allowed' }),
   );
 
-  app.delete('/submissions/:token', { schema: { ...routeMeta, summary: 'Delete a submission (Judge0; refused)', params: TokenParams }, config: routeConfig }, async (_request, reply) =>
-    reply.code(400).send({ error: 'delete not allowed' }),
+  app.delete(
+    '/submissions/:token',
+    { schema: { ...routeMeta, summary: 'Delete a submission (Judge0; refused)', params: TokenParams }, config: routeConfig },
+    async (_request, reply) => reply.code(400).send({ error: 'delete not allowed' }),
   );
 };

@@ -38,9 +38,37 @@ export const PISTON_INIT_TIMEOUT_MS = 1000;
 const DELIVERABLE = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 /** Piston's signal names (globals.SIGNALS), for telling "not deliverable" from "not a signal". */
 const PISTON_SIGNALS = new Set([
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2',
-  'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG',
-  'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGSEGV',
+  'SIGUSR2',
+  'SIGPIPE',
+  'SIGALRM',
+  'SIGTERM',
+  'SIGSTKFLT',
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGURG',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGWINCH',
+  'SIGIO',
+  'SIGPWR',
+  'SIGSYS',
 ]);
 
 /** Piston's admission (routes.ts): the job for an execute body, not yet queued. */
@@ -58,7 +86,10 @@ export interface PistonSessionDeps {
 
 /** A Piston client's mistake: Piston's close code and reason, sent without an error message. */
 class PistonClose extends Error {
-  constructor(readonly code: number, readonly reason: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
     super(reason);
   }
 }
@@ -74,7 +105,10 @@ export class PistonSession {
   private readonly aborter = new AbortController();
   private readonly initTimer: NodeJS.Timeout;
 
-  constructor(private readonly socket: WebSocket, private readonly deps: PistonSessionDeps) {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: PistonSessionDeps,
+  ) {
     socket.on('message', (raw, isBinary) => {
       this.chain = this.chain.then(() => this.handle(raw, isBinary)).catch((err: unknown) => this.refuse(err));
     });

@@ -206,8 +206,16 @@ export interface PistonResult {
 export function pistonResult(result: RunResult, runtime: RuntimeInfo): PistonResult {
   const compile = result.compile === undefined ? undefined : pistonStage(result.compile);
   const internal: StageResult = {
-    status: 'INTERNAL_ERROR', exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
-    cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0,
+    status: 'INTERNAL_ERROR',
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
   };
   const run = result.run === undefined ? (compile ?? pistonStage(internal)) : pistonStage(result.run);
   const named = pistonRuntime(runtime);

@@ -69,7 +69,8 @@ export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async
       schema: {
         ...meta,
         summary: 'Run a program interactively (Piston WebSocket)',
-        description: 'Upgrade to a WebSocket (api/compat/piston/connect.ts). Client: `{"type":"init", …execute body}`, `{"type":"data","stream":"stdin","data"}`, ' +
+        description:
+          'Upgrade to a WebSocket (api/compat/piston/connect.ts). Client: `{"type":"init", …execute body}`, `{"type":"data","stream":"stdin","data"}`, ' +
           '`{"type":"signal","signal"}`. Server: `runtime`, `stage`, `data`, `exit`, `error`; Piston\'s close codes 4000–4005, 4999. A plain GET answers 426.',
       },
       handler: async () => {
@@ -81,9 +82,7 @@ export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async
     });
   }
 
-  app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () =>
-    (await catalogue.list()).map((r) => pistonRuntime(r)),
-  );
+  app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () => (await catalogue.list()).map((r) => pistonRuntime(r)));
 
   app.post('/execute', { schema: { ...meta, summary: 'Run a program (Piston)', body: AnyObject } }, async (request, reply) => {
     let admitted: Awaited<ReturnType<typeof admit>>;

@@ -51,7 +51,12 @@ export class LiveRun {
    * `bulkhead.key.<key>` subprotocol (api/plugins/auth.ts), after `bulkhead`, the one the server echoes.
    * Throws a SyntaxError when the key holds characters a subprotocol cannot carry.
    */
-  constructor(url: string, start: Record<string, unknown>, apiKey: string, private readonly handlers: LiveRunHandlers) {
+  constructor(
+    url: string,
+    start: Record<string, unknown>,
+    apiKey: string,
+    private readonly handlers: LiveRunHandlers,
+  ) {
     this.socket = apiKey === '' ? new WebSocket(url) : new WebSocket(url, ['bulkhead', `bulkhead.key.${apiKey}`]);
     this.socket.addEventListener('open', () => {
       this.opened = true;
@@ -120,7 +125,11 @@ export class LiveRun {
     if (this.finished) return;
     this.finished = true;
     const why = reason === '' ? `code ${code}` : `${reason}, code ${code}`;
-    if (!this.opened) this.handlers.failed('LIVE_UNAVAILABLE', `Live runs are not available: the WebSocket GET /run/ws could not be opened (${why}); the service refused it or does not offer live runs.`);
+    if (!this.opened)
+      this.handlers.failed(
+        'LIVE_UNAVAILABLE',
+        `Live runs are not available: the WebSocket GET /run/ws could not be opened (${why}); the service refused it or does not offer live runs.`,
+      );
     else this.handlers.failed('LIVE_CLOSED', `The live run ended without a result: the connection closed (${why}).`);
   }
 }

@@ -166,7 +166,7 @@ class Playground {
     try {
       this.live = this.startLive(body);
     } catch {
-      this.output.fail('This API key cannot be sent on a WebSocket (only letters, digits and !#$%&\'*+-.^_`|~ can).');
+      this.output.fail("This API key cannot be sent on a WebSocket (only letters, digits and !#$%&'*+-.^_`|~ can).");
       this.setRunning(false);
       return;
     }

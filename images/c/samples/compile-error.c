@@ -1,6 +1,3 @@
 #include <stdio.h>
 
-int main(void) {
-    printf("missing semicolon\n")
-    return 0;
-}
+int main(void) { printf("missing semicolon\n") return 0; }

@@ -1,6 +1,6 @@
 #include <stdio.h>
 
 int main(void) {
-    printf("Hello, world!\n");
-    return 0;
+  printf("Hello, world!\n");
+  return 0;
 }

@@ -2,6 +2,6 @@
 #include <stdlib.h>
 
 int main(void) {
-    fprintf(stderr, "exiting with status 3\n");
-    exit(3);
+  fprintf(stderr, "exiting with status 3\n");
+  exit(3);
 }

@@ -1,6 +1,6 @@
 #include <vector>
 
 int main() {
-    std::vector<int> v = "not a vector";
-    return v.size();
+  std::vector<int> v = "not a vector";
+  return v.size();
 }

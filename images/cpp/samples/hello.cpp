@@ -1,6 +1,6 @@
 #include <iostream>
 
 int main() {
-    std::cout << "Hello, world!" << std::endl;
-    return 0;
+  std::cout << "Hello, world!" << std::endl;
+  return 0;
 }

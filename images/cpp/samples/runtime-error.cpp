@@ -1,5 +1,3 @@
 #include <stdexcept>
 
-int main() {
-    throw std::runtime_error("uncaught exception");
-}
+int main() { throw std::runtime_error("uncaught exception"); }

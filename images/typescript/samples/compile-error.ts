@@ -1,2 +1,2 @@
-const x: number = "a";
+const x: number = 'a';
 console.log(x);

@@ -1,2 +1,4 @@
-function fail(): never { throw new Error("boom"); }
+function fail(): never {
+  throw new Error('boom');
+}
 fail();

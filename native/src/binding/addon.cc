@@ -91,24 +91,31 @@ class Runner : public Napi::ObjectWrap<Runner> {
       throw MakeError(env, err);
     }
     helper_ = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(helper_fd_);
-    userns_fd_ = cfg.Has("usernsFd") && cfg.Get("usernsFd").IsNumber() ? cfg.Get("usernsFd").As<Napi::Number>().Int32Value() : -1;
+    userns_fd_ = cfg.Has("usernsFd") && cfg.Get("usernsFd").IsNumber()
+                     ? cfg.Get("usernsFd").As<Napi::Number>().Int32Value()
+                     : -1;
     if (!ReadCgroupConfig(cfg.Get("cgroup"), cgroup_, err)) throw MakeError(env, err);
-    uint32_t pool_size = cfg.Has("poolSize") && cfg.Get("poolSize").IsNumber() ? cfg.Get("poolSize").As<Napi::Number>().Uint32Value() : 0;
+    uint32_t pool_size = cfg.Has("poolSize") && cfg.Get("poolSize").IsNumber()
+                             ? cfg.Get("poolSize").As<Napi::Number>().Uint32Value()
+                             : 0;
     pool_ = std::make_unique<Pool>(cgroup_, helper_, userns_fd_, pool_size);
     if (pool_->Start(&err) < 0) throw MakeError(env, err);
-    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo &) {}), "sbx-waiter", 0, 1);
+    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo &) {}),
+                                          "sbx-waiter", 0, 1);
     tsfn_.Unref(env);
     waiter_ = std::make_unique<Waiter>(
         [this](std::unique_ptr<Outcome> o) {
           Outcome *raw = o.release();
-          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) != napi_ok)
+          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, Outcome *out) { Settle(env, out); }) !=
+              napi_ok)
             delete raw;
         },
         [this](sbx_cgroup_t &cg) { pool_->Retire(cg); },
         [this](uint64_t id, int stream, std::vector<uint8_t> data) {
           // The same queue as outcomes: a run's chunks reach JS before its outcome does.
           auto *raw = new LiveChunk{id, stream, std::move(data)};
-          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, LiveChunk *c) { Deliver(env, c); }) != napi_ok)
+          if (tsfn_.NonBlockingCall(raw, [this](Napi::Env env, Napi::Function, LiveChunk *c) { Deliver(env, c); }) !=
+              napi_ok)
             delete raw;
         });
     if (waiter_->Start(&err) < 0) throw MakeError(env, err);

@@ -29,8 +29,8 @@ bool GetStr(const Napi::Object &o, const char *key, std::string &out, sbx_error_
   return true;
 }
 
-bool GetStrList(const Napi::Object &o, const char *key, std::deque<std::string> &store,
-                std::vector<const char *> &out, sbx_error_t &err, int phase) {
+bool GetStrList(const Napi::Object &o, const char *key, std::deque<std::string> &store, std::vector<const char *> &out,
+                sbx_error_t &err, int phase) {
   Napi::Value v = o.Get(key);
   if (!v.IsArray()) return Fail(err, phase, key);
   Napi::Array a = v.As<Napi::Array>();
@@ -107,8 +107,9 @@ bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err) {
   if (!GetStrList(o, "layers", h.strings, h.layers, err, ph) || !GetStrList(o, "argv", h.strings, h.argv, err, ph) ||
       !GetStrList(o, "env", h.strings, h.env, err, ph) || !GetStr(o, "cwd", cwd, err, ph) ||
       !GetStr(o, "hostname", hostname, err, ph) || !ReadLimits(o.Get("limits"), s.limits, err) ||
-      !ReadFiles(o, h, err) || !GetU64(o, "hostRootUid", ids[0], err, ph) || !GetU64(o, "hostUserUid", ids[1], err, ph) ||
-      !GetU64(o, "hostRootGid", ids[2], err, ph) || !GetU64(o, "hostUserGid", ids[3], err, ph))
+      !ReadFiles(o, h, err) || !GetU64(o, "hostRootUid", ids[0], err, ph) ||
+      !GetU64(o, "hostUserUid", ids[1], err, ph) || !GetU64(o, "hostRootGid", ids[2], err, ph) ||
+      !GetU64(o, "hostUserGid", ids[3], err, ph))
     return false;
   if (!GetBuffer(o.Get("bpf"), h.bpf)) return Fail(err, ph, "bpf");
   if (!GetBuffer(o.Get("stdin"), h.stdin_bytes)) return Fail(err, ph, "stdin");
@@ -144,7 +145,8 @@ bool ReadSpec(const Napi::Value &v, SpecHolder &h, sbx_error_t &err) {
     s.collect_max_bytes = bytes;
     Napi::Object co = c.As<Napi::Object>();
     h.collect_budget_ms = kCollectBudgetMs;
-    if (co.Has("budgetMs") && !co.Get("budgetMs").IsUndefined() && !GetU64(co, "budgetMs", h.collect_budget_ms, err, ph))
+    if (co.Has("budgetMs") && !co.Get("budgetMs").IsUndefined() &&
+        !GetU64(co, "budgetMs", h.collect_budget_ms, err, ph))
       return false;
   }
   return true;
@@ -190,9 +192,12 @@ bool ReadProfile(const Napi::Value &v, ProfileHolder &h, sbx_error_t &err) {
         for (int k = 0; k < 2; k++) {
           Napi::Value x = a.Get(k == 0 ? "value" : "valueTwo");
           uint64_t &dst = k == 0 ? arg.value : arg.value_two;
-          if (x.IsNumber()) dst = uint64_t(x.As<Napi::Number>().Int64Value());
-          else if (x.IsString() && !ParseU64(x.As<Napi::String>().Utf8Value(), dst)) return Fail(err, ph, "value");
-          else if (k == 0) return Fail(err, ph, "value");
+          if (x.IsNumber())
+            dst = uint64_t(x.As<Napi::Number>().Int64Value());
+          else if (x.IsString() && !ParseU64(x.As<Napi::String>().Utf8Value(), dst))
+            return Fail(err, ph, "value");
+          else if (k == 0)
+            return Fail(err, ph, "value");
         }
         h.args[i].push_back(arg);
       }

@@ -65,7 +65,8 @@ void Pool::Loop() {
 int Pool::MakeNetns() {
   sbx_error_t err{};
   if (ns_broken_) return -1;
-  if (!helper_started_) helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
+  if (!helper_started_)
+    helper_started_ = sbx_netns_helper_start(helper_.c_str(), userns_fd_, &netns_helper_, &err) == 0;
   int fd = -1;
   if (!helper_started_ || sbx_netns_helper_take(&netns_helper_, &fd, &err) < 0) {
     ns_broken_ = true;
@@ -91,8 +92,10 @@ void Pool::Prepare(std::unique_lock<std::mutex> &lk) {
     if (!ok) sbx_cgroup_destroy(&p.cg, &err);
   }
   lk.lock();
-  if (ok) prepared_.push_back(p);
-  else broken_ = true;
+  if (ok)
+    prepared_.push_back(p);
+  else
+    broken_ = true;
 }
 
 bool Pool::TakePrepared(const sbx_limits_t &limits, sbx_child_t *child, sbx_cgroup_t *cg, bool *pooled_netns) {

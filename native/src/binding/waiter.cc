@@ -21,8 +21,8 @@ namespace sbx {
 namespace {
 
 enum Kind { kPidfd = 1, kStdin, kStdout, kStderr, kReport, kWall, kWake, kCpu };
-constexpr uint64_t kCpuPollNs = 5'000'000;          // cgroup cpu time is sampled every 5 ms
-constexpr uint64_t kSetupTimeoutMs = 30'000;        // from spawn to the program's execve
+constexpr uint64_t kCpuPollNs = 5'000'000;    // cgroup cpu time is sampled every 5 ms
+constexpr uint64_t kSetupTimeoutMs = 30'000;  // from spawn to the program's execve
 constexpr size_t kReadChunk = 64 * 1024;
 
 void Arm(int timer_fd, uint64_t ns, bool periodic) {
@@ -55,7 +55,7 @@ struct Run {
   // stdin still to write, in order: the spec's bytes, then each live write. Bounded by the
   // worker, which caps what one live run may be sent in all.
   std::deque<std::vector<uint8_t>> stdin_queue;
-  size_t stdin_off = 0;  // into stdin_queue.front()
+  size_t stdin_off = 0;    // into stdin_queue.front()
   bool stdin_eof = false;  // nothing more will be queued: close the pipe once the queue is written
   bool stdin_watched = false;
   int pending_signal = 0;  // asked for before STARTED; sent then (pid 1 forwards from STARTED on)
@@ -237,7 +237,8 @@ void Waiter::PollCpu() {
     if (!run->started || run->killed || run->exited) continue;
     uint64_t cpu_ns = 0;
     sbx_error_t err;
-    if (sbx_cgroup_cpu_ns(&run->start->cgroup, &cpu_ns, &err) == 0 && cpu_ns > run->cpu_base_ns + run->start->cpu_time_ns)
+    if (sbx_cgroup_cpu_ns(&run->start->cgroup, &cpu_ns, &err) == 0 &&
+        cpu_ns > run->cpu_base_ns + run->start->cpu_time_ns)
       KillRun(run, "cpu");
   }
 }
@@ -363,10 +364,12 @@ void Waiter::ApplyControl(Run *run, ControlCommand &command) {
     case kControlSignal:
       // SIGKILL ends the whole run, as a limit does; the others go to pid 1, which forwards them
       // to the program's process group (sbx-init.c) once the program started.
-      if (command.signal == SIGKILL) KillRun(run, nullptr);
+      if (command.signal == SIGKILL)
+        KillRun(run, nullptr);
       else if (run->started && !run->exited && run->pid1_fd >= 0)
         syscall(SYS_pidfd_send_signal, run->pid1_fd, command.signal, nullptr, 0);
-      else if (!run->started) run->pending_signal = command.signal;
+      else if (!run->started)
+        run->pending_signal = command.signal;
       break;
   }
 }
@@ -481,8 +484,10 @@ void Waiter::Finish(Run *run) {
   o.collect_cut = run->start->collect_budget_ms > 0 && run->exited && !run->collect_done;
   if (run->exited) {
     o.has_exit = true;
-    if (WIFSIGNALED(run->exit_status)) o.signal = WTERMSIG(run->exit_status);
-    else o.exit_code = WEXITSTATUS(run->exit_status);
+    if (WIFSIGNALED(run->exit_status))
+      o.signal = WTERMSIG(run->exit_status);
+    else
+      o.exit_code = WEXITSTATUS(run->exit_status);
   } else if (run->killed || o.oom_killed) {
     o.has_exit = true;
     o.signal = SIGKILL;

@@ -33,8 +33,8 @@ struct Outcome {
   bool failed = false;
   sbx_error_t error{};
   bool has_exit = false;
-  int exit_code = -1;  // valid when has_exit and !signaled
-  int signal = 0;      // terminating signal, 0 when none
+  int exit_code = -1;               // valid when has_exit and !signaled
+  int signal = 0;                   // terminating signal, 0 when none
   const char *killed_by = nullptr;  // "cpu" | "wall" | "output" | nullptr
   bool oom_killed = false;
   bool seccomp_violation = false;

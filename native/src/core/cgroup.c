@@ -22,7 +22,6 @@
 /* Memory bound a pooled v1 cgroup's socket limit is derived from until its run's limits arrive. */
 #define SBX_CGROUP_POOL_SOCKET_BYTES (64ull << 20)
 
-
 int sbx_cgroup_parse_u64(const char *text, uint64_t *value) {
   char *end;
   while (*text == ' ' || *text == '\t') text++;
@@ -102,7 +101,8 @@ int sbx_cgroup_detect(const char *mount_root, const char *parent, sbx_cgroup_con
     char ctl[SBX_CGROUP_PATH_MAX / 2];
     snprintf(ctl, sizeof(ctl), "%.200s/%s", mount_root, names[i]);
     if (access(ctl, F_OK) != 0)
-      return sbx_error_set(err, SBX_PHASE_HOST, errno, "no cgroup v2 and no v1 %s controller under %s", names[i], mount_root);
+      return sbx_error_set(err, SBX_PHASE_HOST, errno, "no cgroup v2 and no v1 %s controller under %s", names[i],
+                           mount_root);
     snprintf(dst[i], SBX_CGROUP_PATH_MAX, "%s/%.200s", ctl, parent);
   }
   cfg->version = 1;
@@ -193,8 +193,8 @@ static int make_dirs(const sbx_cgroup_config_t *cfg, const char *name, sbx_cgrou
   return 0;
 }
 
-int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sbx_limits_t *limits,
-                      sbx_cgroup_t *cg, sbx_error_t *err) {
+int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sbx_limits_t *limits, sbx_cgroup_t *cg,
+                      sbx_error_t *err) {
   int r;
   memset(cg, 0, sizeof(*cg));
   cg->version = cfg->version;
@@ -203,7 +203,9 @@ int sbx_cgroup_create(const sbx_cgroup_config_t *cfg, const char *name, const sb
   /* Before any process joins (a pooled cgroup gets its helper next and its limits later): socket
    * accounting covers only sockets made after this write. The pool's placeholder is replaced by
    * the run's own bound in sbx_cgroup_set_limits. */
-  if (cg->version == 1 && (r = limit_v1_sockets(cg->dirs[0], limits ? limits->memory_bytes : SBX_CGROUP_POOL_SOCKET_BYTES, err)) < 0) goto fail;
+  if (cg->version == 1 &&
+      (r = limit_v1_sockets(cg->dirs[0], limits ? limits->memory_bytes : SBX_CGROUP_POOL_SOCKET_BYTES, err)) < 0)
+    goto fail;
   if (limits && (r = sbx_cgroup_set_limits(cg, limits, err)) < 0) goto fail;
   if ((r = sbx_cgroup_open(cg, err)) < 0) goto fail;
   return 0;

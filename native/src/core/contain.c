@@ -36,7 +36,8 @@ static int offset_clocks(sbx_error_t *err) {
   int len = snprintf(text, sizeof(text), "%d %lld 0\n%d %lld 0\n", CLOCK_MONOTONIC, -(long long)mono.tv_sec,
                      CLOCK_BOOTTIME, -(long long)boot.tv_sec);
   cleanup_close int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write(fd, text, (size_t)len) != len) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "timens_offsets");
+  if (fd < 0 || write(fd, text, (size_t)len) != len)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "timens_offsets");
   return 0;
 }
 
@@ -117,7 +118,8 @@ int sbx_contain_exec_program(const sbx_spec_t *spec, int locked_fd, sbx_error_t 
   /* Own session: no controlling terminal to reach (T53). */
   setsid();
   if ((r = sbx_fds_reset_signals(err)) < 0) return r;
-  if (chdir(spec->cwd[0] ? spec->cwd : "/box") < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chdir %s", spec->cwd);
+  if (chdir(spec->cwd[0] ? spec->cwd : "/box") < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chdir %s", spec->cwd);
   if ((r = sbx_rlimit_apply(&spec->limits, err)) < 0) return r;
   /* ---- as unprivileged from here on ---- */
   if ((r = sbx_caps_drop_to_user(err)) < 0) return r;

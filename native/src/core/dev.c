@@ -22,8 +22,10 @@ static const struct {
   unsigned major, minor;
 } dev_nodes[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}};
 
-static const char *dev_links[][2] = {
-    {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+static const char *dev_links[][2] = {{"/proc/self/fd", "fd"},
+                                     {"/proc/self/fd/0", "stdin"},
+                                     {"/proc/self/fd/1", "stdout"},
+                                     {"/proc/self/fd/2", "stderr"}};
 
 static int make_tmpfs(sbx_error_t *err) {
   cleanup_close int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
@@ -54,7 +56,8 @@ int sbx_dev_fresh_possible(void) {
   cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
   if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0) return 0;
   unsigned long inside = 1, outside = 1, count = 0;
-  return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 && count == 4294967295UL;
+  return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+         count == 4294967295UL;
 }
 
 int sbx_dev_make_fresh(sbx_error_t *err) {
@@ -82,7 +85,8 @@ int sbx_dev_seal(int dev_fd, uint32_t uid, uint32_t gid, sbx_error_t *err) {
   for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
     if (fchownat(dev_fd, dev_nodes[i].name, uid, gid, 0) < 0)
       return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chown /dev/%s", dev_nodes[i].name);
-  if (fchownat(dev_fd, "", uid, gid, AT_EMPTY_PATH) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chown /dev");
+  if (fchownat(dev_fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "chown /dev");
   /* Read-only before the run may see it: the program can create nothing in /dev. */
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
   if (syscall(SYS_mount_setattr, dev_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)

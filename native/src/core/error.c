@@ -10,8 +10,8 @@
 
 /* Indexed by sbx_phase_t: every phase has a name, so a new phase without one fails the drift test. */
 static const char *const phase_names[SBX_PHASE_COUNT] = {
-    [SBX_PHASE_INTERNAL] = "internal", [SBX_PHASE_SETUP] = "setup",     [SBX_PHASE_CGROUP] = "cgroup",
-    [SBX_PHASE_SECCOMP] = "seccomp",   [SBX_PHASE_SPAWN] = "spawn",     [SBX_PHASE_EXEC] = "exec",
+    [SBX_PHASE_INTERNAL] = "internal", [SBX_PHASE_SETUP] = "setup", [SBX_PHASE_CGROUP] = "cgroup",
+    [SBX_PHASE_SECCOMP] = "seccomp",   [SBX_PHASE_SPAWN] = "spawn", [SBX_PHASE_EXEC] = "exec",
     [SBX_PHASE_PROFILE] = "profile",   [SBX_PHASE_HOST] = "host",
 };
 

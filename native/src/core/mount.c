@@ -25,7 +25,8 @@
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
                     sbx_error_t *err) {
   if (mount(src, dst, type, flags, data) < 0)
-    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst, type ? type : "bind");
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst,
+                         type ? type : "bind");
   return 0;
 }
 
@@ -54,7 +55,8 @@ static int mount_stage(const sbx_spec_t *spec, sbx_error_t *err) {
   /* One tmpfs: /box, /tmp and /dev/shm share one size budget (T17, T18). */
   snprintf(opts, sizeof(opts), "size=%" PRIu64 ",nr_inodes=%" PRIu64 ",mode=0755", spec->limits.tmpfs_bytes, inodes);
   if ((r = do_mount("sbx-stage", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, opts, err)) < 0) return r;
-  static const char *dirs[] = {SKEL, SKEL "/proc", SKEL "/dev", SKEL "/box", SKEL "/tmp", ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
+  static const char *dirs[] = {SKEL, SKEL "/proc", SKEL "/dev",  SKEL "/box", SKEL "/tmp",
+                               ROOT, STAGE "/box", STAGE "/tmp", STAGE "/shm"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
     if ((r = make_dir(dirs[i], 0755, err)) < 0) return r;
   /* Stays empty: the source of the /proc directory masks (mount_proc). */
@@ -95,8 +97,8 @@ static int bind(const char *src, const char *dst, unsigned long extra, sbx_error
  * A /proc entry this kernel lacks is skipped: the mount's own lookup tells (ENOENT), which
  * spares every run a separate access() walk per entry. Any other failure is the run's error.
  */
-static int mount_if_present(const char *src, const char *dst, const char *type, unsigned long flags,
-                            const char *data, sbx_error_t *err) {
+static int mount_if_present(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
+                            sbx_error_t *err) {
   if (mount(src, dst, type, flags, data) == 0) return 1;
   if (errno == ENOENT) return 0;
   return sbx_error_set(err, SBX_PHASE_SETUP, errno, "mount %s on %s (%s)", src ? src : "-", dst, type ? type : "bind");
@@ -144,16 +146,15 @@ static int mount_dev(int dev_fd, sbx_error_t *err) {
  */
 static int deny_nested_userns(sbx_error_t *err) {
   cleanup_close int fd = open(ROOT "/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write(fd, "0", 1) != 1)
-    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "limit user namespaces to 0");
+  if (fd < 0 || write(fd, "0", 1) != 1) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "limit user namespaces to 0");
   return 0;
 }
 
 static int mount_proc(sbx_error_t *err) {
   /* Kernel addresses, keys, timers, scheduler internals, sysrq (T48, T49). */
   static const char *masked_files[] = {"kcore", "kallsyms", "keys", "key-users", "timer_list", "sched_debug",
-                                       "sysrq-trigger", "latency_stats", "timer_stats", "kpagecount",
-                                       "kpageflags", "kpagecgroup", "config.gz", "kmsg", "vmallocinfo",
+                                       "sysrq-trigger", "latency_stats", "timer_stats", "kpagecount", "kpageflags",
+                                       "kpagecgroup", "config.gz", "kmsg", "vmallocinfo",
                                        /* T70: per-cpu interrupt, softirq and scheduler counters
                                         * (other runs' activity, host devices), every file lock
                                         * of the host (the T66 channel by another name), the
@@ -174,7 +175,8 @@ static int mount_proc(sbx_error_t *err) {
   for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", readonly[i]);
     if ((r = mount_if_present(path, path, NULL, MS_BIND, NULL, err)) < 0) return r;
-    if (r && (r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
+    if (r && (r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                           err)) < 0)
       return r;
   }
   /* The masks' source, checked once: its ENOENT must never pass for a missing target's. */
@@ -192,7 +194,8 @@ static int mount_proc(sbx_error_t *err) {
     snprintf(path, sizeof(path), ROOT "/proc/%s", masked_dirs[i]);
     if ((r = mount_if_present(first_mask ? first_mask : MASK_DIR, path, NULL, MS_BIND, NULL, err)) < 0) return r;
     if (r == 0 || first_mask) continue;
-    if ((r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
+    if ((r = do_mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                      err)) < 0)
       return r;
     snprintf(first, sizeof(first), "%s", path);
     first_mask = first;

@@ -28,7 +28,8 @@ int sbx_net_loopback_up(sbx_error_t *err) {
 }
 
 int sbx_net_enter(int netns_fd, sbx_error_t *err) {
-  if (setns(netns_fd, CLONE_NEWNET) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setns(ready network namespace)");
+  if (setns(netns_fd, CLONE_NEWNET) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setns(ready network namespace)");
   return 0;
 }
 

@@ -61,11 +61,13 @@ int sbx_netns_helper_take(sbx_netns_helper_t *h, int *ns_fd, sbx_error_t *err) {
   struct iovec iov = {.iov_base = &code, .iov_len = sizeof(code)};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
   *ns_fd = -1;
-  if (send(h->sock, "n", 1, MSG_NOSIGNAL) != 1) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "netns helper request");
+  if (send(h->sock, "n", 1, MSG_NOSIGNAL) != 1)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "netns helper request");
   ssize_t n;
   while ((n = recvmsg(h->sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
-  if (n != (ssize_t)sizeof(code)) return sbx_error_set(err, SBX_PHASE_SETUP, n < 0 ? errno : EPROTO, "netns helper reply");
+  if (n != (ssize_t)sizeof(code))
+    return sbx_error_set(err, SBX_PHASE_SETUP, n < 0 ? errno : EPROTO, "netns helper reply");
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(ns_fd, CMSG_DATA(c), sizeof(int));
   if (code != 0 || *ns_fd < 0) {

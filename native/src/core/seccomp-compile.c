@@ -89,21 +89,34 @@ out:
 }
 
 int sbx_seccomp_action(const char *name, uint32_t errno_ret, uint32_t *action) {
-  if (strcmp(name, "SCMP_ACT_ALLOW") == 0) *action = SCMP_ACT_ALLOW;
-  else if (strcmp(name, "SCMP_ACT_ERRNO") == 0) *action = SCMP_ACT_ERRNO(errno_ret ? errno_ret : EPERM);
-  else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0) *action = SCMP_ACT_KILL_PROCESS;
-  else if (strcmp(name, "SCMP_ACT_KILL_THREAD") == 0 || strcmp(name, "SCMP_ACT_KILL") == 0) *action = SCMP_ACT_KILL_THREAD;
-  else if (strcmp(name, "SCMP_ACT_TRAP") == 0) *action = SCMP_ACT_TRAP;
-  else if (strcmp(name, "SCMP_ACT_LOG") == 0) *action = SCMP_ACT_LOG;
-  else return -EINVAL;
+  if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
+    *action = SCMP_ACT_ALLOW;
+  else if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
+    *action = SCMP_ACT_ERRNO(errno_ret ? errno_ret : EPERM);
+  else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
+    *action = SCMP_ACT_KILL_PROCESS;
+  else if (strcmp(name, "SCMP_ACT_KILL_THREAD") == 0 || strcmp(name, "SCMP_ACT_KILL") == 0)
+    *action = SCMP_ACT_KILL_THREAD;
+  else if (strcmp(name, "SCMP_ACT_TRAP") == 0)
+    *action = SCMP_ACT_TRAP;
+  else if (strcmp(name, "SCMP_ACT_LOG") == 0)
+    *action = SCMP_ACT_LOG;
+  else
+    return -EINVAL;
   return 0;
 }
 
 int sbx_seccomp_op(const char *name, uint32_t *op) {
-  static const struct { const char *name; enum scmp_compare op; } ops[] = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+  static const struct {
+    const char *name;
+    enum scmp_compare op;
+  } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+             {"SCMP_CMP_LT", SCMP_CMP_LT},
+             {"SCMP_CMP_LE", SCMP_CMP_LE},
+             {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+             {"SCMP_CMP_GE", SCMP_CMP_GE},
+             {"SCMP_CMP_GT", SCMP_CMP_GT},
+             {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
     if (strcmp(name, ops[i].name) == 0) {
       *op = ops[i].op;

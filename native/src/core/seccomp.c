@@ -39,9 +39,10 @@ int sbx_seccomp_install(const uint8_t *bpf, uint32_t bpf_len, sbx_error_t *err) 
  * reap, kill the rest, write reports, walk and read /box (openat/getdents/fstat, malloc), exit.
  */
 static const int supervisor_syscalls[] = {
-    SYS_read, SYS_write, SYS_writev, SYS_close, SYS_wait4, SYS_waitid, SYS_kill, SYS_openat, SYS_fstat,
-    SYS_newfstatat, SYS_fcntl, SYS_getdents64, SYS_lseek, SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap,
-    SYS_madvise, SYS_clock_gettime, SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+    SYS_read,   SYS_write,      SYS_writev,     SYS_close,   SYS_wait4,         SYS_waitid,       SYS_kill,
+    SYS_openat, SYS_fstat,      SYS_newfstatat, SYS_fcntl,   SYS_getdents64,    SYS_lseek,        SYS_brk,
+    SYS_mmap,   SYS_munmap,     SYS_mremap,     SYS_madvise, SYS_clock_gettime, SYS_rt_sigreturn, SYS_restart_syscall,
+    SYS_exit,   SYS_exit_group,
 };
 
 #define N_SUPERVISOR (sizeof(supervisor_syscalls) / sizeof(supervisor_syscalls[0]))

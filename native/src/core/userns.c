@@ -38,7 +38,8 @@ int sbx_userns_write_maps(pid_t pid, const sbx_spec_t *spec, sbx_error_t *err) {
 }
 
 int sbx_userns_enter(int userns_fd, sbx_error_t *err) {
-  if (setns(userns_fd, CLONE_NEWUSER) < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setns(outer user namespace)");
+  if (setns(userns_fd, CLONE_NEWUSER) < 0)
+    return sbx_error_set(err, SBX_PHASE_SETUP, errno, "setns(outer user namespace)");
   return 0;
 }
 

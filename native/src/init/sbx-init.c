@@ -13,7 +13,8 @@
  * (argv --userns, rootless only), 6 a ready network namespace (argv --netns, when pooled),
  * 7.. (argv --cgroup-fds N) the cgroup.procs files pid 1 is put into.
  * Everything before the spec is run-independent, so the addon may start us ahead of demand.
- * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as SBX_MSG_ERROR, then _exit.
+ * `sbx-init --netns-pool [5]` is the other mode: the netns pool helper (netns-pool.c). Errors go to fd 4 as
+ * SBX_MSG_ERROR, then _exit.
  */
 #include <errno.h>
 #include <fcntl.h>

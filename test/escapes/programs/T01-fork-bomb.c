@@ -17,7 +17,13 @@ int main(void) {
   for (;;) {
     pid_t p = fork();
     if (getpid() != root) continue;
-    if (first) { fact("fork-first", p > 0, errno); first = 0; }
-    if (p < 0 && !reported) { fact("fork-unbounded", 0, errno); reported = 1; }
+    if (first) {
+      fact("fork-first", p > 0, errno);
+      first = 0;
+    }
+    if (p < 0 && !reported) {
+      fact("fork-unbounded", 0, errno);
+      reported = 1;
+    }
   }
 }

@@ -10,7 +10,11 @@
 #include <pthread.h>
 #include <unistd.h>
 
-static void *sleeper(void *arg) { (void)arg; for (;;) pause(); return NULL; }
+static void *sleeper(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
 
 int main(void) {
   pthread_attr_t attr;

@@ -13,7 +13,10 @@ int main(void) {
   const size_t block = 16u << 20;
   for (size_t total = 0;; total += block) {
     char *p = malloc(block);
-    if (p == NULL) { fact("malloc", 0, errno); return 1; }
+    if (p == NULL) {
+      fact("malloc", 0, errno);
+      return 1;
+    }
     memset(p, 0x5a, block);
     if (total == 0) fact("malloc-first", 1, 0);
   }

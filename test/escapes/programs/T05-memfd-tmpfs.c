@@ -16,7 +16,10 @@ static int fill(int fd, const char *check) {
   static char buf[1 << 20];
   memset(buf, 0x5a, sizeof buf);
   for (long i = 0;; i++) {
-    if (write(fd, buf, sizeof buf) < 0) { fact(check, 0, errno); return -1; }
+    if (write(fd, buf, sizeof buf) < 0) {
+      fact(check, 0, errno);
+      return -1;
+    }
     if (i == 0) fact("first-mib-written", 1, 0);
   }
 }

@@ -10,7 +10,12 @@
 #include "facts.h"
 #include <pthread.h>
 
-static void *spin(void *arg) { volatile unsigned long n = 0; (void)arg; for (;;) n++; return NULL; }
+static void *spin(void *arg) {
+  volatile unsigned long n = 0;
+  (void)arg;
+  for (;;) n++;
+  return NULL;
+}
 
 int main(void) {
   pthread_t t[8];

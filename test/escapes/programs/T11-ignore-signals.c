@@ -10,7 +10,7 @@
 #include <signal.h>
 
 int main(void) {
-  int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGXCPU, SIGALRM, SIGUSR1, SIGUSR2, SIGQUIT };
+  int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGXCPU, SIGALRM, SIGUSR1, SIGUSR2, SIGQUIT};
   sigset_t set;
   sigemptyset(&set);
   int ok = 1;

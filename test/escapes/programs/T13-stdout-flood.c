@@ -12,5 +12,6 @@
 int main(void) {
   static char buf[65536];
   memset(buf, 0x41, sizeof buf);
-  for (;;) if (write(1, buf, sizeof buf) < 0) return 1;
+  for (;;)
+    if (write(1, buf, sizeof buf) < 0) return 1;
 }

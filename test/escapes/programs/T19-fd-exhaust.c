@@ -19,6 +19,7 @@ int main(void) {
   fact("fds-at-most-65536", count <= 65536, 0);
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);
-  printf("{\"opened\":%ld,\"soft\":%llu,\"hard\":%llu}\n", count, (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+  printf("{\"opened\":%ld,\"soft\":%llu,\"hard\":%llu}\n", count, (unsigned long long)rl.rlim_cur,
+         (unsigned long long)rl.rlim_max);
   return 0;
 }

@@ -16,7 +16,10 @@ static void try_create(const char *check, const char *path, int flags) {
   errno = 0;
   int fd = open(path, flags, 0644);
   fact(check, fd >= 0, errno);
-  if (fd >= 0) { close(fd); if (flags & O_CREAT) unlink(path); }
+  if (fd >= 0) {
+    close(fd);
+    if (flags & O_CREAT) unlink(path);
+  }
 }
 
 int main(void) {

@@ -29,7 +29,8 @@ int main(void) {
   TRY("tmp-link-control", symlink(marker, "/tmp/t23-link"));
   /* Not asserted: a writable or a read-only compiled output are both safe; the host check decides. */
   TRY("replace-own-binary", plant("main", marker));
-  static const char *names[] = { "a.out", "main.c", "output", "output.txt", "stdout", "stderr", "result.txt", "meta", NULL };
+  static const char *names[] = {"a.out",  "main.c",     "output", "output.txt", "stdout",
+                                "stderr", "result.txt", "meta",   NULL};
   int planted = 0;
   for (int i = 0; names[i]; i++) planted += plant(names[i], marker) == 0;
   fact("links-planted", planted > 0, errno);

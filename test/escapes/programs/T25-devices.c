@@ -15,11 +15,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static const char *SAFE[] = { ".", "..", "null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm",
-                              "fd", "stdin", "stdout", "stderr", "core", "mqueue", NULL };
+static const char *SAFE[] = {".",   "..",  "null", "zero",  "full",   "random", "urandom", "tty",    "ptmx",
+                             "pts", "shm", "fd",   "stdin", "stdout", "stderr", "core",    "mqueue", NULL};
 
 static int is_safe(const char *name) {
-  for (int i = 0; SAFE[i]; i++) if (strcmp(SAFE[i], name) == 0) return 1;
+  for (int i = 0; SAFE[i]; i++)
+    if (strcmp(SAFE[i], name) == 0) return 1;
   return 0;
 }
 
@@ -27,19 +28,24 @@ int main(void) {
   TRY("mknod-char-mem", mknod("/tmp/t25-mem", S_IFCHR | 0600, makedev(1, 1)));
   TRY("mknod-block", mknod("/tmp/t25-sda", S_IFBLK | 0600, makedev(8, 0)));
   TRY("mkfifo", mkfifo("/tmp/t25-fifo", 0600));
-  const char *nodes[] = { "/dev/mem", "/dev/kmem", "/dev/port", "/dev/kvm", "/dev/net/tun", "/dev/fuse",
-                          "/dev/sda", "/dev/vda", "/dev/nvme0n1", "/dev/xvda", "/dev/loop0", "/dev/userfaultfd", NULL };
+  const char *nodes[] = {"/dev/mem",   "/dev/kmem",        "/dev/port", "/dev/kvm",     "/dev/net/tun",
+                         "/dev/fuse",  "/dev/sda",         "/dev/vda",  "/dev/nvme0n1", "/dev/xvda",
+                         "/dev/loop0", "/dev/userfaultfd", NULL};
   for (int i = 0; nodes[i]; i++) {
     char check[64];
     snprintf(check, sizeof check, "open-%s", nodes[i] + 5);
-    for (char *c = check; *c; c++) if (*c == 0x2f) *c = 0x2d;
+    for (char *c = check; *c; c++)
+      if (*c == 0x2f) *c = 0x2d;
     TRY(check, open(nodes[i], O_RDWR));
   }
   TRY("open-dev-null", open("/dev/null", O_RDWR));
   DIR *d = opendir("/dev");
   int only_safe = d != NULL;
   for (struct dirent *e; d && (e = readdir(d));) {
-    if (!is_safe(e->d_name)) { only_safe = 0; printf("{\"unexpectedDevEntry\":\"%s\"}\n", e->d_name); }
+    if (!is_safe(e->d_name)) {
+      only_safe = 0;
+      printf("{\"unexpectedDevEntry\":\"%s\"}\n", e->d_name);
+    }
   }
   fact("dev-only-safe-nodes", only_safe, 0);
   return 0;

@@ -25,7 +25,10 @@ int main(void) {
   int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
   fact("socket-netlink-route", fd >= 0, errno);
   if (fd < 0) return 0;
-  struct { struct nlmsghdr nh; struct ifinfomsg ifi; } req;
+  struct {
+    struct nlmsghdr nh;
+    struct ifinfomsg ifi;
+  } req;
   memset(&req, 0, sizeof req);
   req.nh.nlmsg_len = sizeof req;
   req.nh.nlmsg_type = RTM_NEWLINK;
@@ -34,8 +37,11 @@ int main(void) {
   req.ifi.ifi_index = (int)if_nametoindex("lo");
   req.ifi.ifi_change = IFF_UP;
   req.ifi.ifi_flags = 0;
-  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-  if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { fact("link-down", 0, errno); return 0; }
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    fact("link-down", 0, errno);
+    return 0;
+  }
   char buf[4096];
   ssize_t n = recv(fd, buf, sizeof buf, 0);
   struct nlmsghdr *nh = (struct nlmsghdr *)buf;

@@ -16,12 +16,16 @@ int main(void) {
   int own = open("/proc/self/ns/uts", O_RDONLY);
   fact("open-own-ns", own >= 0, errno);
   if (own >= 0) TRY("setns-own-uts", setns(own, 0));
-  const char *kinds[] = { "mnt", "user", "pid", "net", "ipc", "uts", "cgroup", NULL };
+  const char *kinds[] = {"mnt", "user", "pid", "net", "ipc", "uts", "cgroup", NULL};
   for (int i = 0; kinds[i]; i++) {
     char path[64], check[64];
     snprintf(path, sizeof path, "/proc/1/ns/%s", kinds[i]);
     int fd = open(path, O_RDONLY);
-    if (fd < 0) { snprintf(check, sizeof check, "open-pid1-%s", kinds[i]); fact(check, 0, errno); continue; }
+    if (fd < 0) {
+      snprintf(check, sizeof check, "open-pid1-%s", kinds[i]);
+      fact(check, 0, errno);
+      continue;
+    }
     snprintf(check, sizeof check, "setns-pid1-%s", kinds[i]);
     TRY(check, setns(fd, 0));
     close(fd);

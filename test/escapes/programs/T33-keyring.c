@@ -1,6 +1,7 @@
-/* T33 How: keyring: add_key a user key and read the session keyring with keyctl. Keyrings are not namespaced, so a key could carry data to the next run or read another user key.
- * Expected safe outcome: every call fails (EPERM from the seccomp deny group; ENOSYS/EACCES also
- * acceptable) or the process is killed by seccomp. Control: getpid through syscall() succeeds. */
+/* T33 How: keyring: add_key a user key and read the session keyring with keyctl. Keyrings are not namespaced, so a key
+ * could carry data to the next run or read another user key. Expected safe outcome: every call fails (EPERM from the
+ * seccomp deny group; ENOSYS/EACCES also acceptable) or the process is killed by seccomp. Control: getpid through
+ * syscall() succeeds. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

@@ -19,7 +19,8 @@ int main(void) {
   attr.value_size = 8;
   attr.max_entries = 1;
   TRY("bpf-map-create", syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr));
-  struct bpf_insn prog[] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 }, { .code = BPF_JMP | BPF_EXIT } };
+  struct bpf_insn prog[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
+                            {.code = BPF_JMP | BPF_EXIT}};
   memset(&attr, 0, sizeof attr);
   attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
   attr.insns = (unsigned long)prog;

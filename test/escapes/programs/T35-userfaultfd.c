@@ -1,5 +1,5 @@
-/* T35 How: userfaultfd: the syscall and /dev/userfaultfd. Exploits use it to pause the kernel at a chosen page fault and win races.
- * Expected safe outcome: every call fails (EPERM from the seccomp deny group; ENOSYS/EACCES also
+/* T35 How: userfaultfd: the syscall and /dev/userfaultfd. Exploits use it to pause the kernel at a chosen page fault
+ * and win races. Expected safe outcome: every call fails (EPERM from the seccomp deny group; ENOSYS/EACCES also
  * acceptable) or the process is killed by seccomp. Control: getpid through syscall() succeeds. */
 #define _GNU_SOURCE
 #include <errno.h>

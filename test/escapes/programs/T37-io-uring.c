@@ -1,5 +1,5 @@
-/* T37 How: io_uring_setup: io_uring runs syscalls asynchronously, out of the seccomp filter view, and is a frequent source of kernel bugs.
- * Expected safe outcome: every call fails (EPERM from the seccomp deny group; ENOSYS/EACCES also
+/* T37 How: io_uring_setup: io_uring runs syscalls asynchronously, out of the seccomp filter view, and is a frequent
+ * source of kernel bugs. Expected safe outcome: every call fails (EPERM from the seccomp deny group; ENOSYS/EACCES also
  * acceptable) or the process is killed by seccomp. Control: getpid through syscall() succeeds. */
 #define _GNU_SOURCE
 #include <errno.h>

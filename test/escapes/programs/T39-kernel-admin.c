@@ -25,7 +25,7 @@ int main(void) {
   TRY("acct", syscall(SYS_acct, "/t39-no-such-file"));
   TRY("iopl", syscall(SYS_iopl, 3));
   TRY("ioperm", syscall(SYS_ioperm, 0x80, 1, 1));
-  struct timex tx = { .modes = ADJ_OFFSET, .offset = 1 };
+  struct timex tx = {.modes = ADJ_OFFSET, .offset = 1};
   TRY("adjtimex-set", syscall(SYS_adjtimex, &tx));
   TRY("sethostname", syscall(SYS_sethostname, "t39", 3));
   TRY("setdomainname", syscall(SYS_setdomainname, "t39", 3));

@@ -14,10 +14,18 @@
 #include <unistd.h>
 
 int main(void) {
-  struct { unsigned int bytes; int type; unsigned char handle[128]; } h = { .bytes = 128 };
+  struct {
+    unsigned int bytes;
+    int type;
+    unsigned char handle[128];
+  } h = {.bytes = 128};
   int mount_id = 0;
   TRY("name-to-handle-at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/etc/hostname", &h, &mount_id, 0));
-  struct { unsigned int bytes; int type; unsigned char handle[8]; } root = { .bytes = 8, .type = 1 };
+  struct {
+    unsigned int bytes;
+    int type;
+    unsigned char handle[8];
+  } root = {.bytes = 8, .type = 1};
   root.handle[0] = 2; /* ext4 root inode, generation 0 */
   TRY("open-by-handle-at", syscall(SYS_open_by_handle_at, AT_FDCWD, &root, O_RDONLY));
   TRY("open-hostname-control", open("/etc/hostname", O_RDONLY));

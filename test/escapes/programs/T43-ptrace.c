@@ -18,7 +18,7 @@ int main(void) {
   TRY("ptrace-attach-pid1", ptrace(PTRACE_ATTACH, 1, NULL, NULL));
   TRY("ptrace-traceme", ptrace(PTRACE_TRACEME, 0, NULL, NULL));
   char buf[16];
-  struct iovec local = { buf, sizeof buf }, remote = { (void *)0x400000, sizeof buf };
+  struct iovec local = {buf, sizeof buf}, remote = {(void *)0x400000, sizeof buf};
   TRY("process-vm-readv-pid1", process_vm_readv(1, &local, 1, &remote, 1, 0));
   TRY("process-vm-writev-pid1", process_vm_writev(1, &local, 1, &remote, 1, 0));
   TRY("open-proc1-mem", open("/proc/1/mem", O_RDONLY));

@@ -30,7 +30,10 @@ int main(void) {
   }
   fact("inherited-fd-above-2", leaked > 0, 0);
   char cwd[4096];
-  if (getcwd(cwd, sizeof cwd) == NULL) { fact("cwd-reachable", 0, errno); return 0; }
+  if (getcwd(cwd, sizeof cwd) == NULL) {
+    fact("cwd-reachable", 0, errno);
+    return 0;
+  }
   printf("{\"cwd\":\"%s\"}\n", cwd);
   fact("cwd-under-box", strncmp(cwd, "/box", 4) == 0, 0);
   struct stat root, up;

@@ -17,7 +17,10 @@ int main(void) {
   TRY("open-pid1-exe-write", open("/proc/1/exe", O_WRONLY));
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) { self[n] = 0; TRY("open-own-binary-path-write", open(self, O_WRONLY | O_TRUNC)); }
+  if (n > 0) {
+    self[n] = 0;
+    TRY("open-own-binary-path-write", open(self, O_WRONLY | O_TRUNC));
+  }
   TRY("open-ld-so-write", open("/lib64/ld-linux-x86-64.so.2", O_WRONLY));
   TRY("open-self-exe-read-control", open("/proc/self/exe", O_RDONLY));
   return 0;

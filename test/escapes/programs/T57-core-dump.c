@@ -17,7 +17,7 @@ int main(void) {
   struct rlimit rl;
   getrlimit(RLIMIT_CORE, &rl);
   fact("core-hard-limit-one", rl.rlim_max == 1, 0);
-  struct rlimit up = { RLIM_INFINITY, RLIM_INFINITY };
+  struct rlimit up = {RLIM_INFINITY, RLIM_INFINITY};
   TRY("core-raise", setrlimit(RLIMIT_CORE, &up));
   fact("aborting", 1, 0);
   abort();

@@ -16,11 +16,11 @@
 int main(void) {
   struct timespec ts;
   TRY("clock-gettime-control", clock_gettime(CLOCK_REALTIME, &ts));
-  struct timeval tv = { ts.tv_sec + 3600, 0 };
+  struct timeval tv = {ts.tv_sec + 3600, 0};
   TRY("settimeofday", settimeofday(&tv, NULL));
   ts.tv_sec += 3600;
   TRY("clock-settime", clock_settime(CLOCK_REALTIME, &ts));
-  struct timex tx = { .modes = ADJ_FREQUENCY, .freq = 1000 };
+  struct timex tx = {.modes = ADJ_FREQUENCY, .freq = 1000};
   TRY("adjtimex-set", syscall(SYS_adjtimex, &tx));
   TRY("clock-adjtime-set", syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx));
   return 0;

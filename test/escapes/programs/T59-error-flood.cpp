@@ -12,5 +12,9 @@ struct Grow {
 int main() {
   Grow<int>::type value;
   (void)value;
-  undeclared_1; undeclared_2; undeclared_3; undeclared_4; undeclared_5;
+  undeclared_1;
+  undeclared_2;
+  undeclared_3;
+  undeclared_4;
+  undeclared_5;
 }

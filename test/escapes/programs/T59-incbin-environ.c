@@ -6,10 +6,11 @@
  * Expected safe outcome: compile OK, run OK; the output holds the control but no worker secret. */
 #include <stdio.h>
 
-__asm__(".section .rodata\n"
-        ".global t59_env\nt59_env:\n.incbin \"/proc/self/environ\"\n.byte 0\n"
-        ".global t59_host\nt59_host:\n.incbin \"/etc/hostname\"\n.byte 0\n"
-        ".text\n");
+__asm__(
+    ".section .rodata\n"
+    ".global t59_env\nt59_env:\n.incbin \"/proc/self/environ\"\n.byte 0\n"
+    ".global t59_host\nt59_host:\n.incbin \"/etc/hostname\"\n.byte 0\n"
+    ".text\n");
 extern const char t59_env[], t59_host[];
 
 int main(void) {

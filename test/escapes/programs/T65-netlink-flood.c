@@ -40,7 +40,10 @@ int main(void) {
     opened++;
     int big = 1 << 30;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-    struct { struct nlmsghdr nh; char junk[64]; } req;
+    struct {
+      struct nlmsghdr nh;
+      char junk[64];
+    } req;
     memset(&req, 0, sizeof req);
     req.nh.nlmsg_len = sizeof req;
     req.nh.nlmsg_type = 0x7777; /* unknown type: the kernel answers NLMSG_ERROR with a copy of it */

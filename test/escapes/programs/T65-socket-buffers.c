@@ -44,7 +44,8 @@ static int fill_udp(void) {
     int big = 1 << 30;
     setsockopt(r, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     if (r < 0 || bind(r, (struct sockaddr *)&a, len) < 0 || getsockname(r, (struct sockaddr *)&a, &len) < 0) break;
-    for (int k = 0; k < DATAGRAMS_PER_RECEIVER; k++) sendto(sender, payload, DATAGRAM_BYTES, 0, (struct sockaddr *)&a, len);
+    for (int k = 0; k < DATAGRAMS_PER_RECEIVER; k++)
+      sendto(sender, payload, DATAGRAM_BYTES, 0, (struct sockaddr *)&a, len);
     int inq = 0;
     ioctl(r, FIONREAD, &inq);
     if (i == 0) fact("udp-first-datagram-queued", inq > 0, errno);
@@ -58,7 +59,8 @@ static long long fill_tcp(void) {
   struct sockaddr_in a = loopback();
   socklen_t len = sizeof a;
   int lst = socket(AF_INET, SOCK_STREAM, 0);
-  if (lst < 0 || bind(lst, (struct sockaddr *)&a, len) < 0 || listen(lst, PAIRS) < 0 || getsockname(lst, (struct sockaddr *)&a, &len) < 0) {
+  if (lst < 0 || bind(lst, (struct sockaddr *)&a, len) < 0 || listen(lst, PAIRS) < 0 ||
+      getsockname(lst, (struct sockaddr *)&a, &len) < 0) {
     fact("tcp-first-write", 0, errno);
     return 0;
   }

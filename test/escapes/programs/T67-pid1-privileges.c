@@ -42,9 +42,11 @@ static unsigned long long hex(const char *path, const char *key) {
 int main(void) {
   char name[64], v[64];
   fact("own-status-control", field("/proc/self/status", "Name", name, sizeof(name)) != NULL, errno);
-  fact("pid1-status-readable", field("/proc/1/status", "Name", name, sizeof(name)) && strcmp(name, "sbx-init") == 0, errno);
+  fact("pid1-status-readable", field("/proc/1/status", "Name", name, sizeof(name)) && strcmp(name, "sbx-init") == 0,
+       errno);
   /* CAP_DAC_READ_SEARCH (2) and CAP_KILL (5). */
-  fact("pid1-caps-kill-and-read-search-only", hex("/proc/1/status", "CapEff") == 0x24 && hex("/proc/1/status", "CapPrm") == 0x24, 0);
+  fact("pid1-caps-kill-and-read-search-only",
+       hex("/proc/1/status", "CapEff") == 0x24 && hex("/proc/1/status", "CapPrm") == 0x24, 0);
   fact("pid1-bounding-empty", hex("/proc/1/status", "CapBnd") == 0 && hex("/proc/1/status", "CapInh") == 0, 0);
   fact("pid1-no-new-privs", field("/proc/1/status", "NoNewPrivs", v, sizeof(v)) && strcmp(v, "1") == 0, 0);
   fact("pid1-seccomp-filter", field("/proc/1/status", "Seccomp", v, sizeof(v)) && strcmp(v, "2") == 0, 0);

@@ -2,10 +2,10 @@
  * image shares its page cache with the host), then try to drop it from the cache for everyone:
  * posix_fadvise(POSIX_FADV_DONTNEED) and NOREUSE, madvise(MADV_PAGEOUT / MADV_COLD / MADV_REMOVE)
  * on a shared mapping of it, O_DIRECT reads that bypass the cache (at open and through
- * fcntl(F_SETFL)), and a preadv2 with RWF_DONTCACHE (drops the pages it read through). Expected safe outcome: each is refused (ENOSYS from seccomp; O_DIRECT at
- * open: EINVAL), and the suite sees from the host that the file's pages stayed resident.
- * Controls: the read-ahead advice (SEQUENTIAL, WILLNEED) and MADV_DONTNEED on the mapping, which
- * only drops this process's own page-table entries, succeed. */
+ * fcntl(F_SETFL)), and a preadv2 with RWF_DONTCACHE (drops the pages it read through). Expected safe outcome: each is
+ * refused (ENOSYS from seccomp; O_DIRECT at open: EINVAL), and the suite sees from the host that the file's pages
+ * stayed resident. Controls: the read-ahead advice (SEQUENTIAL, WILLNEED) and MADV_DONTNEED on the mapping, which only
+ * drops this process's own page-table entries, succeed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

@@ -48,7 +48,8 @@ int main(void) {
   struct sock_filter accept_all[] = {BPF_STMT(BPF_RET | BPF_K, 0xffff)};
   struct sock_fprog prog = {.len = 1, .filter = accept_all};
   TRY("so-attach-filter", setsockopt(udp, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog));
-  TRY("so-attach-filter-high-bits", syscall(SYS_setsockopt, udp, SOL_SOCKET, HIGH | SO_ATTACH_FILTER, &prog, sizeof prog));
+  TRY("so-attach-filter-high-bits",
+      syscall(SYS_setsockopt, udp, SOL_SOCKET, HIGH | SO_ATTACH_FILTER, &prog, sizeof prog));
   TRY("so-attach-reuseport-cbpf", setsockopt(udp, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog));
   TRY("tcp-ulp-tls", setsockopt(tcp, IPPROTO_TCP, TCP_ULP, "tls", 3));
   TRY("tcp-ulp-tls-high-bits", syscall(SYS_setsockopt, tcp, IPPROTO_TCP, HIGH | TCP_ULP, "tls", 3));

@@ -47,8 +47,10 @@ int main(void) {
   long n = slurp("/proc/1/cmdline", buf, sizeof(buf));
   int neutral = n > 0;
   for (long i = 0; i < n; i++)
-    if (buf[i] == '/' || (isdigit((unsigned char)buf[i]) && i + 1 < n && isdigit((unsigned char)buf[i + 1]))) neutral = 0;
-  for (long i = 0; i < n; i++) if (buf[i] == 0) buf[i] = ' ';
+    if (buf[i] == '/' || (isdigit((unsigned char)buf[i]) && i + 1 < n && isdigit((unsigned char)buf[i + 1])))
+      neutral = 0;
+  for (long i = 0; i < n; i++)
+    if (buf[i] == 0) buf[i] = ' ';
   printf("{\"pid1Argv\":\"%.200s\"}\n", buf);
   fact("pid1-argv-neutral", neutral, 0);
   n = slurp("/etc/hostname", buf, sizeof(buf));

@@ -33,6 +33,7 @@ int main(void) {
   TRY("rewrite-main", open(MAIN, O_WRONLY));
   TRY("rewrite-source", open(SOURCE, O_WRONLY | O_TRUNC));
   TRY("chmod-main", chmod(MAIN, 0777));
-  fact("main-unchanged", stat(MAIN, &after) == 0 && after.st_ino == before.st_ino && after.st_size == before.st_size, errno);
+  fact("main-unchanged", stat(MAIN, &after) == 0 && after.st_ino == before.st_ino && after.st_size == before.st_size,
+       errno);
   return 0;
 }

@@ -39,7 +39,8 @@ int main(void) {
   fact("child-dumped-core", WIFSIGNALED(status) && WCOREDUMP(status), 0);
   int core_file = 0;
   DIR *d = opendir("/box");
-  for (struct dirent *e; d && (e = readdir(d));) if (strncmp(e->d_name, "core", 4) == 0) core_file = 1;
+  for (struct dirent *e; d && (e = readdir(d));)
+    if (strncmp(e->d_name, "core", 4) == 0) core_file = 1;
   fact("core-file-in-box", core_file, 0);
   fact("aborting", 1, 0);
   abort();

@@ -85,14 +85,15 @@ function parseFlag(text: string, name: string): boolean {
 
 /** Comma-separated, each entry trimmed, empty entries dropped. */
 export function parseCommaList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
-export const integerRow = <C = unknown>(bounds: { minimum: number; maximum?: number }, fields: RowFields<number, C>) =>
-  setting(Type.Integer(bounds), parseInteger, fields);
+export const integerRow = <C = unknown>(bounds: { minimum: number; maximum?: number }, fields: RowFields<number, C>) => setting(Type.Integer(bounds), parseInteger, fields);
 
-export const decimalRow = <C = unknown>(fields: RowFields<number, C>) =>
-  setting(Type.Number({ exclusiveMinimum: 0 }), parseDecimal, fields);
+export const decimalRow = <C = unknown>(fields: RowFields<number, C>) => setting(Type.Number({ exclusiveMinimum: 0 }), parseDecimal, fields);
 
 export const flagRow = <C = unknown>(fields: RowFields<boolean, C>) => setting(Type.Boolean(), parseFlag, fields);
 
@@ -101,16 +102,19 @@ export const stringRow = <C = unknown>(fields: RowFields<string, C>, options: { 
   return setting(options.secret === true ? markSecret(schema) : schema, (text) => text, fields);
 };
 
-export const listRow = <C = unknown>(fields: RowFields<string[], C>) =>
-  setting(Type.Array(Type.String({ minLength: 1 })), parseCommaList, fields);
+export const listRow = <C = unknown>(fields: RowFields<string[], C>) => setting(Type.Array(Type.String({ minLength: 1 })), parseCommaList, fields);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const LogLevelSchema = Type.Union([
-  Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
-  Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
 ]);
 
 /** A pino level; anything else is refused by the schema (the parser passes the text through). */
-export const logLevelRow = <C = unknown>(fields: RowFields<LogLevel, C>) =>
-  setting(LogLevelSchema, (text) => text as LogLevel, fields);
+export const logLevelRow = <C = unknown>(fields: RowFields<LogLevel, C>) => setting(LogLevelSchema, (text) => text as LogLevel, fields);

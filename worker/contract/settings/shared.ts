@@ -16,7 +16,10 @@ export interface DataDirContext {
 }
 
 export const DATA_DIR = stringRow({
-  name: 'SBX_DATA_DIR', overview: true, readBy: 'both', default: DEFAULT_DATA_DIR,
+  name: 'SBX_DATA_DIR',
+  overview: true,
+  readBy: 'both',
+  default: DEFAULT_DATA_DIR,
   doc: 'state directory: built images (content-addressed layers), the embedded Redis and its socket',
 });
 
@@ -31,33 +34,54 @@ function parseRedisUrlText(text: string): string {
 }
 
 export const REDIS_URL = setting(markSecret(Type.String({ pattern: '^(redis|rediss|unix)://' })), parseRedisUrlText, {
-  name: 'SBX_REDIS_URL', overview: true, readBy: 'both',
+  name: 'SBX_REDIS_URL',
+  overview: true,
+  readBy: 'both',
   default: (context: DataDirContext) => defaultRedisUrl(context.dataDir),
   defaultDoc: '`unix://<SBX_DATA_DIR>/redis/redis.sock`',
   doc: '`redis://[user:pass@]host[:port][/db]`, `rediss://…` (TLS), `unix:///path` or a socket path',
 });
 
 export const QUEUE_NAME_ROW = stringRow({
-  name: 'SBX_QUEUE_NAME', readBy: 'both', default: QUEUE_NAME,
+  name: 'SBX_QUEUE_NAME',
+  readBy: 'both',
+  default: QUEUE_NAME,
   doc: 'BullMQ queue of runs (tests give each test its own)',
 });
 
-export const RESULT_TTL_S = integerRow({ minimum: 1 }, {
-  name: 'SBX_RESULT_TTL_S', overview: true, readBy: 'both', default: 3600, unit: 's',
-  doc: 'how long finished and failed runs stay readable; Redis holds rate × TTL results of ≈ 2 KiB each',
-});
+export const RESULT_TTL_S = integerRow(
+  { minimum: 1 },
+  {
+    name: 'SBX_RESULT_TTL_S',
+    overview: true,
+    readBy: 'both',
+    default: 3600,
+    unit: 's',
+    doc: 'how long finished and failed runs stay readable; Redis holds rate × TTL results of ≈ 2 KiB each',
+  },
+);
 
 export const WEBHOOK_ALLOW_HOSTS = listRow({
-  name: 'SBX_WEBHOOK_ALLOW_HOSTS', overview: true, readBy: 'both', default: [], defaultDoc: 'empty',
+  name: 'SBX_WEBHOOK_ALLOW_HOSTS',
+  overview: true,
+  readBy: 'both',
+  default: [],
+  defaultDoc: 'empty',
   doc: 'comma list of hosts webhooks may target (`*.example.org` for subdomains), private ones included; empty = public addresses only (no private IP literal, no `localhost`; the worker checks every resolved address)',
 });
 
 export const WEBHOOK_ALLOW_PRIVATE = flagRow({
-  name: 'SBX_WEBHOOK_ALLOW_PRIVATE', overview: true, readBy: 'both', default: false,
+  name: 'SBX_WEBHOOK_ALLOW_PRIVATE',
+  overview: true,
+  readBy: 'both',
+  default: false,
   doc: 'with no host list, also accept loopback, private and link-local webhook targets (SSRF: trusted clients on a private network only)',
 });
 
 export const LOG_LEVEL = logLevelRow({
-  name: 'SBX_LOG_LEVEL', overview: true, readBy: 'both', default: 'info',
+  name: 'SBX_LOG_LEVEL',
+  overview: true,
+  readBy: 'both',
+  default: 'info',
   doc: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
 });
