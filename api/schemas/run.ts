@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CompareSchema } from '../../worker/contract/job.js';
 import { LimitsSchema } from '../../worker/contract/limits.js';
-import { RunTimingsSchema, StageResultSchema, StatusSchema, TestResultSchema } from '../../worker/contract/result.js';
+import { RunResultSchema } from '../../worker/contract/result.js';
 import { CONTENT_REF_PATTERN } from '../../worker/contract/testset.js';
 
 /**
@@ -133,19 +133,7 @@ export const RunStateSchema = Type.Union([Type.Literal('queued'), Type.Literal('
 export const RunResponseSchema = Type.Object({
   id: Type.String(),
   state: RunStateSchema,
-  status: Type.Optional(StatusSchema),
-  timeLimit: Type.Optional(Type.Union([Type.Literal('cpu'), Type.Literal('wall')])),
-  language: Type.Optional(Type.String()),
-  version: Type.Optional(Type.String()),
-  compile: Type.Optional(StageResultSchema),
-  run: Type.Optional(StageResultSchema),
-  tests: Type.Optional(Type.Array(TestResultSchema)),
-  passed: Type.Optional(Type.Integer()),
-  total: Type.Optional(Type.Integer()),
-  /** Set only with INTERNAL_ERROR: the stable code of our failure. */
-  errorCode: Type.Optional(Type.String()),
-  /** Where the time went (queue, worker, inside containers), milliseconds; see RunTimingsSchema. */
-  timings: Type.Optional(RunTimingsSchema),
+  ...Type.Partial(Type.Omit(RunResultSchema, ['id'])).properties,
 });
 export type RunResponse = Static<typeof RunResponseSchema>;
 
