@@ -1,10 +1,10 @@
 /**
  * Shared setup for sandbox tests: one NativeSandbox per file, the rootfs fixture, default limits,
- * and runProbe() which runs the probe and parses its JSON line.
+ * and runProbe() which runs the probe and parses its JSON line. No vitest import: child scripts
+ * run outside vitest (the rootless helpers) import this file; the suite wrapper is sandbox-suite.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe } from 'vitest';
 import { findBuildDir } from '../../native/index.js';
 import { NativeSandbox, type NativeSandboxConfig } from '../../worker/sandbox/native-sandbox.js';
 import type { CompiledProfile, RawOutcome, SandboxLimits, SandboxSpec } from '../../worker/sandbox/spec.js';
@@ -89,23 +89,4 @@ export function statusFields(text: string): Record<string, string> {
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1).trim();
   }
   return out;
-}
-
-/**
- * A suite over one sandbox: `describe`s `title` (skipped, with the reason in its name, where no
- * sandbox can run here), opens the sandbox before its tests and closes it after them. `body` gets
- * the context object, filled in once the sandbox is open.
- */
-export function describeWithSandbox(title: string, body: (ctx: SandboxContext) => void, config: NativeSandboxConfig = {}): void {
-  const skip = sandboxUnavailableReason();
-  describe.skipIf(skip !== undefined)(`${title}${skip ? ` (skipped: ${skip})` : ''}`, () => {
-    const ctx = {} as SandboxContext;
-    beforeAll(async () => {
-      Object.assign(ctx, await openSandbox(config));
-    });
-    afterAll(async () => {
-      await (ctx as Partial<SandboxContext>).sandbox?.close();
-    });
-    body(ctx);
-  });
 }

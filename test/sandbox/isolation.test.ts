@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithSandbox, probeOnHost, runProbe, statusFields } from '../helpers/sandbox-run.js';
+import { probeOnHost, runProbe, statusFields } from '../helpers/sandbox-run.js';
+import { describeWithSandbox } from '../helpers/sandbox-suite.js';
 
 describeWithSandbox('sandbox isolation', (ctx) => {
   it('runs the program as uid 1000 mapped to unprivileged host ids, never host root', async () => {

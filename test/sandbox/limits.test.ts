@@ -3,7 +3,8 @@
  * with a control run under the limit showing the same program succeeds.
  */
 import { expect, it } from 'vitest';
-import { describeWithSandbox, runProbe } from '../helpers/sandbox-run.js';
+import { runProbe } from '../helpers/sandbox-run.js';
+import { describeWithSandbox } from '../helpers/sandbox-suite.js';
 
 const MiB = 1024 * 1024;
 const SIGKILL = 9;

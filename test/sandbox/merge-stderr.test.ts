@@ -4,7 +4,8 @@
  * promise). Without the flag the streams stay apart: the control that shows the test can fail.
  */
 import { expect, it } from 'vitest';
-import { describeWithSandbox, specFor } from '../helpers/sandbox-run.js';
+import { specFor } from '../helpers/sandbox-run.js';
+import { describeWithSandbox } from '../helpers/sandbox-suite.js';
 
 /** Alternating writes to both streams, each a separate write(2) the kernel orders. */
 const SCRIPT = 'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done';

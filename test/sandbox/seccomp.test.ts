@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../worker/sandbox/profile.js';
 import type { ProfileRules } from '../../worker/sandbox/spec.js';
 import { repoProfilePath } from '../helpers/sandbox-profiles.js';
-import { describeWithSandbox, runProbe } from '../helpers/sandbox-run.js';
+import { runProbe } from '../helpers/sandbox-run.js';
+import { describeWithSandbox } from '../helpers/sandbox-suite.js';
 
 const SIGSYS = 31;
 const SYS_ACCT = 163;
