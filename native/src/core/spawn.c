@@ -3,10 +3,12 @@
  *
  *   prepare  pipes, a spec socket, posix_spawn of sbx-init. The helper enters the outer user
  *            namespace and the ready network namespace, clones the run's namespaces, puts pid 1
- *            into the run's (fresh, limited) cgroup and waits for its spec. Done ahead of demand on the pool thread (or
- * on demand when the pool is empty), so the exec of the helper and the clone are off the run's critical path. start the
- * spec, sealed in a memfd, sent over the socket: one copy for the outer helper and one for container pid 1 (each reads
- * one message). From here on the helper is this run's alone; a prepared helper is never given a second spec.
+ *            into the run's (fresh, limited) cgroup and waits for its spec. Done ahead of demand
+ *            on the pool thread (or on demand when the pool is empty), so the exec of the helper
+ *            and the clone are off the run's critical path.
+ *   start    the spec, sealed in a memfd, sent over the socket: one copy for the outer helper and
+ *            one for container pid 1 (each reads one message). From here on the helper is this
+ *            run's alone; a prepared helper is never given a second spec.
  *
  * posix_spawn uses CLONE_VM|CLONE_VFORK in glibc, so the parent is never copied (PERF.md: plain
  * fork of a 256 MiB parent costs 9 ms). The spec travels in a memfd, so its size never blocks.
