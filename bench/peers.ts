@@ -15,10 +15,8 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
-import type { SandboxSpec } from '../worker/sandbox/spec.js';
-import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
-import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { inSandbox as sandboxRunnerOf, specBase } from './sandbox-runner.js';
 import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
 import { measureRunner, ociPeers, releaseMountNs, runFloor, spawnRunner, type Row, type Runner } from './peer-tools.js';
 import { serviceRunner } from './peer-service.js';
@@ -67,20 +65,8 @@ async function workerSlots(baseUrl: string): Promise<string> {
 async function sandboxAndPeers(programs: Program[], pythonLayers: string[] | undefined, runs: number, conc: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-peers-'));
   const sb = await NativeSandbox.create({});
-  const base = {
-    files: [],
-    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
-    stdin: Buffer.alloc(0),
-    profile: sb.compileProfile(permissiveProfile()),
-    hostname: 'b',
-    limits: defaultLimits,
-  };
-  const inSandbox =
-    (spec: SandboxSpec): Runner =>
-    async () => {
-      const o = await sb.run(spec);
-      if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
-    };
+  const base = specBase(sb);
+  const inSandbox = sandboxRunnerOf(sb);
   try {
     for (const p of programs) {
       console.log(`-- ${p.label}: ${p.argv.join(' ')} on ${p.root}, ${conc} in flight, load ${loadLine()}`);

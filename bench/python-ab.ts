@@ -19,10 +19,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import { loadProfile } from '../worker/sandbox/profile.js';
-import type { SandboxSpec } from '../worker/sandbox/spec.js';
-import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
 import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { inSandbox as sandboxRunnerOf, specBase } from './sandbox-runner.js';
 import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
 import { measureRunner, spawnRunner, type Row, type Runner } from './peer-tools.js';
 
@@ -56,20 +55,8 @@ function memoryCgroup(): { path: string; release: () => void } | undefined {
 
 /** The arms, in the order each round runs them. */
 function armsOf(sb: NativeSandbox, layers: string[], merged: string, copy: string, cgroup: string | undefined, staticRoot: string): [string, Runner][] {
-  const base = {
-    files: [],
-    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
-    stdin: Buffer.alloc(0),
-    profile: sb.compileProfile(permissiveProfile()),
-    hostname: 'b',
-    limits: defaultLimits,
-  };
-  const inSandbox =
-    (spec: SandboxSpec): Runner =>
-    async () => {
-      const o = await sb.run(spec);
-      if (o.exitCode !== 0) throw new Error(`exit ${o.exitCode}: ${o.stderr.toString()}`);
-    };
+  const base = specBase(sb);
+  const inSandbox = sandboxRunnerOf(sb);
   const shipped = sb.compileProfile(loadProfile(join(import.meta.dirname, '..', 'profiles', 'default.json')));
   const arms: [string, Runner][] = [
     ['sandbox python, image layers (overlay)', inSandbox({ ...base, layers, argv: PY })],

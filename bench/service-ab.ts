@@ -20,12 +20,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
-import { permissiveProfile } from '../test/helpers/sandbox-profiles.js';
-import { defaultLimits } from '../test/helpers/sandbox-run.js';
+import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { clockTicksPerSecond, cpuBetween, parseProcStat, snapshotRoles } from './load/procstat.js';
 import { serviceRunner } from './peer-service.js';
 import type { Runner } from './peer-tools.js';
 import { imageLayers, loadLine } from './rootfs.js';
+import { specBase } from './sandbox-runner.js';
 
 interface Side {
   label: string;
@@ -88,14 +88,9 @@ async function waitReady(url: string, boundMs: number): Promise<void> {
 /** The sandbox alone: Bash echo on the Bash image's layers, permissive profile, as in bench/peers.ts. */
 async function sandboxSide(index: number): Promise<Side> {
   const sb = await NativeSandbox.create({});
-  const layers = imageLayers('/var/lib/bulkhead/images/bash.json');
+  const layers = imageLayers(imageRecordPath(DEFAULT_DATA_DIR, 'bash'));
   const spec = {
-    files: [],
-    env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
-    stdin: Buffer.alloc(0),
-    profile: sb.compileProfile(permissiveProfile()),
-    hostname: 'b',
-    limits: defaultLimits,
+    ...specBase(sb),
     layers,
     argv: ['bash', '-c', 'echo hello'],
   };
