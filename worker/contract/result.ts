@@ -58,6 +58,11 @@ export const StageResultSchema = Type.Object({
 });
 export type StageResult = Static<typeof StageResultSchema>;
 
+/** A stage that never ran: `status`, no exit, no output, nothing used. */
+export function emptyStageResult(status: Status): StageResult {
+  return { status, exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0 };
+}
+
 /** One test case's result: the stage fields plus the test's id and, for checkers, score/message. */
 export const TestResultSchema = Type.Intersect([
   Type.Object({

@@ -19,7 +19,7 @@
  */
 import { BulkheadError } from '../contract/errors.js';
 import type { JobTest, SubmissionJob } from '../contract/job.js';
-import type { StageResult, TestResult } from '../contract/result.js';
+import { emptyStageResult, type StageResult, type TestResult } from '../contract/result.js';
 import type { LiveControl, LiveIO } from '../sandbox/live.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
@@ -84,18 +84,7 @@ function relayIO(into: Relay, from: Relay): LiveIO {
 
 /** A test whose interactor could not even be prepared: nothing ran. */
 function notRun(id: string, decision: { checkerMessage?: string }): TestResult {
-  const empty: StageResult = {
-    status: 'WRONG_ANSWER',
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-  };
+  const empty: StageResult = emptyStageResult('WRONG_ANSWER');
   return { id, ...empty, checkerFailed: true, ...(decision.checkerMessage === undefined ? {} : { checkerMessage: decision.checkerMessage }) };
 }
 

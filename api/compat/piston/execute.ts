@@ -8,7 +8,7 @@ import { BulkheadError } from '../../../worker/contract/errors.js';
 import type { SubmissionJob } from '../../../worker/contract/job.js';
 import type { Limits, ResolvedLimits } from '../../../worker/contract/limits.js';
 import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
-import type { RunResult, StageResult } from '../../../worker/contract/result.js';
+import { emptyStageResult, type RunResult, type StageResult } from '../../../worker/contract/result.js';
 import { buildSubmissionJob, utf8ToBase64, type RunJobBounds } from '../../runs/run-job.js';
 import type { RunFile } from '../../schemas/run.js';
 import { mergedOutput, signalNumber, stageBytes } from '../stage-output.js';
@@ -205,18 +205,7 @@ export interface PistonResult {
  */
 export function pistonResult(result: RunResult, runtime: RuntimeInfo): PistonResult {
   const compile = result.compile === undefined ? undefined : pistonStage(result.compile);
-  const internal: StageResult = {
-    status: 'INTERNAL_ERROR',
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-  };
+  const internal: StageResult = emptyStageResult('INTERNAL_ERROR');
   const run = result.run === undefined ? (compile ?? pistonStage(internal)) : pistonStage(result.run);
   const named = pistonRuntime(runtime);
   return { language: named.language, version: result.version, run, ...(compile === undefined ? {} : { compile }) };
