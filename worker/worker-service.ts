@@ -11,6 +11,10 @@
  *    check once its lock expires;
  * 3. stop the webhook deliveries (in-flight ones finish), delete the heartbeat key, flush
  *    metrics, close Redis and the sandbox.
+ * Past the grace period the steps together have `SHUTDOWN_STEPS_BOUND_MS` (each at least
+ * `SHUTDOWN_STEP_FLOOR_MS`): a step that waits on a Redis that is gone (BullMQ's close, QUIT, the
+ * heartbeat's DEL) would otherwise never return, and a worker told to stop must stop. Its runs are
+ * safe either way: handed back, or recovered by the stalled check.
  */
 import { hostname } from 'node:os';
 import { Worker, type ConnectionOptions } from 'bullmq';
@@ -102,6 +106,11 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   return { worker, heartbeat, busySlots: () => busy, shutdown };
 }
 
+/** How long the shutdown steps after the grace period may take together before the rest are given up, ms. */
+export const SHUTDOWN_STEPS_BOUND_MS = 5_000;
+/** The least time any one step gets, even past that bound (the sandbox's close is local and quick), ms. */
+const SHUTDOWN_STEP_FLOOR_MS = 500;
+
 interface Closeable {
   worker: Worker;
   webhooks: WebhookService;
@@ -126,20 +135,39 @@ async function closeAll(parts: Closeable): Promise<void> {
     worker.cancelAllJobs('worker shutting down');
   }
   clearTimeout(timer);
-  const steps: [string, () => Promise<unknown>][] = [
-    ['worker', () => closed],
-    ['webhooks', () => parts.webhooks.close()],
-    ['heartbeat', () => parts.heartbeat.stop()],
-    ['metrics', () => parts.metrics.flush()],
-    ['redis', () => parts.redis.quit()],
-    ['sandbox', () => deps.sandbox.close()],
+  const steps: [string, () => Promise<unknown>, () => void][] = [
+    // A worker still waiting on Redis drops its connections instead of closing them in turn.
+    ['worker', () => closed, () => void worker.disconnect().catch(() => undefined)],
+    ['webhooks', () => parts.webhooks.close(), () => undefined],
+    ['heartbeat', () => parts.heartbeat.stop(), () => undefined],
+    ['metrics', () => parts.metrics.flush(), () => undefined],
+    ['redis', () => parts.redis.quit(), () => parts.redis.disconnect()],
+    ['sandbox', () => deps.sandbox.close(), () => undefined],
   ];
-  for (const [name, step] of steps) {
+  const deadline = Date.now() + SHUTDOWN_STEPS_BOUND_MS;
+  for (const [name, step, giveUp] of steps) {
     try {
-      await step();
+      const boundMs = Math.max(SHUTDOWN_STEP_FLOOR_MS, deadline - Date.now());
+      if ((await withinBound(step(), boundMs)) === 'timed-out') {
+        log.warn({ step: name, boundMs }, 'shutdown step timed out (Redis unreachable?): given up');
+        giveUp();
+      }
     } catch (err) {
       log.warn({ err, step: name }, 'shutdown step failed');
     }
   }
   log.info('worker stopped');
+}
+
+/** Resolves with the step's settling, or 'timed-out' after `boundMs`; the timer never holds the process. */
+async function withinBound(step: Promise<unknown>, boundMs: number): Promise<'done' | 'timed-out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), boundMs);
+  });
+  try {
+    return await Promise.race([step.then(() => 'done' as const), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

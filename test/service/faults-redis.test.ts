@@ -84,6 +84,29 @@ describe.skipIf(skip !== undefined)(`Redis restarted with runs queued${skip ? ` 
   }, 120_000);
 });
 
+describe.skipIf(skip !== undefined)(`a worker told to stop after its Redis died${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startService({ workerEnv: { SBX_SHUTDOWN_GRACE_MS: '1000' } });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('exits by itself on SIGTERM within its grace period plus the steps bound', async () => {
+    const answer = await postRun(service.url, { language: 'python', source: ECHO, stdin: 'alive', wait: true });
+    expect(answer.body).toMatchObject({ status: 'OK', run: { stdout: 'echo:alive\n' } });
+    await service.redis.stop();
+    const [worker] = service.workers;
+    const started = Date.now();
+    // stop() sends SIGKILL after 15 s: an exit code of 0 means the worker left on its own.
+    await worker?.stop('SIGTERM');
+    expect(worker?.child.signalCode).toBeNull();
+    expect(worker?.child.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+});
+
 const diskSkip = skip ?? tmpfsUnavailableReason();
 describe.skipIf(diskSkip !== undefined)(`data disk full under Redis${diskSkip ? ` (skipped: ${diskSkip})` : ''}`, () => {
   let disk: SmallDisk | undefined;
