@@ -39,8 +39,9 @@
       "type": "executable",
       "sources": [
         "<@(core_common)", "src/core/seccomp.c", "src/core/seccomp-compile.c", "src/core/userns.c", "src/core/rlimit.c",
-        "test/unit/unit.c", "test/unit/spec-test.c", "test/unit/cgroup-test.c", "test/unit/report-test.c",
-        "test/unit/seccomp-test.c", "test/unit/userns-test.c", "test/unit/rlimit-test.c"
+        "src/core/spawn.c", "test/unit/unit.c", "test/unit/spec-test.c", "test/unit/cgroup-test.c", "test/unit/report-test.c",
+        "test/unit/seccomp-test.c", "test/unit/userns-test.c", "test/unit/rlimit-test.c",
+        "test/unit/spawn-test.c"
       ],
       "include_dirs": ["include"],
       "cflags": ["<@(c_flags)", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"],

@@ -182,11 +182,41 @@ static int send_fd(int sock, int fd) {
   return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
 }
 
+/*
+ * Why a helper ended before its spec: the error frame it sent, if any (it fails that way, see
+ * sbx-init.c), and how it ended. Only reads what is already in the report pipe (non-blocking).
+ */
+static int gone_error(const sbx_child_t *c, sbx_error_t *err) {
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  /* WNOWAIT: sbx_spawn_discard reaps it. */
+  waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &info, WEXITED | WNOHANG | WNOWAIT);
+  const char *how = info.si_code == CLD_EXITED ? "exit" : "signal";
+  uint8_t buf[1024];
+  ssize_t n = read(c->report_fd, buf, sizeof(buf));
+  for (size_t off = 0; n > 0 && off + sizeof(sbx_msg_header_t) <= (size_t)n;) {
+    sbx_msg_header_t h;
+    memcpy(&h, buf + off, sizeof(h));
+    off += sizeof(h);
+    if (h.len > (size_t)n - off) break;
+    if (h.type == SBX_MSG_ERROR && h.len >= 2 * sizeof(int32_t)) {
+      int32_t head[2];
+      memcpy(head, buf + off, sizeof(head));
+      int len = (int)(h.len - sizeof(head));
+      return sbx_error_set(err, SBX_PHASE_SPAWN, head[1] ? head[1] : ESRCH, "prepared sbx-init is gone (%s %d): %.*s",
+                           how, info.si_status, len, (const char *)buf + off + sizeof(head));
+    }
+    off += h.len;
+  }
+  return sbx_error_set(err, SBX_PHASE_SPAWN, ESRCH, "prepared sbx-init is gone (%s %d, no error sent)", how,
+                       info.si_status);
+}
+
 int sbx_spawn_start(sbx_child_t *c, const uint8_t *spec, size_t spec_len, sbx_error_t *err) {
   /* A prepared helper may have died while it waited (killed, OOM). Its pid 1 holds the socket
    * until the death signal reaches it too, so EPIPE alone would come too late: ask the pidfd. */
   struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-  if (poll(&p, 1, 0) != 0) return sbx_error_set(err, SBX_PHASE_SPAWN, ESRCH, "prepared sbx-init is gone");
+  if (poll(&p, 1, 0) != 0) return gone_error(c, err);
   cleanup_close int spec_fd = make_spec_fd(spec, spec_len, err);
   if (spec_fd < 0) return spec_fd;
   int r = send_fd(c->spec_sock, spec_fd);
