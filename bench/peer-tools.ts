@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { clockTicksPerSecond, machineBusyMs, parseProcStat, readAllProcesses } from './load/procstat.js';
+import { clockTicksPerSecond, machineBusyMs, parseProcStat, readAllProcesses, stealMeter } from './load/procstat.js';
 
 /** One complete run; rejects when the run failed. */
 export type Runner = () => Promise<void>;
@@ -19,6 +19,8 @@ export interface Row {
   kthreadCpuMsPerRun: number;
   majorFaultsPerRun: number;
   minorFaultsPerRun: number;
+  /** Share of the machine's time the hypervisor stole while the row ran. */
+  steal: number;
 }
 
 const ticksPerSecond = clockTicksPerSecond();
@@ -90,6 +92,7 @@ export async function measureRunner(name: string, runner: Runner, runs: number, 
   const own0 = ownCpuMs();
   const kthread0 = kthreadCpuMs();
   const faults0 = childFaults();
+  const steal = stealMeter();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -103,9 +106,10 @@ export async function measureRunner(name: string, runner: Runner, runs: number, 
     kthreadCpuMsPerRun: (kthreadCpuMs() - kthread0) / runs,
     majorFaultsPerRun: (childFaults().major - faults0.major) / runs,
     minorFaultsPerRun: (childFaults().minor - faults0.minor) / runs,
+    steal: steal(),
   };
   console.log(
-    `${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run  faults ${row.minorFaultsPerRun.toFixed(0)} minor ${row.majorFaultsPerRun.toFixed(2)} major`,
+    `${name.padEnd(44)} runs/s ${row.runsPerS.toFixed(0).padStart(5)}  machine CPU ${row.cpuMsPerRun.toFixed(2)} ms/run  own ${row.ownCpuMsPerRun.toFixed(2)}  kthreads ${row.kthreadCpuMsPerRun.toFixed(2)} ms/run  faults ${row.minorFaultsPerRun.toFixed(0)} minor ${row.majorFaultsPerRun.toFixed(2)} major  steal ${(row.steal * 100).toFixed(0)}%`,
   );
   return row;
 }
@@ -213,6 +217,8 @@ export function releaseMountNs(): void {
 
 export interface FloorResult {
   fullRunsPerS?: number;
+  /** Share of the machine's time the hypervisor stole during the floor's run. */
+  steal?: number;
   why: string;
 }
 
@@ -220,11 +226,14 @@ export interface FloorResult {
 export function runFloor(dir: string, loops: number): FloorResult {
   if (!existsSync(join(dir, 'run.sh'))) return { why: `no floor benchmark at ${dir} (set BENCH_FLOOR_DIR)` };
   console.log(`-- floor (${dir}/run.sh 5 ${loops})`);
+  const meter = stealMeter();
   const r = spawnSync('bash', [join(dir, 'run.sh'), '5', String(loops)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const steal = meter();
   process.stdout.write(r.stdout);
+  console.log(`floor: steal ${(steal * 100).toFixed(0)}% over its run`);
   const full = r.stdout
     .split('\n')
     .find((l) => l.includes('FULL'))
     ?.match(/=> (\d+) runs\/s/)?.[1];
-  return full === undefined ? { why: `floor run failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop() ?? ''}` } : { fullRunsPerS: Number(full), why: '' };
+  return full === undefined ? { why: `floor run failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop() ?? ''}` } : { fullRunsPerS: Number(full), steal, why: '' };
 }
