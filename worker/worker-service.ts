@@ -159,14 +159,18 @@ async function closeAll(parts: Closeable): Promise<void> {
   log.info('worker stopped');
 }
 
-/** Resolves with the step's settling, or 'timed-out' after `boundMs`; the timer never holds the process. */
+/** 'done' when the step settles within `boundMs` (its rejection is thrown), else 'timed-out'; the timer is cleared either way. */
 async function withinBound(step: Promise<unknown>, boundMs: number): Promise<'done' | 'timed-out'> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<'timed-out'>((resolve) => {
     timer = setTimeout(() => resolve('timed-out'), boundMs);
   });
+  const settled = step.then(() => 'done' as const);
+  // A step given up may still reject later (QUIT on a dropped connection): handled here, so it
+  // cannot end the stopping process as an unhandled rejection.
+  settled.catch(() => undefined);
   try {
-    return await Promise.race([step.then(() => 'done' as const), bound]);
+    return await Promise.race([settled, bound]);
   } finally {
     clearTimeout(timer);
   }
