@@ -97,14 +97,20 @@ let ticksPerSecond: number | undefined;
  */
 export function machineBusyMs(): number {
   ticksPerSecond ??= clockTicksPerSecond();
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const busy = fields.slice(0, 7).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+  const busy = cpuLineTicks()
+    .slice(0, 7)
+    .reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
   return (busy * 1000) / ticksPerSecond;
 }
 
+/** The first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal ticks. */
+function cpuLineTicks(): number[] {
+  return (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+}
+
 /** The machine's CPU ticks so far: all of them, and those the hypervisor gave to other guests (steal). */
-export function machineTicks(): { total: number; steal: number } {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+function machineTicks(): { total: number; steal: number } {
+  const fields = cpuLineTicks();
   return { total: fields.reduce((sum, v) => sum + v, 0), steal: fields[7] ?? 0 };
 }
 
