@@ -1,11 +1,12 @@
 /**
  * The worker's presence in Redis: `WORKER_KEY_PREFIX + workerId` holds JSON(WorkerHeartbeat) with a
- * PX TTL, rewritten every third of the TTL. The API's /ready, GET /languages and metrics read these
- * keys; a key that expires means the worker is gone. `stop()` deletes the key at once.
+ * PX TTL, rewritten every third of the TTL, and the id is a member of `WORKER_REGISTRY_KEY`. The
+ * API's /ready, GET /languages and metrics read these keys; a key that expires means the worker is
+ * gone. `stop()` deletes the key and the id at once.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { WORKER_KEY_PREFIX, type RuntimeInfo, type WorkerHeartbeat } from './contract/heartbeat.js';
+import { WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY, type RuntimeInfo, type WorkerHeartbeat } from './contract/heartbeat.js';
 import type { Runtime } from './runtimes/runtime.js';
 
 /** What a client sees of a runtime: the manifest minus host paths and argv. */
@@ -40,12 +41,20 @@ export interface Heartbeat {
   stop(): Promise<void>;
 }
 
+/** Runs a transaction; a command's own error (which `exec` only reports in its answer) throws. */
+async function execAll(transaction: ChainableCommander): Promise<void> {
+  const failed = (await transaction.exec())?.find(([err]) => err !== null);
+  if (failed?.[0]) throw failed[0];
+}
+
 /** Writes the first beat (failures are logged, not thrown) and keeps beating until `stop()`. */
 export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbeat> {
   const key = WORKER_KEY_PREFIX + options.workerId;
   const beat = async () => {
     try {
-      await options.redis.set(key, JSON.stringify(options.snapshot()), 'PX', options.ttlMs);
+      // One transaction: a reader never finds the id without its key having been written (it
+      // would take the id for a dead worker's and remove it until the next beat).
+      await execAll(options.redis.multi().set(key, JSON.stringify(options.snapshot()), 'PX', options.ttlMs).sadd(WORKER_REGISTRY_KEY, options.workerId));
     } catch (err) {
       options.log.warn({ err }, 'heartbeat write failed');
     }
@@ -67,7 +76,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
         clearInterval(timer);
         await inFlight;
         try {
-          await options.redis.del(key);
+          await execAll(options.redis.multi().del(key).srem(WORKER_REGISTRY_KEY, options.workerId));
         } catch (err) {
           options.log.warn({ err }, 'heartbeat key delete failed');
         }

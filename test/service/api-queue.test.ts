@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { BullmqSubmissionQueue } from '../../api/queue/bullmq-submission-queue.js';
 import { JOB_SCHEMA_VERSION, type SubmissionJob } from '../../worker/contract/job.js';
 import { METRICS_KEY } from '../../worker/contract/metrics.js';
-import { WORKER_KEY_PREFIX } from '../../worker/contract/heartbeat.js';
+import { WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { heartbeat, okResult } from '../helpers/api-fixtures.js';
 import { startRedis, uniqueQueueName, type TestRedis } from '../helpers/redis.js';
@@ -165,7 +165,7 @@ describe('BullmqSubmissionQueue (real Redis)', () => {
     expect(snapshot?.result).toBeUndefined();
   });
 
-  it('reads live workers from heartbeat keys, skipping malformed ones, and the metrics hash', async () => {
+  it('reads live workers from the registry and their heartbeat keys, skipping malformed ones, and the metrics hash', async () => {
     queueName = uniqueQueueName();
     adapter = makeAdapter();
     const client = new Redis(redis.url);
@@ -173,10 +173,29 @@ describe('BullmqSubmissionQueue (real Redis)', () => {
     const beat = heartbeat();
     await client.set(`${WORKER_KEY_PREFIX}${beat.workerId}`, JSON.stringify(beat), 'PX', 5000);
     await client.set(`${WORKER_KEY_PREFIX}broken`, '{"not":"a heartbeat"}', 'PX', 5000);
+    await client.sadd(WORKER_REGISTRY_KEY, beat.workerId, 'broken');
     await client.hset(METRICS_KEY, 'runs_total|python|OK', '3');
-    cleanups.push(async () => client.del(`${WORKER_KEY_PREFIX}${beat.workerId}`, `${WORKER_KEY_PREFIX}broken`, METRICS_KEY));
+    cleanups.push(async () => client.del(`${WORKER_KEY_PREFIX}${beat.workerId}`, `${WORKER_KEY_PREFIX}broken`, WORKER_REGISTRY_KEY, METRICS_KEY));
     expect((await adapter.liveWorkers()).map((w) => w.workerId)).toEqual([beat.workerId]);
     expect(await adapter.metrics()).toMatchObject({ 'runs_total|python|OK': '3' });
+  });
+
+  it('drops a registry id whose heartbeat key expired, and sees no key the registry does not name', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const client = new Redis(redis.url);
+    cleanups.push(async () => client.quit());
+    const live = heartbeat([], { workerId: 'registry-live' });
+    const unregistered = heartbeat([], { workerId: 'registry-unnamed' });
+    await client.set(`${WORKER_KEY_PREFIX}${live.workerId}`, JSON.stringify(live), 'PX', 5000);
+    await client.set(`${WORKER_KEY_PREFIX}${unregistered.workerId}`, JSON.stringify(unregistered), 'PX', 5000);
+    await client.set(`${WORKER_KEY_PREFIX}registry-dead`, JSON.stringify(heartbeat([], { workerId: 'registry-dead' })), 'PX', 50);
+    await client.sadd(WORKER_REGISTRY_KEY, live.workerId, 'registry-dead');
+    cleanups.push(async () => client.del(`${WORKER_KEY_PREFIX}${live.workerId}`, `${WORKER_KEY_PREFIX}${unregistered.workerId}`, WORKER_REGISTRY_KEY));
+    expect((await adapter.liveWorkers()).map((w) => w.workerId).sort()).toEqual(['registry-dead', 'registry-live']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await adapter.liveWorkers()).map((w) => w.workerId)).toEqual([live.workerId]);
+    expect(await client.smembers(WORKER_REGISTRY_KEY)).toEqual([live.workerId]);
   });
 
   it('works over the unix socket too', async () => {

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { WORKER_KEY_PREFIX, WorkerHeartbeatSchema } from '../../worker/contract/heartbeat.js';
+import { WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY, WorkerHeartbeatSchema } from '../../worker/contract/heartbeat.js';
 import type { RunResult } from '../../worker/contract/result.js';
 import { FakeSandbox } from '../../worker/sandbox/fake-sandbox.js';
 import { startWorkerService, type WorkerService } from '../../worker/worker-service.js';
@@ -89,7 +89,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('heartbeat', () => {
-  it('publishes a schema-valid heartbeat with a TTL and deletes it on shutdown', async () => {
+  it('publishes a schema-valid heartbeat with a TTL and its id in the registry, and deletes both on shutdown', async () => {
     const service = await startService(new FakeSandbox(), { SBX_WORKER_ID: 'hb-worker', SBX_HEARTBEAT_MS: '3000' });
     const client = new Redis(redis.url);
     const key = WORKER_KEY_PREFIX + 'hb-worker';
@@ -100,8 +100,10 @@ describe('heartbeat', () => {
     const ttlMs = await client.pttl(key);
     expect(ttlMs).toBeGreaterThan(0);
     expect(ttlMs).toBeLessThanOrEqual(3000);
+    expect(await client.sismember(WORKER_REGISTRY_KEY, 'hb-worker')).toBe(1);
     await service.shutdown();
     expect(await client.exists(key)).toBe(0);
+    expect(await client.sismember(WORKER_REGISTRY_KEY, 'hb-worker')).toBe(0);
     client.disconnect();
   });
 });

@@ -7,9 +7,13 @@ import { LimitRangeSchema } from './limits.js';
  * GET /ready come from these heartbeats.
  *
  * Each worker writes `WORKER_KEY_PREFIX + workerId` = JSON(WorkerHeartbeat) with a TTL of
- * `ttlMs` every `ttlMs / 3`; a key that expires means the worker is gone.
+ * `ttlMs` every `ttlMs / 3`, and adds its id to the set `WORKER_REGISTRY_KEY` in the same
+ * transaction; a key that expires means the worker is gone. Readers look up the ids the set names
+ * (never a SCAN: the keyspace also holds every kept result, so a walk of it grows with the runs
+ * kept) and remove the ids whose key has expired.
  */
 export const WORKER_KEY_PREFIX = 'bulkhead:worker:';
+export const WORKER_REGISTRY_KEY = 'bulkhead:workers';
 
 /** What a client sees of one language (GET /languages). */
 export const RuntimeInfoSchema = Type.Object({
