@@ -108,7 +108,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
     description: 'Bash echo at a constant arrival rate (target: >= 300 runs/s on 2 cores)',
     mix: [{ programId: 'bash-echo', weight: 1 }],
     arrival: { kind: 'constant-rate', ratePerSecond: 150, durationS: 20 },
-    thresholds: { p99LatencyMs: 50, maxErrorRate: 0.01 },
+    thresholds: { p99LatencyMs: 30, maxErrorRate: 0.01 },
     maxInFlight: 256,
   },
   {
