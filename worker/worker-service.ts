@@ -9,8 +9,8 @@
  * 2. past the grace period, abort the runs still in flight: the processor hands each back to the
  *    queue (another worker runs it); a run we cannot hand back is recovered by BullMQ's stalled
  *    check once its lock expires;
- * 3. stop the webhook deliveries (in-flight ones finish), delete the heartbeat key, flush
- *    metrics, close Redis and the sandbox.
+ * 3. stop the webhook deliveries (in-flight ones finish), delete the heartbeat key and the id in
+ *    the worker registry, flush metrics, close Redis and the sandbox.
  * Past the grace period the steps together have `SHUTDOWN_STEPS_BOUND_MS` (each at least
  * `SHUTDOWN_STEP_FLOOR_MS`): a step that waits on a Redis that is gone (BullMQ's close, QUIT, the
  * heartbeat's DEL) would otherwise never return, and a worker told to stop must stop. Its runs are
