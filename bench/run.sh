@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# npm run bench [-- driver options]: the sandbox benchmark (bench/sandbox.ts, when present), the
-# peers and the issue 19 ratios (bench/peers.ts), the stack's floor (bench/queue-floor.ts) and the load scenarios (bench/load/driver.ts), then one
-# summary. With BENCH_URL unset it starts its own
+# npm run bench: the sandbox benchmark (bench/sandbox.ts, when present), the peers and the issue 19
+# ratios (bench/peers.ts), the stack's floor (bench/queue-floor.ts), the live runs (bench/live.ts)
+# and the load scenarios (bench/load/driver.ts), then one summary.
+# npm run bench -- DRIVER OPTIONS: only the load driver with those options (`--help` lists them and
+# starts nothing). With BENCH_URL unset it starts its own
 # service first (Redis on a temporary unix socket, one worker, the API on a free loopback port)
 # and tears it down at exit. Everything is bounded in time.
 #
@@ -18,6 +20,11 @@
 # Driver options after `--`, e.g. `npm run bench -- --scenario hello-bash --find-max`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Usage needs no service: answered before anything is installed or started.
+for arg in "$@"; do
+  [[ $arg == --help || $arg == -h ]] && exec npx tsx bench/load/driver.ts --help
+done
 
 timeout_s=${BENCH_TIMEOUT_S:-900}
 ready_s=${BENCH_READY_S:-120}
@@ -92,17 +99,22 @@ if [[ ${BENCH_ONLY:-} == peers ]]; then
   exit $?
 fi
 
-if [[ -f bench/sandbox.ts ]]; then
-  echo "== sandbox benchmark (bench/sandbox.ts)"
-  timeout 600 npx tsx bench/sandbox.ts || echo "bench: bench/sandbox.ts failed (exit $?)"
-fi
-# Peers side by side and the issue 19 ratios (the floor from ../shared/floor when it exists).
-echo "== peers and ratios (bench/peers.ts)"
-timeout 600 npx tsx bench/peers.ts || echo "bench: bench/peers.ts failed (exit $?)"
-echo "== the stack's own floor (bench/queue-floor.ts: Fastify + BullMQ + Redis, no Bulkhead code, no sandbox)"
-timeout 300 npx tsx bench/queue-floor.ts || echo "bench: bench/queue-floor.ts failed (exit $?)"
-# Live runs: WebSocket round trip, worker memory over 1,000 live runs, the channel's cost per run.
-timeout 600 npx tsx bench/live.ts || echo "bench: bench/live.ts failed (exit $?)"
+# The rows before the load scenarios: the sandbox alone, peers and ratios, the stack's floor, live runs.
+other_rows() {
+  if [[ -f bench/sandbox.ts ]]; then
+    echo "== sandbox benchmark (bench/sandbox.ts)"
+    timeout 600 npx tsx bench/sandbox.ts || echo "bench: bench/sandbox.ts failed (exit $?)"
+  fi
+  # Peers side by side and the issue 19 ratios (the floor from ../shared/floor when it exists).
+  echo "== peers and ratios (bench/peers.ts)"
+  timeout 600 npx tsx bench/peers.ts || echo "bench: bench/peers.ts failed (exit $?)"
+  echo "== the stack's own floor (bench/queue-floor.ts: Fastify + BullMQ + Redis, no Bulkhead code, no sandbox)"
+  timeout 300 npx tsx bench/queue-floor.ts || echo "bench: bench/queue-floor.ts failed (exit $?)"
+  # Live runs: WebSocket round trip, worker memory over 1,000 live runs, the channel's cost per run.
+  timeout 600 npx tsx bench/live.ts || echo "bench: bench/live.ts failed (exit $?)"
+}
+# Driver options name one load run: only the driver runs then.
+(($# > 0)) || other_rows
 
 echo "== load scenarios (bench/load/driver.ts)"
 status=0
