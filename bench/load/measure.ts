@@ -5,7 +5,7 @@
 import { findProgram, type Scenario } from '../scenarios.js';
 import { evaluateLoad, thresholdFailures, type LoadFigures } from './evaluate.js';
 import { runLoad, type LoadPlan } from './open-loop.js';
-import { cpuBetween, snapshotRoles, type RoleCpu } from './procstat.js';
+import { cpuBetween, snapshotRoles, stealMeter, type RoleCpu } from './procstat.js';
 import { histogramTotals, meanBetween, parsePrometheusText, STAGE_HISTOGRAM, type HistogramTotals } from './prometheus.js';
 import { constantRateOffsetsMs, programSequence } from './schedule.js';
 
@@ -39,6 +39,8 @@ export interface ScenarioMeasurement {
   /** CPU per answered run, by role, ms. */
   cpuPerRunMs: Map<string, RoleCpu>;
   thresholdFailures: string[];
+  /** Share of the machine's time the hypervisor gave other guests while the load ran (0-1). */
+  stealShare: number;
 }
 
 /** The load plan of a scenario with overrides applied (pure). */
@@ -94,7 +96,9 @@ export async function measureScenario(ctx: MeasureContext, scenario: Scenario, o
   const plan = planFor(scenario, override, ctx.baseUrl, ctx.seed, ctx.requestTimeoutMs);
   const stagesBefore = await scrapeStageTotals(ctx.baseUrl);
   const cpuBefore = snapshotRoles(ctx.roots);
+  const steal = stealMeter();
   const result = await runLoad(plan);
+  const stealShare = steal();
   const cpuAfter = snapshotRoles(ctx.roots);
   const stagesAfter = await scrapeStageTotals(ctx.baseUrl);
   const figures = evaluateLoad(result);
@@ -110,5 +114,6 @@ export async function measureScenario(ctx: MeasureContext, scenario: Scenario, o
     stageMeansMs: stagesBefore === null || stagesAfter === null ? new Map() : meanBetween(stagesBefore, stagesAfter),
     cpuPerRunMs,
     thresholdFailures: thresholdFailures(figures, scenario.thresholds),
+    stealShare,
   };
 }

@@ -34,11 +34,12 @@ export function latencyTable(measurements: readonly ScenarioMeasurement[]): stri
         fmt(s.p99Ms),
         isAll ? `${fmt(m.figures.errorRate * 100, 2)}%` : '',
         isAll ? fmt(m.figures.startLagP99Ms) : '',
+        isAll ? `${fmt(m.stealShare * 100, 0)}%` : '',
         isAll ? (m.thresholdFailures.length === 0 ? 'pass' : `FAIL: ${m.thresholdFailures.join('; ')}`) : '',
       ]);
     }
   }
-  return formatTable(['scenario', 'offered/s', 'runs/s', 'status', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'start lag p99 ms', 'thresholds'], rows);
+  return formatTable(['scenario', 'offered/s', 'runs/s', 'status', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'start lag p99 ms', 'steal', 'thresholds'], rows);
 }
 
 /** Stage means and the derived overhead, one row per scenario. */
@@ -90,9 +91,10 @@ export function maxRateTable(results: readonly FindMaxResult[]): string {
       fmt(all?.p50Ms),
       fmt(all?.p95Ms),
       fmt(all?.p99Ms),
+      r.atHalf === null ? '-' : `${fmt(r.atHalf.stealShare * 100, 0)}%`,
     ];
   });
-  return formatTable(['scenario', 'max runs/s', 'steps (✗ = not sustained)', 'half rate', 'p50 ms', 'p95 ms', 'p99 ms'], rows);
+  return formatTable(['scenario', 'max runs/s', 'steps (✗ = not sustained)', 'half rate', 'p50 ms', 'p95 ms', 'p99 ms', 'steal at half'], rows);
 }
 
 /** Memory over a soak, MiB. */
