@@ -220,6 +220,28 @@ describe.skipIf(skip !== undefined)(`sandbox helper binary${skip ? ` (skipped: $
   });
 });
 
+/** The nice value of a process: field 19 of /proc/<pid>/stat (the 17th after the command's ")"). */
+function niceOf(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+describe.skipIf(skip !== undefined)(`sandbox CPU priority${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('makes namespaces ahead of demand at the lowest priority, and runs programs at the default', async () => {
+    const ctx = await openSandbox({ uidBase: UID_BASE, uidCount: UID_COUNT });
+    try {
+      // The first run starts the pool, and with it the netns helper.
+      const run = await ctx.sandbox.run(specFor(ctx, ['cat', '/proc/self/stat']));
+      expect(run.exitCode).toBe(0);
+      expect(niceOf(run.stdout.toString())).toBe(0);
+      const helpers = ourHelpers(true);
+      expect(helpers).toHaveLength(1);
+      expect(niceOf(readFileSync(`/proc/${helpers[0]}/stat`, 'utf8'))).toBe(19);
+    } finally {
+      await ctx.sandbox.close();
+    }
+  });
+});
+
 describe.skipIf(skip !== undefined)(`sandbox close${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('kills in-flight runs on close, is idempotent and refuses new runs', async () => {
     const ctx = await openSandbox();
