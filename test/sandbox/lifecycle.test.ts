@@ -2,7 +2,7 @@
  * Run lifecycle: nothing survives a run, concurrent runs are strangers to each other, abort and
  * close work, and many runs at once (4 × cores) all complete.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -151,6 +151,27 @@ describe.skipIf(skip !== undefined)(`sandbox lifecycle${skip ? ` (skipped: ${ski
     );
     const runs = await Promise.all([1, 2, 3].map(() => ctx.sandbox.run(specFor(ctx, ['true']))));
     for (const r of runs) expect(r.exitCode).toBe(0);
+  });
+
+  it('starts every run while signals keep landing in the worker (an interrupted check is no dead helper)', async () => {
+    // SIGCHLD is what the worker gets for every run that ends; a flood of it makes the rare case
+    // (a signal inside the start path's liveness check of a prepared helper) happen every few runs.
+    const flood = spawn('bash', ['-c', `while kill -CHLD ${process.pid}; do :; done`], { stdio: 'ignore' });
+    try {
+      let next = 0;
+      const failures: string[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next++ < 400) {
+            const o = await ctx.sandbox.run(specFor(ctx, ['true'])).catch((err: unknown) => (err as Error).message);
+            if (typeof o === 'string' || o.exitCode !== 0) failures.push(typeof o === 'string' ? o : `exit ${o.exitCode}`);
+          }
+        }),
+      );
+      expect(failures).toEqual([]);
+    } finally {
+      flood.kill('SIGKILL');
+    }
   });
 
   it('gives concurrent runs distinct network namespaces, each with lo up', async () => {

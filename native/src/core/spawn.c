@@ -216,7 +216,14 @@ int sbx_spawn_start(sbx_child_t *c, const uint8_t *spec, size_t spec_len, sbx_er
   /* A prepared helper may have died while it waited (killed, OOM). Its pid 1 holds the socket
    * until the death signal reaches it too, so EPIPE alone would come too late: ask the pidfd. */
   struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-  if (poll(&p, 1, 0) != 0) return gone_error(c, err);
+  int ready;
+  /* Even a zero-timeout poll fails with EINTR when a signal lands in it, and the worker takes a
+   * SIGCHLD for every run that ends: an interrupted check says nothing about the helper, and
+   * taking it for a death failed runs whose helper was alive. */
+  while ((ready = poll(&p, 1, 0)) < 0 && errno == EINTR) {
+  }
+  if (ready < 0) return sbx_error_set(err, SBX_PHASE_SPAWN, errno, "poll prepared sbx-init");
+  if (ready > 0) return gone_error(c, err);
   cleanup_close int spec_fd = make_spec_fd(spec, spec_len, err);
   if (spec_fd < 0) return spec_fd;
   int r = send_fd(c->spec_sock, spec_fd);
