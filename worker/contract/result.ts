@@ -53,6 +53,8 @@ export const StageResultSchema = Type.Object({
   /**
    * The PEAK memory of the run's cgroup, bytes (the sandbox's `memoryPeakBytes`): what the run
    * used, not its limit, though `limits.memoryBytes` has the same name. The wire name stays.
+   * A run killed for memory can read a page or so over its limit: the kernel lets a task it is
+   * killing charge what it needs to exit.
    */
   memoryBytes: Type.Number(),
 });
