@@ -4,7 +4,17 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { METRICS_KEY, STAGE_BUCKETS_MS, internalFailuresField, runsTotalField, stageBucketField, stageCountField, stageSumField, type MetricsStage } from './contract/metrics.js';
+import {
+  METRICS_KEY,
+  METRICS_STAGES,
+  STAGE_BUCKETS_MS,
+  internalFailuresField,
+  runsTotalField,
+  stageBinField,
+  stageCountField,
+  stageSumField,
+  type MetricsStage,
+} from './contract/metrics.js';
 
 /** What the processor reports; the port lets tests record in memory or in a real Redis. */
 export interface WorkerMetrics {
@@ -26,12 +36,37 @@ export interface WorkerMetrics {
  */
 export const METRICS_FLUSH_MS = 50;
 
+/** Every stage's field names, built once: a run records six stages, so per run they would be garbage. */
+const STAGE_FIELDS = Object.fromEntries(
+  METRICS_STAGES.map((stage) => [
+    stage,
+    {
+      bins: STAGE_BUCKETS_MS.map((le) => ({ le, field: stageBinField(stage, le) })),
+      overflow: stageBinField(stage, '+Inf'),
+      sum: stageSumField(stage),
+      count: stageCountField(stage),
+    },
+  ]),
+) as Record<MetricsStage, { bins: Array<{ le: number; field: string }>; overflow: string; sum: string; count: string }>;
+
+/**
+ * One flush in one command: ARGV is the count of integer pairs, then (field, increment) pairs,
+ * integers first (HINCRBY), then floats (HINCRBYFLOAT). A pipeline of one command per field cost
+ * Redis a command each and the worker an ioredis command object each, 20 times a second.
+ */
+const ADD_METRICS_LUA = `
+local ints = tonumber(ARGV[1])
+for i = 2, 1 + 2 * ints, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 2 + 2 * ints, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 0`;
+
 /**
  * WorkerMetrics over HINCRBY / HINCRBYFLOAT on METRICS_KEY. Increments are summed in memory and
- * written in one pipeline at most every `flushMs`: a run records up to 45 histogram fields, and
- * writing each run's at once cost more Redis and worker CPU than the rest of its queue traffic.
- * The hash reads as before, up to `flushMs` late; a killed worker loses at most that much of
- * its counts (a graceful shutdown flushes them).
+ * written in one script call at most every `flushMs`: a run records three fields per stage (its
+ * bin, sum and count), and writing each run's at once cost more Redis and worker CPU than the
+ * rest of its queue traffic.
+ * The hash is up to `flushMs` late; a killed worker loses at most that much of its counts (a
+ * graceful shutdown flushes them).
  * Mutated only from the event loop.
  */
 export class RedisMetrics implements WorkerMetrics {
@@ -55,12 +90,11 @@ export class RedisMetrics implements WorkerMetrics {
 
   recordStageMs(stage: MetricsStage, durationMs: number): void {
     const ms = Math.max(0, durationMs);
-    for (const le of STAGE_BUCKETS_MS) {
-      if (ms <= le) this.add(this.counts, stageBucketField(stage, le), 1);
-    }
-    this.add(this.counts, stageBucketField(stage, '+Inf'), 1);
-    this.add(this.sums, stageSumField(stage), ms);
-    this.add(this.counts, stageCountField(stage), 1);
+    const fields = STAGE_FIELDS[stage];
+    // The bin of the first bound at or above the duration; past the last bound, +Inf.
+    this.add(this.counts, fields.bins.find((bin) => ms <= bin.le)?.field ?? fields.overflow, 1);
+    this.add(this.sums, fields.sum, ms);
+    this.add(this.counts, fields.count, 1);
   }
 
   recordInternalFailure(code: string): void {
@@ -81,17 +115,17 @@ export class RedisMetrics implements WorkerMetrics {
     }
   }
 
-  /** Sends everything recorded so far in one pipeline (nothing when nothing was recorded). */
+  /** Sends everything recorded so far in one script call (nothing when nothing was recorded). */
   private write(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.counts.size === 0 && this.sums.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [field, by] of this.counts) pipeline.hincrby(METRICS_KEY, field, by);
-    for (const [field, by] of this.sums) pipeline.hincrbyfloat(METRICS_KEY, field, by);
+    const args: Array<string | number> = [this.counts.size];
+    for (const [field, by] of this.counts) args.push(field, by);
+    for (const [field, by] of this.sums) args.push(field, by);
     this.counts = new Map();
     this.sums = new Map();
-    this.track(pipeline.exec());
+    this.track(this.redis.eval(ADD_METRICS_LUA, 1, METRICS_KEY, ...args));
   }
 
   private track(write: Promise<unknown>): void {

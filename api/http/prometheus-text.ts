@@ -1,4 +1,4 @@
-import { STAGE_BUCKETS_MS } from '../../worker/contract/metrics.js';
+import { STAGE_BUCKETS_MS, stageBinField, stageCountField, stageSumField } from '../../worker/contract/metrics.js';
 import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { QueueDepth } from '../plugins/submission-queue.js';
 
@@ -48,12 +48,14 @@ function histogramLines(hash: Readonly<Record<string, string>>): string[] {
   );
   const stages = [...new Set(fieldsWith(hash, 'stage_duration_ms_count').map((f) => f.parts[0] ?? ''))];
   for (const stage of stages) {
+    // Prometheus buckets are cumulative: each is the sum of its bin and every bin below it.
+    let count = 0;
     for (const le of [...STAGE_BUCKETS_MS, '+Inf' as const]) {
-      const count = numberOf(hash[`stage_duration_ms_bucket|${stage}|${le}`]);
+      count += numberOf(hash[stageBinField(stage, le)]);
       lines.push(`${name}_bucket${labels({ stage, le: String(le) })} ${count}`);
     }
-    lines.push(`${name}_sum${labels({ stage })} ${numberOf(hash[`stage_duration_ms_sum|${stage}`])}`);
-    lines.push(`${name}_count${labels({ stage })} ${numberOf(hash[`stage_duration_ms_count|${stage}`])}`);
+    lines.push(`${name}_sum${labels({ stage })} ${numberOf(hash[stageSumField(stage)])}`);
+    lines.push(`${name}_count${labels({ stage })} ${numberOf(hash[stageCountField(stage)])}`);
   }
   return lines;
 }

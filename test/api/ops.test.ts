@@ -149,8 +149,9 @@ describe('GET /metrics', () => {
       'runs_total|python|OK': '5',
       'runs_total|c|COMPILE_ERROR': '2',
       'internal_failures_total|SBX_ERR_CGROUP_SETUP': '1',
-      'stage_duration_ms_bucket|run|5': '1',
-      'stage_duration_ms_bucket|run|+Inf': '4',
+      'stage_duration_ms_bin|run|5': '1',
+      'stage_duration_ms_bin|run|25': '2',
+      'stage_duration_ms_bin|run|+Inf': '1',
       'stage_duration_ms_sum|run': '812.5',
       'stage_duration_ms_count|run': '4',
     };
@@ -164,8 +165,11 @@ describe('GET /metrics', () => {
     expect(text).toContain('bulkhead_runs_total{language="c",status="COMPILE_ERROR"} 2');
     expect(text).toContain('bulkhead_internal_failures_total{code="SBX_ERR_CGROUP_SETUP"} 1');
     expect(text).toContain('# TYPE bulkhead_stage_duration_ms histogram');
+    // Bins summed into cumulative buckets.
     expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="5"} 1');
-    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="10"} 0');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="10"} 1');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="25"} 3');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="30000"} 3');
     expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="+Inf"} 4');
     expect(text).toContain('bulkhead_stage_duration_ms_sum{stage="run"} 812.5');
     expect(text).toContain('bulkhead_live_workers 1');

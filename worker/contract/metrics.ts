@@ -6,7 +6,10 @@
  * Hash fields (label values must not contain `|`):
  * - `runs_total|<language>|<status>`                  runs finished, by language and status
  * - `internal_failures_total|<code>`                  our own failures (each attempt), by error code
- * - `stage_duration_ms_bucket|<stage>|<le>`           cumulative histogram bucket counts
+ * - `stage_duration_ms_bin|<stage>|<le>`              durations in (the bound before `le`, `le`]; the
+ *                                                     API sums them into Prometheus's cumulative buckets
+ *                                                     (the cumulative `stage_duration_ms_bucket|…`
+ *                                                     fields of earlier workers are no longer read)
  * - `stage_duration_ms_sum|<stage>` / `..._count|<stage>`
  */
 export const METRICS_KEY = 'bulkhead:metrics';
@@ -19,7 +22,8 @@ export const STAGE_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
  * container setup + program + teardown); the same calls split into setup, program and
  * teardown (summed over all of them); and the whole job.
  */
-export type MetricsStage = 'queue' | 'compile' | 'run' | 'test' | 'checker' | 'setup' | 'program' | 'teardown' | 'total';
+export const METRICS_STAGES = ['queue', 'compile', 'run', 'test', 'checker', 'setup', 'program', 'teardown', 'total'] as const;
+export type MetricsStage = (typeof METRICS_STAGES)[number];
 
 export function runsTotalField(language: string, status: string): string {
   return `runs_total|${language}|${status}`;
@@ -27,12 +31,19 @@ export function runsTotalField(language: string, status: string): string {
 export function internalFailuresField(code: string): string {
   return `internal_failures_total|${code}`;
 }
-export function stageBucketField(stage: MetricsStage, le: number | '+Inf'): string {
-  return `stage_duration_ms_bucket|${stage}|${le}`;
+/**
+ * Stage fields take a MetricsStage when written, and any stage name when read back from the hash.
+ * One bin per stage and bound, not Prometheus's cumulative buckets: a run adds 1 to one field per
+ * stage instead of to every bucket at or above its duration (13 fields per stage), so the worker
+ * builds and writes a fraction of the fields. The API renders the cumulative sums.
+ */
+export function stageBinField(stage: string, le: number | '+Inf'): string {
+  return `stage_duration_ms_bin|${stage}|${le}`;
 }
-export function stageSumField(stage: MetricsStage): string {
+
+export function stageSumField(stage: string): string {
   return `stage_duration_ms_sum|${stage}`;
 }
-export function stageCountField(stage: MetricsStage): string {
+export function stageCountField(stage: string): string {
   return `stage_duration_ms_count|${stage}`;
 }
