@@ -89,6 +89,11 @@ export class RedisMetrics implements WorkerMetrics {
   }
 
   recordStageMs(stage: MetricsStage, durationMs: number): void {
+    // A flush is one script: a NaN sum would fail its HINCRBYFLOAT and every write after it.
+    if (!Number.isFinite(durationMs)) {
+      this.log.warn({ stage, durationMs }, 'stage duration not recorded: not a finite number');
+      return;
+    }
     const ms = Math.max(0, durationMs);
     const fields = STAGE_FIELDS[stage];
     // The bin of the first bound at or above the duration; past the last bound, +Inf.
