@@ -149,7 +149,9 @@ static void collect_dir(collect_t *c, int dir_fd, const char *prefix, int depth)
 
 int sbx_box_collect(int report_fd, const sbx_spec_t *spec, sbx_error_t *err) {
   collect_t c = {.report_fd = report_fd, .files_left = spec->collect_max_files, .bytes_left = spec->collect_max_bytes};
-  int box_fd = open(BOX, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* openat, not open: this runs under pid 1's allow-list (seccomp.c), which has openat only, and
+   * a libc's open() may issue either system call (musl's issues open). */
+  int box_fd = openat(AT_FDCWD, BOX, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (box_fd < 0) return sbx_error_set(err, SBX_PHASE_SETUP, errno, "open /box for collect");
   collect_dir(&c, box_fd, "", 0);
   if (c.truncated) sbx_report_send(report_fd, SBX_MSG_COLLECT_TRUNCATED, NULL, 0, NULL, 0);
