@@ -24,15 +24,23 @@
     },
     {
       "target_name": "sbx-init",
-      "type": "executable",
-      "sources": [
-        "<@(core_common)", "src/core/seccomp.c", "src/core/userns.c", "src/core/mount.c", "src/core/dev.c", "src/core/box.c",
-        "src/core/net.c", "src/core/caps.c", "src/core/rlimit.c", "src/core/fds.c", "src/core/contain.c",
-        "src/init/netns-pool.c", "src/init/sbx-init.c"
-      ],
-      "include_dirs": ["include"],
-      "cflags": ["<@(c_flags)"],
-      "ldflags": ["-static"]
+      "type": "none",
+      "variables": {
+        "init_sources": [
+          "<@(core_common)", "src/core/seccomp.c", "src/core/userns.c", "src/core/mount.c", "src/core/dev.c", "src/core/box.c",
+          "src/core/net.c", "src/core/caps.c", "src/core/rlimit.c", "src/core/fds.c", "src/core/contain.c",
+          "src/init/netns-pool.c", "src/init/sbx-init.c"
+        ]
+      },
+      "actions": [
+        {
+          "action_name": "sbx-init-musl",
+          "inputs": ["build-init.sh", "<@(init_sources)", "<!@(ls include/*.h)"],
+          "outputs": ["<(PRODUCT_DIR)/sbx-init"],
+          "action": ["sh", "build-init.sh", "<(PRODUCT_DIR)/sbx-init", "<(INTERMEDIATE_DIR)", "<@(init_sources)"],
+          "message": "sbx-init (static-pie, musl: see build-init.sh)"
+        }
+      ]
     },
     {
       "target_name": "sbx-unit",

@@ -4,14 +4,15 @@
 set -euo pipefail
 
 # Debian packages: Redis (embedded queue store), the image builder, headers and tools for the
-# native addon (libseccomp, libcap, a C toolchain, python3 for node-gyp), the uid-map helpers for
+# native addon (libseccomp, libcap, a C toolchain, python3 for node-gyp; musl for sbx-init, see
+# native/build-init.sh), the uid-map helpers for
 # rootless workers, busybox for the sandbox test rootfs, bubblewrap for the benchmark baseline,
 # qemu for the cgroup v2 test guest on cgroup v1 hosts (npm run test:cgroup-v2), clang-format
 # for the C formatting check (npm run format:check), and chromium for the playground's browser
 # tests (driven by playwright-core; no browser download).
 APT_PACKAGES=(
   redis-server mmdebstrap debian-archive-keyring
-  build-essential python3 pkg-config libseccomp-dev libcap-dev clang-format
+  build-essential python3 pkg-config libseccomp-dev libcap-dev musl-tools musl-dev clang-format
   uidmap busybox-static bubblewrap seccomp procps iproute2 util-linux ca-certificates
   qemu-system-x86 e2fsprogs
   chromium
