@@ -4,6 +4,12 @@
  * A limit status is given only when the sandbox itself says a limit ended the run (`oomKilled`,
  * `killedBy`). A program that exits 137, kills itself with SIGKILL or raises SIGXCPU on its own
  * gets RUNTIME_ERROR: exit codes and signals are under the program's control and prove nothing.
+ *
+ * A run killed for time after its memory reached the limit (`memoryLimitReached`, the kernel's
+ * own peak) is MEMORY_LIMIT: at the limit the kernel reclaims the run's file pages (its own
+ * executable's among them) and the program faults them back in, which counts as progress, so the
+ * OOM killer may never fire and the time goes to that reclaim (a Node.js Buffer bomb at 192 MiB
+ * spent its 2 s of CPU so on the dev VM). The first limit the run hit was memory.
  */
 import { constants as osConstants } from 'node:os';
 import type { StageResult, Status } from './contract/result.js';
@@ -32,6 +38,7 @@ export function signalName(signalNumber: number): string {
 /** Status and, for TIME_LIMIT, which clock ran out. */
 export function classifyOutcome(outcome: RawOutcome): { status: Status; timeLimit?: 'cpu' | 'wall' } {
   if (outcome.oomKilled) return { status: 'MEMORY_LIMIT' };
+  if ((outcome.killedBy === 'cpu' || outcome.killedBy === 'wall') && outcome.memoryLimitReached) return { status: 'MEMORY_LIMIT' };
   if (outcome.killedBy === 'cpu' || outcome.killedBy === 'wall') return { status: 'TIME_LIMIT', timeLimit: outcome.killedBy };
   if (outcome.killedBy === 'output') return { status: 'OUTPUT_LIMIT' };
   if (outcome.exitCode === 0 && outcome.signal === null && !outcome.seccompViolation) return { status: 'OK' };

@@ -17,14 +17,15 @@ describeWithSandbox('sandbox limits', (ctx) => {
     expect(outcome).toMatchObject({ exitCode: 7, signal: null, killedBy: null, oomKilled: false, seccompViolation: false });
   });
 
-  it('kills a memory hog through the cgroup and reports oomKilled and a peak near the limit', async () => {
+  it('kills a memory hog through the cgroup and reports oomKilled, the limit reached and a peak near the limit', async () => {
     const { outcome } = await runProbe(ctx, ['mem', '256'], {}, { memoryBytes: 64 * MiB });
     expect(outcome.oomKilled).toBe(true);
+    expect(outcome.memoryLimitReached).toBe(true);
     expect(outcome.signal).toBe(SIGKILL);
     expect(outcome.memoryPeakBytes).toBeGreaterThan(48 * MiB);
     expect(outcome.memoryPeakBytes).toBeLessThanOrEqual(64 * MiB + FORCED_CHARGE_SLACK_BYTES);
     const control = await runProbe(ctx, ['mem', '16'], {}, { memoryBytes: 64 * MiB });
-    expect(control.outcome).toMatchObject({ exitCode: 0, oomKilled: false });
+    expect(control.outcome).toMatchObject({ exitCode: 0, oomKilled: false, memoryLimitReached: false });
     expect(control.outcome.memoryPeakBytes).toBeGreaterThan(16 * MiB);
   });
 

@@ -9,6 +9,17 @@ describe('toStageResult', () => {
     ['RUNTIME_ERROR with the signal name for SIGSEGV', { exitCode: null, signal: 11 }, { status: 'RUNTIME_ERROR', signal: 'SIGSEGV' }],
     ['MEMORY_LIMIT when the OOM killer ended it', { exitCode: null, signal: 9, oomKilled: true }, { status: 'MEMORY_LIMIT', signal: 'SIGKILL' }],
     ['TIME_LIMIT cpu when the sandbox killed it for CPU', { exitCode: null, signal: 9, killedBy: 'cpu' }, { status: 'TIME_LIMIT', timeLimit: 'cpu' }],
+    [
+      'MEMORY_LIMIT when killed for CPU after its memory reached the limit (reclaim thrash)',
+      { exitCode: null, signal: 9, killedBy: 'cpu', memoryLimitReached: true },
+      { status: 'MEMORY_LIMIT', signal: 'SIGKILL' },
+    ],
+    [
+      'MEMORY_LIMIT when killed for wall time after its memory reached the limit',
+      { exitCode: null, signal: 9, killedBy: 'wall', memoryLimitReached: true },
+      { status: 'MEMORY_LIMIT' },
+    ],
+    ['OK when its memory reached the limit and it still exited 0', { memoryLimitReached: true }, { status: 'OK' }],
     ['TIME_LIMIT wall when the sandbox killed it for wall time', { exitCode: null, signal: 9, killedBy: 'wall' }, { status: 'TIME_LIMIT', timeLimit: 'wall' }],
     [
       'OUTPUT_LIMIT when the sandbox killed it for output',

@@ -6,7 +6,8 @@ import { Type, type Static } from 'typebox';
  * - OK: exited 0 within every limit (and, with an expected output, the output matched).
  * - RUNTIME_ERROR: non-zero exit or killed by a signal we did not send (incl. seccomp SIGSYS).
  * - TIME_LIMIT: killed for CPU time or wall time (`timeLimit` says which).
- * - MEMORY_LIMIT: the cgroup's OOM killer ended it.
+ * - MEMORY_LIMIT: the cgroup's OOM killer ended it, or it was killed for time after its memory
+ *   had reached the limit (the kernel then reclaims and re-reads pages instead of killing).
  * - OUTPUT_LIMIT: stdout or stderr passed `outputBytes`.
  * - COMPILE_ERROR: the compile stage did not end OK.
  * - WRONG_ANSWER: the program ended OK but its output did not match / the checker rejected it.

@@ -36,6 +36,7 @@ export function okOutcome(overrides: Partial<RawOutcome> = {}): RawOutcome {
     signal: null,
     killedBy: null,
     oomKilled: false,
+    memoryLimitReached: false,
     seccompViolation: false,
     cpuTimeNs: 1_000_000,
     wallTimeNs: 1_000_000,

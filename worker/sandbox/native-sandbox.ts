@@ -208,7 +208,7 @@ export class NativeSandbox implements Sandbox {
         });
         if (signal?.aborted) throw abortReason(signal);
         if (liveError !== undefined) throw liveError;
-        return toRawOutcome(outcome, spec.collect !== undefined);
+        return toRawOutcome(outcome, spec);
       } finally {
         detach?.();
         this.liveIds.delete(handle.id);
@@ -273,12 +273,13 @@ function ensureCgroupParents(cgroup: NativeCgroupConfig): void {
   for (const dir of dirs) if (dir) mkdirSync(dir, { recursive: true });
 }
 
-function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, withCollected: boolean): RawOutcome {
+function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, spec: SandboxSpec): RawOutcome {
   const raw: RawOutcome = {
     exitCode: o.exitCode,
     signal: o.signal,
     killedBy: o.killedBy,
     oomKilled: o.oomKilled,
+    memoryLimitReached: o.memoryPeakBytes >= spec.limits.memoryBytes,
     seccompViolation: o.seccompViolation,
     cpuTimeNs: o.cpuTimeNs,
     wallTimeNs: o.wallTimeNs,
@@ -289,7 +290,7 @@ function toRawOutcome(o: Awaited<ReturnType<NativeRunner['run']>['done']>, withC
     stdoutTruncated: o.stdoutTruncated,
     stderrTruncated: o.stderrTruncated,
   };
-  if (withCollected) {
+  if (spec.collect !== undefined) {
     raw.collected = o.collected.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
     raw.collectTruncated = o.collectTruncated;
     raw.collectCut = o.collectCut;

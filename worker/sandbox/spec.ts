@@ -119,6 +119,11 @@ export interface RawOutcome {
   killedBy: 'cpu' | 'wall' | 'output' | null;
   /** The cgroup's oom_kill counter rose during the run. */
   oomKilled: boolean;
+  /**
+   * The cgroup's peak memory reached the run's memory limit: from then on the kernel kept the run
+   * inside it by reclaim, or by the OOM killer when nothing was left to reclaim.
+   */
+  memoryLimitReached: boolean;
   /** The program died of SIGSYS from the seccomp filter. */
   seccompViolation: boolean;
   /** CPU time user+sys of the whole tree from the cgroup, nanoseconds. */
