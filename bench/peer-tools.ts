@@ -80,25 +80,35 @@ function childFaults(): { minor: number; major: number } {
   return { minor, major };
 }
 
-export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number): Promise<Row | undefined> {
-  try {
-    await runner();
-  } catch (err) {
-    console.log(`${name.padEnd(44)} skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
-    return undefined;
-  }
-  const t0 = performance.now();
-  const busy0 = machineBusyMs();
-  const own0 = ownCpuMs();
-  const kthread0 = kthreadCpuMs();
-  const faults0 = childFaults();
-  const steal = stealMeter();
+/** `runs` calls of `runner`, `concurrency` at a time (a new one starts when one ends). */
+async function closedLoop(runner: Runner, runs: number, concurrency: number): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next++ < runs) await runner();
     }),
   );
+}
+
+/**
+ * One row: a first call (a failure skips the row with its message), `warmupRuns` unmeasured
+ * calls, then `runs` measured ones.
+ */
+export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number, warmupRuns = 0): Promise<Row | undefined> {
+  try {
+    await runner();
+  } catch (err) {
+    console.log(`${name.padEnd(44)} skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    return undefined;
+  }
+  await closedLoop(runner, warmupRuns, concurrency);
+  const t0 = performance.now();
+  const busy0 = machineBusyMs();
+  const own0 = ownCpuMs();
+  const kthread0 = kthreadCpuMs();
+  const faults0 = childFaults();
+  const steal = stealMeter();
+  await closedLoop(runner, runs, concurrency);
   const row = {
     runsPerS: (runs / (performance.now() - t0)) * 1000,
     cpuMsPerRun: (machineBusyMs() - busy0) / runs,
