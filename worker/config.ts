@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WEBHOOK_QUEUE_NAME } from './contract/batch.js';
 import { LIMITS, mapLimits, type LimitName } from './contract/limits.js';
 import { type Env, loadSettings, readSetting, redactSettings, schemaOf, type SettingsOf } from './contract/settings/load.js';
-import { decimalRow, integerRow, stringRow, type RowFields } from './contract/settings/setting.js';
+import { configError, decimalRow, integerRow, stringRow, type RowFields } from './contract/settings/setting.js';
 import { DATA_DIR, LOG_LEVEL, QUEUE_NAME_ROW, REDIS_URL, RESULT_TTL_S, WEBHOOK_ALLOW_HOSTS, WEBHOOK_ALLOW_PRIVATE } from './contract/settings/shared.js';
 
 /** What the defaults depend on besides the environment (injectable for tests). */
@@ -59,7 +59,6 @@ const SANDBOX_EXTRAS = {
     unit: 'bytes',
     doc: "the tmpfs behind `/box` and `/tmp` (charged to the run's memory too)",
   }),
-  stackBytes: count(1, { name: 'SBX_STACK_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'RLIMIT_STACK of a run' }),
   cpuCores: decimalRow<WorkerContext>({ name: 'SBX_CPU_CORES', readBy: 'worker', default: 1, unit: 'cores', doc: 'CPU quota per run (a fraction is allowed)' }),
   collectMaxFiles: count(1, { name: 'SBX_COLLECT_MAX_FILES', default: 1000, doc: 'most files the compile stage hands to the run stage' }),
   collectMaxBytes: count(1, { name: 'SBX_COLLECT_MAX_BYTES', default: 64 * MIB, unit: 'bytes', doc: 'most bytes the compile stage hands to the run stage' }),
@@ -171,10 +170,20 @@ export type WorkerConfig = SettingsOf<typeof WORKER_SETTINGS>;
 export const WorkerConfigSchema = schemaOf(WORKER_SETTINGS);
 
 /**
+ * Variables that were worker settings once, each with what replaced it. Refused at start, not
+ * ignored: an operator who set one meant something, and would otherwise get a default untold.
+ */
+export const RETIRED_WORKER_SETTINGS: Readonly<Record<string, string>> = {
+  SBX_STACK_BYTES: 'the stack is a per-run limit (limits.stackBytes; the language default, 64 MiB, when a request sets none), capped by SBX_MAX_STACK_BYTES',
+};
+
+/**
  * Builds, validates and deep-freezes the worker configuration from `env`.
- * @throws BulkheadError SBX_ERR_CONFIG naming the variable when a value is malformed or out of range.
+ * @throws BulkheadError SBX_ERR_CONFIG naming the variable when a value is malformed or out of range, or a retired one is set.
  */
 export function loadWorkerConfig(env: Env, host?: HostFacts): Readonly<WorkerConfig> {
+  for (const [name, replacement] of Object.entries(RETIRED_WORKER_SETTINGS))
+    if (env[name] !== undefined) throw configError(`Invalid configuration: ${name} is retired: ${replacement}`);
   const facts = host ?? { hostname: osHostname(), pid: process.pid, cores: availableParallelism() };
   // The data directory first: the Redis socket's default lies inside it.
   const context: WorkerContext = { ...facts, dataDir: readSetting(DATA_DIR, env, {}) };

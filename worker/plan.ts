@@ -39,8 +39,8 @@ export function jobFiles(job: SubmissionJob): SandboxFile[] {
 /** Lowers `requested` to the runtime maximum and the hard ceiling, and adds the fixed extras. */
 export function stageLimits(requested: ResolvedLimits, runtimeMax: ResolvedLimits, ctx: PlanContext): SandboxLimits {
   const capped = minLimits(minLimits(requested, runtimeMax), ctx.ceilings);
-  const { fileSizeBytes, openFiles, tmpfsBytes, stackBytes, cpuCores } = ctx.sandbox;
-  return { ...capped, fileSizeBytes, openFiles, tmpfsBytes, stackBytes, cpuCores };
+  const { fileSizeBytes, openFiles, tmpfsBytes, cpuCores } = ctx.sandbox;
+  return { ...capped, fileSizeBytes, openFiles, tmpfsBytes, cpuCores };
 }
 
 /** The compile stage's spec, or undefined for an interpreted language. */

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
 import { BulkheadError } from './contract/errors.js';
 import { encodeFailure, failureCodeOf } from './contract/failure.js';
-import { SubmissionJobSchema, type SubmissionJob } from './contract/job.js';
+import { SubmissionJobSchema, upgradeJobPayload, type SubmissionJob } from './contract/job.js';
 import type { RunResult, StageResult } from './contract/result.js';
 import type { WorkerConfig } from './config.js';
 import { compareJudge, type JudgeOutput } from './judge/judge-output.js';
@@ -57,8 +57,9 @@ export type RunProcessor = (job: Job, token?: string, signal?: AbortSignal) => P
 let jobValidator: { Check(value: unknown): boolean; Errors(value: unknown): { instancePath: string; message: string }[] } | undefined;
 
 /** Validates a payload read from the queue (exported for tests). @throws UnrecoverableError */
-export function parseJob(data: unknown): SubmissionJob {
+export function parseJob(queued: unknown): SubmissionJob {
   jobValidator ??= Compile(SubmissionJobSchema);
+  const data = upgradeJobPayload(queued);
   if (jobValidator.Check(data)) return data as SubmissionJob;
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
   const first = jobValidator.Errors(data)[0];

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
-import { WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
+import { upgradeHeartbeat, WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY, WorkerHeartbeatSchema, type WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 
 /** Compiled once per process: every catalogue refresh checks every live worker's heartbeat. */
 let heartbeatCheck: { Check(value: unknown): boolean } | undefined;
@@ -33,7 +33,7 @@ export async function readLiveWorkers(client: Redis, log: Pick<Logger, 'warn'>):
 
 function parseHeartbeat(raw: string, log: Pick<Logger, 'warn'>): WorkerHeartbeat[] {
   try {
-    const value: unknown = JSON.parse(raw);
+    const value = upgradeHeartbeat(JSON.parse(raw));
     heartbeatCheck ??= Compile(WorkerHeartbeatSchema);
     if (heartbeatCheck.Check(value)) return [value as WorkerHeartbeat];
   } catch {

@@ -109,6 +109,19 @@ describe('Judge0: creating submissions', () => {
     expect(polled.json()).toEqual({ status: { id: 1, description: 'In Queue' }, language_id: 71, cpu_time_limit: '2.0', cpu_extra_time: '0.5', memory_limit: 128000 });
   });
 
+  it("applies stack_limit as the run's stack limit: 0 is the language maximum, above it a 422", async () => {
+    const queue = await setup();
+    // The fixture's Python allows a stack of up to 64 MiB (65536 KB).
+    expect((await submit(ideBody({ stack_limit: '8192' }))).statusCode).toBe(201);
+    expect((await submit(ideBody({ stack_limit: 0 }))).statusCode).toBe(201);
+    expect(queue.submitted.map((s) => s.job.limits?.stackBytes)).toEqual([8 * 1024 * 1024, 64 * 1024 * 1024]);
+    const over = await submit(ideBody({ stack_limit: 65537 }));
+    expect(over.statusCode).toBe(422);
+    expect(over.json()).toEqual({ stack_limit: ['must be less than or equal to 65536'] });
+    const info = (await app!.inject({ url: '/judge0/config_info' })).json() as Record<string, unknown>;
+    expect(info).toMatchObject({ stack_limit: 65536, max_stack_limit: 65536 });
+  });
+
   it('waits with wait=true and maps the result: Accepted, times in seconds as strings, memory in KB, nulls for empty streams', async () => {
     await setup(() => okResult({ run: stage({ stdout: 'hi\n', cpuTimeMs: 12, wallTimeMs: 30, memoryBytes: 8 * MIB }) }));
     const res = await submit(ideBody({ source_code: 'print(input())', stdin: 'hi' }), '?wait=true');

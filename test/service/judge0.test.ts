@@ -179,6 +179,16 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     expect(unb64(result.stderr).toString()).toBe('warn\n');
   });
 
+  it("applies stack_limit (KB) as every process's stack, 0 as the language's largest", async () => {
+    const [set, none] = await Promise.all([
+      runWait({ source_code: 'ulimit -s; bash -c "ulimit -s"', language_id: 46, stack_limit: 4096 }, '&fields=stdout,status,stack_limit'),
+      runWait({ source_code: 'ulimit -s', language_id: 46, stack_limit: 0 }, '&fields=stdout,status'),
+    ]);
+    expect(set).toEqual({ stdout: '4096\n4096\n', status: { id: 3, description: 'Accepted' }, stack_limit: 4096 });
+    const info = (await call('/config_info')).body;
+    expect(none.stdout).toBe(`${String(info.max_stack_limit)}\n`);
+  });
+
   it('round-trips binary stdin and output with base64_encoded=true, and answers 400 for them without it', async () => {
     const source = 'import sys; data = sys.stdin.buffer.read(); sys.stdout.buffer.write(data[::-1])';
     const input = Buffer.from([0x00, 0xff, 0x41, 0xfe]);

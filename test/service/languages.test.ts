@@ -210,6 +210,26 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
       expect(body.run?.stdout).toMatch(/^y+$/);
     });
 
+    it('gives every process the stack a request asks for: deep recursion overflows 8 MiB and fits in 128 MiB', async () => {
+      // About 36 MiB of frames: the padding is written, and the addition after the call keeps it
+      // from becoming a loop.
+      const source =
+        '#include <stdio.h>\n' +
+        'static int depth(int n) { volatile char pad[1024]; pad[0] = (char)n; return n ? depth(n - 1) + (pad[0] & 1) : 0; }\n' +
+        'int main(void) { printf("%d\\n", depth(32 * 1024)); return 0; }\n';
+      const [small, large, shown] = await Promise.all([
+        runDone('c', source, { stackBytes: 8 * MIB }),
+        runDone('c', source, { stackBytes: 128 * MIB, memoryBytes: 256 * MIB }),
+        runDone('bash', 'ulimit -s; bash -c "ulimit -s"', { stackBytes: 12 * MIB }),
+      ]);
+      expect(small.status, JSON.stringify(small.run)).toBe('RUNTIME_ERROR');
+      expect(small.run?.signal).toBe('SIGSEGV');
+      expect(large.status, JSON.stringify(large.run)).toBe('OK');
+      expect(large.run?.stdout).toBe('16384\n');
+      // In KiB, and inherited by a child process.
+      expect(shown.run?.stdout).toBe('12288\n12288\n');
+    });
+
     it('stays healthy after every limit verdict (ready, and a fresh run is OK)', async () => {
       await expectHealthy(service.url);
     });

@@ -53,17 +53,24 @@ describe('Judge0 values', () => {
   });
 
   it('converts limits between Judge0 units and Bulkhead units, the CPU kill limit including the extra time', () => {
-    const judge0 = toJudge0Limits(limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB }));
+    const judge0 = toJudge0Limits(limitsWith({ cpuTimeMs: 2000, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB, stackBytes: 8 * MIB }));
     expect(judge0).toEqual({
       cpuTimeLimitS: 2,
       cpuExtraTimeS: 0,
       wallTimeLimitS: 5,
       memoryLimitKb: 262144,
-      stackLimitKb: 64000,
+      stackLimitKb: 8192,
       maxProcessesAndOrThreads: 32,
       maxFileSizeKb: 1024,
     });
-    expect(fromJudge0Limits({ ...judge0, cpuExtraTimeS: 0.5 })).toEqual({ cpuTimeMs: 2500, wallTimeMs: 5000, memoryBytes: 256 * MIB, pids: 32, outputBytes: MIB });
+    expect(fromJudge0Limits({ ...judge0, cpuExtraTimeS: 0.5 })).toEqual({
+      cpuTimeMs: 2500,
+      wallTimeMs: 5000,
+      memoryBytes: 256 * MIB,
+      pids: 32,
+      outputBytes: MIB,
+      stackBytes: 8 * MIB,
+    });
   });
 });
 

@@ -90,4 +90,9 @@ describe('the limit record', () => {
     }
     expect(() => loadWorkerConfig({ SBX_MAX_PIDS: '0' }, HOST)).toThrow(/SBX_ERR_CONFIG|ceilings\/pids/);
   });
+
+  it('refuses the retired fixed stack variable, naming what replaced it', () => {
+    expect(() => loadWorkerConfig({ SBX_STACK_BYTES: '8388608' }, HOST)).toThrow(/SBX_STACK_BYTES is retired.*limits\.stackBytes.*SBX_MAX_STACK_BYTES/);
+    expect(loadWorkerConfig({ SBX_MAX_STACK_BYTES: '8388608' }, HOST).ceilings.stackBytes).toBe(8 * 1024 * 1024);
+  });
 });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_SETTINGS } from '../../api/config.js';
-import { WORKER_SETTINGS } from '../../worker/config.js';
+import { RETIRED_WORKER_SETTINGS, WORKER_SETTINGS } from '../../worker/config.js';
 import { rowsOf } from '../../worker/contract/settings/load.js';
 import { allRows, REPO_DIR, regionKinds, rewriteSettingsRegions, SETTINGS_READMES } from '../../scripts/settings-doc.js';
 
@@ -82,12 +82,12 @@ describe('settings rows', () => {
   });
 
   it('has a row for every SBX_* variable the API and the worker name in their source', () => {
-    const names = new Set<string>(allRows().map((r) => r.name));
+    const names = new Set<string>([...allRows().map((r) => r.name), ...Object.keys(RETIRED_WORKER_SETTINGS)]);
     expect(unknownNames([...sourceFiles(join(REPO_DIR, 'api')), ...sourceFiles(join(REPO_DIR, 'worker'))], names)).toEqual([]);
   });
 
   it('knows every SBX_* variable the scripts, tools, benches and tests set or read (a misspelt one would be ignored)', () => {
-    const allowed = new Set<string>([...allRows().map((r) => r.name), ...Object.keys(TOOL_VARIABLES)]);
+    const allowed = new Set<string>([...allRows().map((r) => r.name), ...Object.keys(TOOL_VARIABLES), ...Object.keys(RETIRED_WORKER_SETTINGS)]);
     const files = ['test', 'scripts', 'bench', 'images/tool'].flatMap((dir) => sourceFiles(join(REPO_DIR, dir), ['.ts', '.sh', '.js']));
     expect(unknownNames(files, allowed)).toEqual([]);
     const text = files

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { LimitRangeSchema } from './limits.js';
+import { LimitRangeSchema, withLimitsOlderPeersLack } from './limits.js';
 
 /**
  * How workers tell the API (through Redis only) that they are alive and which languages they
@@ -42,3 +42,20 @@ export const WorkerHeartbeatSchema = Type.Object({
   runtimes: Type.Array(RuntimeInfoSchema),
 });
 export type WorkerHeartbeat = Static<typeof WorkerHeartbeatSchema>;
+
+/**
+ * A heartbeat as this version reads it: each runtime's default and maximum limits completed with
+ * those an older worker did not know, at the value that worker gives every run (so the API
+ * refuses more than it would really apply). Not validated here (pure).
+ */
+export function upgradeHeartbeat(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const beat = value as { runtimes?: unknown };
+  if (!Array.isArray(beat.runtimes)) return value;
+  const runtimes = beat.runtimes.map((r: unknown) => {
+    if (typeof r !== 'object' || r === null || !('limits' in r) || typeof r.limits !== 'object' || r.limits === null) return r;
+    const range = r.limits as { default?: unknown; max?: unknown };
+    return { ...r, limits: { ...range, default: withLimitsOlderPeersLack(range.default), max: withLimitsOlderPeersLack(range.max) } };
+  });
+  return { ...beat, runtimes };
+}

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ResolvedLimitsSchema } from './limits.js';
+import { ResolvedLimitsSchema, withLimitsOlderPeersLack } from './limits.js';
 
 /** The one BullMQ queue every API and worker shares. */
 export const QUEUE_NAME = 'bulkhead-runs';
@@ -103,6 +103,19 @@ export const SubmissionJobSchema = Type.Object({
   liveStdin: Type.Optional(Type.Boolean()),
 });
 export type SubmissionJob = Static<typeof SubmissionJobSchema>;
+
+/**
+ * A queued payload as this version reads it: the limits of the job and of each test completed
+ * with those an older API did not know (withLimitsOlderPeersLack). Not validated here (pure).
+ */
+export function upgradeJobPayload(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data;
+  const job = data as { limits?: unknown; tests?: unknown };
+  const tests = Array.isArray(job.tests)
+    ? job.tests.map((t: unknown) => (typeof t === 'object' && t !== null && 'limits' in t ? { ...t, limits: withLimitsOlderPeersLack(t.limits) } : t))
+    : job.tests;
+  return { ...job, limits: withLimitsOlderPeersLack(job.limits), ...(tests === undefined ? {} : { tests }) };
+}
 
 /** Default BullMQ job options: retries are for our failures only (verdicts complete the job). */
 export const DEFAULT_JOB_OPTIONS = Object.freeze({

@@ -43,6 +43,15 @@ export const LIMITS = {
     ceiling: 16 * MIB,
     checker: 64 * 1024,
   },
+  stackBytes: {
+    unit: 'bytes',
+    description: 'Stack of each process (RLIMIT_STACK) in bytes; the stack counts in the memory limit too.',
+    ceiling: 2048 * MIB,
+    checker: 64 * MIB,
+    // Newer than the images: 64 MiB was every run's fixed stack before it became a limit; up to
+    // 1 GiB on request, for the deep recursion judges allow (a stack as large as the memory limit).
+    manifestFallback: { default: 64 * MIB, max: 1024 * MIB, compile: 64 * MIB },
+  },
 } as const satisfies Record<string, LimitDefinition>;
 
 export type LimitName = keyof typeof LIMITS;
@@ -104,6 +113,22 @@ export function withManifestFallbacks(stated: ManifestLimits, use: 'default' | '
     if (value === undefined) throw new Error(`manifest limits lack ${name}`);
     return value;
   });
+}
+
+/**
+ * A limit set written by a peer older than some limits (a job an older API queued, an older
+ * worker's heartbeat): each limit it lacks that has a `manifestFallback` is set to that fallback's
+ * `default`, the value every run got before the limit existed, so a rolling upgrade loses no run.
+ * Anything else is returned as it came, for the schema check to judge (pure).
+ */
+export function withLimitsOlderPeersLack(limits: unknown): unknown {
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return limits;
+  const filled: Record<string, unknown> = { ...limits };
+  for (const name of LIMIT_NAMES) {
+    const fallback = DEFINITIONS[name].manifestFallback;
+    if (fallback !== undefined && filled[name] === undefined) filled[name] = fallback.default;
+  }
+  return filled;
 }
 
 export type ResolveLimitsResult = { ok: true; limits: ResolvedLimits } | { ok: false; limit: LimitName; requested: number; maximum: number };

@@ -18,8 +18,8 @@ export interface SandboxFile {
  * The per-stage limits of the record (worker/contract/limits.ts) are enforced by the native core:
  * `cpuTimeMs` by polling the cgroup's cpu time (RLIMIT_CPU as a backstop), `wallTimeMs` from exec,
  * `memoryBytes` as the cgroup memory limit (swap counted: memsw on v1, swap.max=0 on v2), `pids` as
- * pids.max, `outputBytes` per stream (one more byte kills the run, killedBy 'output'). The fixed
- * limits below are the same for every stage.
+ * pids.max, `outputBytes` per stream (one more byte kills the run, killedBy 'output'), `stackBytes`
+ * as RLIMIT_STACK of every process. The fixed limits below are the same for every stage.
  */
 export interface SandboxLimits extends ResolvedLimits, SandboxFixedLimits {}
 
@@ -31,8 +31,6 @@ export interface SandboxFixedLimits {
   openFiles: number;
   /** Size of the tmpfs behind the work directory and /tmp (charged to the run's memory too), bytes. */
   tmpfsBytes: number;
-  /** RLIMIT_STACK, bytes. */
-  stackBytes: number;
   /** cpu quota in cores (cfs quota/period), e.g. 1 = one full core. */
   cpuCores: number;
 }

@@ -30,7 +30,7 @@ export function aboutBody(): Record<string, string> {
 }
 
 function fold(runtimes: readonly RuntimeInfo[], pick: (r: RuntimeInfo) => ResolvedLimits, combine: (a: number, b: number) => number): Judge0Limits | undefined {
-  const all = runtimes.map((r) => toJudge0Limits(pick(r), r.limits.max));
+  const all = runtimes.map((r) => toJudge0Limits(pick(r)));
   const [first, ...rest] = all;
   if (first === undefined) return undefined;
   return rest.reduce<Judge0Limits>((acc, l) => {
@@ -69,7 +69,7 @@ export function configInfoBody(runtimes: readonly RuntimeInfo[], config: { maxQu
     memory_limit: def?.memoryLimitKb ?? null,
     max_memory_limit: max?.memoryLimitKb ?? null,
     stack_limit: def?.stackLimitKb ?? null,
-    max_stack_limit: max?.memoryLimitKb ?? null,
+    max_stack_limit: max?.stackLimitKb ?? null,
     max_processes_and_or_threads: def?.maxProcessesAndOrThreads ?? null,
     max_max_processes_and_or_threads: max?.maxProcessesAndOrThreads ?? null,
     enable_per_process_and_thread_time_limit: false,

@@ -7,9 +7,6 @@ import type { Limits, ResolvedLimits } from '../../../worker/contract/limits.js'
 
 const MS_PER_S = 1000;
 const BYTES_PER_KB = 1024;
-/** Judge0's default stack limit (KB); reported capped at the memory maximum. */
-const JUDGE0_DEFAULT_STACK_KB = 64_000;
-
 /** A Judge0 submission's limits, in Judge0's units. */
 export interface Judge0Limits {
   cpuTimeLimitS: number;
@@ -30,13 +27,13 @@ export function bytesToKb(bytes: number): number {
 }
 
 /** Bulkhead limits (a language's defaults or maxima) in Judge0's units; extra CPU time is 0. */
-export function toJudge0Limits(limits: ResolvedLimits, maximum: ResolvedLimits = limits): Judge0Limits {
+export function toJudge0Limits(limits: ResolvedLimits): Judge0Limits {
   return {
     cpuTimeLimitS: msToSeconds(limits.cpuTimeMs),
     cpuExtraTimeS: 0,
     wallTimeLimitS: msToSeconds(limits.wallTimeMs),
     memoryLimitKb: Math.floor(limits.memoryBytes / BYTES_PER_KB),
-    stackLimitKb: Math.min(JUDGE0_DEFAULT_STACK_KB, Math.floor(maximum.memoryBytes / BYTES_PER_KB)),
+    stackLimitKb: Math.floor(limits.stackBytes / BYTES_PER_KB),
     maxProcessesAndOrThreads: limits.pids,
     maxFileSizeKb: Math.floor(limits.outputBytes / BYTES_PER_KB),
   };
@@ -46,7 +43,7 @@ export function toJudge0Limits(limits: ResolvedLimits, maximum: ResolvedLimits =
  * The limits a Judge0 submission asks Bulkhead for. The program is killed at CPU time limit +
  * extra time (isolate's `-x`); whether it ran over the limit itself is decided when the result is
  * mapped. `max_file_size` bounds the output (Judge0 writes stdout to a file, so an oversized
- * output is its SIGXFSZ). The stack limit has no counterpart: the stack counts in the memory limit.
+ * output is its SIGXFSZ). The stack limit is every process's RLIMIT_STACK, as isolate's `--stack`.
  */
 export function fromJudge0Limits(limits: Judge0Limits): Limits {
   return {
@@ -55,6 +52,7 @@ export function fromJudge0Limits(limits: Judge0Limits): Limits {
     memoryBytes: Math.floor(limits.memoryLimitKb) * BYTES_PER_KB,
     pids: Math.floor(limits.maxProcessesAndOrThreads),
     outputBytes: Math.max(1, Math.floor(limits.maxFileSizeKb) * BYTES_PER_KB),
+    stackBytes: Math.max(1, Math.floor(limits.stackLimitKb) * BYTES_PER_KB),
   };
 }
 

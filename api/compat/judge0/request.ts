@@ -77,15 +77,17 @@ const UNBOUNDED_BY_UNIT: Readonly<Record<LimitUnit, number>> = { ms: 1e12, bytes
 function readLimits(body: Record<string, unknown>, runtime: RuntimeInfo | undefined, errors: FieldErrorList): Judge0Limits {
   const unbounded = mapLimits((name) => UNBOUNDED_BY_UNIT[LIMITS[name].unit]);
   const max = toJudge0Limits(runtime?.limits.max ?? unbounded);
-  const def = toJudge0Limits(runtime?.limits.default ?? unbounded, runtime?.limits.max ?? unbounded);
+  const def = toJudge0Limits(runtime?.limits.default ?? unbounded);
   const cpu = readNumber(body, 'cpu_time_limit', { min: 0, max: max.cpuTimeLimitS }, def.cpuTimeLimitS, errors);
+  // 0 is isolate's "no stack limit of its own": the language's largest stack.
+  const stack = readNumber(body, 'stack_limit', { min: 0, max: max.stackLimitKb }, def.stackLimitKb, errors);
   const limits: Judge0Limits = {
     // 0 means "no limit" to isolate; here that is the language's maximum.
     cpuTimeLimitS: cpu === 0 ? max.cpuTimeLimitS : cpu,
     cpuExtraTimeS: readNumber(body, 'cpu_extra_time', { min: 0, max: Math.max(0, max.cpuTimeLimitS - (cpu === 0 ? max.cpuTimeLimitS : cpu)) }, 0, errors),
     wallTimeLimitS: readNumber(body, 'wall_time_limit', { min: 1, max: max.wallTimeLimitS }, def.wallTimeLimitS, errors),
     memoryLimitKb: readNumber(body, 'memory_limit', { min: 2048, max: max.memoryLimitKb }, def.memoryLimitKb, errors),
-    stackLimitKb: readNumber(body, 'stack_limit', { min: 0, max: max.memoryLimitKb }, def.stackLimitKb, errors),
+    stackLimitKb: stack === 0 ? max.stackLimitKb : stack,
     maxProcessesAndOrThreads: readNumber(
       body,
       'max_processes_and_or_threads',
