@@ -49,7 +49,8 @@ export const LIMITS = {
     ceiling: 2048 * MIB,
     checker: 64 * MIB,
     // Newer than the images: 64 MiB was every run's fixed stack before it became a limit; up to
-    // 1 GiB on request, for the deep recursion judges allow (a stack as large as the memory limit).
+    // 1 GiB on request, for the deep recursion some judges allow. Never unlimited: where the kernel
+    // uses the generic mmap layout (arm64), an infinite RLIMIT_STACK selects the legacy bottom-up one.
     manifestFallback: { default: 64 * MIB, max: 1024 * MIB, compile: 64 * MIB },
   },
 } as const satisfies Record<string, LimitDefinition>;
