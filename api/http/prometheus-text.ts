@@ -1,4 +1,4 @@
-import { STAGE_BUCKETS_MS, stageBinField, stageCountField, stageSumField } from '../../worker/contract/metrics.js';
+import { legacyStageBucketField, STAGE_BUCKETS_MS, stageBinField, stageCountField, stageSumField } from '../../worker/contract/metrics.js';
 import type { WorkerHeartbeat } from '../../worker/contract/heartbeat.js';
 import type { QueueDepth } from '../plugins/submission-queue.js';
 
@@ -48,11 +48,12 @@ function histogramLines(hash: Readonly<Record<string, string>>): string[] {
   );
   const stages = [...new Set(fieldsWith(hash, 'stage_duration_ms_count').map((f) => f.parts[0] ?? ''))];
   for (const stage of stages) {
-    // Prometheus buckets are cumulative: each is the sum of its bin and every bin below it.
-    let count = 0;
+    // Prometheus buckets are cumulative: each is the sum of its bin and every bin below it, plus
+    // the same bucket as older workers counted it (already cumulative), so `+Inf` equals `_count`.
+    let binned = 0;
     for (const le of [...STAGE_BUCKETS_MS, '+Inf' as const]) {
-      count += numberOf(hash[stageBinField(stage, le)]);
-      lines.push(`${name}_bucket${labels({ stage, le: String(le) })} ${count}`);
+      binned += numberOf(hash[stageBinField(stage, le)]);
+      lines.push(`${name}_bucket${labels({ stage, le: String(le) })} ${binned + numberOf(hash[legacyStageBucketField(stage, le)])}`);
     }
     lines.push(`${name}_sum${labels({ stage })} ${numberOf(hash[stageSumField(stage)])}`);
     lines.push(`${name}_count${labels({ stage })} ${numberOf(hash[stageCountField(stage)])}`);

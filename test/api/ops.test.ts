@@ -176,6 +176,31 @@ describe('GET /metrics', () => {
     expect(text).toContain('bulkhead_worker_slots{state="busy"} 1');
     expect(text).toContain('bulkhead_worker_slots{state="total"} 4');
   });
+
+  it("adds older workers' cumulative buckets to the bins, so +Inf still equals _count", async () => {
+    const { queue } = await setup();
+    // Two runs counted by a worker from before the bins (one at 5 ms or less, one at 10-25 ms),
+    // then three by a current one (5, 25 and past 30 s).
+    queue.metricsHash = {
+      'stage_duration_ms_bucket|run|5': '1',
+      'stage_duration_ms_bucket|run|10': '1',
+      'stage_duration_ms_bucket|run|25': '2',
+      'stage_duration_ms_bucket|run|30000': '2',
+      'stage_duration_ms_bucket|run|+Inf': '2',
+      'stage_duration_ms_bin|run|5': '1',
+      'stage_duration_ms_bin|run|25': '1',
+      'stage_duration_ms_bin|run|+Inf': '1',
+      'stage_duration_ms_sum|run': '40000',
+      'stage_duration_ms_count|run': '5',
+    };
+    const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="5"} 2');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="10"} 2');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="25"} 4');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="30000"} 4');
+    expect(text).toContain('bulkhead_stage_duration_ms_bucket{stage="run",le="+Inf"} 5');
+    expect(text).toContain('bulkhead_stage_duration_ms_count{stage="run"} 5');
+  });
 });
 
 describe('OpenAPI and unknown routes', () => {

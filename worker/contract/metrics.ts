@@ -8,8 +8,8 @@
  * - `internal_failures_total|<code>`                  our own failures (each attempt), by error code
  * - `stage_duration_ms_bin|<stage>|<le>`              durations in (the bound before `le`, `le`]; the
  *                                                     API sums them into Prometheus's cumulative buckets
- *                                                     (the cumulative `stage_duration_ms_bucket|…`
- *                                                     fields of earlier workers are no longer read)
+ * - `stage_duration_ms_bucket|<stage>|<le>`           cumulative counts, written by workers before the
+ *                                                     bins (51120a4); read only, added to the bins' sums
  * - `stage_duration_ms_sum|<stage>` / `..._count|<stage>`
  */
 export const METRICS_KEY = 'bulkhead:metrics';
@@ -39,6 +39,15 @@ export function internalFailuresField(code: string): string {
  */
 export function stageBinField(stage: string, le: number | '+Inf'): string {
   return `stage_duration_ms_bin|${stage}|${le}`;
+}
+
+/**
+ * The cumulative bucket of workers older than the bins. Never written now; read so that a hash
+ * filled before an upgrade (or by older workers during a rolling one) still renders a histogram
+ * whose `+Inf` bucket equals its `_count`, the invariant Prometheus's quantiles rely on.
+ */
+export function legacyStageBucketField(stage: string, le: number | '+Inf'): string {
+  return `stage_duration_ms_bucket|${stage}|${le}`;
 }
 
 export function stageSumField(stage: string): string {
