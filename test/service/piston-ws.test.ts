@@ -27,8 +27,10 @@ class PistonSocket {
     this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  /** Sends a text frame, or with `binary` the same JSON as a binary frame. */
+  send(message: unknown, binary = false): void {
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
+    this.ws.send(binary ? Buffer.from(text) : text, { binary });
   }
 
   /** Waits (bounded) until `match` holds for the messages so far. */
@@ -84,6 +86,15 @@ describe.skipIf(skip !== undefined)(`Piston WebSocket /api/v2/connect${skip ? ` 
     expect(socket.stdout()).toBe('FIRST\nHELLO PISTON\nBYE\n');
     expect(socket.messages).toContainEqual({ type: 'stage', stage: 'run' });
     expect(socket.messages.at(-1)).toMatchObject({ type: 'exit', stage: 'run', code: 0, signal: null });
+  });
+
+  it('reads messages sent as binary frames like text frames, as Piston does', async () => {
+    const socket = await session();
+    socket.send({ type: 'init', language: 'python', version: '3.x', files: [{ content: ECHO }] }, true);
+    await socket.until(() => socket.messages.some((m) => m.type === 'stage'));
+    socket.send({ type: 'data', stream: 'stdin', data: 'bytes\nbye\n' }, true);
+    expect(await socket.closed).toEqual({ code: 4999, reason: 'Job Completed' });
+    expect(socket.stdout()).toBe('BYTES\nBYE\n');
   });
 
   it('delivers a signal to the sleeping program: its SIGINT handler runs long before the 30 s sleep ends', async () => {

@@ -109,8 +109,8 @@ export class PistonSession {
     private readonly socket: WebSocket,
     private readonly deps: PistonSessionDeps,
   ) {
-    socket.on('message', (raw, isBinary) => {
-      this.chain = this.chain.then(() => this.handle(raw, isBinary)).catch((err: unknown) => this.refuse(err));
+    socket.on('message', (raw) => {
+      this.chain = this.chain.then(() => this.handle(raw)).catch((err: unknown) => this.refuse(err));
     });
     socket.on('close', () => this.onClientGone());
     this.initTimer = setTimeout(() => {
@@ -139,11 +139,14 @@ export class PistonSession {
     this.close(4002, 'Notified Error');
   }
 
-  private async handle(raw: unknown, isBinary: boolean): Promise<void> {
+  private async handle(raw: unknown): Promise<void> {
     if (this.closed) return;
     let msg: Record<string, unknown>;
     try {
-      const parsed: unknown = isBinary ? undefined : JSON.parse(String(raw));
+      // Piston parses a binary frame's bytes as JSON like a text frame's; clients that send their
+      // messages as bytes (Python's websockets with b'…') rely on it. The socket's binaryType is
+      // the default, so `raw` is one Buffer and String() decodes it as UTF-8.
+      const parsed: unknown = JSON.parse(String(raw));
       msg = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     } catch {
       throw new BulkheadError('SBX_ERR_LIVE_MESSAGE', 'Each message must be a JSON object');
