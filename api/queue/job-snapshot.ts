@@ -42,10 +42,12 @@ export function snapshotOf(job: Job<SubmissionJob>, state: RunState, log: Pick<L
   const snapshot: RunSnapshot = { state, language: job.data.language, job: job.data };
   if (job.data.version !== undefined) snapshot.version = job.data.version;
   if (state !== 'done') return snapshot;
-  if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
-    snapshot.failedCode = decodeFailure(job.failedReason);
-  } else if (isRunResult(job.returnvalue)) {
+  // The result first: BullMQ keeps the failedReason of an attempt that was retried when a later
+  // attempt completes, so a job with both finished well (a failed job never has a returnvalue).
+  if (isRunResult(job.returnvalue)) {
     snapshot.result = job.returnvalue;
+  } else if (job.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== '') {
+    snapshot.failedCode = decodeFailure(job.failedReason);
   } else {
     log.error({ runId: job.id }, 'completed job has no valid RunResult');
     snapshot.failedCode = 'SBX_ERR_INTERNAL';

@@ -31,6 +31,8 @@ describe('job snapshots', () => {
     expect(snapshotOf(job({ failedReason: 'SBX_ERR_SANDBOX_SETUP: x', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_SANDBOX_SETUP');
     expect(snapshotOf(job({ failedReason: 'oops', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_RUN_LOST');
     expect(snapshotOf(job({ failedReason: 'SBX_ERR_NOT_A_CODE: x', finishedOn: 1 }), 'done', log).failedCode).toBe('SBX_ERR_RUN_LOST');
+    // A first attempt failed and was retried, the second completed: BullMQ keeps both fields.
+    expect(snapshotOf(job({ returnvalue: result, failedReason: 'SBX_ERR_CGROUP_SETUP: x', finishedOn: 2 }), 'done', log).result).toEqual(result);
     expect(logged).toHaveLength(0);
     expect(snapshotOf(job({ returnvalue: { status: 'OK' } }), 'done', log).failedCode).toBe('SBX_ERR_INTERNAL');
     expect(logged).toHaveLength(1);
