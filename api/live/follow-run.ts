@@ -63,10 +63,19 @@ export async function* followRun(deps: FollowDeps, runId: string, afterId: strin
   let queueDone = false;
   const done =
     final === undefined
-      ? whenDone(deps.queue, runId, signal).then((s) => {
-          final = s;
-          queueDone = true;
-        })
+      ? whenDone(deps.queue, runId, signal).then(
+          (s) => {
+            final = s;
+            queueDone = true;
+          },
+          // Handled here, at once: the loop below may sit in a blocked read (or the client may have
+          // left) when the queue fails, and an unhandled rejection would end the whole API process.
+          // The failure is not lost: with `final` unset, the read after the loop asks the queue
+          // again and throws to this follower if Redis is still out of reach.
+          () => {
+            queueDone = true;
+          },
+        )
       : undefined;
   try {
     let position = afterId;
