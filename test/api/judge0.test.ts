@@ -157,6 +157,18 @@ describe('Judge0: creating submissions', () => {
     expect(get.json()).toEqual({ error: expect.stringContaining('cannot be converted to UTF-8') });
   });
 
+  it('judges an empty expected_output (the program must print nothing) instead of ignoring it', async () => {
+    const queue = await setup(() => okResult({ status: 'WRONG_ANSWER', run: undefined, tests: [{ id: '1', ...stage({ status: 'WRONG_ANSWER', stdout: 'x\n' }) }] }));
+    const res = await submit(ideBody({ source_code: 'x', stdin: '', expected_output: '' }), '?wait=true&fields=status');
+    expect(res.json()).toEqual({ status: { id: 4, description: 'Wrong Answer' } });
+    const job = queue.submitted[0]?.job;
+    expect(job?.tests?.map((t) => [t.id, t.expectedBase64])).toEqual([['1', '']]);
+    expect(job?.compare).toEqual({ mode: 'lines' });
+    // null still means no judging: one plain run.
+    await submit(ideBody({ source_code: 'x' }), '?wait=true');
+    expect(queue.submitted[1]?.job.tests).toBeUndefined();
+  });
+
   it('turns expected_output and number_of_runs into tests, and reports the last run with averaged time', async () => {
     const queue = await setup(() =>
       okResult({

@@ -181,7 +181,10 @@ export function parseJudge0Submission(body: Record<string, unknown>, base64: boo
   const source = readBytes(body, 'source_code', base64, errors);
   if (source === undefined || source.length === 0) errors.add('source_code', "can't be blank");
   const stdin = readBytes(body, 'stdin', base64, errors) ?? Buffer.alloc(0);
-  const expected = readBytes(body, 'expected_output', base64, errors);
+  // An empty expected_output is judged, as Judge0 compares any expected_output that is not null:
+  // the program must print nothing (Judge0 CE says Wrong Answer to any output). Read as unset, it
+  // would answer Accepted whatever the program printed.
+  const expected = body.expected_output === '' ? Buffer.alloc(0) : readBytes(body, 'expected_output', base64, errors);
   const limits = readLimits(body, language?.runtime, errors);
   const runs = readNumber(body, 'number_of_runs', { min: 0, minExclusive: true, max: Math.min(JUDGE0_MAX_NUMBER_OF_RUNS, ctx.maxTests) }, 1, errors);
   readRefusedFeatures(body, errors);
