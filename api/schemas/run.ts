@@ -101,8 +101,8 @@ export const RunRequestSchema = Type.Object(
     wait: Type.Optional(Type.Boolean()),
     /** Stream the program's output as it is written to GET /runs/{id}/events (`stdout`/`stderr` events). @defaultValue false */
     live: Type.Optional(Type.Boolean()),
-    /** Test cases: the program runs once per test instead of once. */
-    tests: Type.Optional(Type.Array(RunTestSchema)),
+    /** Test cases: the program runs once per test instead of once. At least one: an empty list would judge nothing and answer OK. */
+    tests: Type.Optional(Type.Array(RunTestSchema, { minItems: 1 })),
     /** How outputs are compared with `expected`. @defaultValue { mode: "lines" } (by the worker) */
     compare: Type.Optional(Type.Object(CompareSchema.properties, { additionalProperties: false })),
     /** Skip the remaining tests after the first that is not OK. @defaultValue false */

@@ -169,6 +169,10 @@ describe('POST /run: files, source and tests', () => {
     expectError(await post({ language: 'python', source: 'x', tests }), 400, 'SBX_ERR_TOO_MANY_TESTS');
   });
 
+  it('rejects an empty tests list (it would run nothing and answer OK) with SBX_ERR_VALIDATION', async () => {
+    expectError(await post({ language: 'python', source: 'raise SystemExit(1)', tests: [] }), 400, 'SBX_ERR_VALIDATION');
+  });
+
   it('rejects duplicate test ids, bad test ids and compare without tests', async () => {
     expectError(
       await post({
