@@ -6,8 +6,19 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { BulkheadError } from '../../worker/contract/errors.js';
-import { LIVE_STREAM_MAX_ENTRIES, liveControlKey, liveEventsKey, type LiveControlPayloads, type LiveControlType } from '../../worker/contract/live.js';
+import { LIVE_CONTROL_MAX_MESSAGES, liveControlKey, liveEventsKey, type LiveControlPayloads, type LiveControlType } from '../../worker/contract/live.js';
 import type { LiveChannel, LiveEntry, LiveReader } from '../plugins/live-channel.js';
+
+/**
+ * Appends one control message unless the run already has LIVE_CONTROL_MAX_MESSAGES (returns 0
+ * then), and renews the stream's expiry. Counted and appended in one script, so concurrent
+ * clients of one run cannot pass the bound together; never trimmed (see worker/contract/live.ts).
+ */
+const APPEND_CONTROL = `
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('XADD', KEYS[1], '*', 'type', ARGV[2], 'data', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
 
 /** Entries returned by one read at most. */
 const READ_BATCH = 512;
@@ -67,17 +78,16 @@ export class RedisLiveChannel implements LiveChannel {
   }
 
   async control<T extends LiveControlType>(runId: string, type: T, payload: LiveControlPayloads[T]): Promise<void> {
-    const key = liveControlKey(runId);
+    let appended: unknown;
     try {
-      const replies = await this.client
-        .pipeline()
-        .xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAX_ENTRIES, '*', 'type', type, 'data', JSON.stringify(payload))
-        .expire(key, this.opts.resultTtlS)
-        .exec();
-      const failed = replies?.find(([err]) => err !== null)?.[0];
-      if (failed) throw failed;
+      appended = await this.client.eval(APPEND_CONTROL, 1, liveControlKey(runId), LIVE_CONTROL_MAX_MESSAGES, type, JSON.stringify(payload), this.opts.resultTtlS);
     } catch (cause) {
       throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached or refuses writes; retry later', { cause });
+    }
+    if (appended !== 1) {
+      throw new BulkheadError('SBX_ERR_LIVE_STDIN_TOO_LARGE', `A live run takes at most ${LIVE_CONTROL_MAX_MESSAGES} stdin, eof and signal messages; send stdin in fewer, larger messages`, {
+        details: { maximumMessages: LIVE_CONTROL_MAX_MESSAGES },
+      });
     }
   }
 

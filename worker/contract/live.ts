@@ -10,9 +10,12 @@
  * - `liveControlKey(runId)`, API → worker: `stdin`, `eof` and `signal` for an interactive run.
  *   Entries written before the run starts wait in the stream; the worker reads it from the start.
  *
- * Bounds: each stream is trimmed to about LIVE_STREAM_MAX_ENTRIES (`XADD MAXLEN ~`), every write
- * renews its expiry to the result TTL, so nothing of a run outlives its result in Redis; output
- * chunks are bounded in total by the run's output limit, stdin by LIVE_STDIN_MAX_BYTES.
+ * Bounds: the events stream is trimmed to about LIVE_STREAM_MAX_ENTRIES (`XADD MAXLEN ~`); the
+ * control stream is never trimmed (the worker reads it from the start, so a trim would drop stdin
+ * it has not read yet): a run takes at most LIVE_CONTROL_MAX_MESSAGES control messages, and the
+ * one past it is refused. Every write renews the stream's expiry to the result TTL, so nothing of
+ * a run outlives its result in Redis; output chunks are bounded in total by the run's output
+ * limit, stdin by LIVE_STDIN_MAX_BYTES.
  * Each entry has two fields: `type` and `data` (JSON of the payload types below).
  */
 
@@ -21,6 +24,9 @@ export const LIVE_KEY_PREFIX = 'bulkhead:live:';
 
 /** Entries kept per stream (approximately: `MAXLEN ~`). A client later than that misses the oldest output; `result` still has all of it. */
 export const LIVE_STREAM_MAX_ENTRIES = 4096;
+
+/** Control messages (stdin, eof, signal) one live run may be sent in all, across every client. */
+export const LIVE_CONTROL_MAX_MESSAGES = 4096;
 
 /** Stdin bytes one live run may be sent in all, across every client message. */
 export const LIVE_STDIN_MAX_BYTES = 1024 * 1024;
