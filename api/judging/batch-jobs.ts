@@ -71,7 +71,9 @@ export async function buildBatchPlan(body: BatchRequest, ctx: BatchBuildContext,
 async function buildOne(body: BatchRequest, submission: BatchSubmission, ctx: BatchBuildContext, now: Date): Promise<SubmissionJob> {
   const language = submission.language ?? body.language;
   if (language === undefined) throw new BulkheadError('SBX_ERR_VALIDATION', 'no language: set the submission\'s or the batch\'s "language"');
-  const version = submission.language === undefined ? body.version : submission.version;
+  // A submission's own version always counts; the batch's only for a submission that names no
+  // language of its own (it was given for the batch's language).
+  const version = submission.version ?? (submission.language === undefined ? body.version : undefined);
   const runtime = await ctx.catalogue.resolve(language, version);
   const request = {
     language,

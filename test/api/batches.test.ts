@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PRIORITY_BATCH } from '../../worker/contract/job.js';
 import { appPerTest } from '../helpers/api-per-test.js';
+import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
+import { heartbeat, runtime } from '../helpers/api-fixtures.js';
 
 const api = appPerTest();
 const { setup } = api;
@@ -33,6 +35,23 @@ describe('POST /batches', () => {
       expect(job.tests?.[0]?.stdinRef).toMatch(/^[0-9a-f]{64}$/);
       expect(job.checker?.language).toBe('python');
     }
+  });
+
+  it("runs each submission on its own version, else on the batch's when it names no language of its own", async () => {
+    const queue = new FakeSubmissionQueue();
+    queue.workers = [heartbeat([runtime({ version: '3.11.2' }), runtime({ version: '3.13.1', default: true })])];
+    await setup({}, queue);
+    const submissions = [
+      { externalId: 'own', version: '3.13', source: 'x' },
+      { externalId: 'batch', source: 'x' },
+      { externalId: 'language', language: 'python', source: 'x' },
+    ];
+    expect((await inject('POST', '/batches', { language: 'python', version: '3.11', tests: TESTS, submissions })).statusCode).toBe(202);
+    expect(queue.submitted.map(({ job }) => [job.externalId, job.version])).toEqual([
+      ['own', '3.13.1'],
+      ['batch', '3.11.2'],
+      ['language', '3.13.1'],
+    ]);
   });
 
   it('leaves waiting batch members out of POST /run backpressure, so a large batch never makes interactive runs answer 503', async () => {
