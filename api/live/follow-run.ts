@@ -61,6 +61,7 @@ export async function* followRun(deps: FollowDeps, runId: string, afterId: strin
   signal.addEventListener('abort', stop, { once: true });
   let final: RunSnapshot | undefined = first.state === 'done' ? first : undefined;
   let queueDone = false;
+  let queueFailure: unknown;
   const done =
     final === undefined
       ? whenDone(deps.queue, runId, signal).then(
@@ -71,8 +72,9 @@ export async function* followRun(deps: FollowDeps, runId: string, afterId: strin
           // Handled here, at once: the loop below may sit in a blocked read (or the client may have
           // left) when the queue fails, and an unhandled rejection would end the whole API process.
           // The failure is not lost: with `final` unset, the read after the loop asks the queue
-          // again and throws to this follower if Redis is still out of reach.
-          () => {
+          // again, and a follower whose run is not done by then gets this failure.
+          (err: unknown) => {
+            queueFailure = err;
             queueDone = true;
           },
         )
@@ -99,6 +101,8 @@ export async function* followRun(deps: FollowDeps, runId: string, afterId: strin
       final ??= await deps.queue.get(runId);
     }
     if (final !== undefined && final.state === 'done') yield { id: RESULT_EVENT_ID, type: 'result', data: toRunResponse(runId, final) };
+    // Never a quiet end without a result: the client learns why and may resume from its last id.
+    else if (queueFailure !== undefined) throw queueFailure;
   } catch (err) {
     if (!signal.aborted) throw err;
   } finally {

@@ -56,6 +56,16 @@ describe('following a run when the queue fails', () => {
     await new Promise((resolve) => setImmediate(resolve));
   });
 
+  it('throws the failure when the queue answers again but the run is not done yet, never ending without a result', async () => {
+    const follow = followRun(deps(['queued', 'queued']), 'r1', '0-0', new AbortController().signal);
+    const seen: string[] = [];
+    const failure = await (async () => {
+      for await (const event of follow) seen.push(event.type);
+    })().catch((err: unknown) => err);
+    expect(seen).toEqual(['state', 'stdout']);
+    expect((failure as BulkheadError).code).toBe('SBX_ERR_QUEUE_UNAVAILABLE');
+  });
+
   it('leaves no unhandled rejection when the follower leaves before the queue fails', async () => {
     const follow = followRun(deps(['queued', 'queued']), 'r1', '0-0', new AbortController().signal);
     expect((await follow.next()).value).toMatchObject({ type: 'state' });
