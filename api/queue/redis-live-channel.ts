@@ -85,9 +85,13 @@ export class RedisLiveChannel implements LiveChannel {
       throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached or refuses writes; retry later', { cause });
     }
     if (appended !== 1) {
-      throw new BulkheadError('SBX_ERR_LIVE_STDIN_TOO_LARGE', `A live run takes at most ${LIVE_CONTROL_MAX_MESSAGES} stdin, eof and signal messages; send stdin in fewer, larger messages`, {
-        details: { maximumMessages: LIVE_CONTROL_MAX_MESSAGES },
-      });
+      throw new BulkheadError(
+        'SBX_ERR_LIVE_STDIN_TOO_LARGE',
+        `A live run takes at most ${LIVE_CONTROL_MAX_MESSAGES} stdin, eof and signal messages; send stdin in fewer, larger messages`,
+        {
+          details: { maximumMessages: LIVE_CONTROL_MAX_MESSAGES },
+        },
+      );
     }
   }
 
