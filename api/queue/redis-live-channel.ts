@@ -80,14 +80,17 @@ export class RedisLiveChannel implements LiveChannel {
   async control<T extends LiveControlType>(runId: string, type: T, payload: LiveControlPayloads[T]): Promise<void> {
     let appended: unknown;
     try {
-      appended = await this.client.eval(APPEND_CONTROL, 1, liveControlKey(runId), LIVE_CONTROL_MAX_MESSAGES, type, JSON.stringify(payload), this.opts.resultTtlS);
+      // One place past the bound is kept for `eof`: a client refused at the bound, or gone, still
+      // closes the run's stdin, so the run ends now rather than at its wall limit.
+      const bound = type === 'eof' ? LIVE_CONTROL_MAX_MESSAGES + 1 : LIVE_CONTROL_MAX_MESSAGES;
+      appended = await this.client.eval(APPEND_CONTROL, 1, liveControlKey(runId), bound, type, JSON.stringify(payload), this.opts.resultTtlS);
     } catch (cause) {
       throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'The queue (Redis) cannot be reached or refuses writes; retry later', { cause });
     }
     if (appended !== 1) {
       throw new BulkheadError(
         'SBX_ERR_LIVE_STDIN_TOO_LARGE',
-        `A live run takes at most ${LIVE_CONTROL_MAX_MESSAGES} stdin, eof and signal messages; send stdin in fewer, larger messages`,
+        `A live run takes at most ${LIVE_CONTROL_MAX_MESSAGES} stdin and signal messages; send stdin in fewer, larger messages`,
         {
           details: { maximumMessages: LIVE_CONTROL_MAX_MESSAGES },
         },

@@ -45,12 +45,16 @@ describe('live control stream bound', () => {
     for (let i = 0; i < LIVE_CONTROL_MAX_MESSAGES; i += 256) {
       await Promise.all(Array.from({ length: 256 }, (_, j) => channel.control(runId, 'stdin', { data: Buffer.from(`${i + j}\n`).toString('base64') })));
     }
-    const refused = await channel.control(runId, 'eof', {}).catch((err: unknown) => err);
+    const refused = await channel.control(runId, 'stdin', { data: 'eA==' }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(BulkheadError);
     expect((refused as BulkheadError).code).toBe('SBX_ERR_LIVE_STDIN_TOO_LARGE');
+    // One eof still closes the run's stdin; a second is refused like any message past the bound.
+    await channel.control(runId, 'eof', {});
+    expect(await channel.control(runId, 'eof', {}).catch((err: unknown) => (err as BulkheadError).code)).toBe('SBX_ERR_LIVE_STDIN_TOO_LARGE');
     const entries = (await client.xrange(liveControlKey(runId), '-', '+')) as [string, string[]][];
-    expect(entries).toHaveLength(LIVE_CONTROL_MAX_MESSAGES);
-    expect(entries.every(([, fields]) => fields[1] === 'stdin')).toBe(true);
+    expect(entries).toHaveLength(LIVE_CONTROL_MAX_MESSAGES + 1);
+    expect(entries.slice(0, -1).every(([, fields]) => fields[1] === 'stdin')).toBe(true);
+    expect(entries.at(-1)?.[1][1]).toBe('eof');
     const ttl = await client.ttl(liveControlKey(runId));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);

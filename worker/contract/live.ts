@@ -25,7 +25,7 @@ export const LIVE_KEY_PREFIX = 'bulkhead:live:';
 /** Entries kept per stream (approximately: `MAXLEN ~`). A client later than that misses the oldest output; `result` still has all of it. */
 export const LIVE_STREAM_MAX_ENTRIES = 4096;
 
-/** Control messages (stdin, eof, signal) one live run may be sent in all, across every client. */
+/** Stdin and signal messages one live run may be sent in all, across every client (one `eof` more is kept). */
 export const LIVE_CONTROL_MAX_MESSAGES = 4096;
 
 /** Stdin bytes one live run may be sent in all, across every client message. */
