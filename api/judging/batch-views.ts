@@ -48,12 +48,12 @@ export async function allRows(store: JudgeStore, id: string, total: number): Pro
   return rows;
 }
 
-/** The batch's test set: the named one (refreshed), or the inline tests stored as one. */
-export async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonly<ApiConfig>) {
+/** The batch's test set: the named one (refreshed), or the inline tests stored as one owned by `owner`. */
+export async function testsetFor(body: BatchRequest, store: JudgeStore, config: Readonly<ApiConfig>, owner: string | undefined) {
   if ((body.tests === undefined) === (body.testset === undefined)) {
     throw new BulkheadError('SBX_ERR_VALIDATION', 'Give exactly one of "tests" and "testset"');
   }
   if (body.testset !== undefined) return resolveTestset(store, body.testset, config.testsetTtlS);
-  const built = buildTestset(body.tests ?? [], config.maxTestsetTests, new Date());
+  const built = buildTestset(body.tests ?? [], config.maxTestsetTests, new Date(), owner);
   return store.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
 }

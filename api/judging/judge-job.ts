@@ -34,10 +34,13 @@ function contentOf(text: string | undefined, base64: string | undefined, what: s
 
 /**
  * Content-addresses every input and expected output and builds the manifest (pure apart from
- * `now`). The id is the sha256 of the entries (ids, refs and sizes), so the same tests always get
- * the same id. Throws SBX_ERR_TOO_MANY_TESTS or SBX_ERR_VALIDATION (duplicate id, both encodings).
+ * `now`). The id is the sha256 of the entries (ids, refs and sizes), after the uploading key's
+ * name when there is one: the same key always gets the same id for the same tests, and another
+ * key gets another manifest, which it alone may delete (a key name cannot start with `[`, the
+ * entries' first byte, so the two forms never collide). Throws SBX_ERR_TOO_MANY_TESTS or
+ * SBX_ERR_VALIDATION (duplicate id, both encodings).
  */
-export function buildTestset(tests: readonly TestsetTest[], maxTests: number, now: Date): BuiltTestset {
+export function buildTestset(tests: readonly TestsetTest[], maxTests: number, now: Date, owner: string | undefined): BuiltTestset {
   if (tests.length > maxTests) {
     throw new BulkheadError('SBX_ERR_TOO_MANY_TESTS', `At most ${maxTests} tests are allowed in a test set, got ${tests.length}`, { details: { maximum: maxTests } });
   }
@@ -58,8 +61,11 @@ export function buildTestset(tests: readonly TestsetTest[], maxTests: number, no
     }
     return entry;
   });
-  const id = sha256Hex(JSON.stringify(entries));
-  return { manifest: { id, tests: entries, createdAt: now.toISOString() }, blobs };
+  const canonical = JSON.stringify(entries);
+  const id = sha256Hex(owner === undefined ? canonical : `${owner}\n${canonical}`);
+  const manifest: TestsetManifest = { id, tests: entries, createdAt: now.toISOString() };
+  if (owner !== undefined) manifest.owner = owner;
+  return { manifest, blobs };
 }
 
 /** What GET /testsets/:id answers. */

@@ -46,7 +46,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       checkSubmissions(body.submissions, config.maxBatchSubmissions);
       const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts, config.webhookAllowPrivate);
       if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
-      const manifest = await testsetFor(body, store(), config);
+      const manifest = await testsetFor(body, store(), config, request.apiKeyName);
       const checker = body.checker === undefined ? undefined : await buildJobChecker(body.checker, catalogue, config.maxFiles);
       const id = randomUUID();
       const now = new Date();

@@ -44,7 +44,7 @@ export const testsetRoutes: FastifyPluginAsyncTypebox<TestsetRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const built = buildTestset(request.body.tests, config.maxTestsetTests, new Date());
+      const built = buildTestset(request.body.tests, config.maxTestsetTests, new Date(), request.apiKeyName);
       const stored = await app.judgeStore.saveTestset(built.manifest, built.blobs, config.testsetTtlS);
       request.log.info({ testsetId: stored.id, tests: stored.tests.length }, 'test set stored');
       return reply.code(201).header('location', `/testsets/${stored.id}`).send(testsetInfo(stored));
@@ -73,13 +73,22 @@ export const testsetRoutes: FastifyPluginAsyncTypebox<TestsetRouteOptions> = asy
     {
       schema: {
         summary: 'Delete a test set',
-        description: 'Removes the manifest: new runs can no longer name it. Runs already queued still complete (their blobs expire on their own).',
+        description:
+          'Removes the manifest: new runs can no longer name it. Runs already queued still complete (their blobs expire on their own). ' +
+          'Only the API key that uploaded the set may delete it (403 SBX_ERR_TESTSET_NOT_OWNER for any other); every key may read and use it.',
         params: TestsetParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses(404) },
+        response: { 204: Type.Null(), ...errorResponses(403, 404) },
       },
     },
     async (request, reply) => {
-      if (!(await app.judgeStore.deleteTestset(request.params.id))) throw unknownTestset(request.params.id);
+      const { id } = request.params;
+      const manifest = await app.judgeStore.getTestset(id);
+      if (manifest === undefined) throw unknownTestset(id);
+      // Another key may use the set but never take it away from the key that uploaded it.
+      if (manifest.owner !== undefined && manifest.owner !== request.apiKeyName) {
+        throw new BulkheadError('SBX_ERR_TESTSET_NOT_OWNER', `The test set ${id} was uploaded with another API key; only that key may delete it`);
+      }
+      if (!(await app.judgeStore.deleteTestset(id))) throw unknownTestset(id);
       return reply.code(204).send(null);
     },
   );

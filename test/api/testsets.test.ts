@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../api/plugins/auth.js';
 import { appPerTest } from '../helpers/api-per-test.js';
 
 const api = appPerTest({ maxTests: 3 });
@@ -83,6 +84,45 @@ describe('GET and DELETE /testsets/:id', () => {
     expect(gone.json().error.code).toBe('SBX_ERR_TESTSET_UNKNOWN');
     expect((await inject('DELETE', `/testsets/${id}`)).statusCode).toBe(404);
     expect((await inject('GET', '/testsets/not-an-id')).statusCode).toBe(404);
+  });
+});
+
+describe('test sets under API keys', () => {
+  const KEYS = [
+    { name: 'alice', sha256Hex: hashApiKey('alice-secret-key') },
+    { name: 'bob', sha256Hex: hashApiKey('bob-secret-key') },
+  ];
+  const as = (key: string) => ({ authorization: `Bearer ${key}-secret-key` });
+
+  it('lets every key read and use a set, but only the uploading key delete it', async () => {
+    const { queue } = await setup({ apiKeys: KEYS });
+    const upload = (key: string) => inject('POST', '/testsets', { tests: TESTS }, as(key));
+    const { id } = (await upload('alice')).json();
+    expect((await inject('GET', `/testsets/${id}`, undefined, as('bob'))).statusCode).toBe(200);
+    const used = await inject('POST', '/run', { language: 'python', source: 'x', testset: id, wait: false }, as('bob'));
+    expect(used.statusCode).toBe(202);
+    expect(queue.submitted[0]!.job.tests).toHaveLength(2);
+
+    const refused = await inject('DELETE', `/testsets/${id}`, undefined, as('bob'));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('SBX_ERR_TESTSET_NOT_OWNER');
+    expect((await inject('GET', `/testsets/${id}`, undefined, as('alice'))).statusCode).toBe(200);
+
+    // Bob uploading the same tests gets his own set: deleting it leaves Alice's in place.
+    const bobs = (await upload('bob')).json().id;
+    expect(bobs).not.toBe(id);
+    expect((await inject('DELETE', `/testsets/${bobs}`, undefined, as('bob'))).statusCode).toBe(204);
+    expect((await inject('GET', `/testsets/${id}`, undefined, as('bob'))).statusCode).toBe(200);
+    expect((await inject('DELETE', `/testsets/${id}`, undefined, as('alice'))).statusCode).toBe(204);
+    expect((await inject('GET', `/testsets/${id}`, undefined, as('alice'))).statusCode).toBe(404);
+  });
+
+  it('lets any key delete a set stored before owners were recorded', async () => {
+    const { store } = await setup({ apiKeys: KEYS });
+    const { id } = (await inject('POST', '/testsets', { tests: TESTS }, as('alice'))).json();
+    const { owner: _owner, ...legacy } = store.testsets.get(id)!;
+    store.testsets.set(id, legacy);
+    expect((await inject('DELETE', `/testsets/${id}`, undefined, as('bob'))).statusCode).toBe(204);
   });
 });
 

@@ -7,7 +7,7 @@ import { makeApp } from './api-fixtures.js';
 /**
  * One app per test, closed after it (registers the afterEach). `setup` builds it with makeApp
  * (`defaults`, then the test's overrides); `app` is the current one; `use` adopts an app a test
- * built itself; `inject` sends one request with an optional JSON payload.
+ * built itself; `inject` sends one request with an optional JSON payload and headers.
  */
 export function appPerTest(defaults: Partial<ApiConfig> = {}) {
   let current: FastifyInstance | undefined;
@@ -32,8 +32,8 @@ export function appPerTest(defaults: Partial<ApiConfig> = {}) {
       current = built;
       return built;
     },
-    inject(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
-      return app().inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+    inject(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
+      return app().inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
     },
   };
 }

@@ -174,17 +174,26 @@ describe('test set manifests', () => {
       { stdin: '1 2\n', expected: '3\n' },
       { id: 'b', stdinBase64: Buffer.from('1 2\n').toString('base64') },
     ];
-    const first = buildTestset(tests, 10, new Date(0));
-    const again = buildTestset(tests, 10, new Date(1000));
+    const first = buildTestset(tests, 10, new Date(0), undefined);
+    const again = buildTestset(tests, 10, new Date(1000), undefined);
     expect(first.manifest.id).toBe(again.manifest.id);
     expect(first.blobs.size).toBe(2);
     expect(first.manifest.tests.map((t) => t.id)).toEqual(['1', 'b']);
     expect(first.manifest.tests[0]?.stdinRef).toBe(first.manifest.tests[1]?.stdinRef);
     expect(testsetInfo(first.manifest)).toMatchObject({ count: 2, totalBytes: 4 + 2 + 4 });
-    expect(buildTestset([{ stdin: 'x' }], 10, new Date(0)).manifest.id).not.toBe(first.manifest.id);
+    expect(buildTestset([{ stdin: 'x' }], 10, new Date(0), undefined).manifest.id).not.toBe(first.manifest.id);
+  });
+  it('records the uploading key as the owner and scopes the id to it, so two keys never share a manifest', () => {
+    const tests = [{ stdin: '1 2\n', expected: '3\n' }];
+    const anonymous = buildTestset(tests, 10, new Date(0), undefined).manifest;
+    const alice = buildTestset(tests, 10, new Date(0), 'alice').manifest;
+    expect(anonymous.owner).toBeUndefined();
+    expect(alice.owner).toBe('alice');
+    expect(buildTestset(tests, 10, new Date(9), 'alice').manifest.id).toBe(alice.id);
+    expect(new Set([anonymous.id, alice.id, buildTestset(tests, 10, new Date(0), 'bob').manifest.id]).size).toBe(3);
   });
   it('rejects too many tests, repeated ids, both encodings and bad base64 with their codes', () => {
-    expect(() => buildTestset([{ stdin: '' }, { stdin: '' }], 1, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_TOO_MANY_TESTS' }));
+    expect(() => buildTestset([{ stdin: '' }, { stdin: '' }], 1, new Date(), undefined)).toThrow(expect.objectContaining({ code: 'SBX_ERR_TOO_MANY_TESTS' }));
     expect(() =>
       buildTestset(
         [
@@ -193,9 +202,10 @@ describe('test set manifests', () => {
         ],
         5,
         new Date(),
+        undefined,
       ),
     ).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
-    expect(() => buildTestset([{ stdin: '', stdinBase64: '' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
-    expect(() => buildTestset([{ expectedBase64: '!!' }], 5, new Date())).toThrow(expect.objectContaining({ code: 'SBX_ERR_FILE_ENCODING' }));
+    expect(() => buildTestset([{ stdin: '', stdinBase64: '' }], 5, new Date(), undefined)).toThrow(expect.objectContaining({ code: 'SBX_ERR_VALIDATION' }));
+    expect(() => buildTestset([{ expectedBase64: '!!' }], 5, new Date(), undefined)).toThrow(expect.objectContaining({ code: 'SBX_ERR_FILE_ENCODING' }));
   });
 });

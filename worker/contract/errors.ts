@@ -43,6 +43,7 @@ export const ErrorCodes = Object.freeze({
   SBX_ERR_SOURCE_MISSING: def('SBX_ERR_SOURCE_MISSING', 400, 'client', 'Neither source nor files was given'),
   SBX_ERR_TOO_MANY_TESTS: def('SBX_ERR_TOO_MANY_TESTS', 400, 'client', 'Too many test cases'),
   SBX_ERR_TESTSET_UNKNOWN: def('SBX_ERR_TESTSET_UNKNOWN', 404, 'client', 'No test set has this id'),
+  SBX_ERR_TESTSET_NOT_OWNER: def('SBX_ERR_TESTSET_NOT_OWNER', 403, 'client', 'The test set was uploaded with another API key, and only that key may delete it'),
   SBX_ERR_TESTSET_TOO_LARGE: def('SBX_ERR_TESTSET_TOO_LARGE', 413, 'client', 'The test set is larger than allowed'),
   SBX_ERR_BATCH_UNKNOWN: def('SBX_ERR_BATCH_UNKNOWN', 404, 'client', 'No batch has this id'),
   SBX_ERR_BATCH_TOO_LARGE: def('SBX_ERR_BATCH_TOO_LARGE', 413, 'client', 'The batch has more submissions than allowed'),

@@ -8,7 +8,9 @@ import { Type, type Static } from 'typebox';
  * - `bulkhead:blob:<sha256 hex>` = the raw bytes of one input or expected output. Written with
  *   SET NX (identical content is stored once, whoever uploads it) and given the test-set TTL.
  * - `bulkhead:testset:<id>` = JSON `TestsetManifest`. `id` is the sha256 of the canonical
- *   manifest entries, so uploading the same tests twice answers the same id (idempotent).
+ *   manifest entries, prefixed by the uploading key's name when keys are on, so the same key
+ *   uploading the same tests twice gets the same id (idempotent), and two keys never share one
+ *   manifest: one tenant deleting its set cannot take away another's.
  *
  * Every upload and every run that references a test set refreshes the TTL of the manifest and of
  * all its blobs, so a blob lives at least as long as any manifest that names it. DELETE removes
@@ -49,5 +51,10 @@ export const TestsetManifestSchema = Type.Object({
   tests: Type.Array(TestsetEntrySchema),
   /** ISO time of the first upload. */
   createdAt: Type.String(),
+  /**
+   * Name of the API key that uploaded it, the only key that may delete it. Absent when API keys
+   * are off, and in manifests stored before owners were recorded (those any key may delete).
+   */
+  owner: Type.Optional(Type.String()),
 });
 export type TestsetManifest = Static<typeof TestsetManifestSchema>;
