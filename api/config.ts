@@ -117,7 +117,10 @@ export const API_SETTINGS = {
     },
   ),
   maxFiles: count({ minimum: 1 }, { name: 'SBX_MAX_FILES', overview: true, default: 32, doc: 'files per run, the main source file included' }),
-  maxTests: count({ minimum: 1 }, { name: 'SBX_MAX_TESTS', overview: true, default: 100, doc: 'test cases per run' }),
+  maxTests: count(
+    { minimum: 1 },
+    { name: 'SBX_MAX_TESTS', overview: true, default: 100, doc: "test cases given inline per run (`tests`; a `testset` run runs all of its set's tests)" },
+  ),
   maxTestsetBytes: count(
     { minimum: 1024 },
     {
