@@ -28,7 +28,7 @@ import { createJudging } from './judge/judging.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
-import { withRunWebhook } from './webhooks/run-webhook.js';
+import { enqueueFailedRunWebhook, withRunWebhook } from './webhooks/run-webhook.js';
 import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
@@ -84,7 +84,11 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   );
   worker.on('error', (err) => log.warn({ err }, 'queue worker error'));
   worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'run recovered from a stalled worker'));
-  worker.on('failed', (job, err) => judging.onFailed(job, err));
+  const failedRunWebhook = enqueueFailedRunWebhook(webhooks.outbox, log);
+  worker.on('failed', (job, err) => {
+    judging.onFailed(job, err);
+    failedRunWebhook(job, err);
+  });
   await worker.waitUntilReady();
   const startedAt = new Date().toISOString();
   const snapshot = (): WorkerHeartbeat => ({

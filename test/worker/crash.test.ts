@@ -1,7 +1,8 @@
 /**
  * A worker process killed with SIGKILL mid-run loses nothing: BullMQ's stalled-job check (lock
  * 1 s, check every 0.5 s here) hands the run to another worker process, which completes it; a
- * batch member that stalls more often than allowed is failed and still counted in its batch.
+ * batch member that stalls more often than allowed is failed and still counted in its batch, and
+ * a single run so failed still sends its webhook.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,13 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchKeys, type BatchRunSummary } from '../../worker/contract/batch.js';
 import { createBatchCall } from '../../worker/contract/batch-state.js';
+import { runWebhookKey } from '../../worker/contract/run-webhook.js';
 import { expect, it } from 'vitest';
 import type { RunResult } from '../../worker/contract/result.js';
 import type { TestRedis } from '../helpers/redis.js';
 import { redisAndQueuePerTest } from './per-test-queue.js';
 import { addRun, makeJob, waitForJob } from './helpers.js';
+import { startWebhookReceiver } from '../judge/webhook-receiver.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
 /** This test's Redis and queue (see redisAndQueuePerTest). */
@@ -115,5 +118,30 @@ it('counts a batch member that stalled more often than allowed as INTERNAL_ERROR
     expect(summary).toMatchObject({ externalId: 'student-7', runId: job.runId, status: 'INTERNAL_ERROR', errorCode: 'SBX_ERR_RUN_LOST' });
   } finally {
     redisClient.disconnect();
+  }
+});
+
+it('sends the run.finished webhook of a single run that stalled more often than allowed (SBX_ERR_RUN_LOST)', async () => {
+  // As above, BullMQ fails the run without a processor: only the `failed` event can report it.
+  const receiver = await startWebhookReceiver();
+  const env = { SBX_MAX_STALLED_COUNT: '0', SBX_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+  const redisClient = new Redis(redis.url);
+  try {
+    const job = makeJob({ webhook: true });
+    await redisClient.hset(runWebhookKey(job.runId), 'url', receiver.url);
+    const doomed = await spawnWorker(60_000, 'doomed-webhook', env);
+    await addRun(queue, job);
+    await waitForState(job.runId, 'active');
+    await spawnWorker(10, 'survivor-webhook', env);
+    doomed.kill('SIGKILL');
+    expect((await waitForJob(queue, job.runId, 20_000)).state).toBe('failed');
+    const deadline = Date.now() + 10_000;
+    while (receiver.accepted().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(receiver.accepted().map((d) => JSON.parse(d.body) as unknown)).toEqual([
+      { event: 'run.finished', runId: job.runId, status: 'INTERNAL_ERROR', errorCode: 'SBX_ERR_RUN_LOST', finishedAt: expect.any(String) },
+    ]);
+  } finally {
+    redisClient.disconnect();
+    await receiver.close();
   }
 });

@@ -111,8 +111,11 @@ export function withBatchAccounting(processor: RunProcessor, ledger: BatchLedger
  */
 export function recordFailedMember(ledger: BatchLedger, log: Logger): (job: Job | undefined, err: Error) => void {
   return (job, err) => {
-    if (job === undefined) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) void recordFailure(ledger, job, err, log);
+    if (job !== undefined && failedForGood(job, err)) void recordFailure(ledger, job, err, log);
   };
+}
+
+/** In the Worker's `failed` event (the attempt already counted): will BullMQ try the job again? */
+export function failedForGood(job: Job, err: Error): boolean {
+  return err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
