@@ -28,7 +28,7 @@ import { createJudging } from './judge/judging.js';
 import { LivePublisher } from './live/live-publisher.js';
 import { createProcessor, type ProcessorDeps } from './processor.js';
 import { redisOptionsFromUrl } from './redis-options.js';
-import { enqueueFailedRunWebhook, withRunWebhook } from './webhooks/run-webhook.js';
+import { enqueueFailedRunWebhook, keepRunWebhookFor, withRunWebhook } from './webhooks/run-webhook.js';
 import { startWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface WorkerServiceDeps extends Omit<ProcessorDeps, 'config' | 'metrics' | 'log'> {
@@ -59,6 +59,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   const processor = withRunWebhook(
     judging.withAccounting(createProcessor({ ...deps, metrics, live: new LivePublisher(redis, config.resultTtlS, log), ...judging.ports })),
     webhooks.outbox,
+    keepRunWebhookFor(redis, config.resultTtlS),
     log,
   );
   let busy = 0;

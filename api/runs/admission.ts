@@ -48,9 +48,13 @@ export class RunAdmission {
     if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
   }
 
-  /** The target is stored apart from the job, so the secret never rides in the queue payload. */
+  /**
+   * The target is stored apart from the job, so the secret never rides in the queue payload. It
+   * is kept as long as a batch (a queued run may wait longer than the result TTL behind a
+   * backlog); the worker cuts it to the result TTL when it starts the run.
+   */
   private async keepWebhook(job: SubmissionJob, webhook: NonNullable<RunRequest['webhook']>): Promise<void> {
-    await this.store.saveRunWebhook(job.runId, webhook, this.config.resultTtlS);
+    await this.store.saveRunWebhook(job.runId, webhook, Math.max(this.config.resultTtlS, this.config.batchTtlS));
     job.webhook = true;
   }
 

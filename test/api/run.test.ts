@@ -23,6 +23,18 @@ describe('POST /run: accepted runs', () => {
     expect(queue.submitted[0]?.job.runId).toBe(body.id);
   });
 
+  it("keeps a webhook's target apart from the job, as long as a batch, so a long queue wait does not lose it", async () => {
+    const { queue, store } = await setup({ resultTtlS: 60, batchTtlS: 7200 });
+    const res = await post({ language: 'python', source: 'print(1)', wait: false, webhook: { url: 'https://grader.example/hook', secret: 's3cret' } });
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json();
+    expect(store.runWebhooks.get(id)).toEqual({ url: 'https://grader.example/hook', secret: 's3cret' });
+    expect(store.ttls.get(`run-webhook:${id}`)).toBe(7200);
+    const { job } = queue.submitted[0]!;
+    expect(job.webhook).toBe(true);
+    expect(JSON.stringify(job)).not.toContain('s3cret');
+  });
+
   it('answers 202 with the state so far when the wait bound passes before the run is done', async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat()];

@@ -113,8 +113,9 @@ export class FakeJudgeStore implements JudgeStore {
     if (b.results.size === b.members.length) b.finishedAt = summary.finishedAt;
   }
 
-  async saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, _ttlS: number): Promise<void> {
+  async saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, ttlS: number): Promise<void> {
     this.check();
     this.runWebhooks.set(runId, webhook);
+    this.ttls.set(`run-webhook:${runId}`, ttlS);
   }
 }

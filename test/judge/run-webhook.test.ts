@@ -3,8 +3,10 @@
  * `start` with `webhook` get one signed `run.finished` delivery (retried after a failed attempt),
  * with the run's summary and no output; a URL outside the allowed hosts is refused at submission.
  */
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../worker/contract/batch.js';
+import { runWebhookKey } from '../../worker/contract/run-webhook.js';
 import { verifyWebhook } from '../../worker/webhooks/sign.js';
 import { LiveSocket } from '../helpers/live-client.js';
 import { eventually, postRun } from '../helpers/service-client.js';
@@ -42,6 +44,16 @@ describe.skipIf(skip !== undefined)(`single-run webhooks${skip ? ` (skipped: ${s
     const timestamp = String(d?.headers[WEBHOOK_TIMESTAMP_HEADER]);
     expect(verifyWebhook(SECRET, timestamp, d?.raw ?? '', String(d?.headers[WEBHOOK_SIGNATURE_HEADER]))).toBe(true);
     expect(verifyWebhook('another-secret', timestamp, d?.raw ?? '', String(d?.headers[WEBHOOK_SIGNATURE_HEADER]))).toBe(false);
+    // The API kept the target for a batch's TTL (a queued run may wait long); the worker cut it
+    // to the result TTL when the run started.
+    const redis = new Redis(service.redis.url);
+    try {
+      const ttl = await redis.ttl(runWebhookKey(runId));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(3600); // SBX_RESULT_TTL_S's default; the batch TTL is a week
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('delivers run.finished for a WebSocket session started with a webhook', async () => {

@@ -6,9 +6,11 @@
  * job, or both paths for one failure, enqueue no second delivery.
  */
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SingleRunFinishedEvent } from '../contract/batch.js';
 import type { RunResult } from '../contract/result.js';
+import { runWebhookKey } from '../contract/run-webhook.js';
 import { failureCodeOf } from '../contract/failure.js';
 import { failedForGood, isFinalFailure, summarizeRun, type WebhookOutbox } from '../judge/batch-ledger.js';
 import type { RunProcessor } from '../processor.js';
@@ -32,10 +34,24 @@ async function enqueueFailure(outbox: WebhookOutbox, runId: string, err: unknown
 
 const deliveryIdOf = (runId: string): string => `run.finished-${runId}`;
 
-export function withRunWebhook(processor: RunProcessor, outbox: WebhookOutbox, log: Logger): RunProcessor {
+/** Sets the TTL of a run's webhook target; false when the target is gone. */
+export type KeepRunWebhook = (runId: string) => Promise<boolean>;
+
+/** Over Redis: the target lasts `ttlS` from now (the run and the delivery's retries). */
+export function keepRunWebhookFor(redis: Redis, ttlS: number): KeepRunWebhook {
+  return async (runId) => (await redis.expire(runWebhookKey(runId), ttlS)) === 1;
+}
+
+export function withRunWebhook(processor: RunProcessor, outbox: WebhookOutbox, keep: KeepRunWebhook, log: Logger): RunProcessor {
   return async (job, token, signal) => {
     const { runId, webhook } = webhookRun(job);
     if (!webhook) return processor(job, token, signal);
+    // A failed refresh only shortens the target's life to the API's own TTL: the run goes on.
+    const kept = await keep(runId).catch((err: unknown) => {
+      log.warn({ err, runId }, 'could not refresh the webhook target of a run');
+      return true;
+    });
+    if (!kept) log.warn({ runId }, 'the webhook target of a run expired before it started: no run.finished will be delivered');
     let result: RunResult;
     try {
       result = await processor(job, token, signal);
