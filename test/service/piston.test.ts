@@ -120,6 +120,21 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     for (const answer of [re, sg, to]) expect(run(answer!)).toMatchObject({ cpu_time: expect.any(Number), wall_time: expect.any(Number), memory: expect.any(Number) });
   });
 
+  it.skipIf(serviceUnavailableReason(['java']) !== undefined)(
+    'runs Java whatever its class is called, as `java File.java` does: a public class of any name, or the first top-level class',
+    async () => {
+      const java = (content: string) => execute({ language: 'java', version: '*', files: [{ name: 'Solution.java', content }], args: ['a b', 'c'] });
+      const main = 'public static void main(String[] args) { System.out.println(NAME + " " + String.join("|", args)); }';
+      const [named, unnamed] = await Promise.all([
+        java(`import java.util.*;\n\nclass Helper {}\n\npublic final class Hello {\n  static final String NAME = "hello";\n  ${main}\n  public static class Inner {}\n}\n`),
+        java(`class Solution {\n  static final String NAME = "solution";\n  ${main}\n}\n\nclass Other {}\n`),
+      ]);
+      expect(run(named), JSON.stringify(named.body)).toMatchObject({ stdout: 'hello a b|c\n', code: 0 });
+      expect(run(unnamed), JSON.stringify(unnamed.body)).toMatchObject({ stdout: 'solution a b|c\n', code: 0 });
+    },
+    120_000,
+  );
+
   it('takes JSON as text/plain, base64 and hex files, args, and gives output in write order with interleave_output', async () => {
     const content = 'import sys\nprint(open("data.txt").read(), sys.argv[1:], flush=True)\nprint("e", file=sys.stderr, flush=True)\nprint("o", flush=True)';
     const answer = await execute(
