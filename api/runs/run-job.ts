@@ -12,11 +12,12 @@ export interface RunJobBounds {
 }
 
 /**
- * A file name we accept: starts with a letter or digit (so never `.`, `..` or a dot-file), then
- * letters, digits, `.`, `_`, `-`; no separator of any kind, at most 100 characters. The worker
- * writes files by this name into the run's directory, so this is the path-escape guard at the edge.
+ * A file name we accept: starts with a letter, digit or `_` (so never `.`, `..` or a dot-file, and
+ * never `-`, which a compiler would read as an option; `__init__.py` is fine), then letters,
+ * digits, `.`, `_`, `-`; no separator of any kind, at most 100 characters. The worker writes files
+ * by this name into the run's directory, so this is the path-escape guard at the edge.
  */
-export const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const FILE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -37,7 +38,7 @@ function toJobFile(file: RunFile): JobFile {
   if (!FILE_NAME_PATTERN.test(file.name)) {
     throw new BulkheadError(
       'SBX_ERR_FILE_NAME',
-      `File name "${file.name}" is not allowed: use letters, digits, ".", "_", "-", start with a letter or digit, at most 100 characters`,
+      `File name "${file.name}" is not allowed: use letters, digits, ".", "_", "-", start with a letter, digit or "_", at most 100 characters`,
       { details: { name: file.name } },
     );
   }

@@ -121,7 +121,7 @@ describe('POST /run: language and limits', () => {
 });
 
 describe('POST /run: files, source and tests', () => {
-  it.each(['../x', 'a/b', 'a\\b', '.', '..', '.hidden', '', 'x'.repeat(101), 'a b', 'é.py'])('rejects the file name %j with 400', async (name) => {
+  it.each(['../x', 'a/b', 'a\\b', '.', '..', '.hidden', '-o', '', 'x'.repeat(101), 'a b', 'é.py'])('rejects the file name %j with 400', async (name) => {
     const res = await post({ language: 'python', source: 'x', files: [{ name, content: '' }] });
     expect(res.statusCode).toBe(400);
     expect(['SBX_ERR_FILE_NAME', 'SBX_ERR_VALIDATION']).toContain(res.json().error.code);

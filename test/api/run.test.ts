@@ -101,6 +101,14 @@ describe('POST /run: accepted runs', () => {
     expect(Number.isNaN(Date.parse(job.submittedAt))).toBe(false);
   });
 
+  it('accepts file names such as __init__.py and _util-1.py', async () => {
+    const { queue } = await setup();
+    const names = ['__init__.py', '_util-1.py'];
+    const res = await post({ language: 'python', source: 'x', wait: false, files: names.map((name) => ({ name, content: '' })) });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(queue.submitted[0]?.job.files.map((f) => f.name)).toEqual(['main.py', ...names]);
+  });
+
   it('uses the first file as the main file when no source is given, and accepts stdinBase64', async () => {
     const { queue } = await setup();
     const res = await post({ language: 'c', files: [{ name: 'prog.c', content: 'int main(){}' }], stdinBase64: b64('\u00ff'), wait: false });

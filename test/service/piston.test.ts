@@ -135,6 +135,12 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     120_000,
   );
 
+  it('takes files named like Python modules: __init__.py and _util.py', async () => {
+    const files = [{ content: 'import _util\nprint(_util.X)' }, { name: '_util.py', content: 'X = 5' }, { name: '__init__.py', content: '' }];
+    const answer = await execute({ language: 'python', version: '*', files });
+    expect(run(answer), JSON.stringify(answer.body)).toMatchObject({ stdout: '5\n', code: 0 });
+  });
+
   it('takes JSON as text/plain, base64 and hex files, args, and gives output in write order with interleave_output', async () => {
     const content = 'import sys\nprint(open("data.txt").read(), sys.argv[1:], flush=True)\nprint("e", file=sys.stderr, flush=True)\nprint("o", flush=True)';
     const answer = await execute(
