@@ -165,6 +165,19 @@ describe.skipIf(skip !== undefined)(`the service${skip ? ` (skipped: ${skip})` :
       expect(refused.httpStatus).toBe(400);
       expect((refused.body as { error: { code: string } }).error.code).toBe('SBX_ERR_COMPILE_FLAGS');
     });
+
+    it.skipIf(serviceUnavailableReason(['typescript']) !== undefined)(
+      'compiles TypeScript without --strict by default, as Judge0 and Piston do, and with it when asked',
+      async () => {
+        const source = 'function twice(x) { return x * 2; }\nconsole.log(twice(21));\n';
+        const [plain, asked] = await Promise.all([runDone('typescript', source), postRun(service.url, { language: 'typescript', source, compileFlags: ['--strict'], wait: true })]);
+        expect(plain.run?.stdout, JSON.stringify(plain)).toBe('42\n');
+        const strict = asked.body as unknown as RunBody;
+        expect(strict.status, JSON.stringify(strict)).toBe('COMPILE_ERROR');
+        expect(`${strict.compile?.stdout ?? ''}${strict.compile?.stderr ?? ''}`).toContain('implicitly has an');
+      },
+      120_000,
+    );
   });
 
   const allImages = serviceUnavailableReason(manifests.map((m) => m.image));
