@@ -97,6 +97,38 @@ describe('Piston: runtimes and version selection', () => {
   });
 });
 
+describe('Piston: packages (read-only)', () => {
+  const packages = (method: 'GET' | 'POST' | 'DELETE', body?: Record<string, unknown>) =>
+    app!.inject({ method, url: '/api/v2/packages', ...(body === undefined ? {} : { payload: body }) });
+
+  it('lists each installed package once, by the name Piston gives it (gcc provides c and c++)', async () => {
+    await setup([runtime(), OLD_PYTHON, C_RUNTIME, CPP, NEW_CPP]);
+    const res = await packages('GET');
+    expect(res.statusCode).toBe(200);
+    const list = res.json() as Array<{ language: string; language_version: string; installed: boolean }>;
+    expect(list.map((p) => `${p.language}@${p.language_version}:${p.installed}`).sort()).toEqual([
+      'gcc@12.2.0:true',
+      'gcc@14.2.0:true',
+      'python@3.11.2:true',
+      'python@3.12.1:true',
+    ]);
+  });
+
+  it('answers an install of an installed package as Piston does, any other with 404, and refuses uninstalls', async () => {
+    const queue = await setup([runtime(), OLD_PYTHON, CPP, NEW_CPP]);
+    expect((await packages('POST', { language: 'gcc', version: '12.x' })).json()).toEqual({ language: 'gcc', version: '12.2.0' });
+    expect((await packages('POST', { language: 'python', version: '*' })).json()).toEqual({ language: 'python', version: '3.12.1' });
+    const missing = await packages('POST', { language: 'gcc', version: '13' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toContain('Requested package gcc-13 does not exist');
+    expect((await packages('POST', { language: 'gcc' })).json()).toEqual({ message: 'version is required as a string' });
+    const uninstall = await packages('DELETE', { language: 'gcc', version: '*' });
+    expect(uninstall.statusCode).toBe(405);
+    expect(uninstall.json().message).toContain('uninstalls no packages');
+    expect(queue.submitted).toHaveLength(0);
+  });
+});
+
 describe('Piston: execute', () => {
   it('writes the first utf8 file as the main file, decodes base64 and hex files, and adds the newline Piston adds to stdin', async () => {
     const queue = await setup();

@@ -1,5 +1,6 @@
 /**
- * Piston v2 under `/api/v2`: `GET /runtimes` and `POST /execute` over the submission queue.
+ * Piston v2 under `/api/v2`: `GET /runtimes` and `POST /execute` over the submission queue, and
+ * `/packages` read-only (images are built by the operator, never installed over the API).
  * Errors are Piston's `{ message }` (400 for a bad request). The body may be JSON sent as
  * `text/plain`, as the npm `piston-client` sends it.
  */
@@ -18,8 +19,8 @@ import type { RuntimeCatalogue } from '../../runs/runtime-catalogue.js';
 import type { LiveChannel } from '../../plugins/live-channel.js';
 import { installCompatErrors } from '../compat-errors.js';
 import { PistonSession } from './connect.js';
-import { pistonJob, pistonResult } from './execute.js';
-import { pistonRuntime } from './runtimes.js';
+import { pistonError, pistonJob, pistonResult } from './execute.js';
+import { pistonPackages, pistonRuntime, resolvePistonPackage } from './runtimes.js';
 
 export interface PistonRouteOptions {
   config: Readonly<ApiConfig>;
@@ -83,6 +84,26 @@ export const pistonRoutes: FastifyPluginAsyncTypebox<PistonRouteOptions> = async
   }
 
   app.get('/runtimes', { schema: { ...meta, summary: 'Installed runtimes (Piston)' } }, async () => (await catalogue.list()).map((r) => pistonRuntime(r)));
+
+  app.get('/packages', { schema: { ...meta, summary: 'Installed packages (Piston)' } }, async () => pistonPackages(await catalogue.list()));
+
+  // Piston installs a package here. Bulkhead's languages are images an operator builds, so an
+  // installed package answers as Piston's install does (a setup script that installs what it
+  // needs still succeeds), and any other is Piston's 404: nothing is ever fetched or built.
+  app.post('/packages', { schema: { ...meta, summary: 'Install a package (Piston; answers installed ones only)', body: AnyObject } }, async (request, reply) => {
+    const { language, version } = request.body as Record<string, unknown>;
+    if (typeof language !== 'string') throw pistonError('language is required as a string');
+    if (typeof version !== 'string') throw pistonError('version is required as a string');
+    const found = resolvePistonPackage(await catalogue.list(), language, version);
+    if (found === undefined) {
+      return reply.code(404).send({ message: `Requested package ${language}-${version} does not exist (Bulkhead installs no packages over the API; see GET /api/v2/packages)` });
+    }
+    return found;
+  });
+
+  app.delete('/packages', { schema: { ...meta, summary: 'Uninstall a package (Piston; refused)' } }, async (_request, reply) =>
+    reply.code(405).header('allow', 'GET, POST').send({ message: 'Bulkhead uninstalls no packages over the API: an operator removes the image' }),
+  );
 
   app.post('/execute', { schema: { ...meta, summary: 'Run a program (Piston)', body: AnyObject } }, async (request, reply) => {
     let admitted: Awaited<ReturnType<typeof admit>>;

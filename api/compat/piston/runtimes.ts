@@ -78,6 +78,37 @@ export function pistonRuntime(runtime: RuntimeInfo, table = PISTON_NAMES): Pisto
   return entry;
 }
 
+/** One entry of Piston's GET /packages: a package is what provides a runtime (`gcc` gives c and c++). */
+export interface PistonPackage {
+  language: string;
+  language_version: string;
+  installed: true;
+}
+
+/** The package name Piston gives a runtime: its `runtime` where one package provides several, else its language. */
+function packageName(runtime: RuntimeInfo, table: Readonly<Record<string, PistonName>>): string {
+  const named = pistonRuntime(runtime, table);
+  return named.runtime ?? named.language;
+}
+
+/** Every installed package once (by name and version); only installed ones exist here. */
+export function pistonPackages(runtimes: readonly RuntimeInfo[], table = PISTON_NAMES): PistonPackage[] {
+  const seen = new Map<string, PistonPackage>();
+  for (const runtime of runtimes) {
+    const entry: PistonPackage = { language: packageName(runtime, table), language_version: runtime.version, installed: true };
+    seen.set(`${entry.language}\n${entry.language_version}`, entry);
+  }
+  return [...seen.values()];
+}
+
+/** The newest installed package named `name` (or by a language it provides) matching `selector`. */
+export function resolvePistonPackage(runtimes: readonly RuntimeInfo[], name: string, selector: string, table = PISTON_NAMES): { language: string; version: string } | undefined {
+  const wanted = name.toLowerCase();
+  const byPackage = runtimes.filter((r) => packageName(r, table).toLowerCase() === wanted && versionMatches(r.version, selector));
+  const found = sortNewestFirst(byPackage)[0] ?? resolvePistonRuntime(runtimes, name, selector, table);
+  return found === undefined ? undefined : { language: packageName(found, table), version: found.version };
+}
+
 /** A version as semver (installed versions such as "3.11.2" or "21.0.5+11" are coerced). */
 function asSemver(version: string): semver.SemVer | null {
   return semver.valid(version) !== null ? new semver.SemVer(version) : semver.coerce(version);
@@ -105,9 +136,12 @@ export function pistonNamed(runtimes: readonly RuntimeInfo[], language: string, 
  * `14`, `>=13`, `*`), or undefined (Piston's "runtime is unknown").
  */
 export function resolvePistonRuntime(runtimes: readonly RuntimeInfo[], language: string, selector: string, table = PISTON_NAMES): RuntimeInfo | undefined {
-  const candidates = pistonNamed(runtimes, language, table).filter((r) => versionMatches(r.version, selector));
-  return candidates.sort((a, b) => {
+  return sortNewestFirst(pistonNamed(runtimes, language, table).filter((r) => versionMatches(r.version, selector)))[0];
+}
+
+function sortNewestFirst(runtimes: RuntimeInfo[]): RuntimeInfo[] {
+  return runtimes.sort((a, b) => {
     const [va, vb] = [asSemver(a.version), asSemver(b.version)];
     return va !== null && vb !== null ? semver.rcompare(va, vb) : b.version.localeCompare(a.version);
-  })[0];
+  });
 }
