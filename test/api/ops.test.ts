@@ -237,6 +237,7 @@ describe('OpenAPI and unknown routes', () => {
     expect(Object.keys(doc.paths).filter(isCompat).sort()).toEqual([
       '/api/v2/connect',
       '/api/v2/execute',
+      '/api/v2/packages',
       '/api/v2/runtimes',
       '/judge0/about',
       '/judge0/authenticate',
