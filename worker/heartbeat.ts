@@ -7,17 +7,23 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { WORKER_KEY_PREFIX, WORKER_REGISTRY_KEY, type RuntimeInfo, type WorkerHeartbeat } from './contract/heartbeat.js';
+import { minLimits, type ResolvedLimits } from './contract/limits.js';
 import type { Runtime } from './runtimes/runtime.js';
 
-/** What a client sees of a runtime: the manifest minus host paths and argv. */
-export function runtimeInfo(runtime: Runtime): RuntimeInfo {
+/**
+ * What a client sees of a runtime: the manifest minus host paths and argv, its limits lowered to
+ * this worker's ceilings (`SBX_MAX_*`). The API refuses a request above the advertised maximum, so
+ * a ceiling below a manifest's maximum is a clear 400 up front, never a silently lower limit.
+ */
+export function runtimeInfo(runtime: Runtime, ceilings: Readonly<ResolvedLimits>): RuntimeInfo {
+  const max = minLimits(runtime.limits.max, ceilings);
   return {
     language: runtime.language,
     version: runtime.version,
     aliases: [...runtime.aliases],
     compiled: runtime.compile !== undefined,
     sourceFile: runtime.sourceFile,
-    limits: { default: { ...runtime.limits.default }, max: { ...runtime.limits.max } },
+    limits: { default: minLimits(runtime.limits.default, max), max },
     ...(runtime.default === true ? { default: true } : {}),
     ...(runtime.compile?.flags === undefined ? {} : { compileFlags: [...runtime.compile.flags] }),
   };

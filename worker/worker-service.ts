@@ -92,6 +92,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
   });
   await worker.waitUntilReady();
   const startedAt = new Date().toISOString();
+  const runtimes = deps.runtimes.list().map((runtime) => runtimeInfo(runtime, config.ceilings));
   const snapshot = (): WorkerHeartbeat => ({
     workerId: config.workerId,
     hostname: hostname(),
@@ -101,7 +102,7 @@ export async function startWorkerService(deps: WorkerServiceDeps): Promise<Worke
     cgroupVersion: deps.sandbox.features.cgroupVersion,
     startedAt,
     ttlMs: config.heartbeatTtlMs,
-    runtimes: deps.runtimes.list().map(runtimeInfo),
+    runtimes,
   });
   const heartbeat = await startHeartbeat({ redis, workerId: config.workerId, ttlMs: config.heartbeatTtlMs, snapshot, log });
   log.info({ workerId: config.workerId, queue: config.queueName, slots: config.slots }, 'worker started');

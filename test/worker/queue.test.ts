@@ -90,13 +90,16 @@ describe('graceful shutdown', () => {
 
 describe('heartbeat', () => {
   it('publishes a schema-valid heartbeat with a TTL and its id in the registry, and deletes both on shutdown', async () => {
-    const service = await startService(new FakeSandbox(), { SBX_WORKER_ID: 'hb-worker', SBX_HEARTBEAT_MS: '3000' });
+    const service = await startService(new FakeSandbox(), { SBX_WORKER_ID: 'hb-worker', SBX_HEARTBEAT_MS: '3000', SBX_MAX_CPU_TIME_MS: '800' });
     const client = new Redis(redis.url);
     const key = WORKER_KEY_PREFIX + 'hb-worker';
     const beat: unknown = JSON.parse((await client.get(key)) ?? 'null');
     expect(Value.Check(WorkerHeartbeatSchema, beat)).toBe(true);
     expect(beat).toMatchObject({ workerId: 'hb-worker', slots: 4, busySlots: 0, ttlMs: 3000 });
-    expect((beat as { runtimes: { language: string }[] }).runtimes.map((r) => r.language)).toEqual(['python', 'c']);
+    const runtimes = (beat as { runtimes: { language: string; limits: { default: { cpuTimeMs: number }; max: { cpuTimeMs: number } } }[] }).runtimes;
+    expect(runtimes.map((r) => r.language)).toEqual(['python', 'c']);
+    // The ceiling lowers what is advertised, so the API refuses more up front (never a silent cut).
+    for (const r of runtimes) expect([r.limits.max.cpuTimeMs, r.limits.default.cpuTimeMs]).toEqual([800, 800]);
     const ttlMs = await client.pttl(key);
     expect(ttlMs).toBeGreaterThan(0);
     expect(ttlMs).toBeLessThanOrEqual(3000);
