@@ -111,6 +111,13 @@ function buildStdin(request: RunRequest): string {
   return utf8ToBase64(request.stdin ?? '');
 }
 
+/** The program's arguments, unchanged: a NUL would cut one short at exec (C strings end there), so it is refused. */
+function checkArgs(args: readonly string[]): string[] {
+  const index = args.findIndex((arg) => arg.includes('\u0000'));
+  if (index >= 0) throw new BulkheadError('SBX_ERR_VALIDATION', `args[${index}] contains a NUL character, which no program argument can hold`, { details: { index } });
+  return [...args];
+}
+
 /**
  * Turns a schema-valid request and its resolved runtime into the queue payload (pure apart from
  * the id and time passed in). Every client mistake it finds throws a coded BulkheadError.
@@ -125,7 +132,7 @@ export function buildSubmissionJob(request: RunRequest, runtime: RuntimeInfo, bo
     version: runtime.version,
     files,
     stdinBase64: buildStdin(request),
-    args: request.args ?? [],
+    args: checkArgs(request.args ?? []),
     limits,
     submittedAt: now.toISOString(),
   };

@@ -94,6 +94,8 @@ describe('Piston: runtimes and version selection', () => {
     expect((await execute({ language: 'py', version: '*' })).json()).toEqual({ message: 'files is required as an array' });
     expect((await execute({ language: 'py', version: '*', files: [{ name: 'a' }] })).json()).toEqual({ message: 'files[0].content is required as a string' });
     expect((await execute({ language: 'py', version: '9.9.9', files: [{ content: 'x' }] })).json()).toEqual({ message: 'py-9.9.9 runtime is unknown' });
+    const nul = await execute({ language: 'py', version: '*', files: [{ content: 'x' }], args: ['a\u0000b'] });
+    expect([nul.statusCode, nul.json().message]).toEqual([400, 'args[0] contains a NUL character, which no program argument can hold']);
   });
 });
 

@@ -128,6 +128,11 @@ describe('POST /run: files, source and tests', () => {
     expect(queue.submitted).toHaveLength(0);
   });
 
+  it('refuses an argument holding a NUL (exec would cut it short) with SBX_ERR_VALIDATION naming it', async () => {
+    const error = expectError(await post({ language: 'python', source: 'x', args: ['ok', 'a\u0000b'] }), 400, 'SBX_ERR_VALIDATION');
+    expect(error.message).toContain('args[1]');
+  });
+
   it('answers SBX_ERR_FILE_NAME (not a generic code) for a path escape', async () => {
     expectError(await post({ language: 'python', source: 'x', files: [{ name: '../etc', content: '' }] }), 400, 'SBX_ERR_FILE_NAME');
   });
