@@ -7,9 +7,9 @@
  *   `{"type":"stdout"|"stderr","data","encoding"?}`, then `{"type":"result", …the GET /runs/:id body}`
  *   and a normal close (1000).
  * errors: `{"type":"error","error":{"code","message"}}`, then a close with 4000 + the HTTP status
- *   POST /run would have answered (4400 validation, 4401 key, 4413 too much stdin, 4429 rate, 4503
- *   queue full, 4500 ours). Stdin or a signal after the run finished gets SBX_ERR_RUN_FINISHED
- *   without a close.
+ *   POST /run would have answered (4400 validation, 4413 too much stdin, 4503 queue full, 4500
+ *   ours; the key and the rate limit are checked on the upgrade, which answers 401 or 429 before
+ *   any session). Stdin or a signal after the run finished gets SBX_ERR_RUN_FINISHED without a close.
  *
  * Messages are handled one at a time in arrival order (a `stdin` sent right after `start` waits
  * for the run to be queued). A client that leaves closes the run's stdin; its limits end it.

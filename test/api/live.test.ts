@@ -82,6 +82,14 @@ describe('GET /run/ws', () => {
     ws.terminate();
   });
 
+  it('refuses the upgrade itself with 429 past the key rate limit (no session opens)', async () => {
+    ({ app } = await makeApp({ apiKeys: [{ name: 'alice', sha256Hex: hashApiKey('alice-key'), perMinute: 1 }] }));
+    await app.ready();
+    const headers = { ...HOST, authorization: 'Bearer alice-key' };
+    (await app.injectWS('/run/ws', { headers })).terminate();
+    await expect(app.injectWS('/run/ws', { headers })).rejects.toThrow(/429/);
+  });
+
   it('queues a live job and forwards stdin, eof and signal in order, then result and close 1000', async () => {
     let queue: FakeSubmissionQueue;
     let live: FakeLiveChannel;
