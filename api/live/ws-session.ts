@@ -30,6 +30,14 @@ import { followRun } from './follow-run.js';
 const SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 let requestValidator: { Check(value: unknown): boolean; Errors(value: unknown): { instancePath: string; message: string }[] } | undefined;
 
+/**
+ * A live run's stdin ends with its client (its limits then end the program). A session calls it
+ * when the client leaves, and after queueing if the client left while the run was being queued.
+ */
+export async function endStdinOfAbandoned(live: LiveChannel, runId: string, log: FastifyBaseLogger): Promise<void> {
+  await live.control(runId, 'eof', {}).catch((err: unknown) => log.warn({ err, runId }, 'eof after the client left not written'));
+}
+
 export interface WsSessionDeps {
   queue: SubmissionQueue;
   live: LiveChannel;
@@ -55,6 +63,7 @@ export class WsRunSession {
   private runId: string | undefined;
   private finished = false;
   private closed = false;
+  private clientGone = false;
   private stdinBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
@@ -133,6 +142,8 @@ export class WsRunSession {
     this.deps.admission.admitted();
     this.runId = job.runId;
     this.deps.onSubmitted?.(job, body);
+    // A client that left while its run was being queued found no run to close the stdin of.
+    if (this.clientGone) return this.endStdin(job.runId);
     this.send({ type: 'accepted', id: job.runId });
     void this.forward(job.runId);
   }
@@ -157,9 +168,12 @@ export class WsRunSession {
 
   private onClientGone(): void {
     this.closed = true;
+    this.clientGone = true;
     this.aborter.abort();
-    if (this.runId !== undefined && !this.finished) {
-      this.deps.live.control(this.runId, 'eof', {}).catch((err: unknown) => this.deps.log.warn({ err, runId: this.runId }, 'eof after the client left not written'));
-    }
+    if (this.runId !== undefined && !this.finished) void this.endStdin(this.runId);
+  }
+
+  private endStdin(runId: string): Promise<void> {
+    return endStdinOfAbandoned(this.deps.live, runId, this.deps.log);
   }
 }

@@ -8,7 +8,7 @@ import type WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../api/plugins/auth.js';
 import type { FakeLiveChannel } from '../helpers/api-fake-live.js';
-import type { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
+import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { makeApp, okResult } from '../helpers/api-fixtures.js';
 
 let app: FastifyInstance | undefined;
@@ -88,6 +88,35 @@ describe('GET /run/ws', () => {
     const headers = { ...HOST, authorization: 'Bearer alice-key' };
     (await app.injectWS('/run/ws', { headers })).terminate();
     await expect(app.injectWS('/run/ws', { headers })).rejects.toThrow(/429/);
+  });
+
+  it.each([
+    ['/run/ws', { type: 'start', language: 'python', source: 'input()' }],
+    ['/api/v2/connect', { type: 'init', language: 'python', version: '*', files: [{ content: 'input()' }] }],
+  ])("%s closes the run's stdin when the client leaves while the run is still being queued", async (url, first) => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    class SlowQueue extends FakeSubmissionQueue {
+      entered = false;
+      override async submit(...args: Parameters<FakeSubmissionQueue['submit']>): Promise<void> {
+        this.entered = true;
+        await gate;
+        return super.submit(...args);
+      }
+    }
+    const slow = new SlowQueue();
+    let live: FakeLiveChannel;
+    ({ app, live } = await makeApp({}, slow));
+    await app.ready();
+    const ws = await app.injectWS(url, { headers: HOST });
+    ws.send(JSON.stringify(first));
+    await until(() => slow.entered);
+    ws.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(live.controls).toEqual([]);
+    release();
+    await until(() => slow.submitted.length === 1 && live.controls.length > 0);
+    expect(live.controls).toEqual([{ runId: slow.submitted[0]!.job.runId, type: 'eof', payload: {} }]);
   });
 
   it('queues a live job and forwards stdin, eof and signal in order, then result and close 1000', async () => {

@@ -25,6 +25,7 @@ import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import type { StageResult } from '../../../worker/contract/result.js';
 import { toErrorAnswer } from '../../http/errors.js';
 import { followRun } from '../../live/follow-run.js';
+import { endStdinOfAbandoned } from '../../live/ws-session.js';
 import type { LiveChannel } from '../../plugins/live-channel.js';
 import type { SubmissionQueue } from '../../plugins/submission-queue.js';
 import type { RunResponse } from '../../schemas/run.js';
@@ -100,6 +101,7 @@ export class PistonSession {
   private runId: string | undefined;
   private initialized = false;
   private closed = false;
+  private clientGone = false;
   private stdinBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
@@ -194,6 +196,8 @@ export class PistonSession {
     this.deps.admitted();
     this.runId = job.runId;
     this.deps.log.info({ runId: job.runId, language: job.language, version: job.version, api: 'piston-ws' }, 'run submitted');
+    // A client that left while its run was being queued found no run to close the stdin of.
+    if (this.clientGone) return endStdinOfAbandoned(this.deps.live, job.runId, this.deps.log);
     const named = pistonRuntime(runtime);
     this.send({ type: 'runtime', language: named.language, version: runtime.version });
     void this.forward(job.runId);
@@ -230,12 +234,10 @@ export class PistonSession {
 
   private onClientGone(): void {
     this.closed = true;
+    this.clientGone = true;
     clearTimeout(this.initTimer);
     this.aborter.abort();
-    if (this.runId !== undefined) {
-      // The program's stdin ends with the client; its limits end the run.
-      this.deps.live.control(this.runId, 'eof', {}).catch((err: unknown) => this.deps.log.warn({ err, runId: this.runId }, 'eof after the client left not written'));
-    }
+    if (this.runId !== undefined) void endStdinOfAbandoned(this.deps.live, this.runId, this.deps.log);
   }
 }
 
