@@ -6,7 +6,7 @@
  * server → client: `{"type":"accepted","id"}`, `{"type":"stage","stage","test"?}`,
  *   `{"type":"stdout"|"stderr","data","encoding"?}`, then `{"type":"result", …the GET /runs/:id body}`
  *   and a normal close (1000).
- * errors: `{"type":"error","error":{"code","message"}}`, then a close with 4000 + the HTTP status
+ * errors: `{"type":"error","error":{"code","message","details"?}}`, then a close with 4000 + the HTTP status
  *   POST /run would have answered (4400 validation, 4413 too much stdin, 4503 queue full, 4500
  *   ours; the key and the rate limit are checked on the upgrade, which answers 401 or 429 before
  *   any session). Stdin or a signal after the run finished gets SBX_ERR_RUN_FINISHED without a close.
@@ -92,7 +92,8 @@ export class WsRunSession {
   private refuse(err: unknown): void {
     const answer = toErrorAnswer(err);
     if (answer.isServiceFault) this.deps.log.error({ err, code: answer.code, runId: this.runId }, 'live session failed (service fault)');
-    this.send({ type: 'error', error: { code: answer.code, message: answer.message } });
+    const details = answer.details === undefined ? {} : { details: answer.details };
+    this.send({ type: 'error', error: { code: answer.code, message: answer.message, ...details } });
     this.close(4000 + answer.statusCode, answer.code);
   }
 

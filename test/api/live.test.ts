@@ -157,7 +157,8 @@ describe('GET /run/ws', () => {
       const { messages, closed } = record(ws);
       ws.send(JSON.stringify(first));
       expect(await closed).toBe(close);
-      expect(messages).toEqual([{ type: 'error', error: { code, message: expect.any(String) } }]);
+      const details = code === 'SBX_ERR_LIMIT_TOO_HIGH' ? { details: { limit: 'cpuTimeMs', requested: 10_000_000, maximum: expect.any(Number) } } : {};
+      expect(messages).toEqual([{ type: 'error', error: { code, message: expect.any(String), ...details } }]);
     }
     const ws = await app.injectWS('/run/ws', { headers: HOST });
     const { messages, closed } = record(ws);
