@@ -9,6 +9,7 @@ import { buildBatchPlan, checkSubmissions, replanFromTemplates } from '../judgin
 import type { ApiConfig } from '../config.js';
 import { allRows, batchOr404, PAGE_ROWS, summaryOf, testsetFor, toRow } from '../judging/batch-views.js';
 import { buildJobChecker, resolveTestset } from '../judging/judge-job.js';
+import { refuseCompareWithJudge } from '../runs/run-job.js';
 import type { RuntimeCatalogue } from '../runs/runtime-catalogue.js';
 import { errorResponses } from '../schemas/common.js';
 import { BatchCreatedSchema, BatchParamsSchema, BatchQuerySchema, BatchRequestSchema, BatchResultsSchema, BatchStatusSchema } from '../schemas/batch.js';
@@ -44,6 +45,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
     async (request, reply) => {
       const body = request.body;
       checkSubmissions(body.submissions, config.maxBatchSubmissions);
+      refuseCompareWithJudge(body);
       const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts, config.webhookAllowPrivate);
       if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
       const manifest = await testsetFor(body, store(), config, request.apiKeyName);

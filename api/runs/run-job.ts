@@ -111,6 +111,13 @@ function buildStdin(request: RunRequest): string {
   return utf8ToBase64(request.stdin ?? '');
 }
 
+/** A checker or an interactor decides each test, so a `compare` beside one would be ignored: refused instead. */
+export function refuseCompareWithJudge(request: { compare?: unknown; checker?: unknown; interactor?: unknown }): void {
+  if (request.compare === undefined || (request.checker === undefined && request.interactor === undefined)) return;
+  const judge = request.checker === undefined ? 'interactor' : 'checker';
+  throw new BulkheadError('SBX_ERR_VALIDATION', `Give "compare" or "${judge}", not both: the ${judge} decides each test`);
+}
+
 /** The program's arguments, unchanged: a NUL would cut one short at exec (C strings end there), so it is refused. */
 function checkArgs(args: readonly string[]): string[] {
   const index = args.findIndex((arg) => arg.includes('\u0000'));
@@ -144,6 +151,7 @@ export function buildSubmissionJob(request: RunRequest, runtime: RuntimeInfo, bo
   if (request.tests !== undefined && request.testset !== undefined) {
     throw new BulkheadError('SBX_ERR_VALIDATION', 'Give "tests" or "testset", not both');
   }
+  refuseCompareWithJudge(request);
   if (request.compileFlags !== undefined && request.compileFlags.length > 0) {
     checkCompileFlags(runtime, request.compileFlags);
     job.compileFlags = [...request.compileFlags];

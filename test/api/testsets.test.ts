@@ -168,4 +168,24 @@ describe('POST /run with a test set or a checker', () => {
     const unknownLanguage = await inject('POST', '/run', { language: 'python', source: 'x', tests, checker: { language: 'cobol', source: 'x' } });
     expect(unknownLanguage.json().error.code).toBe('SBX_ERR_RUNTIME_UNKNOWN');
   });
+
+  it('refuses "compare" beside a checker or an interactor (it would be ignored), for runs and batches', async () => {
+    const { queue } = await setup();
+    const tests = [{ stdin: '1', expected: '1' }];
+    const judge = { language: 'python', source: 'import sys' };
+    const compare = { mode: 'tokens' };
+    const answers = await Promise.all([
+      inject('POST', '/run', { language: 'python', source: 'x', tests, compare, checker: judge }),
+      inject('POST', '/run', { language: 'python', source: 'x', tests, compare, interactor: judge }),
+      inject('POST', '/batches', { language: 'python', tests, compare, checker: judge, submissions: [{ externalId: 'a', source: 'x' }] }),
+    ]);
+    expect(answers.map((a) => [a.statusCode, a.json().error.code])).toEqual([
+      [400, 'SBX_ERR_VALIDATION'],
+      [400, 'SBX_ERR_VALIDATION'],
+      [400, 'SBX_ERR_VALIDATION'],
+    ]);
+    expect(answers[0]!.json().error.message).toBe('Give "compare" or "checker", not both: the checker decides each test');
+    expect(answers[1]!.json().error.message).toContain('"interactor"');
+    expect(queue.submitted).toHaveLength(0);
+  });
 });
