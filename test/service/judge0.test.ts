@@ -179,6 +179,25 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     expect(unb64(result.stderr).toString()).toBe('warn\n');
   });
 
+  it.skipIf(serviceUnavailableReason(['erlang']) !== undefined)(
+    'runs Erlang (58) as Judge0 does, as an escript (main/1, no module), and a module with main/0 too, both given the arguments',
+    async () => {
+      const [script, module, broken] = await Promise.all([
+        runWait({ language_id: 58, source_code: 'main(Args) ->\n    io:fwrite("hello, world! ~p~n", [Args]).\n', command_line_arguments: 'a "b c"' }),
+        runWait({
+          language_id: 58,
+          source_code: '-module(main).\n-export([main/0]).\nmain() -> io:format("~p~n", [init:get_plain_arguments()]).\n',
+          command_line_arguments: 'a "b c"',
+        }),
+        runWait({ language_id: 58, source_code: 'main(_) -> oops(.\n' }),
+      ]);
+      expect(script, JSON.stringify(script)).toMatchObject({ status: { id: 3 }, stdout: 'hello, world! ["a","b c"]\n' });
+      expect(module, JSON.stringify(module)).toMatchObject({ status: { id: 3 }, stdout: '["a","b c"]\n' });
+      expect(broken).toMatchObject({ status: { id: 6 }, compile_output: expect.stringContaining('syntax error') });
+    },
+    120_000,
+  );
+
   it("applies stack_limit (KB) as every process's stack, 0 as the language's largest", async () => {
     const [set, none] = await Promise.all([
       runWait({ source_code: 'ulimit -s; bash -c "ulimit -s"', language_id: 46, stack_limit: 4096 }, '&fields=stdout,status,stack_limit'),
