@@ -6,9 +6,12 @@
  * additional_files, number_of_runs, a callback PUT to a loopback receiver, the 503 of a full
  * queue, and the same API at the root of SBX_JUDGE0_PORT.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -264,6 +267,28 @@ describe.skipIf(skip !== undefined)(`Judge0 CE API${skip ? ` (skipped: ${skip})`
     expect(tooMany.status).toBe(503);
     expect(tooMany.body).toEqual({ error: 'queue is full' });
   });
+
+  it.skipIf(serviceUnavailableReason(['sqlite']) !== undefined)(
+    'runs SQLite (82) on the db.sqlite sent in additional_files, as Judge0 does',
+    async () => {
+      // The database is made on the host with Python's sqlite3 (python3 is a build dependency).
+      const dir = mkdtempSync(join(tmpdir(), 'bulkhead-sqlite-'));
+      try {
+        const made = spawnSync('python3', [
+          '-c',
+          'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute("create table t(n)")\nc.executemany("insert into t values (?)", [(1,), (2,), (39,)])\nc.commit()',
+          join(dir, 'db.sqlite'),
+        ]);
+        expect(made.status, String(made.stderr)).toBe(0);
+        const zip = zipSync({ 'db.sqlite': readFileSync(join(dir, 'db.sqlite')) });
+        const result = await runWait({ source_code: b64('select sum(n) from t;'), language_id: 82, additional_files: b64(Buffer.from(zip)) }, '&base64_encoded=true');
+        expect(result, JSON.stringify(result)).toMatchObject({ status: { id: 3 }, stdout: `${b64('42\n')}\n` });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it('unzips additional_files into the work directory and repeats number_of_runs times', async () => {
     const zip = zipSync({ 'data.txt': Buffer.from('41'), 'helper.py': Buffer.from('def inc(x):\n  return x + 1\n') });
