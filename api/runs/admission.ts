@@ -16,6 +16,18 @@ import { buildSubmissionJob } from './run-job.js';
 import type { RuntimeCatalogue } from './runtime-catalogue.js';
 import type { RunRequest } from '../schemas/run.js';
 
+/**
+ * With tests the program runs once per test on each test's own stdin, and only the verdicts are
+ * reported, so a run-wide stdin or `live` would be ignored: refused instead (an empty stdin says
+ * nothing and passes).
+ */
+function refuseSingleRunFieldsWithTests(body: RunRequest): void {
+  if (body.tests === undefined && body.testset === undefined) return;
+  const stdin = (body.stdin ?? '') !== '' || (body.stdinBase64 ?? '') !== '';
+  if (stdin) throw new BulkheadError('SBX_ERR_VALIDATION', 'With "tests" or "testset" each test has its own stdin: give it there, not at the top level');
+  if (body.live === true) throw new BulkheadError('SBX_ERR_VALIDATION', '"live" streams a single run\'s output; with "tests" or "testset" the result carries each test\'s verdict');
+}
+
 export class RunAdmission {
   private readonly gauge: BacklogGauge;
 
@@ -33,6 +45,7 @@ export class RunAdmission {
    * announce when the queue is full (POST /run sets the Retry-After header).
    */
   async admit(body: RunRequest, setRetryAfter?: (seconds: number) => void): Promise<SubmissionJob> {
+    refuseSingleRunFieldsWithTests(body);
     const runtime = await this.catalogue.resolve(body.language, body.version);
     const job = buildSubmissionJob(body, runtime, this.config, randomUUID(), new Date());
     await addJudging(job, body, { store: this.store, catalogue: this.catalogue, config: this.config });

@@ -128,6 +128,13 @@ describe('POST /run: files, source and tests', () => {
     expect(queue.submitted).toHaveLength(0);
   });
 
+  it('refuses a run-wide stdin or live beside tests (each test has its own stdin; they would be ignored)', async () => {
+    const tests = [{ stdin: '1' }];
+    expect(expectError(await post({ language: 'python', source: 'x', tests, stdin: 'top' }), 400, 'SBX_ERR_VALIDATION').message).toContain('its own stdin');
+    expectError(await post({ language: 'python', source: 'x', tests, stdinBase64: 'eA==' }), 400, 'SBX_ERR_VALIDATION');
+    expect(expectError(await post({ language: 'python', source: 'x', testset: 'a'.repeat(64), live: true }), 400, 'SBX_ERR_VALIDATION').message).toContain('"live"');
+  });
+
   it('refuses an argument holding a NUL (exec would cut it short) with SBX_ERR_VALIDATION naming it', async () => {
     const error = expectError(await post({ language: 'python', source: 'x', args: ['ok', 'a\u0000b'] }), 400, 'SBX_ERR_VALIDATION');
     expect(error.message).toContain('args[1]');

@@ -172,7 +172,8 @@ describe('POST /run: tests (judging)', () => {
       },
     });
     await setup({}, queue);
-    const res = await post({ language: 'python', source: 'x', tests: [{ stdin: '' }, { stdin: '' }] });
+    // An empty run-wide stdin says nothing beside tests, and is taken.
+    const res = await post({ language: 'python', source: 'x', stdin: '', tests: [{ stdin: '' }, { stdin: '' }] });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'WRONG_ANSWER',
