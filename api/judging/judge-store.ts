@@ -29,8 +29,11 @@ export interface JudgeStore {
   batchRows(id: string, offset: number, limit: number): Promise<BatchRow[]>;
   /** The kept submissions (JSON job templates, see BATCH_TEMPLATE_OMITTED), in submission order. */
   batchTemplates(id: string): Promise<string[]>;
-  /** Starts a new generation with these members: counters, results and `finishedAt` reset; false when unknown. */
-  rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<boolean>;
+  /**
+   * Starts a new generation with these members: counters, results and `finishedAt` reset. Answers
+   * the generation it started (two rejudges at once start two), or undefined when unknown.
+   */
+  rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<number | undefined>;
   /** Keeps a single run's webhook target (worker/contract/run-webhook.ts) for `ttlS`. */
   saveRunWebhook(runId: string, webhook: { url: string; secret?: string }, ttlS: number): Promise<void>;
 }

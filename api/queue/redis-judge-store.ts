@@ -106,8 +106,9 @@ export class RedisJudgeStore implements JudgeStore {
     return this.guarded('batchTemplates', () => this.client.lrange(batchKeys(id).submissions, 0, -1));
   }
 
-  async rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<boolean> {
-    return (await this.guarded('rejudgeBatch', () => this.eval(rejudgeBatchCall(id, members, ttlS)))) === 1;
+  async rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<number | undefined> {
+    const generation = Number(await this.guarded('rejudgeBatch', () => this.eval(rejudgeBatchCall(id, members, ttlS))));
+    return generation > 0 ? generation : undefined;
   }
 
   /** Runs one of the batch writes of worker/contract/batch-state.ts (their only writer). */

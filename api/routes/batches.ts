@@ -116,13 +116,12 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       const state = await batchOr404(store(), request.params.id);
       await resolveTestset(store(), state.testsetId, config.testsetTtlS);
       const plan = replanFromTemplates(await store().batchTemplates(state.id), new Date());
-      if (!(await store().rejudgeBatch(state.id, plan.members, config.batchTtlS))) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${state.id}`);
+      // The generation the store started, not the one read above plus one: a concurrent rejudge may have started one in between.
+      const generation = await store().rejudgeBatch(state.id, plan.members, config.batchTtlS);
+      if (generation === undefined) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${state.id}`);
       await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
-      request.log.info({ batchId: state.id, total: plan.jobs.length, generation: state.generation + 1 }, 'batch rejudged');
-      return reply
-        .code(202)
-        .header('location', `/batches/${state.id}`)
-        .send({ id: state.id, total: plan.jobs.length, generation: state.generation + 1, testset: state.testsetId });
+      request.log.info({ batchId: state.id, total: plan.jobs.length, generation }, 'batch rejudged');
+      return reply.code(202).header('location', `/batches/${state.id}`).send({ id: state.id, total: plan.jobs.length, generation, testset: state.testsetId });
     },
   );
 };

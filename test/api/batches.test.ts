@@ -172,4 +172,12 @@ describe('GET /batches/:id, downloads and rejudge', () => {
     }
     expect((await inject('POST', '/batches/nope/rejudge')).statusCode).toBe(404);
   });
+
+  it('answers two rejudges at once with the two generations they started, never the same one twice', async () => {
+    await setup();
+    const { id } = (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1) })).json();
+    const answers = await Promise.all([inject('POST', `/batches/${id}/rejudge`), inject('POST', `/batches/${id}/rejudge`)]);
+    expect(answers.map((a) => a.json().generation).sort()).toEqual([2, 3]);
+    expect((await inject('GET', `/batches/${id}`)).json().generation).toBe(3);
+  });
 });

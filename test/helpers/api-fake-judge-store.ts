@@ -94,15 +94,15 @@ export class FakeJudgeStore implements JudgeStore {
     return [...(this.batches.get(id)?.batch.templates ?? [])];
   }
 
-  async rejudgeBatch(id: string, members: readonly BatchMember[], _ttlS: number): Promise<boolean> {
+  async rejudgeBatch(id: string, members: readonly BatchMember[], _ttlS: number): Promise<number | undefined> {
     this.check();
     const b = this.batches.get(id);
-    if (b === undefined) return false;
+    if (b === undefined) return undefined;
     b.members = [...members];
     b.generation++;
     b.results.clear();
     delete b.finishedAt;
-    return true;
+    return b.generation;
   }
 
   /** The worker's part: counts one member's summary (ignored for non-members and repeats). */

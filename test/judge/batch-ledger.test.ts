@@ -69,7 +69,7 @@ describe('batch ledger', () => {
   it('ignores runs of an older generation after a rejudge, and finishes the new one under its own delivery id', async () => {
     await newBatch('b2', ['old']);
     const l = ledger();
-    expect(await store.rejudgeBatch('b2', [{ runId: 'new', externalId: 'x-new' }], 600)).toBe(true);
+    expect(await store.rejudgeBatch('b2', [{ runId: 'new', externalId: 'x-new' }], 600)).toBe(2);
     await l.record('b2', summary('old', 'OK'));
     expect(await store.getBatch('b2')).toMatchObject({ done: 0, generation: 2, counts: {} });
     await l.record('b2', summary('new', 'RUNTIME_ERROR'));
@@ -98,14 +98,14 @@ describe('batch ledger', () => {
     const l = ledger();
     await l.record('b4', summary('big-0', 'OK'));
     await client.hset(keys.meta, 'finishedAt', 'then');
-    expect(await store.rejudgeBatch('b4', [{ runId: 'again', externalId: 'x-again' }], 300)).toBe(true);
+    expect(await store.rejudgeBatch('b4', [{ runId: 'again', externalId: 'x-again' }], 300)).toBe(2);
     const meta = await client.hgetall(keys.meta);
     expect(meta).toMatchObject({ total: '1', done: '0', generation: '2' });
     expect(Object.keys(meta).filter((field) => field.startsWith('count:') || field === 'finishedAt')).toEqual([]);
     expect(await client.lrange(keys.runs, 0, -1)).toEqual(['again']);
     expect(await client.exists(keys.results)).toBe(0);
     expect(await client.ttl(keys.submissions)).toBeLessThanOrEqual(300);
-    expect(await store.rejudgeBatch('never-made', [], 300)).toBe(false);
+    expect(await store.rejudgeBatch('never-made', [], 300)).toBeUndefined();
     expect(await client.exists(batchKeys('never-made').meta)).toBe(0);
   });
 });

@@ -71,7 +71,7 @@ return 1
 
 /**
  * KEYS: meta, runs, members, results, submissions. ARGV: ttlS, member count n, n run ids, n
- * external ids. Returns 0 when the batch is unknown. One atomic step: a worker finishing an
+ * external ids. Returns the new generation, 0 when the batch is unknown. One atomic step: a worker finishing an
  * old-generation run sees either the old members (and counts into the old generation, wiped here)
  * or the new ones (and is ignored).
  */
@@ -85,10 +85,10 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 redis.call('HDEL', KEYS[1], unpack(stale))
 redis.call('HSET', KEYS[1], 'done', '0', 'total', tostring(n))
-redis.call('HINCRBY', KEYS[1], 'generation', 1)
+local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
 add_members(KEYS[2], KEYS[3], 3, n)
 expire_all(ARGV[1], KEYS[1], KEYS[2], KEYS[3], KEYS[5])
-return 1
+return generation
 `;
 
 /**
