@@ -23,6 +23,8 @@ export interface JudgeStore {
   deleteTestset(id: string): Promise<boolean>;
   /** Writes a new batch's state (generation 1, nothing done) with `ttlS` on every key. */
   createBatch(batch: NewBatch, ttlS: number): Promise<void>;
+  /** Removes every key of a batch: its runs are then no batch's members, and report nothing. */
+  deleteBatch(id: string): Promise<void>;
   /** The batch's counters, or undefined when unknown or expired. */
   getBatch(id: string): Promise<BatchState | undefined>;
   /** Current-generation members in submission order, `limit` from `offset`, with their summaries once counted. */

@@ -106,6 +106,10 @@ export class RedisJudgeStore implements JudgeStore {
     return this.guarded('batchTemplates', () => this.client.lrange(batchKeys(id).submissions, 0, -1));
   }
 
+  async deleteBatch(id: string): Promise<void> {
+    await this.guarded('deleteBatch', () => this.client.del(...Object.values(batchKeys(id))));
+  }
+
   async rejudgeBatch(id: string, members: readonly BatchMember[], ttlS: number): Promise<number | undefined> {
     const generation = Number(await this.guarded('rejudgeBatch', () => this.eval(rejudgeBatchCall(id, members, ttlS))));
     return generation > 0 ? generation : undefined;

@@ -55,7 +55,16 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       const plan = await buildBatchPlan(body, { catalogue, config, manifest, checker }, id, now);
       const webhook = body.webhook === undefined ? {} : { webhook: body.webhook };
       await store().createBatch({ id, createdAt: now.toISOString(), testsetId: manifest.id, members: plan.members, templates: plan.templates, ...webhook }, config.batchTtlS);
-      await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
+      try {
+        await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
+      } catch (err) {
+        // The client never learns this id: members already queued (jobs go in chunks) would run
+        // into it, webhooks and all. Without its record they are no batch's members.
+        await store()
+          .deleteBatch(id)
+          .catch((cause: unknown) => request.log.error({ err: cause, batchId: id }, 'could not delete a batch whose submission failed'));
+        throw err;
+      }
       request.log.info({ batchId: id, total: plan.jobs.length, testsetId: manifest.id, webhook: body.webhook !== undefined }, 'batch submitted');
       return reply.code(202).header('location', `/batches/${id}`).send({ id, total: plan.jobs.length, generation: 1, testset: manifest.id });
     },

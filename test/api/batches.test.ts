@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_BATCH } from '../../worker/contract/job.js';
 import { appPerTest } from '../helpers/api-per-test.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
@@ -62,6 +63,24 @@ describe('POST /batches', () => {
     const full = await inject('POST', '/run', { language: 'python', source: 'x', wait: false });
     expect(full.statusCode).toBe(503);
     expect(full.json().error.code).toBe('SBX_ERR_QUEUE_FULL');
+  });
+
+  it('drops the batch when its submission fails part way, so members already queued report into no batch', async () => {
+    class FailingQueue extends FakeSubmissionQueue {
+      override async submitMany(...[jobs, opts]: Parameters<FakeSubmissionQueue['submitMany']>): Promise<void> {
+        // The first chunk went in; the second timed out (Redis answers again by the time of the cleanup).
+        await this.submit(jobs[0]!, opts);
+        throw new BulkheadError('SBX_ERR_QUEUE_UNAVAILABLE', 'submitMany timed out');
+      }
+    }
+    const queue = new FailingQueue();
+    queue.workers = [heartbeat()];
+    const { store } = await setup({}, queue);
+    const res = await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(2) });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('SBX_ERR_QUEUE_UNAVAILABLE');
+    expect(queue.submitted).toHaveLength(1);
+    expect(store.batches.size).toBe(0);
   });
 
   it('rejects a batch over SBX_MAX_BATCH_SUBMISSIONS with 413 SBX_ERR_BATCH_TOO_LARGE and enqueues nothing', async () => {

@@ -94,6 +94,11 @@ export class FakeJudgeStore implements JudgeStore {
     return [...(this.batches.get(id)?.batch.templates ?? [])];
   }
 
+  async deleteBatch(id: string): Promise<void> {
+    this.check();
+    this.batches.delete(id);
+  }
+
   async rejudgeBatch(id: string, members: readonly BatchMember[], _ttlS: number): Promise<number | undefined> {
     this.check();
     const b = this.batches.get(id);

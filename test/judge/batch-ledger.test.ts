@@ -77,6 +77,15 @@ describe('batch ledger', () => {
     expect(outbox.map((o) => o.deliveryId)).toEqual(['run.finished-new', 'batch.finished-b2-2']);
   });
 
+  it('reports nothing for the runs of a deleted batch (one whose submission failed)', async () => {
+    await newBatch('b5', ['r5']);
+    await store.deleteBatch('b5');
+    for (const key of Object.values(batchKeys('b5'))) expect(await client.exists(key), key).toBe(0);
+    await ledger().record('b5', summary('r5', 'OK'));
+    expect(outbox).toEqual([]);
+    expect(await store.getBatch('b5')).toBeUndefined();
+  });
+
   it('enqueues no webhook for a batch without one, and ignores unknown batches', async () => {
     await newBatch('b3', ['r'], false);
     await ledger().record('b3', summary('r', 'OK'));
