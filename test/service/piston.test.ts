@@ -135,6 +135,22 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     120_000,
   );
 
+  it.skipIf(serviceUnavailableReason(['go']) !== undefined)(
+    'builds every Go file of package main, as `go run *.go` does: a function in a second file is found',
+    async () => {
+      const files = [
+        { name: 'main.go', content: 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(greeting()) }\n' },
+        { name: 'greeting.go', content: 'package main\n\nfunc greeting() string { return "hello from a second file" }\n' },
+      ];
+      // Debian 12's Go 1.19, and the newest installed (Debian 13's 1.24 where it is built).
+      for (const version of ['<1.20', '*']) {
+        const answer = await execute({ language: 'go', version, files });
+        expect(run(answer), JSON.stringify(answer.body)).toMatchObject({ stdout: 'hello from a second file\n', code: 0 });
+      }
+    },
+    180_000,
+  );
+
   it('takes files named like Python modules: __init__.py and _util.py', async () => {
     const files = [{ content: 'import _util\nprint(_util.X)' }, { name: '_util.py', content: 'X = 5' }, { name: '__init__.py', content: '' }];
     const answer = await execute({ language: 'python', version: '*', files });
