@@ -151,6 +151,40 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     180_000,
   );
 
+  it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala']) !== undefined)(
+    'compiles every C#, Kotlin and Scala file, as Piston does: a function in a second file is found',
+    async () => {
+      const program = (language: string, main: string, mainFile: string, other: string, otherFile: string) =>
+        execute({
+          language,
+          version: '*',
+          files: [
+            { name: mainFile, content: main },
+            { name: otherFile, content: other },
+          ],
+        });
+      const answers = await Promise.all([
+        program(
+          'csharp',
+          'class Program { static void Main() { System.Console.WriteLine(Greeting.Text()); } }',
+          'Program.cs',
+          'static class Greeting { public static string Text() { return "hello from a second file"; } }',
+          'Greeting.cs',
+        ),
+        program('kotlin', 'fun main() { println(greeting()) }', 'main.kt', 'fun greeting() = "hello from a second file"', 'greeting.kt'),
+        program(
+          'scala',
+          'object Main { def main(args: Array[String]): Unit = println(Greeting.text) }',
+          'Main.scala',
+          'object Greeting { def text = "hello from a second file" }',
+          'Greeting.scala',
+        ),
+      ]);
+      for (const answer of answers) expect(run(answer), JSON.stringify(answer.body)).toMatchObject({ stdout: 'hello from a second file\n', code: 0 });
+    },
+    240_000,
+  );
+
   it('takes files named like Python modules: __init__.py and _util.py', async () => {
     const files = [{ content: 'import _util\nprint(_util.X)' }, { name: '_util.py', content: 'X = 5' }, { name: '__init__.py', content: '' }];
     const answer = await execute({ language: 'python', version: '*', files });
