@@ -151,6 +151,32 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     180_000,
   );
 
+  it.skipIf(serviceUnavailableReason(['c', 'cpp']) !== undefined)(
+    'compiles every C and C++ file as Piston does, except one another file #includes (compiled once, by that file)',
+    async () => {
+      const header = { name: 'greet.h', content: 'const char *greeting(void);\n' };
+      const greet = { name: 'greet.c', content: 'const char *greeting(void) { return "hello from a second file"; }\n' };
+      const included = { name: 'twice.c', content: 'static int twice(int x) { return 2 * x; }\n' };
+      const main = '#include <stdio.h>\n#include "greet.h"\n#include "twice.c"\nint main(void) { printf("%s %d\\n", greeting(), twice(21)); return 0; }\n';
+      const [c, cpp] = await Promise.all([
+        execute({ language: 'c', version: '*', files: [{ content: main }, header, greet, included] }),
+        execute({
+          language: 'c++',
+          version: '*',
+          files: [
+            { content: main.replace('<stdio.h>', '<cstdio>').replace('"twice.c"', '"twice.cc"') },
+            { ...header, content: 'extern "C" const char *greeting(void);\n' },
+            { ...greet, name: 'greet.cpp', content: `extern "C" ${greet.content}` },
+            { ...included, name: 'twice.cc' },
+          ],
+        }),
+      ]);
+      expect(run(c), JSON.stringify(c.body)).toMatchObject({ stdout: 'hello from a second file 42\n', code: 0 });
+      expect(run(cpp), JSON.stringify(cpp.body)).toMatchObject({ stdout: 'hello from a second file 42\n', code: 0 });
+    },
+    180_000,
+  );
+
   it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala']) !== undefined)(
     'compiles every C#, Kotlin and Scala file, as Piston does: a function in a second file is found',
     async () => {
