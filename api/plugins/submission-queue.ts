@@ -66,6 +66,11 @@ export interface SubmissionQueue {
   submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun>;
   /** Enqueues many jobs (a batch) in bulk, each under its `runId`, all with the same options. */
   submitMany(jobs: readonly SubmissionJob[], opts?: SubmitOptions): Promise<void>;
+  /**
+   * Removes the runs that have not started (waiting, prioritized or delayed); started and finished
+   * ones are left as they are. Answers how many were removed.
+   */
+  discardWaiting(runIds: readonly string[]): Promise<number>;
   /** The run's state, or undefined when the id is unknown or its result expired. */
   get(runId: string): Promise<RunSnapshot | undefined>;
   /** Resolves when the run is done or after `timeoutMs`, with the snapshot at that moment. */

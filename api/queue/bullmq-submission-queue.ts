@@ -164,6 +164,25 @@ export class BullmqSubmissionQueue implements SubmissionQueue {
     }
   }
 
+  async discardWaiting(runIds: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < runIds.length; i += SUBMIT_CHUNK) {
+      const chunk = runIds.slice(i, i + SUBMIT_CHUNK);
+      const counts = await this.guarded('discardWaiting', () =>
+        Promise.all(
+          chunk.map(async (runId) => {
+            // Only a run not yet taken: BullMQ's remove refuses a locked (active) job but would
+            // delete a finished one, whose result a client may still read.
+            const state = await this.queue.getJobState(runId);
+            return state === 'waiting' || state === 'prioritized' || state === 'delayed' ? this.queue.remove(runId) : 0;
+          }),
+        ),
+      );
+      removed += counts.reduce((sum: number, n) => sum + n, 0);
+    }
+    return removed;
+  }
+
   async get(runId: string): Promise<RunSnapshot | undefined> {
     return this.guarded('get', async () => {
       // State first, then the job: BullMQ writes the result before it moves a job to completed,

@@ -125,11 +125,17 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       const state = await batchOr404(store(), request.params.id);
       await resolveTestset(store(), state.testsetId, config.testsetTtlS);
       const plan = replanFromTemplates(await store().batchTemplates(state.id), new Date());
+      const previous = (await allRows(store(), state.id, state.total)).map((row) => row.runId);
       // The generation the store started, not the one read above plus one: a concurrent rejudge may have started one in between.
       const generation = await store().rejudgeBatch(state.id, plan.members, config.batchTtlS);
       if (generation === undefined) throw new BulkheadError('SBX_ERR_BATCH_UNKNOWN', `No batch has the id ${state.id}`);
+      // The previous generation's runs count for nothing now; those still waiting would only run
+      // ahead of the new ones. A failure here costs time, not results: logged, never answered.
+      const discarded = await app.submissions
+        .discardWaiting(previous)
+        .catch((err: unknown) => request.log.warn({ err, batchId: state.id }, 'could not discard the waiting runs of the previous generation'));
       await app.submissions.submitMany(plan.jobs, { priority: PRIORITY_BATCH });
-      request.log.info({ batchId: state.id, total: plan.jobs.length, generation }, 'batch rejudged');
+      request.log.info({ batchId: state.id, total: plan.jobs.length, generation, discarded }, 'batch rejudged');
       return reply.code(202).header('location', `/batches/${state.id}`).send({ id: state.id, total: plan.jobs.length, generation, testset: state.testsetId });
     },
   );

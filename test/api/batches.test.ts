@@ -3,7 +3,7 @@ import { BulkheadError } from '../../worker/contract/errors.js';
 import { PRIORITY_BATCH } from '../../worker/contract/job.js';
 import { appPerTest } from '../helpers/api-per-test.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
-import { heartbeat, runtime } from '../helpers/api-fixtures.js';
+import { heartbeat, okResult, runtime } from '../helpers/api-fixtures.js';
 
 const api = appPerTest();
 const { setup } = api;
@@ -176,12 +176,16 @@ describe('GET /batches/:id, downloads and rejudge', () => {
     const created = (await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(2) })).json();
     const firstIds = queue.submitted.map((s) => s.job.runId);
     store.record(created.id, finished(firstIds[0]!, 's0', 'OK'));
+    queue.complete(firstIds[0]!, okResult());
     const again = await inject('POST', `/batches/${created.id}/rejudge`);
     expect(again.statusCode).toBe(202);
     expect(again.json()).toMatchObject({ id: created.id, total: 2, generation: 2 });
     const second = queue.submitted.slice(2).map((s) => s.job);
     expect(second.map((j) => j.externalId)).toEqual(['s0', 's1']);
     expect(second.every((j) => !firstIds.includes(j.runId) && j.batchId === created.id)).toBe(true);
+    // The first generation's run that had not started is gone from the queue; the finished one stays readable.
+    expect(await queue.get(firstIds[1]!)).toBeUndefined();
+    expect(await queue.get(firstIds[0]!)).toMatchObject({ state: 'done' });
     store.record(created.id, finished(firstIds[1]!, 's1', 'OK'));
     expect((await inject('GET', `/batches/${created.id}`)).json()).toMatchObject({ state: 'running', done: 0, generation: 2, counts: {} });
     for (const url of ['/batches/nope', '/batches/nope/results.csv', '/batches/nope/results.json']) {

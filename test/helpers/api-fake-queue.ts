@@ -30,6 +30,13 @@ export class FakeSubmissionQueue implements SubmissionQueue {
     this.runs.set(job.runId, { ...(this.autoComplete?.(job) ?? { state: 'queued', language: job.language, version: job.version }), job });
   }
 
+  async discardWaiting(runIds: readonly string[]): Promise<number> {
+    this.check();
+    const waiting = runIds.filter((id) => this.runs.get(id)?.state === 'queued');
+    for (const id of waiting) this.runs.delete(id);
+    return waiting.length;
+  }
+
   async submitAndWait(job: SubmissionJob, opts: SubmitOptions | undefined, timeoutMs: number): Promise<PendingRun> {
     await this.submit(job, opts);
     return { result: this.waitForResult(job.runId, timeoutMs) };

@@ -74,6 +74,23 @@ describe('BullmqSubmissionQueue (real Redis)', () => {
     expect(await adapter.depth()).toMatchObject({ prioritized: 1, active: 0 });
   });
 
+  it('discards runs still waiting or prioritized, and leaves a finished one and its result in place', async () => {
+    queueName = uniqueQueueName();
+    adapter = makeAdapter();
+    const done = job();
+    await adapter.submit(done);
+    const worker = startWorker(async (data) => ({ ...okResult(), id: data.runId }));
+    expect(await adapter.waitForResult(done.runId, 10_000)).toMatchObject({ state: 'done' });
+    await worker.close();
+    const [waiting, prioritized] = [job(), job()];
+    await adapter.submit(waiting);
+    await adapter.submit(prioritized, { priority: 5 });
+    expect(await adapter.discardWaiting([waiting.runId, prioritized.runId, done.runId, 'no-such-run'])).toBe(2);
+    expect(await adapter.get(waiting.runId)).toBeUndefined();
+    expect(await adapter.get(prioritized.runId)).toBeUndefined();
+    expect(await adapter.get(done.runId)).toMatchObject({ state: 'done', result: { status: 'OK' } });
+  });
+
   it('answers undefined for an unknown id', async () => {
     queueName = uniqueQueueName();
     adapter = makeAdapter();
