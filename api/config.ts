@@ -97,6 +97,14 @@ export const API_SETTINGS = {
       doc: 'queued runs (waiting + prioritized + delayed) at which `POST /run` answers 503 + Retry-After',
     },
   ),
+  maxBatchBacklog: count(
+    { minimum: 1 },
+    {
+      name: 'SBX_MAX_BATCH_BACKLOG',
+      default: 20_000,
+      doc: 'batch members waiting at which `POST /batches` and rejudge answer 503 + Retry-After (they wait behind interactive runs, apart from `SBX_MAX_QUEUE_DEPTH`)',
+    },
+  ),
   queueFullRetryAfterS: count(
     { minimum: 1 },
     {

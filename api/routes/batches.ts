@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { webhookUrlProblem } from '../../worker/contract/batch.js';
 import { BulkheadError } from '../../worker/contract/errors.js';
@@ -29,6 +30,20 @@ const DEFAULT_LIMIT = 100;
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (app, { config, catalogue }) => {
   const store = () => app.judgeStore;
 
+  /**
+   * Batch members wait behind every interactive run and are left out of POST /run's bound, so they
+   * have their own: past SBX_MAX_BATCH_BACKLOG waiting members a new batch or rejudge is a 503 with
+   * Retry-After (a soft bound, as POST /run's: concurrent checks race).
+   */
+  const checkBatchBacklog = async (reply: FastifyReply): Promise<void> => {
+    const waiting = (await app.submissions.depth()).batchWaiting ?? 0;
+    if (waiting < config.maxBatchBacklog) return;
+    void reply.header('retry-after', String(config.queueFullRetryAfterS));
+    throw new BulkheadError('SBX_ERR_QUEUE_FULL', `${waiting} batch runs are waiting; retry after ${config.queueFullRetryAfterS} s`, {
+      details: { retryAfterS: config.queueFullRetryAfterS },
+    });
+  };
+
   app.post(
     '/batches',
     {
@@ -50,6 +65,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
       const manifest = await testsetFor(body, store(), config, request.apiKeyName);
       const checker = body.checker === undefined ? undefined : await buildJobChecker(body.checker, catalogue, config.maxFiles);
+      await checkBatchBacklog(reply);
       const id = randomUUID();
       const now = new Date();
       const plan = await buildBatchPlan(body, { catalogue, config, manifest, checker }, id, now);
@@ -124,6 +140,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
     async (request, reply) => {
       const state = await batchOr404(store(), request.params.id);
       await resolveTestset(store(), state.testsetId, config.testsetTtlS);
+      await checkBatchBacklog(reply);
       const plan = replanFromTemplates(await store().batchTemplates(state.id), new Date());
       const previous = (await allRows(store(), state.id, state.total)).map((row) => row.runId);
       // The generation the store started, not the one read above plus one: a concurrent rejudge may have started one in between.

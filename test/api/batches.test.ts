@@ -65,6 +65,19 @@ describe('POST /batches', () => {
     expect(full.json().error.code).toBe('SBX_ERR_QUEUE_FULL');
   });
 
+  it('bounds waiting batch members on their own: past SBX_MAX_BATCH_BACKLOG a batch or rejudge is 503 with Retry-After', async () => {
+    const { queue } = await setup({ maxBatchBacklog: 3, queueFullRetryAfterS: 7 });
+    const created = await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(3) });
+    expect(created.statusCode).toBe(202);
+    const refusals = [await inject('POST', '/batches', { language: 'python', tests: TESTS, submissions: subs(1) }), await inject('POST', `/batches/${created.json().id}/rejudge`)];
+    for (const full of refusals) {
+      expect([full.statusCode, full.json().error.code, full.headers['retry-after']]).toEqual([503, 'SBX_ERR_QUEUE_FULL', '7']);
+    }
+    expect(queue.submitted).toHaveLength(3);
+    // Interactive runs are not held back by the batch backlog.
+    expect((await inject('POST', '/run', { language: 'python', source: 'x', wait: false })).statusCode).toBe(202);
+  });
+
   it('drops the batch when its submission fails part way, so members already queued report into no batch', async () => {
     class FailingQueue extends FakeSubmissionQueue {
       override async submitMany(...[jobs, opts]: Parameters<FakeSubmissionQueue['submitMany']>): Promise<void> {
