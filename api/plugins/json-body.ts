@@ -34,15 +34,27 @@ export function addStrictJsonParser(app: FastifyInstance, contentType: string, b
   });
 }
 
+/** A surrogate escape (`\ud800`…`\udfff`) in JSON text: the only way to write a lone surrogate in UTF-8 JSON. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+/** A surrogate half without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * JSON.parse, refusing `__proto__` and `constructor` keys (prototype poisoning once the value is
- * spread or merged). The reviver only runs when such a key may be present, keeping the common path fast.
+ * spread or merged) and strings holding a lone surrogate escape (`"\ud800"`: no UTF-8 can
+ * carry it, so a source or stdin would reach the program as U+FFFD, not as sent). The reviver
+ * only runs when the text may hold either, keeping the common path fast.
  */
 function parseJson(text: string): unknown {
-  if (!text.includes('__proto__') && !text.includes('constructor')) return JSON.parse(text);
+  const keys = text.includes('__proto__') || text.includes('constructor');
+  const surrogates = SURROGATE_ESCAPE.test(text);
+  if (!keys && !surrogates) return JSON.parse(text);
   return JSON.parse(text, (key, value: unknown) => {
     if (key === '__proto__' || key === 'constructor') {
       throw new BulkheadError('SBX_ERR_BAD_JSON', `The key "${key}" is not allowed in the request body`);
+    }
+    if (surrogates && ((typeof value === 'string' && LONE_SURROGATE.test(value)) || LONE_SURROGATE.test(key))) {
+      throw new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body holds a lone UTF-16 surrogate escape, which no UTF-8 text can carry');
     }
     return value;
   });

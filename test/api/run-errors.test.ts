@@ -45,6 +45,21 @@ describe('POST /run: the body', () => {
     expectError(res, 400, 'SBX_ERR_BAD_UTF8');
   });
 
+  it('rejects a lone surrogate escape (no UTF-8 can carry it) with 400 SBX_ERR_BAD_UTF8, and takes a surrogate pair', async () => {
+    const raw = (text: string) => app.inject({ method: 'POST', url: '/run', headers: { 'content-type': 'application/json' }, payload: text });
+    for (const text of [
+      '{"language":"python","source":"print(1) # \\ud800"}',
+      '{"language":"python","source":"x","stdin":"\\udc00a"}',
+      '{"language":"python","source":"x","args":["\\ud83d"]}',
+    ]) {
+      expect(expectError(await raw(text), 400, 'SBX_ERR_BAD_UTF8').message).toContain('surrogate');
+    }
+    // A pair is one character (an emoji); a doubled backslash is no escape at all. Both get past
+    // the parser to the next check (here: no file name may hold them), so nothing was refused as UTF-8.
+    expect((await raw('{"language":"python","source":"x","files":[{"name":"\\ud83d\\ude00","content":""}]}')).json().error.code).toBe('SBX_ERR_FILE_NAME');
+    expect((await raw('{"language":"python","source":"x","files":[{"name":"\\\\ud800","content":""}]}')).json().error.code).toBe('SBX_ERR_FILE_NAME');
+  });
+
   it('rejects a body over the limit with 413 SBX_ERR_BODY_TOO_LARGE', async () => {
     expectError(await post({ language: 'python', source: 'x'.repeat(9 * 1024) }), 413, 'SBX_ERR_BODY_TOO_LARGE');
   });

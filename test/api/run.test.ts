@@ -101,6 +101,18 @@ describe('POST /run: accepted runs', () => {
     expect(Number.isNaN(Date.parse(job.submittedAt))).toBe(false);
   });
 
+  it('takes a surrogate pair escape as the one character it writes (an emoji), in UTF-8 on the queue', async () => {
+    const { queue } = await setup();
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/run',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"language":"python","source":"print(\\"\\ud83d\\ude00\\")","wait":false}',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(Buffer.from(queue.submitted[0]!.job.files[0]!.contentBase64, 'base64').toString('utf8')).toBe('print("\u{1F600}")');
+  });
+
   it('accepts file names such as __init__.py and _util-1.py', async () => {
     const { queue } = await setup();
     const names = ['__init__.py', '_util-1.py'];
