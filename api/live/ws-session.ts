@@ -21,6 +21,7 @@ import { BulkheadError, type ErrorCode } from '../../worker/contract/errors.js';
 import { PRIORITY_INTERACTIVE, type SubmissionJob } from '../../worker/contract/job.js';
 import { LIVE_STDIN_MAX_BYTES, type LiveControlPayloads } from '../../worker/contract/live.js';
 import { toErrorAnswer } from '../http/errors.js';
+import { parseStrictJson } from '../plugins/json-body.js';
 import type { LiveChannel } from '../plugins/live-channel.js';
 import type { SubmissionQueue } from '../plugins/submission-queue.js';
 import type { RunAdmission } from '../runs/admission.js';
@@ -36,6 +37,21 @@ let requestValidator: { Check(value: unknown): boolean; Errors(value: unknown): 
  */
 export async function endStdinOfAbandoned(live: LiveChannel, runId: string, log: FastifyBaseLogger): Promise<void> {
   await live.control(runId, 'eof', {}).catch((err: unknown) => log.warn({ err, runId }, 'eof after the client left not written'));
+}
+
+/**
+ * One WebSocket message's JSON under the request bodies' rules (plugins/json-body.ts): a lone
+ * surrogate escape or, in a binary frame, invalid UTF-8 is SBX_ERR_BAD_UTF8 (never U+FFFD in a
+ * program's input); text that is no JSON is undefined, for the session's own message error.
+ */
+export function parseLiveMessage(raw: unknown): unknown {
+  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]) : Buffer.from(raw as ArrayBuffer);
+  try {
+    return parseStrictJson(bytes);
+  } catch (err) {
+    if (err instanceof BulkheadError && err.code === 'SBX_ERR_BAD_UTF8') throw err;
+    return undefined;
+  }
 }
 
 export interface WsSessionDeps {
@@ -99,12 +115,7 @@ export class WsRunSession {
 
   private async handle(raw: unknown, isBinary: boolean): Promise<void> {
     if (this.closed) return;
-    let message: unknown;
-    try {
-      message = isBinary ? undefined : JSON.parse(String(raw));
-    } catch {
-      message = undefined;
-    }
+    const message = isBinary ? undefined : parseLiveMessage(raw);
     if (typeof message !== 'object' || message === null || Array.isArray(message)) fail('SBX_ERR_LIVE_MESSAGE', 'Each message must be a JSON object with a "type"');
     const msg = message as Record<string, unknown>;
     if (this.runId === undefined) {

@@ -17,21 +17,34 @@ export function installJsonBody(app: FastifyInstance, bodyLimitBytes: number): v
  * `piston-client` sends `text/plain`).
  */
 export function addStrictJsonParser(app: FastifyInstance, contentType: string, bodyLimitBytes: number): void {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   app.addContentTypeParser(contentType, { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body: Buffer, done) => {
-    let text: string;
     try {
-      text = decoder.decode(body);
-    } catch {
-      done(new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body is not valid UTF-8'), undefined);
-      return;
-    }
-    try {
-      done(null, parseJson(text));
+      done(null, parseStrictJson(body));
     } catch (err) {
-      done(err instanceof BulkheadError ? err : new BulkheadError('SBX_ERR_BAD_JSON', 'The request body is not valid JSON'), undefined);
+      done(err as BulkheadError, undefined);
     }
   });
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes → JSON value by the rules above (a request body, or a WebSocket message, whose text
+ * frames the socket already checked for UTF-8 but whose binary frames and surrogate escapes it
+ * did not). Throws BulkheadError SBX_ERR_BAD_UTF8 or SBX_ERR_BAD_JSON.
+ */
+export function parseStrictJson(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new BulkheadError('SBX_ERR_BAD_UTF8', 'The request body is not valid UTF-8');
+  }
+  try {
+    return parseJson(text);
+  } catch (err) {
+    throw err instanceof BulkheadError ? err : new BulkheadError('SBX_ERR_BAD_JSON', 'The request body is not valid JSON');
+  }
 }
 
 /** A surrogate escape (`\ud800`…`\udfff`) in JSON text: the only way to write a lone surrogate in UTF-8 JSON. */

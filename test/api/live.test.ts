@@ -152,6 +152,8 @@ describe('GET /run/ws', () => {
       [[1, 2], 'SBX_ERR_LIVE_MESSAGE', 4400],
       [{ type: 'start', language: 'python', source: 'x', limits: { cpuTimeMs: 10_000_000 } }, 'SBX_ERR_LIMIT_TOO_HIGH', 4400],
       [{ type: 'start', language: 'python', source: 'x', webhook: { url: 'http://127.0.0.1/hook' } }, 'SBX_ERR_WEBHOOK_URL', 4400],
+      // JSON.stringify writes a lone surrogate as the escape "\ud800", which no UTF-8 can carry.
+      [{ type: 'start', language: 'python', source: 'x\ud800' }, 'SBX_ERR_BAD_UTF8', 4400],
     ] as const) {
       const ws = await app.injectWS('/run/ws', { headers: HOST });
       const { messages, closed } = record(ws);
@@ -166,6 +168,18 @@ describe('GET /run/ws', () => {
     ws.send(JSON.stringify({ type: 'signal', signal: 'SIGSTOP' }));
     expect(await closed).toBe(4400);
     expect(messages.map((m) => m.type)).toEqual(['accepted', 'error']);
+  });
+});
+
+describe('Piston /api/v2/connect messages', () => {
+  it('refuses a binary frame that is not UTF-8 with an error and close 4002, as a bad init', async () => {
+    ({ app } = await makeApp());
+    await app.ready();
+    const ws = await app.injectWS('/api/v2/connect', { headers: HOST });
+    const { messages, closed } = record(ws);
+    ws.send(Buffer.concat([Buffer.from('{"type":"init","language":"python","version":"*","files":[{"content":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]));
+    expect(await closed).toBe(4002);
+    expect(messages).toEqual([{ type: 'error', message: 'The request body is not valid UTF-8' }]);
   });
 });
 

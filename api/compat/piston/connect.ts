@@ -25,7 +25,7 @@ import type { RuntimeInfo } from '../../../worker/contract/heartbeat.js';
 import type { StageResult } from '../../../worker/contract/result.js';
 import { toErrorAnswer } from '../../http/errors.js';
 import { followRun } from '../../live/follow-run.js';
-import { endStdinOfAbandoned } from '../../live/ws-session.js';
+import { endStdinOfAbandoned, parseLiveMessage } from '../../live/ws-session.js';
 import type { LiveChannel } from '../../plugins/live-channel.js';
 import type { SubmissionQueue } from '../../plugins/submission-queue.js';
 import type { RunResponse } from '../../schemas/run.js';
@@ -143,16 +143,11 @@ export class PistonSession {
 
   private async handle(raw: unknown): Promise<void> {
     if (this.closed) return;
-    let msg: Record<string, unknown>;
-    try {
-      // Piston parses a binary frame's bytes as JSON like a text frame's; clients that send their
-      // messages as bytes (Python's websockets with b'…') rely on it. The socket's binaryType is
-      // the default, so `raw` is one Buffer and String() decodes it as UTF-8.
-      const parsed: unknown = JSON.parse(String(raw));
-      msg = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-    } catch {
-      throw new BulkheadError('SBX_ERR_LIVE_MESSAGE', 'Each message must be a JSON object');
-    }
+    // Piston parses a binary frame's bytes as JSON like a text frame's; clients that send their
+    // messages as bytes (Python's websockets with b'…') rely on it.
+    const parsed = parseLiveMessage(raw);
+    if (parsed === undefined) throw new BulkheadError('SBX_ERR_LIVE_MESSAGE', 'Each message must be a JSON object');
+    const msg = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     if (msg.type === 'init') {
       if (this.initialized) throw new PistonClose(4000, 'Already Initialized');
       this.initialized = true;
