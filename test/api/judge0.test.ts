@@ -361,6 +361,9 @@ describe('Judge0: batches', () => {
     expect(queue.submitted).toHaveLength(1);
     const read = await app!.inject({ url: `/judge0/submissions/batch?tokens=${first.token},missing&fields=token,status` });
     expect(read.json()).toEqual({ submissions: [{ token: first.token, status: { id: 1, description: 'In Queue' } }, null] });
+    // As Judge0 splits them: an empty slot keeps its place (null), so results stay aligned; trailing ones go.
+    const gap = await app!.inject({ url: `/judge0/submissions/batch?tokens=,${first.token},,${first.token},,&fields=token` });
+    expect(gap.json()).toEqual({ submissions: [null, { token: first.token }, null, { token: first.token }] });
   });
 
   it('refuses empty and oversized batches with Judge0 errors', async () => {

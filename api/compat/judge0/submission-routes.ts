@@ -159,15 +159,17 @@ export const judge0SubmissionRoutes: FastifyPluginAsyncTypebox<Judge0RouteOption
 
   app.get('/submissions/batch', { schema: { ...routeMeta, summary: 'Get submissions (Judge0 batch)', querystring: Judge0QuerySchema }, config: routeConfig }, async (request) => {
     const header = request.headers.tokens;
+    // As Judge0 (Ruby's split): an empty slot between commas keeps its place and answers null, so
+    // results stay aligned with the tokens sent; only trailing empty slots are dropped.
     const tokens = String((typeof header === 'string' ? header : undefined) ?? request.query.tokens ?? '')
       .trim()
-      .split(',')
-      .filter((t) => t !== '');
+      .split(',');
+    while (tokens.at(-1) === '') tokens.pop();
     const problem = batchSizeProblem(tokens.length);
     if (problem !== undefined) throw new BulkheadError('SBX_ERR_VALIDATION', problem);
     const fields = parseFields(request.query.fields);
     const base64 = request.query.base64_encoded === 'true';
-    const snapshots = await Promise.all(tokens.map((token) => queue.get(token)));
+    const snapshots = await Promise.all(tokens.map((token) => (token === '' ? undefined : queue.get(token))));
     try {
       return { submissions: snapshots.map((s, i) => (s === undefined ? null : view(tokens[i] ?? '', s, fields, base64))) };
     } catch (err) {
