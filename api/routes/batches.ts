@@ -63,9 +63,10 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRouteOptions> = async (
       refuseCompareWithJudge(body);
       const problem = body.webhook === undefined ? undefined : webhookUrlProblem(body.webhook.url, config.webhookAllowHosts, config.webhookAllowPrivate);
       if (problem !== undefined) throw new BulkheadError('SBX_ERR_WEBHOOK_URL', `The webhook URL is not allowed: ${problem}`);
+      // Before anything is written (inline tests are stored as a test set).
+      await checkBatchBacklog(reply);
       const manifest = await testsetFor(body, store(), config, request.apiKeyName);
       const checker = body.checker === undefined ? undefined : await buildJobChecker(body.checker, catalogue, config.maxFiles);
-      await checkBatchBacklog(reply);
       const id = randomUUID();
       const now = new Date();
       const plan = await buildBatchPlan(body, { catalogue, config, manifest, checker }, id, now);
