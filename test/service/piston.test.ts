@@ -125,10 +125,17 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     async () => {
       const java = (content: string) => execute({ language: 'java', version: '*', files: [{ name: 'Solution.java', content }], args: ['a b', 'c'] });
       const main = 'public static void main(String[] args) { System.out.println(NAME + " " + String.join("|", args)); }';
-      const [named, unnamed] = await Promise.all([
+      const [named, unnamed, clash] = await Promise.all([
         java(`import java.util.*;\n\nclass Helper {}\n\npublic final class Hello {\n  static final String NAME = "hello";\n  ${main}\n  public static class Inner {}\n}\n`),
         java(`class Solution {\n  static final String NAME = "solution";\n  ${main}\n}\n\nclass Other {}\n`),
+        // A second file already named after the public class is never overwritten: javac says where the class belongs.
+        execute({
+          language: 'java',
+          version: '*',
+          files: [{ content: `public class Hello { ${main.replace('NAME', '"x"')} }` }, { name: 'Hello.java', content: 'class Kept {}' }],
+        }),
       ]);
+      expect(run(clash), JSON.stringify(clash.body)).toMatchObject({ code: 1, stderr: expect.stringContaining('should be declared in a file named Hello.java') });
       expect(run(named), JSON.stringify(named.body)).toMatchObject({ stdout: 'hello a b|c\n', code: 0 });
       expect(run(unnamed), JSON.stringify(unnamed.body)).toMatchObject({ stdout: 'solution a b|c\n', code: 0 });
     },
@@ -177,8 +184,8 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     180_000,
   );
 
-  it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala']) !== undefined)(
-    'compiles every C#, Kotlin and Scala file, as Piston does: a function in a second file is found',
+  it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala', 'd']) !== undefined)(
+    'compiles every C#, Kotlin, Scala and D file, as Piston does: a function in a second file is found',
     async () => {
       const program = (language: string, main: string, mainFile: string, other: string, otherFile: string) =>
         execute({
@@ -198,6 +205,13 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
           'Greeting.cs',
         ),
         program('kotlin', 'fun main() { println(greeting()) }', 'main.kt', 'fun greeting() = "hello from a second file"', 'greeting.kt'),
+        program(
+          'd',
+          'import std.stdio, greeting;\nvoid main() { writeln(text()); }\n',
+          'main.d',
+          'module greeting;\nstring text() { return "hello from a second file"; }\n',
+          'greeting.d',
+        ),
         program(
           'scala',
           'object Main { def main(args: Array[String]): Unit = println(Greeting.text) }',
