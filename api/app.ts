@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installAuth(app, config.apiKeys);
   await installRateLimit(app, config.apiKeys, config.rateLimitPerMinute);
 
-  const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs);
+  const catalogue = new RuntimeCatalogue(deps.queue, config.workerCacheMs, Date.now, app.log);
   // Once for the whole app, so every WebSocket route (GET /run/ws, adapters) shares one upgrade
   // handler; one message is at most a request body, the same bound as POST /run.
   await app.register(websocket, { options: { maxPayload: config.bodyLimitBytes } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobWaiters } from '../../api/queue/job-waiters.js';
-import { checkCompileFlags, compareVersions, resolveRuntime, RuntimeCatalogue, unionRuntimes } from '../../api/runs/runtime-catalogue.js';
+import { checkCompileFlags, compareVersions, resolveRuntime, RuntimeCatalogue, sharedRuntimes } from '../../api/runs/runtime-catalogue.js';
 import { FakeSubmissionQueue } from '../helpers/api-fake-queue.js';
 import { C_RUNTIME, heartbeat, runtime } from '../helpers/api-fixtures.js';
 
@@ -11,9 +11,39 @@ describe('runtime resolution', () => {
     expect(compareVersions('12', '12')).toBe(0);
   });
 
-  it('unions runtimes across workers without duplicates, newest version first', () => {
-    const runtimes = unionRuntimes([heartbeat([runtime({ version: '3.9.0' }), C_RUNTIME]), heartbeat([runtime({ version: '3.11.0' }), C_RUNTIME])]);
+  it('offers the runtimes every live worker has, once each, newest version first', () => {
+    const both = [runtime({ version: '3.9.0' }), runtime({ version: '3.11.0' }), C_RUNTIME];
+    const { runtimes, leftOut } = sharedRuntimes([heartbeat(both), heartbeat([...both].reverse())]);
     expect(runtimes.map((r) => `${r.language} ${r.version}`)).toEqual(['c 12.2.0', 'python 3.11.0', 'python 3.9.0']);
+    expect(leftOut).toEqual([]);
+  });
+
+  it('leaves out a runtime some live worker lacks, naming the workers that lack it', () => {
+    const upgraded = heartbeat([runtime({ version: '3.9.0' }), runtime({ version: '3.11.0' }), C_RUNTIME], { workerId: 'w-new' });
+    const older = heartbeat([runtime({ version: '3.9.0' })], { workerId: 'w-old' });
+    const { runtimes, leftOut } = sharedRuntimes([upgraded, older]);
+    expect(runtimes.map((r) => `${r.language} ${r.version}`)).toEqual(['python 3.9.0']);
+    expect(leftOut).toEqual([
+      { language: 'c', version: '12.2.0', lackedBy: ['w-old'] },
+      { language: 'python', version: '3.11.0', lackedBy: ['w-old'] },
+    ]);
+    // Refused, saying why: the version exists, but not on every live worker.
+    expect(() => resolveRuntime(runtimes, 'python', '3.11', leftOut)).toThrow(
+      expect.objectContaining({
+        code: 'SBX_ERR_VERSION_UNKNOWN',
+        message: expect.stringContaining('python 3.11.0 run on only some live workers'),
+        details: { language: 'python', versions: ['3.9.0'], onSomeWorkers: ['3.11.0'] },
+      }),
+    );
+    expect(() => resolveRuntime(runtimes, 'gcc', undefined, leftOut)).toThrow(expect.objectContaining({ code: 'SBX_ERR_RUNTIME_UNKNOWN' }));
+  });
+
+  it('offers the lowest limits any live worker advertises, so the worker taking a job never lowers them', () => {
+    const lowCeilings = runtime();
+    lowCeilings.limits = { default: { ...lowCeilings.limits.default, cpuTimeMs: 1000 }, max: { ...lowCeilings.limits.max, memoryBytes: 128 << 20 } };
+    const [shared] = sharedRuntimes([heartbeat([runtime()], { workerId: 'w-a' }), heartbeat([lowCeilings], { workerId: 'w-b' })]).runtimes;
+    expect(shared?.limits.default).toEqual({ ...runtime().limits.default, cpuTimeMs: 1000 });
+    expect(shared?.limits.max).toEqual({ ...runtime().limits.max, memoryBytes: 128 << 20 });
   });
 
   it('picks the default without a version, the newest for "*", the newest match of a prefix at a component boundary', () => {
@@ -63,6 +93,21 @@ describe('RuntimeCatalogue', () => {
     expect((await catalogue.list()).map((r) => r.language)).toEqual(['python']);
     nowMs = 1000;
     expect((await catalogue.list()).map((r) => r.language)).toEqual(['c']);
+  });
+
+  it('logs once when the live workers disagree on their languages, again when that changes', async () => {
+    const queue = new FakeSubmissionQueue();
+    queue.workers = [heartbeat([runtime(), C_RUNTIME], { workerId: 'w-a' }), heartbeat([runtime()], { workerId: 'w-b' })];
+    const warned: unknown[] = [];
+    const catalogue = new RuntimeCatalogue(queue, 0, Date.now, { warn: (fields: unknown) => warned.push(fields) });
+    expect((await catalogue.list()).map((r) => r.language)).toEqual(['python']);
+    await catalogue.list();
+    expect(warned).toEqual([{ leftOut: [{ language: 'c', version: '12.2.0', lackedBy: ['w-b'] }] }]);
+    queue.workers = [heartbeat([runtime(), C_RUNTIME], { workerId: 'w-a' })];
+    expect((await catalogue.list()).map((r) => r.language)).toEqual(['c', 'python']);
+    queue.workers = [heartbeat([runtime(), C_RUNTIME], { workerId: 'w-a' }), heartbeat([runtime()], { workerId: 'w-b' })];
+    await catalogue.list();
+    expect(warned).toHaveLength(2);
   });
 
   it('throws SBX_ERR_NO_WORKER when no worker is live', async () => {

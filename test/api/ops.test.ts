@@ -11,7 +11,7 @@ const api = appPerTest();
 const { setup } = api;
 
 describe('GET /languages', () => {
-  it("lists the union of the live workers' runtimes with aliases, compiled flag and limits", async () => {
+  it('lists the runtimes every live worker has, with aliases, compiled flag and limits', async () => {
     const queue = new FakeSubmissionQueue();
     queue.workers = [heartbeat(), heartbeat()];
     await setup({}, queue);
