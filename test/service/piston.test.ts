@@ -184,8 +184,8 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
     180_000,
   );
 
-  it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala', 'd']) !== undefined)(
-    'compiles every C#, Kotlin, Scala and D file, as Piston does: a function in a second file is found',
+  it.skipIf(serviceUnavailableReason(['csharp', 'kotlin', 'scala', 'd', 'ocaml']) !== undefined)(
+    'compiles every C#, Kotlin, Scala, D and OCaml file, as Piston does: a function in a second file is found',
     async () => {
       const program = (language: string, main: string, mainFile: string, other: string, otherFile: string) =>
         execute({
@@ -205,6 +205,7 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
           'Greeting.cs',
         ),
         program('kotlin', 'fun main() { println(greeting()) }', 'main.kt', 'fun greeting() = "hello from a second file"', 'greeting.kt'),
+        program('ocaml', 'let () = print_endline Greeting.text\n', 'main.ml', 'let text = "hello from a second file"\n', 'greeting.ml'),
         program(
           'd',
           'import std.stdio, greeting;\nvoid main() { writeln(text()); }\n',
@@ -221,6 +222,18 @@ describe.skipIf(skip !== undefined)(`Piston v2 API${skip ? ` (skipped: ${skip})`
         ),
       ]);
       for (const answer of answers) expect(run(answer), JSON.stringify(answer.body)).toMatchObject({ stdout: 'hello from a second file\n', code: 0 });
+      // OCaml modules build in dependency order (ocamldep -sort), an interface before its module.
+      const withInterface = await execute({
+        language: 'ocaml',
+        version: '*',
+        files: [
+          { name: 'main.ml', content: 'let () = print_endline (Shout.loud Greeting.text)\n' },
+          { name: 'shout.ml', content: 'let loud s = String.uppercase_ascii s ^ "!"\n' },
+          { name: 'greeting.mli', content: 'val text : string\n' },
+          { name: 'greeting.ml', content: 'let text = "hello" let hidden = 1\n' },
+        ],
+      });
+      expect(run(withInterface), JSON.stringify(withInterface.body)).toMatchObject({ stdout: 'HELLO!\n', code: 0 });
     },
     240_000,
   );
