@@ -69,7 +69,8 @@ function noWorker(): BulkheadError {
  * Without a version: the language's default (its Debian 12 build), else the newest. An alias names
  * the runtimes that carry it (`java17` only Java 17). Throws SBX_ERR_RUNTIME_UNKNOWN listing the
  * valid names (also as `details.languages`), or SBX_ERR_VERSION_UNKNOWN listing the language's
- * versions (also as `details.versions`).
+ * versions (also as `details.versions`); either one names the language's versions that `leftOut`
+ * (sharedRuntimes) holds, which run on only some live workers, as `details.onSomeWorkers`.
  */
 export function resolveRuntime(runtimes: readonly RuntimeInfo[], language: string, version?: string, leftOut: readonly LeftOutRuntime[] = []): RuntimeInfo {
   const wanted = language.toLowerCase();
