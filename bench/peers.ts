@@ -5,7 +5,8 @@
  * crun and runc (minimal OCI bundles written here, rootfs = the directory the Bulkhead row uses,
  * read-only), and `podman run --rootfs` where it runs. Then the ratios issue 19 states its targets
  * in: sandbox / floor FULL (../shared/floor, same run, same loops in flight), service / sandbox
- * for a Bash echo (BENCH_URL, same in-flight count) and Python in the sandbox / on the host.
+ * for a Bash echo (BENCH_URL, same in-flight count; read from rounds of the two alternated) and
+ * Python in the sandbox / on the host.
  *
  *   npx tsx bench/peers.ts [--runs 300] [--concurrency 8]
  */
@@ -18,17 +19,83 @@ import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import { ensureRootfs } from '../test/helpers/sandbox-rootfs.js';
 import { inSandbox as sandboxRunnerOf, specBase } from './sandbox-runner.js';
 import { header, imageLayers, loadLine, mergedLayers } from './rootfs.js';
+import { median } from './load/stats.js';
 import { measureRunner, ociPeers, releaseMountNs, runFloor, spawnRunner, type FloorResult, type Row, type Runner } from './peer-tools.js';
 import { serviceRunner } from './peer-service.js';
 
 const rows = new Map<string, Row>();
 
-/** Unmeasured requests before the service row (see where it is measured). */
+/** Unmeasured requests before the service's first round (see serviceAgainstSandbox). */
 const SERVICE_WARMUP_RUNS = 1000;
+/** Rounds per side of the interleaved service / sandbox comparison. */
+const SERVICE_ROUNDS = 6;
 
 async function measure(name: string, runner: Runner, runs: number, concurrency: number, warmupRuns = 0): Promise<void> {
   const row = await measureRunner(name, runner, runs, concurrency, warmupRuns);
   if (row) rows.set(name, row);
+}
+
+/** Service / sandbox from interleaved rounds: the median of the per-pair ratios, with their range. */
+interface InterleavedRatio {
+  ratio: number;
+  low: number;
+  high: number;
+  serviceRunsPerS: number;
+  sandboxRunsPerS: number;
+  serviceSteal: number;
+  sandboxSteal: number;
+  pairs: number;
+}
+
+/**
+ * The service and the sandbox alone run the same Bash echo in alternating rounds (sandbox,
+ * service, service, sandbox, ...), so each pair of rounds meets the same machine. On this kind
+ * of VM one row can move by a third within minutes at 0 % steal (bench/README.md, 2026-12-03 and
+ * 2026-12-04): a service row read a minute after the sandbox row compares two machine states.
+ * The service is warmed first: a freshly started one runs its request path in V8's interpreter
+ * and baseline tiers (about 120 runs/s over its first 600 requests against 148 after,
+ * 2026-12-02); the sandbox's path is native code.
+ */
+async function serviceAgainstSandbox(url: string, bashLayers: string[], runs: number, conc: number): Promise<InterleavedRatio | undefined> {
+  const sb = await NativeSandbox.create({});
+  const sandbox: Row[] = [];
+  const service: Row[] = [];
+  try {
+    const box = sandboxRunnerOf(sb)({ ...specBase(sb), layers: bashLayers, argv: ['bash', '-c', 'echo hello'] });
+    const http = serviceRunner(url);
+    for (let round = 1; round <= SERVICE_ROUNDS; round++) {
+      const order = round % 2 === 1 ? (['sandbox', 'service'] as const) : (['service', 'sandbox'] as const);
+      for (const side of order) {
+        const row =
+          side === 'sandbox'
+            ? await measureRunner(`bulkhead bash echo, round ${round}`, box, runs, conc)
+            : await measureRunner(`service bash echo, round ${round}`, http, runs, conc, round === 1 ? SERVICE_WARMUP_RUNS : 0);
+        if (row === undefined) return undefined;
+        (side === 'sandbox' ? sandbox : service).push(row);
+      }
+    }
+  } finally {
+    await sb.close();
+  }
+  const per = service.map((row, i) => row.runsPerS / (sandbox[i]?.runsPerS ?? Number.NaN));
+  return {
+    ratio: median(per),
+    low: Math.min(...per),
+    high: Math.max(...per),
+    serviceRunsPerS: median(service.map((r) => r.runsPerS)),
+    sandboxRunsPerS: median(sandbox.map((r) => r.runsPerS)),
+    serviceSteal: median(service.map((r) => r.steal)),
+    sandboxSteal: median(sandbox.map((r) => r.steal)),
+    pairs: per.length,
+  };
+}
+
+function interleavedRatio(label: string, r: InterleavedRatio | undefined, target: number, why: string): void {
+  if (r === undefined) return console.log(`${label.padEnd(44)} skipped: ${why}`);
+  const verdict = `target ≥ ${target}×: ${r.ratio >= target ? 'met' : 'NOT met'}`;
+  console.log(
+    `${label.padEnd(44)} ${r.ratio.toFixed(2)}× (median of ${r.pairs} interleaved round pairs, ${r.low.toFixed(2)}-${r.high.toFixed(2)}; medians ${r.serviceRunsPerS.toFixed(0)} / ${r.sandboxRunsPerS.toFixed(0)} runs/s; ${verdict}; steal ${(r.serviceSteal * 100).toFixed(0)}% / ${(r.sandboxSteal * 100).toFixed(0)}%)`,
+  );
 }
 
 /** What a ratio is taken against: a row, or the floor (runs/s and the steal it ran at). */
@@ -136,23 +203,16 @@ async function main(): Promise<void> {
   }
   const floor = higherFloor(floorBefore, floorBefore.fullRunsPerS === undefined ? floorBefore : runFloor(floorDir, conc));
   const service = process.env['BENCH_URL'];
-  if (service) {
-    console.log(`-- service at ${service}: ${await workerSlots(service)} worker slots, ${conc} requests in flight, load ${loadLine()}`);
-    // A service bench/run.sh has just started runs its request path in V8's interpreter and
-    // baseline tiers for the first few hundred requests (about 120 runs/s over the first 600
-    // against 148 after, 2026-12-02): warmed first, so the row is its steady state, as the
-    // sandbox rows are (their path is native code).
-    await measure('service bash echo (HTTP + queue + sandbox)', serviceRunner(service), runs, conc, SERVICE_WARMUP_RUNS);
+  let serviceRatio: InterleavedRatio | undefined;
+  if (service && bashLayers) {
+    console.log(
+      `-- service at ${service} (HTTP + queue + sandbox) and the sandbox alone, bash echo, ${SERVICE_ROUNDS} rounds each, alternating: ${await workerSlots(service)} worker slots, ${conc} requests in flight, load ${loadLine()}`,
+    );
+    serviceRatio = await serviceAgainstSandbox(service, bashLayers, runs, conc);
   }
   console.log(`== issue 19 ratios (${conc} in flight, load ${loadLine()})`);
   ratio('sandbox / floor FULL (static)', 'bulkhead static', { runsPerS: floor.fullRunsPerS, steal: floor.steal }, 1.2, floor.why);
-  ratio(
-    'service / sandbox (bash echo)',
-    'service bash echo (HTTP + queue + sandbox)',
-    rows.get('bulkhead bash echo'),
-    0.7,
-    service ? 'no bash row' : 'BENCH_URL unset (no service running)',
-  );
+  interleavedRatio('service / sandbox (bash echo)', serviceRatio, 0.7, !service ? 'BENCH_URL unset (no service running)' : !bashLayers ? `no ${bashImage}` : 'a round failed');
   ratio('python sandbox / host', 'bulkhead python', rows.get('host python'), 0.85, 'no python image');
   cpuRatio();
   ratio('bulkhead / bwrap (static)', 'bulkhead static', rows.get('bwrap static'), undefined, 'no bwrap row');

@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { NativeSandbox } from '../worker/sandbox/native-sandbox.js';
 import { DEFAULT_DATA_DIR, imageRecordPath } from '../worker/runtimes/runtime-index.js';
 import { clockTicksPerSecond, cpuBetween, parseProcStat, snapshotRoles } from './load/procstat.js';
+import { median } from './load/stats.js';
 import { serviceRunner } from './peer-service.js';
 import type { Runner } from './peer-tools.js';
 import { imageLayers, loadLine } from './rootfs.js';
@@ -47,11 +48,6 @@ interface Round {
 }
 
 const ticksPerSecond = clockTicksPerSecond();
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-};
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort) => {

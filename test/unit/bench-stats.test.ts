@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateLoad, judgeStep, thresholdFailures, DEFAULT_SUSTAIN } from '../../bench/load/evaluate.js';
 import {
   meanServiceOverheadMs,
+  median,
   medianDeliveryMs,
   medianOverheadMs,
   medianServiceOverheadMs,
@@ -15,6 +16,18 @@ import { judgeGrowth } from '../../bench/load/soak.js';
 function sample(outcome: string, latencyMs: number, sandboxWallMs: number | null = null, isExpected = true): RunSample {
   return { programId: 'p', outcome, isExpected, latencyMs, sandboxWallMs, startedAtMs: 0 };
 }
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two, of unsorted input', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([0.7])).toBe(0.7);
+  });
+
+  it('returns NaN for no values', () => {
+    expect(median([])).toBeNaN();
+  });
+});
 
 describe('percentile', () => {
   it('returns the nearest-rank value, always an observed one', () => {
