@@ -35,10 +35,6 @@ export function ownCpuMs(): number {
 }
 
 /**
- * `runs` runs, `concurrency` in flight, after one warm-up run: runs/s and machine CPU per run
- * (/proc/stat, every process and kernel thread). A runner whose warm-up fails is a skipped row.
- */
-/**
  * CPU of the kernel's own threads (kthreadd's children: kworkers doing the asynchronous netns,
  * cgroup and mount cleanup, RCU), ms; softirq time run on behalf of others is not in it.
  */
@@ -92,7 +88,8 @@ async function closedLoop(runner: Runner, runs: number, concurrency: number): Pr
 
 /**
  * One row: a first call (a failure skips the row with its message), `warmupRuns` unmeasured
- * calls, then `runs` measured ones.
+ * calls, then `runs` measured ones, `concurrency` in flight: runs/s and CPU per run (machine:
+ * /proc/stat, every process and kernel thread; own; kernel threads).
  */
 export async function measureRunner(name: string, runner: Runner, runs: number, concurrency: number, warmupRuns = 0): Promise<Row | undefined> {
   try {
